@@ -1,0 +1,85 @@
+package dev.eryao.core.config;
+
+import java.util.Optional;
+
+/**
+ * Where and how to connect to PostgreSQL, bound from {@code ERYAO_DATABASE__*}. With no host the
+ * application starts its embedded PostgreSQL instead. {@code toString()} masks the password.
+ *
+ * @param host                    {@code ERYAO_DATABASE__HOST}; null means the embedded database
+ * @param port                    {@code __PORT}
+ * @param name                    {@code __NAME}, the database name
+ * @param user                    {@code __USER}
+ * @param password                {@code __PASSWORD}
+ * @param sslMode                 {@code __SSLMODE}
+ * @param poolSize                {@code __POOL_SIZE}, the most connections this process opens
+ * @param poolMode                {@code __POOL_MODE}; unset means transaction on port 6543, session otherwise
+ * @param connectTimeoutSeconds   {@code __CONNECT_TIMEOUT_SECONDS}, for opening one connection
+ * @param statementTimeoutMs      {@code __STATEMENT_TIMEOUT_MS}, 0 for none
+ * @param migrationTimeoutSeconds {@code __MIGRATION_TIMEOUT_SECONDS}, for each migration statement
+ *                                (slow cloud links need more), 0 for none
+ */
+public record DatabaseSettings(
+        String host,
+        int port,
+        String name,
+        String user,
+        Secret password,
+        SslMode sslMode,
+        int poolSize,
+        PoolMode poolMode,
+        int connectTimeoutSeconds,
+        int statementTimeoutMs,
+        int migrationTimeoutSeconds) {
+
+    public static final int DEFAULT_PORT = 5432;
+    /** Supabase's transaction pooler port: seeing it without an explicit pool mode implies that mode. */
+    public static final int TRANSACTION_POOLER_PORT = 6543;
+    public static final String DEFAULT_NAME = "postgres";
+    public static final String DEFAULT_USER = "postgres";
+    public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
+    public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+    public static final int DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+    public static final int DEFAULT_MIGRATION_TIMEOUT_SECONDS = 600;
+
+    static final String PREFIX = "ERYAO_DATABASE__";
+
+    static DatabaseSettings read(VariableReader env) {
+        int port = env.integer(PREFIX + "PORT", DEFAULT_PORT, 1, 65_535);
+        PoolMode impliedMode = port == TRANSACTION_POOLER_PORT ? PoolMode.TRANSACTION : PoolMode.SESSION;
+        return new DatabaseSettings(
+                env.optionalString(PREFIX + "HOST"),
+                port,
+                env.string(PREFIX + "NAME", DEFAULT_NAME),
+                env.string(PREFIX + "USER", DEFAULT_USER),
+                env.secret(PREFIX + "PASSWORD"),
+                env.choice(PREFIX + "SSLMODE", SslMode.class, DEFAULT_SSL_MODE),
+                env.integer(PREFIX + "POOL_SIZE", DEFAULT_POOL_SIZE, 1, 1_000),
+                env.choice(PREFIX + "POOL_MODE", PoolMode.class, impliedMode),
+                env.integer(PREFIX + "CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 600),
+                env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 0, 86_400_000),
+                env.integer(PREFIX + "MIGRATION_TIMEOUT_SECONDS", DEFAULT_MIGRATION_TIMEOUT_SECONDS, 0, 86_400));
+    }
+
+    /** The configured server, or empty when the embedded database is to be used. */
+    public Optional<String> configuredHost() {
+        return Optional.ofNullable(host);
+    }
+
+    public boolean embedded() {
+        return host == null;
+    }
+
+    /** The same settings pointed at another server (the embedded one, once it listens). */
+    public DatabaseSettings at(String newHost, int newPort, String newUser, SslMode newSslMode) {
+        return new DatabaseSettings(newHost, newPort, name, newUser, password, newSslMode, poolSize, poolMode,
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds);
+    }
+
+    /** Where this connects, for messages; never includes the password. */
+    public String describe() {
+        return (host == null ? "embedded PostgreSQL" : user + "@" + host + ":" + port + "/" + name)
+                + " (" + VariableReader.word(poolMode) + " pool mode)";
+    }
+}

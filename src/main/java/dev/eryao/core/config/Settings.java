@@ -1,0 +1,32 @@
+package dev.eryao.core.config;
+
+import java.nio.file.Path;
+
+/**
+ * Every setting of the application, read once at start-up from {@code ERYAO_*} variables and
+ * validated then: a bad value stops start-up with a {@link SettingsException} naming the variable.
+ * Nested groups use {@code __} as pydantic settings do ({@code ERYAO_DATABASE__HOST}).
+ *
+ * @param dataDir  {@code ERYAO_DATA_DIR}: where the embedded database and local secrets live
+ * @param database {@code ERYAO_DATABASE__*}
+ */
+public record Settings(Path dataDir, DatabaseSettings database) {
+
+    public static final String DEFAULT_DATA_DIR = ".eryao";
+
+    public static Settings from(Environment environment) {
+        VariableReader reader = new VariableReader(environment);
+        return new Settings(
+                Path.of(reader.string("ERYAO_DATA_DIR", DEFAULT_DATA_DIR)),
+                DatabaseSettings.read(reader));
+    }
+
+    /** Settings from the process environment over {@code ./.env}. */
+    public static Settings load() {
+        return from(Environment.load());
+    }
+
+    public Settings withDatabase(DatabaseSettings newDatabase) {
+        return new Settings(dataDir, newDatabase);
+    }
+}

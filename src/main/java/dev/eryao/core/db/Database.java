@@ -1,0 +1,143 @@
+package dev.eryao.core.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.eryao.core.config.DatabaseSettings;
+import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.config.Settings;
+import dev.eryao.core.config.SslMode;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The connection layer: the embedded server when no host is configured, and one HikariCP pool of
+ * pgjdbc connections shaped for the pool mode. Opening it proves the database answers, so an
+ * unreachable server fails start-up with one clear {@link DatabaseUnavailableException}.
+ *
+ * <p>In {@link PoolMode#TRANSACTION} mode consecutive transactions may land on different server
+ * sessions: pgjdbc then uses no named server-side prepared statements ({@code prepareThreshold=0}),
+ * no fetch size (a cursor would not outlive the transaction) and no session settings at all, so
+ * the statement timeout is applied per query by Hibernate instead of as a session option.
+ */
+public final class Database implements AutoCloseable {
+    private final EmbeddedDatabase embedded;
+    private final HikariDataSource dataSource;
+    private final DatabaseSettings settings;
+
+    private Database(EmbeddedDatabase embedded, HikariDataSource dataSource, DatabaseSettings settings) {
+        this.embedded = embedded;
+        this.dataSource = dataSource;
+        this.settings = settings;
+    }
+
+    public static Database open(Settings settings) {
+        return open(settings, Map.of());
+    }
+
+    /** @param embeddedServerConfig {@code postgresql.conf} settings used only if the embedded server starts */
+    public static Database open(Settings settings, Map<String, String> embeddedServerConfig) {
+        DatabaseSettings configured = settings.database();
+        EmbeddedDatabase embedded = null;
+        DatabaseSettings effective = configured;
+        if (configured.embedded()) {
+            embedded = EmbeddedDatabase.start(settings.dataDir(), embeddedServerConfig);
+            effective = configured.at(embedded.host(), embedded.port(), EmbeddedDatabase.SUPERUSER, SslMode.DISABLE);
+        }
+        try {
+            return new Database(embedded, connect(effective), effective);
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The pool; connections come with auto-commit off. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The settings in effect, pointing at the embedded server when that is what runs. */
+    public DatabaseSettings settings() {
+        return settings;
+    }
+
+    public String jdbcUrl() {
+        return dataSource.getJdbcUrl();
+    }
+
+    /**
+     * A separate, unpooled source of auto-commit connections to the same server, for tools that
+     * manage their own transactions and locks (migrations): they must not share the pool's
+     * transactions, and their statements get their own timeout (0 for none).
+     */
+    public DataSource unpooledDataSource(int statementTimeoutMs) {
+        PGSimpleDataSource plain = new PGSimpleDataSource();
+        plain.setServerNames(new String[] {settings.host()});
+        plain.setPortNumbers(new int[] {settings.port()});
+        plain.setDatabaseName(settings.name());
+        plain.setUser(settings.user());
+        plain.setPassword(settings.password().reveal());
+        plain.setSslMode(settings.sslMode().pgValue());
+        plain.setConnectTimeout(settings.connectTimeoutSeconds());
+        plain.setApplicationName("eryao");
+        plain.setOptions("-c statement_timeout=" + statementTimeoutMs);
+        return plain;
+    }
+
+    @Override
+    public void close() {
+        try {
+            dataSource.close();
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private static HikariDataSource connect(DatabaseSettings db) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("eryao");
+        config.setJdbcUrl("jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + db.name());
+        config.setUsername(db.user());
+        config.setPassword(db.password().reveal());
+        config.setMaximumPoolSize(db.poolSize());
+        config.setMinimumIdle(Math.min(2, db.poolSize()));
+        config.setAutoCommit(false);
+        long connectMillis = TimeUnit.SECONDS.toMillis(db.connectTimeoutSeconds());
+        config.setConnectionTimeout(connectMillis);
+        // Fail start-up, not the first request, when the server cannot be reached.
+        config.setInitializationFailTimeout(connectMillis);
+        config.addDataSourceProperty("connectTimeout", db.connectTimeoutSeconds());
+        config.addDataSourceProperty("sslmode", db.sslMode().pgValue());
+        config.addDataSourceProperty("ApplicationName", "eryao");
+        config.addDataSourceProperty("tcpKeepAlive", true);
+        config.addDataSourceProperty("reWriteBatchedInserts", true);
+        if (db.poolMode() == PoolMode.TRANSACTION) {
+            config.addDataSourceProperty("prepareThreshold", 0);
+            config.addDataSourceProperty("preparedStatementCacheQueries", 0);
+            config.addDataSourceProperty("defaultRowFetchSize", 0);
+        } else if (db.statementTimeoutMs() > 0) {
+            config.addDataSourceProperty("options", "-c statement_timeout=" + db.statementTimeoutMs());
+        }
+        try {
+            return new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new DatabaseUnavailableException(
+                    "cannot connect to " + db.describe() + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

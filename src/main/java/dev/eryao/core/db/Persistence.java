@@ -1,0 +1,56 @@
+package dev.eryao.core.db;
+
+import dev.eryao.core.config.PoolMode;
+import java.util.List;
+import org.hibernate.SessionFactory;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.resource.jdbc.spi.StatementInspector;
+
+/**
+ * Builds Hibernate's {@link SessionFactory} over the pool of a {@link Database}. Hibernate never
+ * touches the schema here ({@code hbm2ddl} is off): migrations are the only way to change it.
+ */
+public final class Persistence {
+    private Persistence() {
+    }
+
+    /**
+     * @param entities  the mapped model classes
+     * @param inspector sees every SQL statement before it runs (tests count and read them), or null
+     */
+    public static SessionFactory sessionFactory(Database database, List<Class<?>> entities,
+                                                StatementInspector inspector) {
+        StandardServiceRegistryBuilder registry = new StandardServiceRegistryBuilder()
+                .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, database.dataSource())
+                .applySetting(AvailableSettings.CONNECTION_PROVIDER_DISABLES_AUTOCOMMIT, true)
+                .applySetting(AvailableSettings.DIALECT, "org.hibernate.dialect.PostgreSQLDialect")
+                // The dialect is named, so start-up needs no extra connection to read JDBC metadata.
+                .applySetting(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
+                .applySetting(AvailableSettings.HBM2DDL_AUTO, "none")
+                .applySetting(AvailableSettings.JDBC_TIME_ZONE, "UTC")
+                .applySetting(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
+                .applySetting(AvailableSettings.ORDER_INSERTS, true)
+                .applySetting(AvailableSettings.ORDER_UPDATES, true)
+                .applySetting(AvailableSettings.FAIL_ON_PAGINATION_OVER_COLLECTION_FETCH, true)
+                .applySetting(AvailableSettings.LOG_SESSION_METRICS, false);
+        if (database.settings().poolMode() == PoolMode.TRANSACTION && database.settings().statementTimeoutMs() > 0) {
+            // No session options through a transaction pooler: bound each query from the client side.
+            registry.applySetting("jakarta.persistence.query.timeout", database.settings().statementTimeoutMs());
+        }
+        if (inspector != null) {
+            registry.applySetting(AvailableSettings.STATEMENT_INSPECTOR, inspector);
+        }
+        StandardServiceRegistry services = registry.build();
+        try {
+            MetadataSources sources = new MetadataSources(services);
+            entities.forEach(sources::addAnnotatedClass);
+            return sources.buildMetadata().buildSessionFactory();
+        } catch (RuntimeException e) {
+            StandardServiceRegistryBuilder.destroy(services);
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.eryao.core.db;
+
+import java.util.function.Supplier;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.Transaction;
+
+/**
+ * Units of work, owned by services (the seed's {@code async with session.begin()}): one call opens
+ * a session and a transaction, runs the work, commits when it returns and rolls back when it
+ * throws. A unit of work started while another runs on the same thread joins it; if the inner one
+ * throws, the whole transaction is marked rollback-only, so catching the error outside cannot
+ * commit half of it.
+ *
+ * <p>Repositories reach the running unit's session through {@link CurrentSession}; it is bound to
+ * the thread (a virtual thread per request), so work must not hand it to other threads.
+ */
+public final class Transactions implements CurrentSession {
+    private final SessionFactory sessionFactory;
+    private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>();
+
+    public Transactions(SessionFactory sessionFactory) {
+        this.sessionFactory = sessionFactory;
+    }
+
+    /** Runs {@code work} in a transaction and returns its result. */
+    public <R> R fromTransaction(Supplier<R> work) {
+        UnitOfWork outer = current.get();
+        return outer != null ? outer.join(work) : runNew(work);
+    }
+
+    /** Runs {@code work} in a transaction. */
+    public void inTransaction(Runnable work) {
+        fromTransaction(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    @Override
+    public Session session() {
+        UnitOfWork unit = current.get();
+        if (unit == null) {
+            throw new IllegalStateException(
+                    "no transaction on this thread: repositories run inside a service's unit of work");
+        }
+        return unit.repositoryView;
+    }
+
+    private <R> R runNew(Supplier<R> work) {
+        try (Session session = sessionFactory.openSession()) {
+            Transaction transaction = session.beginTransaction();
+            current.set(new UnitOfWork(transaction, RepositorySession.wrap(session)));
+            try {
+                R result = work.get();
+                if (transaction.getRollbackOnly()) {
+                    throw new IllegalStateException(
+                            "an inner unit of work failed, so this transaction was rolled back");
+                }
+                transaction.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(transaction, e);
+                throw e;
+            } finally {
+                current.remove();
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Transaction transaction, Throwable cause) {
+        try {
+            if (transaction.isActive()) {
+                transaction.rollback();
+            }
+        } catch (RuntimeException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private record UnitOfWork(Transaction transaction, Session repositoryView) {
+        <R> R join(Supplier<R> work) {
+            try {
+                return work.get();
+            } catch (RuntimeException | Error e) {
+                transaction.markRollbackOnly();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.eryao.models;
+
+import dev.eryao.core.db.UpdatableEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.util.UUID;
+import org.hibernate.annotations.SoftDelete;
+import org.hibernate.annotations.SoftDeleteType;
+
+/** A chat with an agent, owned by one user (the verified JWT's {@code sub}). */
+@Entity
+@Table(name = "agent_chat_session")
+@SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
+public class AgentChatSession extends UpdatableEntity {
+    public static final int TITLE_MAX_LENGTH = 200;
+
+    @Column(name = "owner_id", nullable = false, updatable = false)
+    private UUID ownerId;
+
+    @Column(name = "title", nullable = false, length = TITLE_MAX_LENGTH)
+    private String title;
+
+    @Column(name = "llm_id")
+    private UUID llmId;
+
+    protected AgentChatSession() {
+    }
+
+    public AgentChatSession(UUID ownerId, String title, UUID llmId) {
+        this.ownerId = ownerId;
+        this.title = title;
+        this.llmId = llmId;
+    }
+
+    public UUID getOwnerId() {
+        return ownerId;
+    }
+
+    public String getTitle() {
+        return title;
+    }
+
+    public UUID getLlmId() {
+        return llmId;
+    }
+
+    public void rename(String newTitle) {
+        this.title = newTitle;
+    }
+
+    public void useLlm(UUID newLlmId) {
+        this.llmId = newLlmId;
+    }
+}

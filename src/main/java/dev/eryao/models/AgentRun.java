@@ -1,0 +1,131 @@
+package dev.eryao.models;
+
+import dev.eryao.core.db.Timestamps;
+import dev.eryao.core.db.UpdatableEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.SoftDelete;
+import org.hibernate.annotations.SoftDeleteType;
+
+/**
+ * An agent run accepted as a queued task (the seed's {@code TaskAccepted}). Workers claim it under
+ * a lease ({@code leased_by}, {@code lease_expires_at}); {@code scheduled_at} is the earliest time
+ * it may be claimed, pushed back after a failed attempt.
+ */
+@Entity
+@Table(name = "agent_run")
+@SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
+public class AgentRun extends UpdatableEntity {
+    @Column(name = "session_id", nullable = false, updatable = false)
+    private UUID sessionId;
+
+    @Column(name = "owner_id", nullable = false, updatable = false)
+    private UUID ownerId;
+
+    @Column(name = "llm_id")
+    private UUID llmId;
+
+    @Column(name = "status", nullable = false, length = 20)
+    private RunStatus status = RunStatus.QUEUED;
+
+    @Column(name = "input", nullable = false, columnDefinition = "text")
+    private String input;
+
+    @Column(name = "output", columnDefinition = "text")
+    private String output;
+
+    @Column(name = "error", columnDefinition = "text")
+    private String error;
+
+    @Column(name = "attempts", nullable = false)
+    private int attempts;
+
+    @Column(name = "idempotency_key", length = 200, updatable = false)
+    private String idempotencyKey;
+
+    @Column(name = "scheduled_at", nullable = false)
+    private Instant scheduledAt;
+
+    @Column(name = "leased_by", length = 200)
+    private String leasedBy;
+
+    @Column(name = "lease_expires_at")
+    private Instant leaseExpiresAt;
+
+    @Column(name = "started_at")
+    private Instant startedAt;
+
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    protected AgentRun() {
+    }
+
+    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey) {
+        this.sessionId = sessionId;
+        this.ownerId = ownerId;
+        this.llmId = llmId;
+        this.input = input;
+        this.idempotencyKey = idempotencyKey;
+        this.scheduledAt = Timestamps.now();
+    }
+
+    public UUID getSessionId() {
+        return sessionId;
+    }
+
+    public UUID getOwnerId() {
+        return ownerId;
+    }
+
+    public UUID getLlmId() {
+        return llmId;
+    }
+
+    public RunStatus getStatus() {
+        return status;
+    }
+
+    public String getInput() {
+        return input;
+    }
+
+    public String getOutput() {
+        return output;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public String getIdempotencyKey() {
+        return idempotencyKey;
+    }
+
+    public Instant getScheduledAt() {
+        return scheduledAt;
+    }
+
+    public String getLeasedBy() {
+        return leasedBy;
+    }
+
+    public Instant getLeaseExpiresAt() {
+        return leaseExpiresAt;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+}

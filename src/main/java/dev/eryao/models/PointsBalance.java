@@ -1,0 +1,33 @@
+package dev.eryao.models;
+
+import dev.eryao.core.db.UpdatableEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.util.UUID;
+
+/**
+ * An owner's current points, kept equal to the sum of their ledger rows. Changed only by the
+ * points repository's conditional UPDATE, never by loading and saving this entity, so concurrent
+ * debits cannot overdraw it.
+ */
+@Entity
+@Table(name = "points_balance")
+public class PointsBalance extends UpdatableEntity {
+    @Column(name = "owner_id", nullable = false, updatable = false)
+    private UUID ownerId;
+
+    @Column(name = "balance", nullable = false)
+    private long balance;
+
+    protected PointsBalance() {
+    }
+
+    public UUID getOwnerId() {
+        return ownerId;
+    }
+
+    public long getBalance() {
+        return balance;
+    }
+}

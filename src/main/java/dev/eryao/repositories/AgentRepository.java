@@ -1,0 +1,37 @@
+package dev.eryao.repositories;
+
+import dev.eryao.core.db.BaseRepository;
+import dev.eryao.core.db.CurrentSession;
+import dev.eryao.core.db.Page;
+import dev.eryao.core.db.PageRequest;
+import dev.eryao.models.AgentChatSession;
+import dev.eryao.models.AgentChatSession_;
+import dev.eryao.core.db.BaseEntity_;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.query.Order;
+import org.hibernate.query.restriction.Restriction;
+
+/** Chat sessions, always seen through their owner (the seed's {@code AgentRepository}). */
+public class AgentRepository extends BaseRepository<AgentChatSession> {
+    public AgentRepository(CurrentSession sessions) {
+        super(sessions, AgentChatSession.class);
+    }
+
+    /** The owner's live session with this id; another owner's session is simply not found. */
+    public Optional<AgentChatSession> getOwned(UUID ownerId, UUID sessionId) {
+        return getOne(Restriction.equal(AgentChatSession_.ownerId, ownerId),
+                Restriction.equal(BaseEntity_.id, sessionId));
+    }
+
+    /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */
+    public List<AgentChatSession> activeSessionsOf(UUID ownerId, int limit) {
+        return list(Restriction.equal(AgentChatSession_.ownerId, ownerId), limit,
+                Order.desc(BaseEntity_.createdAt), Order.desc(BaseEntity_.id));
+    }
+
+    public Page<AgentChatSession> pageOf(UUID ownerId, PageRequest request) {
+        return page(Restriction.equal(AgentChatSession_.ownerId, ownerId), request);
+    }
+}

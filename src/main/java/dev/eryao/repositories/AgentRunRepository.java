@@ -1,0 +1,26 @@
+package dev.eryao.repositories;
+
+import dev.eryao.core.db.BaseEntity_;
+import dev.eryao.core.db.BaseRepository;
+import dev.eryao.core.db.CurrentSession;
+import dev.eryao.models.AgentRun;
+import dev.eryao.models.AgentRun_;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.query.restriction.Restriction;
+
+/** Agent runs, the queued tasks. */
+public class AgentRunRepository extends BaseRepository<AgentRun> {
+    public AgentRunRepository(CurrentSession sessions) {
+        super(sessions, AgentRun.class);
+    }
+
+    public Optional<AgentRun> getOwned(UUID ownerId, UUID runId) {
+        return getOne(Restriction.equal(AgentRun_.ownerId, ownerId), Restriction.equal(BaseEntity_.id, runId));
+    }
+
+    public Optional<AgentRun> byIdempotencyKey(UUID ownerId, String idempotencyKey) {
+        return getOne(Restriction.equal(AgentRun_.ownerId, ownerId),
+                Restriction.equal(AgentRun_.idempotencyKey, idempotencyKey));
+    }
+}

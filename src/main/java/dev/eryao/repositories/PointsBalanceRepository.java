@@ -1,0 +1,56 @@
+package dev.eryao.repositories;
+
+import dev.eryao.core.db.BaseRepository;
+import dev.eryao.core.db.CurrentSession;
+import dev.eryao.models.PointsBalance;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Owners' balances, changed only by single conditional statements: the row lock PostgreSQL takes
+ * for the UPDATE serializes concurrent changes for one owner, and the {@code balance + amount >= 0}
+ * condition is checked under that lock, so no interleaving can overdraw.
+ */
+public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
+    private static final String CREDIT = """
+            INSERT INTO points_balance (id, owner_id, balance, created_at, updated_at)
+            VALUES (gen_random_uuid(), :owner, :amount, now(), now())
+            ON CONFLICT (owner_id) DO UPDATE
+                SET balance = points_balance.balance + excluded.balance, updated_at = now()
+            RETURNING balance""";
+    private static final String DEBIT = """
+            UPDATE points_balance SET balance = balance - :amount, updated_at = now()
+            WHERE owner_id = :owner AND balance >= :amount
+            RETURNING balance""";
+    private static final String BALANCE = "SELECT balance FROM points_balance WHERE owner_id = :owner";
+
+    public PointsBalanceRepository(CurrentSession sessions) {
+        super(sessions, PointsBalance.class);
+    }
+
+    /** Adds {@code amount} (> 0) to the owner's balance, creating it at 0 first; the new balance. */
+    public long credit(UUID ownerId, long amount) {
+        return session().createNativeQuery(CREDIT, Long.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("owner", ownerId)
+                .setParameter("amount", amount)
+                .getSingleResult();
+    }
+
+    /** Takes {@code amount} (> 0) if the balance covers it; the new balance, or empty when it does not. */
+    public Optional<Long> debitIfCovered(UUID ownerId, long amount) {
+        return Optional.ofNullable(session().createNativeQuery(DEBIT, Long.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("owner", ownerId)
+                .setParameter("amount", amount)
+                .getSingleResultOrNull());
+    }
+
+    /** The owner's balance; 0 for an owner who never had points. */
+    public long balanceOf(UUID ownerId) {
+        Long balance = session().createNativeQuery(BALANCE, Long.class)
+                .setParameter("owner", ownerId)
+                .getSingleResultOrNull();
+        return balance == null ? 0 : balance;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.eryao.services;
+
+import dev.eryao.core.db.Page;
+import dev.eryao.core.db.PageRequest;
+import dev.eryao.core.db.Transactions;
+import dev.eryao.models.PointsLedgerEntry;
+import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.PointsLedgerRepository;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Points: every change is one balance statement and one ledger row in the same transaction, so the
+ * ledger always sums to the balance. An idempotency key makes a retried change return the row the
+ * first attempt wrote instead of applying it twice.
+ */
+public final class PointsService {
+    public static final int REASON_MAX_LENGTH = 200;
+    public static final int KEY_MAX_LENGTH = 200;
+
+    private final Transactions transactions;
+    private final PointsBalanceRepository balances;
+    private final PointsLedgerRepository ledger;
+
+    public PointsService(Transactions transactions, PointsBalanceRepository balances, PointsLedgerRepository ledger) {
+        this.transactions = transactions;
+        this.balances = balances;
+        this.ledger = ledger;
+    }
+
+    /** A change of points with its reason and what it refers to (e.g. {@code agent_run} and the run's id). */
+    public record Change(UUID ownerId, long amount, String reason, String referenceType, UUID referenceId,
+                         String idempotencyKey) {
+    }
+
+    /** Adds points (amount > 0). */
+    public LedgerEntryView grant(Change change) {
+        if (change.amount() <= 0) {
+            throw InvalidInputException.field("amount", "must be a positive number of points");
+        }
+        return apply(change);
+    }
+
+    /**
+     * Takes points (amount > 0) if the balance covers them.
+     *
+     * @throws InsufficientPointsException when it does not; nothing is written
+     */
+    public LedgerEntryView debit(Change change) {
+        if (change.amount() <= 0) {
+            throw InvalidInputException.field("amount", "must be a positive number of points");
+        }
+        return apply(new Change(change.ownerId(), -change.amount(), change.reason(), change.referenceType(),
+                change.referenceId(), change.idempotencyKey()));
+    }
+
+    public long balance(UUID ownerId) {
+        return transactions.fromTransaction(() -> balances.balanceOf(ownerId));
+    }
+
+    public Page<LedgerEntryView> ledger(UUID ownerId, PageRequest request) {
+        return transactions.fromTransaction(() -> ledger.pageOf(ownerId, request).map(LedgerEntryView::of));
+    }
+
+    private LedgerEntryView apply(Change change) {
+        String reason = Validation.requiredText("reason", change.reason(), REASON_MAX_LENGTH);
+        String key = Validation.optionalText("idempotency_key", change.idempotencyKey(), KEY_MAX_LENGTH);
+        return transactions.fromTransaction(() -> {
+            Optional<PointsLedgerEntry> earlier = key == null ? Optional.empty() : ledger.byIdempotencyKey(change.ownerId(), key);
+            if (earlier.isPresent()) {
+                return LedgerEntryView.of(earlier.get());
+            }
+            long balanceAfter = change.amount() > 0
+                    ? balances.credit(change.ownerId(), change.amount())
+                    : balances.debitIfCovered(change.ownerId(), -change.amount()).orElseThrow(
+                            () -> new InsufficientPointsException(balances.balanceOf(change.ownerId()), -change.amount()));
+            PointsLedgerEntry entry = new PointsLedgerEntry(change.ownerId(), change.amount(), balanceAfter, reason,
+                    change.referenceType(), change.referenceId(), key);
+            return LedgerEntryView.of(ledger.add(entry));
+        });
+    }
+}
