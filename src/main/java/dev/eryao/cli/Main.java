@@ -1,8 +1,11 @@
 package dev.eryao.cli;
 
+import dev.eryao.core.config.Environment;
+import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.DatabaseUnavailableException;
 import dev.eryao.migrations.MigrationFailedException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,17 +21,31 @@ public final class Main implements Runnable {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
+    private final Environment environment;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    public Main(Environment environment) {
+        this.environment = environment;
     }
 
-    public static int run(String... args) {
-        return new CommandLine(new Main())
+    public static void main(String[] args) {
+        System.exit(run(Environment.load(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command with the given variables and output streams; returns the exit status. */
+    public static int run(Environment environment, PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new Main(environment))
+                .setOut(out)
+                .setErr(err)
                 .setExecutionExceptionHandler(Main::reportFailure)
                 .execute(args);
+    }
+
+    /** Settings bound now, so a bad variable fails the command that needs it. */
+    Settings settings() {
+        return Settings.from(environment);
     }
 
     @Override
@@ -39,7 +56,7 @@ public final class Main implements Runnable {
     /** One line, no stack trace, for failures a user can act on; a stack trace for bugs. */
     private static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
         if (error instanceof SettingsException || error instanceof DatabaseUnavailableException
-                || error instanceof IllegalStateException || error instanceof MigrationFailedException) {
+                || error instanceof MigrationFailedException || error instanceof IllegalStateException) {
             commandLine.getErr().println("eryao: " + error.getMessage());
         } else {
             commandLine.getErr().println("eryao: unexpected failure: " + error);

@@ -113,15 +113,16 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(connectMillis);
         // Fail start-up, not the first request, when the server cannot be reached.
         config.setInitializationFailTimeout(connectMillis);
-        config.addDataSourceProperty("connectTimeout", db.connectTimeoutSeconds());
+        // Driver properties must be strings: pgjdbc reads them with Properties.getProperty.
+        config.addDataSourceProperty("connectTimeout", String.valueOf(db.connectTimeoutSeconds()));
         config.addDataSourceProperty("sslmode", db.sslMode().pgValue());
         config.addDataSourceProperty("ApplicationName", "eryao");
-        config.addDataSourceProperty("tcpKeepAlive", true);
-        config.addDataSourceProperty("reWriteBatchedInserts", true);
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         if (db.poolMode() == PoolMode.TRANSACTION) {
-            config.addDataSourceProperty("prepareThreshold", 0);
-            config.addDataSourceProperty("preparedStatementCacheQueries", 0);
-            config.addDataSourceProperty("defaultRowFetchSize", 0);
+            config.addDataSourceProperty("prepareThreshold", "0");
+            config.addDataSourceProperty("preparedStatementCacheQueries", "0");
+            config.addDataSourceProperty("defaultRowFetchSize", "0");
         } else if (db.statementTimeoutMs() > 0) {
             config.addDataSourceProperty("options", "-c statement_timeout=" + db.statementTimeoutMs());
         }

@@ -26,8 +26,9 @@ public final class Persistence {
         StandardServiceRegistryBuilder registry = new StandardServiceRegistryBuilder()
                 .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, database.dataSource())
                 .applySetting(AvailableSettings.CONNECTION_PROVIDER_DISABLES_AUTOCOMMIT, true)
-                .applySetting(AvailableSettings.DIALECT, "org.hibernate.dialect.PostgreSQLDialect")
-                // The dialect is named, so start-up needs no extra connection to read JDBC metadata.
+                // The database is named, so start-up needs no connection to pick the dialect.
+                .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_NAME, "PostgreSQL")
+                .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, 15)
                 .applySetting(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
                 .applySetting(AvailableSettings.HBM2DDL_AUTO, "none")
                 .applySetting(AvailableSettings.JDBC_TIME_ZONE, "UTC")

@@ -1,0 +1,125 @@
+package dev.eryao.core.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eryao.models.AgentChatSession;
+import dev.eryao.models.AgentChatSession_;
+import dev.eryao.repositories.AgentRepository;
+import dev.eryao.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.UUID;
+import org.hibernate.query.restriction.Restriction;
+import org.junit.jupiter.api.Test;
+
+class TransactionsTest {
+    private final TestDatabase db = TestDatabase.get();
+    private final Transactions tx = db.app().transactions();
+    private final AgentRepository sessions = new AgentRepository(tx);
+    private final UUID owner = UUID.randomUUID();
+
+    @Test
+    void aUnitOfWorkThatFailsHalfWayLeavesNothingBehind() throws Exception {
+        assertThatThrownBy(() -> tx.inTransaction(() -> {
+            sessions.add(new AgentChatSession(owner, "first", null));
+            sessions.add(new AgentChatSession(owner, "second", null));
+            throw new IllegalArgumentException("fails after two flushed inserts");
+        })).hasMessage("fails after two flushed inserts");
+
+        assertThat(storedSessionsOf(owner)).isZero();
+    }
+
+    @Test
+    void aDatabaseErrorRollsBackEarlierWritesOfTheSameUnit() throws Exception {
+        assertThatThrownBy(() -> tx.inTransaction(() -> {
+            sessions.add(new AgentChatSession(owner, "written first", null));
+            sessions.add(new AgentChatSession(owner, "   ", null)); // refused by ck_..._title_not_blank
+        })).hasStackTraceContaining("ck_agent_chat_session_title_not_blank");
+
+        assertThat(storedSessionsOf(owner)).isZero();
+    }
+
+    @Test
+    void aSuccessfulUnitOfWorkIsCommittedAndVisibleToOtherConnections() throws Exception {
+        tx.inTransaction(() -> sessions.add(new AgentChatSession(owner, "committed", null)));
+
+        assertThat(storedSessionsOf(owner)).isEqualTo(1);
+    }
+
+    @Test
+    void aNestedUnitOfWorkJoinsTheOuterTransaction() throws Exception {
+        assertThatThrownBy(() -> tx.inTransaction(() -> {
+            tx.inTransaction(() -> sessions.add(new AgentChatSession(owner, "inner", null)));
+            assertThat(sessions.count(Restriction.equal(AgentChatSession_.ownerId, owner))).isEqualTo(1);
+            throw new IllegalStateException("outer fails after the inner one returned");
+        })).hasMessage("outer fails after the inner one returned");
+
+        assertThat(storedSessionsOf(owner)).as("the inner write was part of the outer transaction").isZero();
+    }
+
+    @Test
+    void anInnerFailureCaughtByTheOuterUnitStillRollsEverythingBack() throws Exception {
+        assertThatThrownBy(() -> tx.inTransaction(() -> {
+            sessions.add(new AgentChatSession(owner, "outer", null));
+            try {
+                tx.inTransaction(() -> {
+                    throw new IllegalArgumentException("inner failure");
+                });
+            } catch (IllegalArgumentException swallowed) {
+                // the outer unit carries on as if nothing happened
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("rolled back");
+
+        assertThat(storedSessionsOf(owner)).isZero();
+    }
+
+    @Test
+    void repositoriesCannotCommitRollBackOrClose() {
+        tx.inTransaction(() -> {
+            assertThatThrownBy(() -> tx.session().getTransaction().commit())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("repositories do not manage transactions");
+            assertThatThrownBy(() -> tx.session().beginTransaction()).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> tx.session().close()).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> tx.session().doWork(connection -> connection.commit()))
+                    .isInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
+    void aRepositoryUsedOutsideAServiceTransactionIsRefused() {
+        assertThatThrownBy(() -> sessions.getById(UUID.randomUUID()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no transaction on this thread");
+    }
+
+    @Test
+    void updatedAtMovesOnEveryUpdateWhileCreatedAtStays() throws Exception {
+        AgentChatSession created = tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "v1", null)));
+        Thread.sleep(2); // timestamps have microsecond precision; make sure the clock moved
+        AgentChatSession renamed = tx.fromTransaction(() -> sessions.updateById(created.getId(), s -> s.rename("v2")))
+                .orElseThrow();
+
+        assertThat(created.getUpdatedAt()).isEqualTo(created.getCreatedAt());
+        assertThat(renamed.getCreatedAt()).isEqualTo(created.getCreatedAt());
+        assertThat(renamed.getUpdatedAt()).isAfter(created.getUpdatedAt());
+        AgentChatSession reloaded = tx.fromTransaction(() -> sessions.getById(created.getId())).orElseThrow();
+        assertThat(reloaded.getTitle()).isEqualTo("v2");
+        assertThat(reloaded.getUpdatedAt()).as("what is stored equals what was returned")
+                .isEqualTo(renamed.getUpdatedAt());
+    }
+
+    private long storedSessionsOf(UUID ownerId) throws Exception {
+        try (Connection connection = db.connection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT count(*) FROM agent_chat_session WHERE owner_id = ?")) {
+            query.setObject(1, ownerId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+}

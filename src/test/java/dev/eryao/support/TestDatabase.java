@@ -1,0 +1,102 @@
+package dev.eryao.support;
+
+import dev.eryao.App;
+import dev.eryao.core.config.DatabaseSettings;
+import dev.eryao.core.config.Environment;
+import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.config.Settings;
+import dev.eryao.core.db.Database;
+import dev.eryao.migrations.Migrations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one real PostgreSQL the suite runs against, started once per JVM and migrated to head: the
+ * embedded server in a temporary directory, or the server {@code ERYAO_DATABASE__*} names. With
+ * {@code ERYAO_DATABASE__POOL_MODE=transaction} the application side uses transaction-pooler
+ * connection settings, while migrations (which that mode refuses) go through a session connection.
+ * Tests never clean up: each makes its own owners and rows, so they cannot disturb one another.
+ */
+public final class TestDatabase {
+    /** Durability is not what tests measure; these make the embedded server much faster. */
+    public static final Map<String, String> FAST_SERVER = Map.of(
+            "fsync", "off", "synchronous_commit", "off", "full_page_writes", "off");
+
+    private static TestDatabase instance;
+
+    private final Settings settings;
+    private final Database migrationDatabase;
+    private final Database database;
+    private final SqlRecorder sql = new SqlRecorder();
+    private final App app;
+
+    private TestDatabase() {
+        Map<String, String> variables = new HashMap<>(System.getenv());
+        variables.putIfAbsent("ERYAO_DATA_DIR", temporaryDirectory().toString());
+        this.settings = Settings.from(Environment.of(variables));
+        DatabaseSettings sessionMode = withPoolMode(settings.database(), PoolMode.SESSION);
+        this.migrationDatabase = Database.open(settings.withDatabase(sessionMode), FAST_SERVER);
+        new Migrations(migrationDatabase, line -> { }).migrate();
+        // Opened second, so with the embedded server it attaches to the one already running.
+        this.database = Database.open(settings, FAST_SERVER);
+        this.app = new App(database, sql);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    }
+
+    public static synchronized TestDatabase get() {
+        if (instance == null) {
+            instance = new TestDatabase();
+        }
+        return instance;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    public SqlRecorder sql() {
+        return sql;
+    }
+
+    /** The application's database (in the pool mode under test). */
+    public Database database() {
+        return database;
+    }
+
+    /** Settings the suite runs with; the data directory is a temporary one. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** A connection of its own, auto-commit on, for checking what is really stored. */
+    public Connection connection() throws SQLException {
+        Connection connection = migrationDatabase.dataSource().getConnection();
+        connection.setAutoCommit(true);
+        return connection;
+    }
+
+    private void close() {
+        app.close();
+        database.close();
+        migrationDatabase.close();
+    }
+
+    static DatabaseSettings withPoolMode(DatabaseSettings db, PoolMode mode) {
+        return new DatabaseSettings(db.host(), db.port(), db.name(), db.user(), db.password(), db.sslMode(),
+                db.poolSize(), mode, db.connectTimeoutSeconds(), db.statementTimeoutMs(), db.migrationTimeoutSeconds());
+    }
+
+    public static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("eryao-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
