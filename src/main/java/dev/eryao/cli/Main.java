@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
-        subcommands = {MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+                MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
+                CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
+                StampCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -46,6 +49,11 @@ public final class Main implements Runnable {
     /** Settings bound now, so a bad variable fails the command that needs it. */
     Settings settings() {
         return Settings.from(environment);
+    }
+
+    /** A variable of the command's environment, for the few options that are not settings. */
+    java.util.Optional<String> variable(String name) {
+        return environment.get(name);
     }
 
     @Override

@@ -5,65 +5,197 @@ import dev.eryao.core.db.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.callback.Callback;
-import org.flywaydb.core.api.callback.Context;
-import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 
 /**
- * Applies the schema revisions in {@code db/migration} with Flyway, which records them, checks
- * their checksums and holds its lock while it works. Revisions are named like Alembic's:
- * {@code V20260411_0001__initial_llm_schema.sql} is revision {@code 20260411_0001}; each one's
- * downgrade lives beside it in {@code db/downgrade} under the same name.
+ * Schema revisions, Alembic's verbs over Flyway. Flyway does what it does well — applying each
+ * revision in its own transaction, recording it, checking checksums, holding its lock — and this
+ * class adds what its free edition lacks: downgrade, stamp, history, current and heads.
  *
- * <p>Refused over a transaction-mode pooler: Flyway's lock and DDL need one session throughout.
+ * <p>Everything runs on a separate unpooled connection with the migration timeout. Changes are
+ * refused over a transaction-mode pooler: the lock and the DDL need one session throughout.
  */
 public final class Migrations {
-    public static final String LOCATION = "classpath:db/migration";
-
     /** Flyway's history table; in {@code public}, beside the tables it describes. */
     public static final String HISTORY_TABLE = "flyway_schema_history";
 
-    private final Flyway flyway;
+    private final Database database;
     private final DataSource dataSource;
+    private final RevisionCatalog catalog;
+    private final Consumer<String> progress;
 
     public Migrations(Database database, Consumer<String> progress) {
-        if (database.settings().poolMode() == PoolMode.TRANSACTION) {
-            throw new IllegalStateException("migrations cannot run through a transaction-mode pooler ("
-                    + database.settings().describe() + "): connect directly or through the session pooler"
-                    + " on port " + 5432 + " and set ERYAO_DATABASE__POOL_MODE=session");
-        }
-        int timeoutMs = database.settings().migrationTimeoutSeconds() * 1000;
-        this.dataSource = database.unpooledDataSource(timeoutMs);
-        this.flyway = Flyway.configure()
-                .dataSource(dataSource)
-                .table(HISTORY_TABLE)
-                .locations(LOCATION)
-                .cleanDisabled(true)
-                .validateMigrationNaming(true)
-                .callbacks(new ProgressReporter(progress))
-                .load();
+        this(database, RevisionCatalog.load(), progress);
+    }
+
+    public Migrations(Database database, RevisionCatalog catalog, Consumer<String> progress) {
+        this.database = database;
+        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeoutSeconds() * 1000);
+        this.catalog = catalog;
+        this.progress = progress;
+    }
+
+    public RevisionCatalog catalog() {
+        return catalog;
+    }
+
+    /** Applies every pending revision. */
+    public MigrateResult migrate() {
+        return migrate(null);
     }
 
     /**
-     * Applies every pending revision; each runs in its own transaction.
+     * Applies pending revisions up to {@code targetId} (null: head); each in its own transaction.
      *
      * @throws MigrationFailedException naming the revision that failed; it left nothing behind
      */
-    public MigrateResult migrate() {
+    public MigrateResult migrate(String targetId) {
+        refuseTransactionPooler();
+        String target = targetId == null ? null : requireKnown(targetId).flywayVersion();
+        Flyway flyway = flyway(target);
         try {
             MigrateResult result = flyway.migrate();
             protectHistoryTable();
             return result;
+        } catch (FlywayValidateException e) {
+            throw new MigrationFailedException(describeInvalid(flyway), e);
         } catch (FlywayMigrateException e) {
-            MigrationInfo failed = e.getMigration();
-            String revision = failed == null ? "a revision" : "revision " + revisionId(failed) + " " + slug(failed);
+            String revision = e.getMigration() == null ? "a revision"
+                    : "revision " + Revision.idOfFlywayVersion(e.getMigration().getVersion().getVersion())
+                    + " " + e.getMigration().getDescription().replace(' ', '_');
             throw new MigrationFailedException(revision + " failed and was rolled back: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Runs the downgrade of every applied revision newer than {@code target}, newest first, in one
+     * transaction under the migration lock, removing their history rows. Refuses before changing
+     * anything if one of them has no downgrade.
+     *
+     * @param target a revision id, {@code base}, or {@code -N} (N revisions back)
+     * @return the revisions reverted, in the order they were
+     */
+    public List<Revision> downgrade(String target) {
+        refuseTransactionPooler();
+        return inLockedTransaction("downgrade", connection -> {
+            List<String> applied = HistoryTable.applied(connection).stream().map(HistoryTable.Applied::id).toList();
+            List<Revision> plan = DowngradePlan.revisionsToRevert(catalog, applied, target);
+            for (Revision revision : plan) {
+                long started = System.nanoTime();
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(revision.downgradeSql());
+                } catch (SQLException e) {
+                    throw new MigrationFailedException("downgrade of revision " + revision.label()
+                            + " failed, so nothing was changed: " + e.getMessage().strip(), e);
+                }
+                HistoryTable.delete(connection, revision);
+                progress.accept("reverting " + revision.label() + " ... " + millisSince(started) + " ms");
+            }
+            return plan;
+        });
+    }
+
+    /**
+     * Records the schema as being at {@code target} without running anything: revisions up to it
+     * become applied, later ones pending. For databases that already have the schema, such as one
+     * the Python stack brought up.
+     */
+    public void stamp(String target) {
+        refuseTransactionPooler();
+        Optional<Revision> keep = "base".equals(target) ? Optional.empty() : Optional.of(requireKnown(target));
+        inLockedTransaction("stamp", connection -> {
+            if (!HistoryTable.exists(connection)) {
+                HistoryTable.create(connection);
+            }
+            List<String> applied = HistoryTable.applied(connection).stream().map(HistoryTable.Applied::id).toList();
+            for (Revision revision : catalog.all()) {
+                boolean wanted = keep.isPresent() && revision.id().compareTo(keep.get().id()) <= 0;
+                if (wanted && !applied.contains(revision.id())) {
+                    HistoryTable.insert(connection, revision, 0);
+                    progress.accept("stamped " + revision.label() + " as applied");
+                } else if (!wanted && applied.contains(revision.id())) {
+                    HistoryTable.delete(connection, revision);
+                    progress.accept("stamped " + revision.label() + " as pending");
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The newest applied revision's id, or {@code base}. */
+    public String current() {
+        List<HistoryEntry> applied = history().stream().filter(HistoryEntry::applied).toList();
+        return applied.isEmpty() ? "base" : applied.getLast().id();
+    }
+
+    /** Every revision, known or only recorded, oldest first, with where it stands. */
+    public List<HistoryEntry> history() {
+        List<HistoryTable.Applied> applied;
+        try (Connection connection = dataSource.getConnection()) {
+            applied = HistoryTable.applied(connection);
+        } catch (SQLException e) {
+            throw new MigrationFailedException("cannot read the revision history: " + e.getMessage(), e);
+        }
+        return HistoryEntry.merge(catalog, applied);
+    }
+
+    private Revision requireKnown(String id) {
+        return catalog.find(id).orElseThrow(() -> new MigrationFailedException(
+                "unknown revision " + id + " (known: " + catalog.all().stream().map(Revision::id)
+                        .collect(Collectors.joining(", ")) + ")", null));
+    }
+
+    private void refuseTransactionPooler() {
+        if (database.settings().poolMode() == PoolMode.TRANSACTION) {
+            throw new IllegalStateException("migrations cannot run through a transaction-mode pooler ("
+                    + database.settings().describe() + "): connect directly or through the session pooler"
+                    + " (port 5432) with ERYAO_DATABASE__POOL_MODE=session");
+        }
+    }
+
+    private Flyway flyway(String targetVersion) {
+        var configuration = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(catalog.flywayLocations())
+                .table(HISTORY_TABLE)
+                .cleanDisabled(true)
+                .validateMigrationNaming(true)
+                .callbacks(new ProgressReporter(progress));
+        if (targetVersion != null) {
+            configuration.target(MigrationVersion.fromVersion(targetVersion));
+        }
+        return configuration.load();
+    }
+
+    private interface LockedWork<R> {
+        R run(Connection connection) throws SQLException;
+    }
+
+    private <R> R inLockedTransaction(String what, LockedWork<R> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                MigrationLock.acquire(connection);
+                R result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new MigrationFailedException(what + " failed, so nothing was changed: " + e.getMessage(), e);
         }
     }
 
@@ -84,19 +216,22 @@ public final class Migrations {
         }
     }
 
-    /** The newest applied revision, or "base" when none is. */
-    public String current() {
-        MigrationInfo current = flyway.info().current();
-        return current == null ? "base" : revisionId(current);
+    /** One line per revision Flyway finds invalid, e.g. one edited after it was applied. */
+    private static String describeInvalid(Flyway flyway) {
+        List<String> problems = new ArrayList<>();
+        for (ValidateOutput invalid : flyway.validateWithResult().invalidMigrations) {
+            String id = invalid.version == null || invalid.version.isEmpty()
+                    ? invalid.filepath : Revision.idOfFlywayVersion(invalid.version);
+            String message = invalid.errorDetails.errorMessage.lines().map(String::strip)
+                    .collect(Collectors.joining(" "));
+            problems.add("revision " + id + ": " + message);
+        }
+        return "nothing applied: the applied revisions do not match the files ("
+                + String.join("; ", problems) + ")";
     }
 
-    /** {@code 20260411_0001} for Flyway's version {@code 20260411.0001}. */
-    static String revisionId(MigrationInfo info) {
-        return info.getVersion().getVersion().replace('.', '_');
-    }
-
-    static String slug(MigrationInfo info) {
-        return info.getDescription().replace(' ', '_');
+    static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     private static String rootMessage(Throwable error) {
@@ -105,42 +240,5 @@ public final class Migrations {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.toString() : root.getMessage().strip();
-    }
-
-    /** Prints {@code applying 20260411_0001 initial_llm_schema ... 38 ms} for each revision. */
-    private static final class ProgressReporter implements Callback {
-        private final Consumer<String> progress;
-        private long started;
-
-        ProgressReporter(Consumer<String> progress) {
-            this.progress = progress;
-        }
-
-        @Override
-        public boolean supports(Event event, Context context) {
-            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE;
-        }
-
-        @Override
-        public boolean canHandleInTransaction(Event event, Context context) {
-            return true;
-        }
-
-        @Override
-        public void handle(Event event, Context context) {
-            MigrationInfo info = context.getMigrationInfo();
-            if (event == Event.BEFORE_EACH_MIGRATE) {
-                started = System.nanoTime();
-            } else {
-                long millis = (System.nanoTime() - started) / 1_000_000;
-                progress.accept("applying " + revisionId(info) + " " + slug(info)
-                        + " ... " + millis + " ms");
-            }
-        }
-
-        @Override
-        public String getCallbackName() {
-            return "eryao-progress";
-        }
     }
 }

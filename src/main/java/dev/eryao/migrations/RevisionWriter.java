@@ -1,0 +1,87 @@
+package dev.eryao.migrations;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+
+/**
+ * {@code eryao revision -m "msg"}: writes a new empty revision named {@code YYYYMMDD_####_<slug>}
+ * (today in UTC, the next number for that day, the slug from the message) as an upgrade file in
+ * {@code <db>/migration} and its downgrade in {@code <db>/downgrade}, for a person to fill in.
+ */
+public final class RevisionWriter {
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
+    private static final int SLUG_MAX_LENGTH = 60;
+
+    private final Path dbDir;
+    private final Clock clock;
+
+    /** @param dbDir the folder holding {@code migration/} and {@code downgrade/}, e.g. {@code src/main/resources/db} */
+    public RevisionWriter(Path dbDir, Clock clock) {
+        this.dbDir = dbDir;
+        this.clock = clock;
+    }
+
+    /** The revision written, with the path of its upgrade file. */
+    public record Written(String id, String slug, Path upgrade, Path downgrade) {
+    }
+
+    public Written write(String message) {
+        String slug = slug(message);
+        Path migrations = dbDir.resolve("migration");
+        if (!Files.isDirectory(migrations)) {
+            throw new IllegalStateException("no revisions folder at " + migrations
+                    + " (run from the project root, or pass --dir)");
+        }
+        String day = LocalDate.now(clock).format(DAY);
+        String id = day + "_" + String.format(Locale.ROOT, "%04d", nextNumber(migrations, day));
+        String fileName = "V" + id + "__" + slug + ".sql";
+        Path upgrade = migrations.resolve(fileName);
+        Path downgrade = dbDir.resolve("downgrade").resolve(fileName);
+        try {
+            Files.createDirectories(downgrade.getParent());
+            Files.writeString(upgrade, """
+                    -- %s %s: %s
+                    -- Upgrade. Runs in one transaction. Every new table in public needs
+                    -- ALTER TABLE ... ENABLE ROW LEVEL SECURITY; indexes are named ix_<table>_<columns>.
+
+                    """.formatted(id, slug, message.strip()));
+            Files.writeString(downgrade, """
+                    -- Downgrade of %s %s: undo exactly what the upgrade does, in reverse order.
+                    -- While this file holds only comments, `eryao downgrade` refuses to pass this revision.
+
+                    """.formatted(id, slug));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + upgrade, e);
+        }
+        return new Written(id, slug, upgrade, downgrade);
+    }
+
+    /** {@code "Add user preferences table!"} → {@code add_user_preferences_table}. */
+    static String slug(String message) {
+        String slug = message == null ? "" : message.toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        if (slug.isEmpty()) {
+            throw new IllegalArgumentException("the message must contain letters or digits, e.g. -m \"add user preferences\"");
+        }
+        return slug.length() <= SLUG_MAX_LENGTH ? slug : slug.substring(0, SLUG_MAX_LENGTH).replaceAll("_+$", "");
+    }
+
+    private static int nextNumber(Path migrations, String day) {
+        try (Stream<Path> files = Files.list(migrations)) {
+            return files.map(file -> Revision.parse(file.getFileName().toString()))
+                    .filter(name -> name != null && name.group(1).startsWith(day + "_"))
+                    .map((Matcher name) -> Integer.parseInt(name.group(1).substring(day.length() + 1)))
+                    .max(Integer::compare).orElse(0) + 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + migrations, e);
+        }
+    }
+}
