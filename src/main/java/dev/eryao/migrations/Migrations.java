@@ -239,6 +239,7 @@ public final class Migrations {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.toString() : root.getMessage().strip();
+        String message = root.getMessage() == null ? root.toString() : root.getMessage().strip();
+        return message.lines().findFirst().orElse(message); // one line: the database's own words
     }
 }

@@ -81,6 +81,28 @@ public final class TestDatabase {
         return connection;
     }
 
+    /**
+     * A new, empty database on the same server, with session-mode settings, for tests that change
+     * the schema itself (migrations, downgrades) and must not disturb the shared one.
+     */
+    public Database freshDatabase() {
+        String name = "t_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        try (Connection connection = connection(); java.sql.Statement sql = connection.createStatement()) {
+            sql.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a test database", e);
+        }
+        return Database.open(settings.withDatabase(freshDatabaseSettings(name)));
+    }
+
+    /** Session-mode settings for the database {@code name} on the suite's server. */
+    public DatabaseSettings freshDatabaseSettings(String name) {
+        DatabaseSettings server = migrationDatabase.settings();
+        return new DatabaseSettings(server.host(), server.port(), name, server.user(), server.password(),
+                server.sslMode(), 4, PoolMode.SESSION, server.connectTimeoutSeconds(), server.statementTimeoutMs(),
+                server.migrationTimeoutSeconds());
+    }
+
     private void close() {
         app.close();
         database.close();

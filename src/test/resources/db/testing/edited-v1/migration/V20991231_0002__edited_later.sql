@@ -1,0 +1,1 @@
+COMMENT ON TABLE llms IS 'first wording';

@@ -1,0 +1,1 @@
+COMMENT ON TABLE llms IS 'second wording, edited after it was applied';

@@ -1,0 +1,1 @@
+DROP TABLE deliberately_failing_partial;
