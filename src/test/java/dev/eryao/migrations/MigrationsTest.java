@@ -3,6 +3,7 @@ package dev.eryao.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.support.CatalogSnapshot;
 import dev.eryao.support.TestDatabase;
@@ -185,6 +186,23 @@ class MigrationsTest {
         assertThat(CatalogSnapshot.of(database.dataSource())).noneMatch(line -> line.startsWith("table points_ledger"));
         assertThat(migrations.migrate().migrationsExecuted).as("only revisions after the stamp run")
                 .isEqualTo(migrations.catalog().all().size() - 3);
+    }
+
+    @Test
+    void theMigrationTimeoutStopsAStatementThatRunsTooLong() {
+        Database database = freshDatabase();
+        DatabaseSettings quick = database.settings();
+        Database impatient = Database.open(server.settings().withDatabase(new DatabaseSettings(quick.host(), quick.port(),
+                quick.name(), quick.user(), quick.password(), quick.sslMode(), 1, quick.poolMode(),
+                quick.connectTimeoutSeconds(), quick.statementTimeoutMs(), 1)));
+        opened.add(impatient);
+
+        assertThatThrownBy(() -> migrations(impatient, "slow").migrate())
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("20991231_0005 slow failed")
+                .hasMessageContaining("statement timeout");
+        assertThat(migrations(impatient).current()).as("the revisions before it were applied")
+                .isEqualTo(migrations(impatient).catalog().head().orElseThrow().id());
     }
 
     @Test
