@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
                 CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
-                StampCommand.class, CommandLine.HelpCommand.class})
+                StampCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -33,7 +33,18 @@ public final class RevisionWriter {
     public record Written(String id, String slug, Path upgrade, Path downgrade) {
     }
 
+    /** An empty revision for a person to fill in. */
     public Written write(String message) {
+        return write(message, "", "");
+    }
+
+    /**
+     * A revision with the given statements (autogenerate's), still meant to be read and edited.
+     *
+     * @param upgradeBody   SQL after the upgrade's header, or "" for an empty revision
+     * @param downgradeBody SQL after the downgrade's header, or ""
+     */
+    public Written write(String message, String upgradeBody, String downgradeBody) {
         String slug = slug(message);
         Path migrations = dbDir.resolve("migration");
         if (!Files.isDirectory(migrations)) {
@@ -47,25 +58,31 @@ public final class RevisionWriter {
         Path downgrade = dbDir.resolve("downgrade").resolve(fileName);
         try {
             Files.createDirectories(downgrade.getParent());
+            String generated = upgradeBody.isEmpty() ? "" : "-- Written by `eryao revision --autogenerate`: review"
+                    + " every statement, above all those marked REVIEW.\n";
             Files.writeString(upgrade, """
                     -- %s %s: %s
                     -- Upgrade. Runs in one transaction. Every new table in public needs
                     -- ALTER TABLE ... ENABLE ROW LEVEL SECURITY; indexes are named ix_<table>_<columns>.
-
-                    """.formatted(id, slug, message.strip()));
+                    %s
+                    """.formatted(id, slug, message.strip(), generated) + body(upgradeBody));
             Files.writeString(downgrade, """
                     -- Downgrade of %s %s: undo exactly what the upgrade does, in reverse order.
                     -- While this file holds only comments, `eryao downgrade` refuses to pass this revision.
 
-                    """.formatted(id, slug));
+                    """.formatted(id, slug) + body(downgradeBody));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + upgrade, e);
         }
         return new Written(id, slug, upgrade, downgrade);
     }
 
+    private static String body(String sql) {
+        return sql.isEmpty() ? "" : sql.strip() + "\n";
+    }
+
     /** {@code "Add user preferences table!"} → {@code add_user_preferences_table}. */
-    static String slug(String message) {
+    public static String slug(String message) {
         String slug = message == null ? "" : message.toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         if (slug.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.eryao.models;
 
+import dev.eryao.core.db.References;
+import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -11,9 +13,12 @@ import org.hibernate.annotations.SoftDeleteType;
 
 /** One message of a chat session. */
 @Entity
-@Table(name = "agent_chat_message")
+@Table(name = "agent_chat_message", indexes = {
+        @Index(name = "ix_agent_chat_message_session_id_created_at_id", columnList = "session_id, created_at, id",
+                options = "WHERE deleted_at IS NULL")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentChatMessage extends UpdatableEntity {
+    @References(AgentChatSession.class)
     @Column(name = "session_id", nullable = false, updatable = false)
     private UUID sessionId;
 

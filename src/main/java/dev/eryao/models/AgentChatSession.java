@@ -1,5 +1,7 @@
 package dev.eryao.models;
 
+import dev.eryao.core.db.References;
+import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -10,7 +12,10 @@ import org.hibernate.annotations.SoftDeleteType;
 
 /** A chat with an agent, owned by one user (the verified JWT's {@code sub}). */
 @Entity
-@Table(name = "agent_chat_session")
+@Table(name = "agent_chat_session", indexes = {
+        // an owner's live sessions, newest first: the list endpoint's keyset order
+        @Index(name = "ix_agent_chat_session_owner_id_created_at_id", columnList = "owner_id, created_at DESC, id DESC",
+                options = "WHERE deleted_at IS NULL")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentChatSession extends UpdatableEntity {
     public static final int TITLE_MAX_LENGTH = 200;
@@ -21,6 +26,7 @@ public class AgentChatSession extends UpdatableEntity {
     @Column(name = "title", nullable = false, length = TITLE_MAX_LENGTH)
     private String title;
 
+    @References(Llm.class)
     @Column(name = "llm_id")
     private UUID llmId;
 

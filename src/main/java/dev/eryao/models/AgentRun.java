@@ -1,5 +1,8 @@
 package dev.eryao.models;
 
+import org.hibernate.annotations.ColumnDefault;
+import dev.eryao.core.db.References;
+import jakarta.persistence.Index;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
@@ -17,21 +20,32 @@ import org.hibernate.annotations.SoftDeleteType;
  * it may be claimed, pushed back after a failed attempt.
  */
 @Entity
-@Table(name = "agent_run")
+@Table(name = "agent_run", indexes = {
+        // an idempotency key names one run per owner forever, deleted or not
+        @Index(name = "ix_agent_run_owner_id_idempotency_key", columnList = "owner_id, idempotency_key", unique = true,
+                options = "WHERE idempotency_key IS NOT NULL"),
+        @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
+        // what workers claim next, and what the rescuer finds with an expired lease
+        @Index(name = "ix_agent_run_scheduled_at", columnList = "scheduled_at",
+                options = "WHERE status = 'queued' AND deleted_at IS NULL"),
+        @Index(name = "ix_agent_run_lease_expires_at", columnList = "lease_expires_at", options = "WHERE status = 'running'")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentRun extends UpdatableEntity {
+    @References(AgentChatSession.class)
     @Column(name = "session_id", nullable = false, updatable = false)
     private UUID sessionId;
 
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
 
+    @References(Llm.class)
     @Column(name = "llm_id")
     private UUID llmId;
 
     // Named here: autoApply converters are not registered with the model list, and the ordinal
     // Hibernate would otherwise store breaks the column's CHECK constraint.
     @Convert(converter = RunStatusConverter.class)
+    @ColumnDefault("'queued'")
     @Column(name = "status", nullable = false, length = 20)
     private RunStatus status = RunStatus.QUEUED;
 
@@ -44,12 +58,14 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "error", columnDefinition = "text")
     private String error;
 
+    @ColumnDefault("0")
     @Column(name = "attempts", nullable = false)
     private int attempts;
 
     @Column(name = "idempotency_key", length = 200, updatable = false)
     private String idempotencyKey;
 
+    @ColumnDefault("now()")
     @Column(name = "scheduled_at", nullable = false)
     private Instant scheduledAt;
 

@@ -1,5 +1,8 @@
 package dev.eryao.models;
 
+import org.hibernate.annotations.ColumnDefault;
+import dev.eryao.core.db.References;
+import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -14,9 +17,13 @@ import org.hibernate.annotations.SoftDeleteType;
  * Prices are in points per 1,000 tokens.
  */
 @Entity
-@Table(name = "llms")
+@Table(name = "llms", indexes = {
+        @Index(name = "ix_llms_model_code", columnList = "model_code"),
+        @Index(name = "ix_llms_factory_id_model_code", columnList = "factory_id, model_code", unique = true,
+                options = "WHERE deleted_at IS NULL")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class Llm extends UpdatableEntity {
+    @References(LlmFactory.class)
     @Column(name = "factory_id", nullable = false)
     private UUID factoryId;
 
@@ -38,6 +45,7 @@ public class Llm extends UpdatableEntity {
     @Column(name = "context_tokens")
     private Integer contextTokens;
 
+    @ColumnDefault("true")
     @Column(name = "is_active", nullable = false)
     private boolean active = true;
 

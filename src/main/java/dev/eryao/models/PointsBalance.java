@@ -1,5 +1,7 @@
 package dev.eryao.models;
 
+import org.hibernate.annotations.ColumnDefault;
+import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -12,11 +14,13 @@ import java.util.UUID;
  * debits cannot overdraw it.
  */
 @Entity
-@Table(name = "points_balance")
+@Table(name = "points_balance", indexes = {
+        @Index(name = "ix_points_balance_owner_id", columnList = "owner_id", unique = true)})
 public class PointsBalance extends UpdatableEntity {
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
 
+    @ColumnDefault("0")
     @Column(name = "balance", nullable = false)
     private long balance;
 

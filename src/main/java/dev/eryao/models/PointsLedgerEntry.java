@@ -1,5 +1,6 @@
 package dev.eryao.models;
 
+import jakarta.persistence.Index;
 import dev.eryao.core.db.BaseEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -14,7 +15,11 @@ import org.hibernate.annotations.Immutable;
  */
 @Entity
 @Immutable
-@Table(name = "points_ledger")
+@Table(name = "points_ledger", indexes = {
+        @Index(name = "ix_points_ledger_owner_id_idempotency_key", columnList = "owner_id, idempotency_key", unique = true,
+                options = "WHERE idempotency_key IS NOT NULL"),
+        @Index(name = "ix_points_ledger_owner_id_created_at_id", columnList = "owner_id, created_at DESC, id DESC"),
+        @Index(name = "ix_points_ledger_reference_type_reference_id", columnList = "reference_type, reference_id")})
 public class PointsLedgerEntry extends BaseEntity {
     @Column(name = "owner_id", nullable = false)
     private UUID ownerId;

@@ -119,6 +119,44 @@ class MigrationVerbsTest {
     }
 
     @Test
+    void checkPassesWhenModelsAndDatabaseAgreeAndFailsListingWhatAutogenerateWouldWrite() throws Exception {
+        eryao("migrate");
+        Result agree = eryao("check");
+        try (var connection = database.dataSource().getConnection(); var sql = connection.createStatement()) {
+            sql.execute("CREATE INDEX ix_llms_display_name ON llms (display_name)");
+            connection.commit();
+        }
+        Result differ = eryao("check");
+        Path db = TestDatabase.temporaryDirectory();
+        Files.createDirectories(db.resolve("migration"));
+        Result generated = eryao("revision", "--autogenerate", "-m", "drop stray index", "--dir", db.toString());
+
+        assertThat(agree.status()).as(agree.err()).isZero();
+        assertThat(agree.out()).contains("models and database agree");
+        assertThat(differ.status()).isEqualTo(Main.FAILED);
+        assertThat(differ.out()).contains("1 difference(s)", "drop index ix_llms_display_name");
+        assertThat(generated.status()).as(generated.err()).isZero();
+        try (var files = Files.list(db.resolve("migration"))) {
+            assertThat(Files.readString(files.findFirst().orElseThrow())).contains("DROP INDEX ix_llms_display_name;");
+        }
+    }
+
+    @Test
+    void autogenerateOnTheUnchangedProjectWritesNothing() throws Exception {
+        eryao("migrate");
+        Path db = TestDatabase.temporaryDirectory();
+        Files.createDirectories(db.resolve("migration"));
+
+        Result result = eryao("revision", "--autogenerate", "-m", "nothing to do", "--dir", db.toString());
+
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).contains("no changes: the models and the database agree; nothing written");
+        try (var files = Files.list(db.resolve("migration"))) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void failuresExitOneWithOneLineAndUsageMistakesExitTwo() {
         Result unknown = eryao("downgrade", "20000101_0001");
 

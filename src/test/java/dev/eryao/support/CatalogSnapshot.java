@@ -23,9 +23,9 @@ public final class CatalogSnapshot {
                    || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relname <> '%1$s'""",
-            // columns: type, nullability, default, position
+            // columns: type, nullability, default (not position: PostgreSQL appends a re-added column)
             """
-            SELECT 'column ' || c.relname || '.' || a.attname || ' #' || a.attnum || ' '
+            SELECT 'column ' || c.relname || '.' || a.attname || ' '
                    || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
                    || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
             FROM pg_attribute a

@@ -1,5 +1,6 @@
 package dev.eryao.core.db;
 
+import org.hibernate.annotations.ColumnDefault;
 import jakarta.persistence.Column;
 import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
@@ -18,9 +19,11 @@ import org.hibernate.annotations.UuidGenerator;
 public abstract class BaseEntity {
     @Id
     @UuidGenerator(style = UuidGenerator.Style.VERSION_7)
+    @ColumnDefault("gen_random_uuid()")
     @Column(name = "id", nullable = false, updatable = false)
     private UUID id;
 
+    @ColumnDefault("now()")
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
 

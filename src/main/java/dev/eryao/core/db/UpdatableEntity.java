@@ -1,5 +1,6 @@
 package dev.eryao.core.db;
 
+import org.hibernate.annotations.ColumnDefault;
 import jakarta.persistence.Column;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.PrePersist;
@@ -9,6 +10,7 @@ import java.time.Instant;
 /** A {@link BaseEntity} that can change: {@code updated_at} moves on every update that is flushed. */
 @MappedSuperclass
 public abstract class UpdatableEntity extends BaseEntity {
+    @ColumnDefault("now()")
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
