@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
-        subcommands = {MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MigrateCommand.class, ServeCommand.class, TokenCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -2,6 +2,7 @@ package dev.eryao.models;
 
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 import java.util.UUID;
@@ -19,6 +20,9 @@ public class AgentChatMessage extends UpdatableEntity {
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
 
+    // Named here: autoApply converters are not registered with the model list, and the ordinal
+    // Hibernate would otherwise store breaks the column's CHECK constraint.
+    @Convert(converter = MessageRoleConverter.class)
     @Column(name = "role", nullable = false, length = 20)
     private MessageRole role;
 

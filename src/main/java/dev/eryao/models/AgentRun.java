@@ -3,6 +3,7 @@ package dev.eryao.models;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -28,6 +29,9 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "llm_id")
     private UUID llmId;
 
+    // Named here: autoApply converters are not registered with the model list, and the ordinal
+    // Hibernate would otherwise store breaks the column's CHECK constraint.
+    @Convert(converter = RunStatusConverter.class)
     @Column(name = "status", nullable = false, length = 20)
     private RunStatus status = RunStatus.QUEUED;
 
