@@ -30,6 +30,18 @@ import java.util.stream.Collectors;
  * field, before any service runs.
  */
 final class JsonBodies {
+    /**
+     * snake_case with a number as its own word, as the columns are named: {@code inputPricePer1k}
+     * is {@code input_price_per_1k} (Jackson's SNAKE_CASE would say {@code input_price_per1k}).
+     */
+    static final PropertyNamingStrategies.NamingBase NAMING = new PropertyNamingStrategies.NamingBase() {
+        @Override
+        public String translate(String name) {
+            String snake = ((PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE).translate(name);
+            return snake == null ? null : snake.replaceAll("([a-z])([0-9])", "$1_$2");
+        }
+    };
+
     private final ObjectMapper mapper;
 
     JsonBodies(ObjectMapper mapper) {
@@ -38,7 +50,7 @@ final class JsonBodies {
 
     static ObjectMapper strictMapper() {
         ObjectMapper mapper = JsonMapper.builder()
-                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .propertyNamingStrategy(NAMING)
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

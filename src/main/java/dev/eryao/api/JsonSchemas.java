@@ -16,8 +16,7 @@ import java.util.UUID;
  * the same snake_case names, so the document describes exactly what goes over the wire.
  */
 final class JsonSchemas {
-    private static final PropertyNamingStrategies.NamingBase SNAKE =
-            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+    private static final PropertyNamingStrategies.NamingBase SNAKE = JsonBodies.NAMING;
 
     private final Map<String, Object> components = new LinkedHashMap<>();
 
