@@ -118,6 +118,37 @@ class RunRoutesTest {
     }
 
     @Test
+    void aRequestThatLosesTheRaceOnTheUniqueIndexAnswersWithTheWinnersTask() throws Exception {
+        grant(10);
+        String session = session();
+        UUID winner = UUID.randomUUID();
+        try (Connection competitor = TestDatabase.get().connection()) {
+            competitor.setAutoCommit(false);
+            try (Statement insert = competitor.createStatement()) {
+                insert.executeUpdate("INSERT INTO agent_run (id, session_id, owner_id, input, idempotency_key) VALUES ('"
+                        + winner + "', '" + session + "', '" + owner + "', 'winner', 'contested')");
+            }
+            try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
+                // The request cannot see the uncommitted row, inserts its own, and waits on the index.
+                Future<Response> loser = pool.submit(() -> run(session, "loser", "contested"));
+                for (int i = 0; i < 600 && count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE 'insert into agent_run%'") == 0; i++) {
+                    assertThat(loser.isDone()).as("the request must wait for the competitor").isFalse();
+                    Thread.sleep(50);
+                }
+                competitor.commit();
+
+                Response response = loser.get();
+                assertThat(response.status()).as(response.toString()).isEqualTo(202);
+                assertThat(response.json().get("task_id").asText()).isEqualTo(winner.toString());
+            }
+        }
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
+                .as("the loser's message was rolled back with its run").isZero();
+    }
+
+    @Test
     void aKeyUsedForAnotherSessionIsAConflict() {
         grant(10);
         run(session(), "first", "shared-key");
