@@ -1,14 +1,21 @@
 package dev.eryao;
 
+import dev.eryao.api.ApiServer;
+import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.Models;
+import dev.eryao.repositories.AgentMessageRepository;
 import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.AgentRunRepository;
+import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.services.AgentService;
+import dev.eryao.services.LlmCatalogService;
 import dev.eryao.services.PointsService;
 import org.hibernate.SessionFactory;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
@@ -18,23 +25,30 @@ import org.hibernate.resource.jdbc.spi.StatementInspector;
  * constructors in one place, and closed in reverse order. Nothing else constructs these.
  */
 public final class App implements AutoCloseable {
+    private final Database database;
     private final SessionFactory sessionFactory;
     private final Transactions transactions;
     private final AgentService agentService;
     private final PointsService pointsService;
+    private final LlmCatalogService catalogService;
 
     /** @param inspector sees each SQL statement (tests count them), or null */
     public App(Database database, StatementInspector inspector) {
+        this.database = database;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
         this.transactions = new Transactions(sessionFactory);
 
         AgentRepository sessions = new AgentRepository(transactions);
+        AgentMessageRepository messages = new AgentMessageRepository(transactions);
+        AgentRunRepository runs = new AgentRunRepository(transactions);
+        LlmFactoryRepository factories = new LlmFactoryRepository(transactions);
         LlmRepository llms = new LlmRepository(transactions);
         PointsBalanceRepository balances = new PointsBalanceRepository(transactions);
         PointsLedgerRepository ledger = new PointsLedgerRepository(transactions);
 
-        this.agentService = new AgentService(transactions, sessions, llms);
+        this.agentService = new AgentService(transactions, sessions, messages, runs, llms, balances);
         this.pointsService = new PointsService(transactions, balances, ledger);
+        this.catalogService = new LlmCatalogService(transactions, factories, llms);
     }
 
     public Transactions transactions() {
@@ -47,6 +61,15 @@ public final class App implements AutoCloseable {
 
     public PointsService pointsService() {
         return pointsService;
+    }
+
+    public LlmCatalogService catalogService() {
+        return catalogService;
+    }
+
+    /** The HTTP API over these services (not started); the caller closes it before this app. */
+    public ApiServer api(ServerSettings server, JwtVerifier verifier) {
+        return new ApiServer(server, verifier, database, agentService, pointsService, catalogService);
     }
 
     @Override

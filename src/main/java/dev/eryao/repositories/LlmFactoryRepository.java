@@ -4,7 +4,10 @@ import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.LlmFactory;
 import dev.eryao.models.LlmFactory_;
+import java.util.List;
 import java.util.Optional;
+import dev.eryao.core.db.BaseEntity_;
+import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 
 /** LLM providers. */
@@ -15,5 +18,10 @@ public class LlmFactoryRepository extends BaseRepository<LlmFactory> {
 
     public Optional<LlmFactory> byName(String name) {
         return getOne(Restriction.equal(LlmFactory_.name, name));
+    }
+
+    /** Every live factory, by name. */
+    public List<LlmFactory> all(int limit) {
+        return list(Restriction.unrestricted(), limit, Order.asc(LlmFactory_.name), Order.asc(BaseEntity_.id));
     }
 }

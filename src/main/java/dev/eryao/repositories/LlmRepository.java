@@ -5,8 +5,10 @@ import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.Llm;
 import dev.eryao.models.Llm_;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 
 /** The models of the catalog. */
@@ -18,5 +20,20 @@ public class LlmRepository extends BaseRepository<Llm> {
     /** A model a session may use: live and active. */
     public Optional<Llm> getActive(UUID llmId) {
         return getOne(Restriction.equal(BaseEntity_.id, llmId), Restriction.equal(Llm_.active, true));
+    }
+
+    /** The catalog users choose from: live, active models, by display name. */
+    public List<Llm> activeModels(int limit) {
+        return list(Restriction.equal(Llm_.active, true), limit, Order.asc(Llm_.displayName), Order.asc(BaseEntity_.id));
+    }
+
+    /** The live model with this code at this factory, if any. */
+    public Optional<Llm> byFactoryAndCode(UUID factoryId, String modelCode) {
+        return getOne(Restriction.equal(Llm_.factoryId, factoryId), Restriction.equal(Llm_.modelCode, modelCode));
+    }
+
+    /** How many live models (active or not) a factory has. */
+    public long countOfFactory(UUID factoryId) {
+        return count(Restriction.equal(Llm_.factoryId, factoryId));
     }
 }

@@ -4,9 +4,16 @@ import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
+import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.AgentChatSession;
+import dev.eryao.models.AgentRun;
+import dev.eryao.models.MessageRole;
+import dev.eryao.repositories.AgentMessageRepository;
 import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.AgentRunRepository;
 import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.PointsBalanceRepository;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -15,14 +22,27 @@ import java.util.UUID;
  * is what keeps owners apart.
  */
 public final class AgentService {
+    /** The most text one run's input may hold. */
+    public static final int INPUT_MAX_LENGTH = 32_000;
+    public static final int IDEMPOTENCY_KEY_MAX_LENGTH = 200;
+    /** The unique index that makes an idempotency key name one run per owner. */
+    static final String RUN_IDEMPOTENCY_INDEX = "ix_agent_run_owner_id_idempotency_key";
+
     private final Transactions transactions;
     private final AgentRepository sessions;
+    private final AgentMessageRepository messages;
+    private final AgentRunRepository runs;
     private final LlmRepository llms;
+    private final PointsBalanceRepository balances;
 
-    public AgentService(Transactions transactions, AgentRepository sessions, LlmRepository llms) {
+    public AgentService(Transactions transactions, AgentRepository sessions, AgentMessageRepository messages,
+                        AgentRunRepository runs, LlmRepository llms, PointsBalanceRepository balances) {
         this.transactions = transactions;
         this.sessions = sessions;
+        this.messages = messages;
+        this.runs = runs;
         this.llms = llms;
+        this.balances = balances;
     }
 
     public SessionView createSession(CurrentUser user, String title, UUID llmId) {
@@ -50,9 +70,95 @@ public final class AgentService {
         });
     }
 
+    /** Changes the title and/or model of a session; null leaves a field as it is. */
+    public SessionView updateSession(CurrentUser user, UUID sessionId, String title, UUID llmId) {
+        if (title == null && llmId == null) {
+            throw InvalidInputException.field("title", "give a title or an llm_id to change");
+        }
+        String checkedTitle = title == null ? null
+                : Validation.requiredText("title", title, AgentChatSession.TITLE_MAX_LENGTH);
+        return transactions.fromTransaction(() -> {
+            AgentChatSession session = owned(user, sessionId);
+            requireActiveLlm(llmId);
+            sessions.updateById(session.getId(), s -> {
+                if (checkedTitle != null) {
+                    s.rename(checkedTitle);
+                }
+                if (llmId != null) {
+                    s.useLlm(llmId);
+                }
+            });
+            return SessionView.of(session);
+        });
+    }
+
     /** Soft delete: the row stays with {@code deleted_at} set and is invisible from then on. */
     public void deleteSession(CurrentUser user, UUID sessionId) {
         transactions.inTransaction(() -> sessions.softDeleteById(owned(user, sessionId).getId()));
+    }
+
+    /** A session's messages, oldest first; another owner's session is not found. */
+    public Page<MessageView> listMessages(CurrentUser user, UUID sessionId, PageRequest request) {
+        return transactions.fromTransaction(() -> {
+            owned(user, sessionId);
+            return messages.pageOfSession(user.id(), sessionId, request).map(MessageView::of);
+        });
+    }
+
+    /**
+     * The seed's {@code enqueue_run}: the user's message and the queued run are written in one
+     * transaction, so a run never exists without its message or the other way round. An
+     * idempotency key already used for this session returns the run it made; when two requests
+     * with one key race, the unique index lets one insert and the other answers with the winner's
+     * run (its own writes rolled back).
+     *
+     * @throws InsufficientPointsException when the caller has no points left
+     * @throws ConflictException           when the key was used for another session
+     */
+    public TaskAccepted enqueueRun(CurrentUser user, UUID sessionId, String input, UUID llmId, String idempotencyKey) {
+        String checkedInput = Validation.requiredText("input", input, INPUT_MAX_LENGTH);
+        String key = Validation.optionalText("Idempotency-Key", idempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH);
+        try {
+            return transactions.fromTransaction(() -> {
+                AgentChatSession session = owned(user, sessionId);
+                Optional<TaskAccepted> earlier = replay(user, sessionId, key);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                long balance = balances.balanceOf(user.id());
+                if (balance <= 0) {
+                    throw new InsufficientPointsException(balance, 1);
+                }
+                requireActiveLlm(llmId);
+                UUID model = llmId != null ? llmId : session.getLlmId();
+                messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
+                return TaskAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key)));
+            });
+        } catch (RuntimeException e) {
+            if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
+                throw e;
+            }
+            return transactions.fromTransaction(() -> replay(user, sessionId, key).orElseThrow(
+                    () -> new ConflictException("this Idempotency-Key was already used")));
+        }
+    }
+
+    /** A run of the caller's; another owner's or a deleted one is not found. */
+    public RunView getRun(CurrentUser user, UUID runId) {
+        return transactions.fromTransaction(() -> RunView.of(
+                runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"))));
+    }
+
+    private Optional<TaskAccepted> replay(CurrentUser user, UUID sessionId, String key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        return runs.byIdempotencyKey(user.id(), key).map(run -> {
+            if (!run.getSessionId().equals(sessionId)) {
+                throw new ConflictException("this Idempotency-Key was already used for another session");
+            }
+            return TaskAccepted.of(run);
+        });
     }
 
     private AgentChatSession owned(CurrentUser user, UUID sessionId) {

@@ -1,5 +1,6 @@
 package dev.eryao.services;
 
+import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
@@ -17,6 +18,9 @@ import java.util.UUID;
 public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
     public static final int KEY_MAX_LENGTH = 200;
+    /** What an administrator's grant refers to: the service-role caller who made it. */
+    public static final String ADMIN_GRANT = "admin_grant";
+    static final String LEDGER_IDEMPOTENCY_INDEX = "ix_points_ledger_owner_id_idempotency_key";
 
     private final Transactions transactions;
     private final PointsBalanceRepository balances;
@@ -54,6 +58,14 @@ public final class PointsService {
                 change.referenceId(), change.idempotencyKey()));
     }
 
+    /** A grant by a service-role caller, recorded with the caller's id as its reference. */
+    public LedgerEntryView grantByAdmin(CurrentUser admin, UUID ownerId, long amount, String reason, String idempotencyKey) {
+        if (ownerId == null) {
+            throw InvalidInputException.field("owner_id", "is required");
+        }
+        return grant(new Change(ownerId, amount, reason, ADMIN_GRANT, admin.id(), idempotencyKey));
+    }
+
     public long balance(UUID ownerId) {
         return transactions.fromTransaction(() -> balances.balanceOf(ownerId));
     }
@@ -65,6 +77,19 @@ public final class PointsService {
     private LedgerEntryView apply(Change change) {
         String reason = Validation.requiredText("reason", change.reason(), REASON_MAX_LENGTH);
         String key = Validation.optionalText("idempotency_key", change.idempotencyKey(), KEY_MAX_LENGTH);
+        try {
+            return applyOnce(change, reason, key);
+        } catch (RuntimeException e) {
+            if (key == null || !UniqueViolation.on(e, LEDGER_IDEMPOTENCY_INDEX)) {
+                throw e;
+            }
+            // A concurrent change with the same key committed first: answer with its row.
+            return transactions.fromTransaction(() -> LedgerEntryView.of(ledger.byIdempotencyKey(change.ownerId(), key)
+                    .orElseThrow(() -> e)));
+        }
+    }
+
+    private LedgerEntryView applyOnce(Change change, String reason, String key) {
         return transactions.fromTransaction(() -> {
             Optional<PointsLedgerEntry> earlier = key == null ? Optional.empty() : ledger.byIdempotencyKey(change.ownerId(), key);
             if (earlier.isPresent()) {

@@ -9,8 +9,10 @@ import java.nio.file.Path;
  *
  * @param dataDir  {@code ERYAO_DATA_DIR}: where the embedded database and local secrets live
  * @param database {@code ERYAO_DATABASE__*}
+ * @param server   {@code ERYAO_SERVER__*}: where the HTTP API listens
+ * @param auth     {@code ERYAO_AUTH__*}: how the HTTP API verifies tokens
  */
-public record Settings(Path dataDir, DatabaseSettings database) {
+public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
@@ -18,7 +20,9 @@ public record Settings(Path dataDir, DatabaseSettings database) {
         VariableReader reader = new VariableReader(environment);
         return new Settings(
                 Path.of(reader.string("ERYAO_DATA_DIR", DEFAULT_DATA_DIR)),
-                DatabaseSettings.read(reader));
+                DatabaseSettings.read(reader),
+                ServerSettings.read(reader),
+                AuthSettings.read(reader));
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -26,7 +30,11 @@ public record Settings(Path dataDir, DatabaseSettings database) {
         return from(Environment.load());
     }
 
+    public Settings withAuth(AuthSettings newAuth) {
+        return new Settings(dataDir, database, server, newAuth);
+    }
+
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase);
+        return new Settings(dataDir, newDatabase, server, auth);
     }
 }

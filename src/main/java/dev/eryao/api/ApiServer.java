@@ -1,0 +1,104 @@
+package dev.eryao.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.config.ServerSettings;
+import dev.eryao.core.db.Database;
+import dev.eryao.services.AgentService;
+import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.PointsService;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+
+/**
+ * The HTTP API: Javalin 7 on Jetty, one virtual thread per request (each request's unit of work
+ * is bound to its thread). Everything is declared in one place here: the request id, the auth
+ * check of each route's declared role, the routes, the problem mapping and the metrics.
+ */
+public final class ApiServer implements AutoCloseable {
+    private final ServerSettings settings;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final RouteTable table = new RouteTable();
+    private final Javalin javalin;
+
+    public ApiServer(ServerSettings settings, JwtVerifier verifier, Database database,
+                     AgentService agents, PointsService points, LlmCatalogService catalog) {
+        this.settings = settings;
+        ObjectMapper mapper = JsonBodies.strictMapper();
+        JsonBodies bodies = new JsonBodies(mapper);
+        new SessionRoutes(agents, bodies).register(table);
+        new RunRoutes(agents, bodies).register(table);
+        new CatalogRoutes(catalog).register(table);
+        new PointsRoutes(points).register(table);
+        new AdminRoutes(points, catalog, bodies).register(table);
+        new OpsRoutes(new ReadinessCheck(database), registry, mapper, () -> table).register(table);
+        bindJvmMetrics();
+
+        ProblemMapper problems = new ProblemMapper(mapper);
+        AuthHandler auth = new AuthHandler(verifier);
+        HttpMetrics http = new HttpMetrics(registry);
+        this.javalin = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.http.prefer405over404 = true;
+            config.http.defaultContentType = "application/json";
+            config.jsonMapper(new JavalinJackson(mapper, true));
+            config.staticFiles.enableWebjars();
+            config.routes.before(ctx -> {
+                RequestIds.assign(ctx);
+                http.start(ctx);
+            });
+            config.routes.beforeMatched(auth);
+            config.routes.after(http::stop);
+            problems.register(config.routes);
+            table.registerAll(config.routes);
+        });
+    }
+
+    /** Starts listening on the configured host and port (0: a free one); see {@link #port()}. */
+    public ApiServer start() {
+        javalin.start(settings.host(), settings.port());
+        return this;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return javalin.port();
+    }
+
+    /** Every route served, as {@code METHOD /path}. */
+    public List<String> routes() {
+        return table.routes().stream().map(Route::toString).toList();
+    }
+
+    @Override
+    public void close() {
+        try {
+            javalin.stop();
+        } finally {
+            gcMetrics.close();
+            registry.close();
+        }
+    }
+
+    private void bindJvmMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.eryao.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * JSON in and out: snake_case names, ISO-8601 UTC times, and strict reading — a string where a
+ * number belongs, a number where a string belongs, a fraction for a whole number, a field the
+ * request does not have, or trailing garbage is refused with a {@link RequestException} naming the
+ * field, before any service runs.
+ */
+final class JsonBodies {
+    /**
+     * snake_case with a number as its own word, as the columns are named: {@code inputPricePer1k}
+     * is {@code input_price_per_1k} (Jackson's SNAKE_CASE would say {@code input_price_per1k}).
+     */
+    static final PropertyNamingStrategies.NamingBase NAMING = new PropertyNamingStrategies.NamingBase() {
+        @Override
+        public String translate(String name) {
+            String snake = ((PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE).translate(name);
+            return snake == null ? null : snake.replaceAll("([a-z])([0-9])", "$1_$2");
+        }
+    };
+
+    private final ObjectMapper mapper;
+
+    JsonBodies(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    static ObjectMapper strictMapper() {
+        ObjectMapper mapper = JsonMapper.builder()
+                .propertyNamingStrategy(NAMING)
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
+                LogicalType.Boolean}) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual
+                            ? CoercionAction.TryConvert : CoercionAction.Fail);
+        }
+        return mapper;
+    }
+
+    /** The request's JSON body as {@code type}; 415 unless it says {@code application/json}, 400 unless it reads. */
+    <T> T read(Context ctx, Class<T> type) {
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+            throw new RequestException(415, "send the body as JSON with Content-Type: application/json", Map.of());
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            throw RequestException.badRequest("a JSON object is required as the request body");
+        }
+        try {
+            T value = mapper.readValue(body, type);
+            if (value == null) {
+                throw RequestException.badRequest("the request body must be a JSON object, not null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            String accepted = e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(Collectors.joining(", "));
+            throw RequestException.field(path(e), "is not a field of this request (accepted: " + accepted + ")");
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            if (field.isEmpty()) {
+                throw RequestException.badRequest("the request body must be a JSON object");
+            }
+            throw RequestException.field(field, "must be " + describe(e.getTargetType()));
+        } catch (JsonMappingException e) {
+            throw RequestException.badRequest("the request body does not fit this request: " + e.getOriginalMessage());
+        } catch (JacksonException e) {
+            throw RequestException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage()
+                    + location(e));
+        } catch (IOException e) {
+            throw RequestException.badRequest("the request body could not be read");
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String location(JacksonException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    /** What a person should send instead, for the Java types requests use. */
+    static String describe(Class<?> type) {
+        if (type == null) {
+            return "a different kind of value";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == UUID.class) {
+            return "a UUID string";
+        }
+        if (type == Long.class || type == long.class || type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == BigDecimal.class || type == Double.class || type == double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString)
+                    .collect(Collectors.joining(", "));
+        }
+        return "a JSON object";
+    }
+}

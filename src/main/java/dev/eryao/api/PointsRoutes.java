@@ -1,0 +1,34 @@
+package dev.eryao.api;
+
+import static dev.eryao.api.ApiRole.USER;
+
+import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.services.LedgerEntryView;
+import dev.eryao.services.PointsService;
+import io.javalin.http.HandlerType;
+import java.util.UUID;
+
+/** {@code /v1/points}: the caller's balance and ledger. */
+final class PointsRoutes {
+    private static final String TAG = "points";
+
+    record Balance(UUID ownerId, long balance) {
+    }
+
+    private final PointsService points;
+
+    PointsRoutes(PointsService points) {
+        this.points = points;
+    }
+
+    void register(RouteTable table) {
+        table.add(Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG).summary("Your points balance")
+                .returns(Balance.class), ctx -> {
+            CurrentUser user = Requests.user(ctx);
+            ctx.json(new Balance(user.id(), points.balance(user.id())));
+        });
+        table.add(Route.of(HandlerType.GET, "/v1/points/ledger", USER, TAG)
+                .summary("Your points ledger, newest first").returnsPage(LedgerEntryView.class), ctx ->
+                ctx.json(PageBody.of(points.ledger(Requests.user(ctx).id(), Requests.page(ctx, true)))));
+    }
+}

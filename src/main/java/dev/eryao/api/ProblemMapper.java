@@ -1,0 +1,83 @@
+package dev.eryao.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.auth.AuthenticationException;
+import dev.eryao.core.auth.KeySourceUnavailableException;
+import dev.eryao.services.ConflictException;
+import dev.eryao.services.InsufficientPointsException;
+import dev.eryao.services.InvalidInputException;
+import dev.eryao.services.NotFoundException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Header;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place exceptions become HTTP answers, each an RFC 9457 problem. Domain exceptions map to
+ * their status; anything unexpected is a 500 whose body carries only the request id, while the
+ * log line with the same id carries the stack trace.
+ */
+final class ProblemMapper {
+    private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
+
+    private final ObjectMapper json;
+
+    ProblemMapper(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.exception(NotFoundException.class, (e, ctx) -> answer(ctx, 404, e.getMessage(), null));
+        routes.exception(InvalidInputException.class, (e, ctx) ->
+                answer(ctx, 422, "the request has invalid fields: " + e.getMessage(), e.fieldErrors()));
+        routes.exception(RequestException.class, (e, ctx) ->
+                answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors()));
+        routes.exception(InsufficientPointsException.class, (e, ctx) ->
+                answer(ctx, 402, "no points left: the balance is " + e.balance(), null));
+        routes.exception(ConflictException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null));
+        routes.exception(AuthenticationException.class, (e, ctx) -> {
+            ctx.header(Header.WWW_AUTHENTICATE, "Bearer");
+            answer(ctx, 401, e.getMessage(), null);
+        });
+        routes.exception(KeySourceUnavailableException.class, (e, ctx) ->
+                answer(ctx, 503, "tokens cannot be verified right now: " + e.getMessage(), null));
+        routes.exception(HttpResponseException.class, this::httpResponse);
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("request {} {} {} failed", RequestIds.of(ctx), ctx.method(), ctx.path(), e);
+            answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
+        });
+    }
+
+    /** Javalin's own answers: no such route (404), wrong method (405), body too large (413). */
+    private void httpResponse(HttpResponseException e, Context ctx) {
+        String detail = switch (e.getStatus()) {
+            case 404 -> "there is no " + ctx.method() + " " + ctx.path();
+            case 405 -> ctx.method() + " is not allowed on " + ctx.path();
+            case 413 -> "the request body is larger than the server accepts";
+            default -> e.getMessage();
+        };
+        if (e instanceof MethodNotAllowedResponse) {
+            String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+            if (allowed != null) {
+                ctx.header(Header.ALLOW, allowed);
+            }
+        }
+        answer(ctx, e.getStatus(), detail, null);
+    }
+
+    void answer(Context ctx, int status, String detail, Map<String, String> errors) {
+        Problem problem = new Problem("about:blank", HttpStatus.forStatus(status).getMessage(), status, detail,
+                ctx.path(), RequestIds.of(ctx), errors);
+        try {
+            ctx.status(status).contentType(Problem.CONTENT_TYPE).result(json.writeValueAsString(problem));
+        } catch (JsonProcessingException impossible) {
+            ctx.status(status).contentType(Problem.CONTENT_TYPE).result("{\"status\":" + status + "}");
+        }
+    }
+}

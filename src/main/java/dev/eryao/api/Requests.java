@@ -1,0 +1,68 @@
+package dev.eryao.api;
+
+import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.db.Cursor;
+import dev.eryao.core.db.PageRequest;
+import io.javalin.http.Context;
+import java.util.UUID;
+
+/** What routes read from a request besides the body, each refused with a {@link RequestException} naming it. */
+final class Requests {
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private Requests() {
+    }
+
+    /** The verified caller; {@link AuthHandler} put it there before the route ran. */
+    static CurrentUser user(Context ctx) {
+        CurrentUser user = ctx.attribute(AuthHandler.USER_ATTRIBUTE);
+        if (user == null) {
+            throw new IllegalStateException("route " + ctx.path() + " reads the user but declares no role");
+        }
+        return user;
+    }
+
+    static UUID pathId(Context ctx, String name) {
+        String raw = ctx.pathParam(name);
+        try {
+            if (raw.length() == 36) {
+                return UUID.fromString(raw);
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw RequestException.field(name, "'" + raw + "' is not a UUID");
+    }
+
+    /** {@code ?limit=&cursor=} as a keyset page request. */
+    static PageRequest page(Context ctx, boolean newestFirst) {
+        int limit = DEFAULT_LIMIT;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null) {
+            try {
+                limit = Integer.parseInt(rawLimit.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw RequestException.field("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+            }
+        }
+        Cursor after = null;
+        String rawCursor = ctx.queryParam("cursor");
+        if (rawCursor != null && !rawCursor.isBlank()) {
+            try {
+                after = Cursor.decode(rawCursor.strip());
+            } catch (IllegalArgumentException e) {
+                throw RequestException.field("cursor", "is not a next_cursor this list returned");
+            }
+        }
+        return new PageRequest(limit, after, newestFirst);
+    }
+
+    static String idempotencyKey(Context ctx) {
+        return ctx.header(IDEMPOTENCY_KEY);
+    }
+}

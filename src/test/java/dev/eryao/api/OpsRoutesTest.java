@@ -1,0 +1,57 @@
+package dev.eryao.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eryao.support.TestApi;
+import dev.eryao.support.TestApi.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class OpsRoutesTest {
+    private final TestApi api = TestApi.get();
+
+    @Test
+    void healthAndReadinessReportTheProcessAndTheSchema() {
+        assertThat(api.get("/healthz", null).json().get("status").asText()).isEqualTo("ok");
+        JsonNode ready = api.get("/readyz", null).json();
+        assertThat(ready.get("ready").asBoolean()).isTrue();
+        assertThat(ready.get("schema_at_head").asBoolean()).isTrue();
+    }
+
+    @Test
+    void metricsAreServedInPrometheusFormatWithRouteTemplates() {
+        api.get("/v1/agent/sessions/" + UUID.randomUUID(), api.userToken(UUID.randomUUID()));
+        Response metrics = api.get("/metrics", null);
+
+        assertThat(metrics.contentType()).startsWith("text/plain");
+        assertThat(metrics.body()).contains("http_server_requests_seconds_count")
+                .contains("route=\"/v1/agent/sessions/{id}\"").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void theOpenApiDocumentListsEveryRouteServed() {
+        JsonNode paths = api.get("/openapi.json", null).json().get("paths");
+        List<String> documented = new ArrayList<>();
+        paths.properties().forEach(path -> path.getValue().properties().forEach(
+                op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
+
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(api.server().routes());
+        assertThat(documented).contains("POST /v1/agent/sessions/{id}/runs", "GET /v1/points/ledger",
+                "DELETE /v1/admin/llm/models/{id}", "GET /readyz");
+        assertThat(paths.at("/~1v1~1agent~1sessions/post/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/CreateSession");
+    }
+
+    @Test
+    void swaggerUiIsServedFromTheJarWithNoInternet() {
+        Response page = api.get("/docs", null);
+        assertThat(page.body()).contains("/openapi.json").contains("/webjars/swagger-ui/");
+
+        String bundle = page.body().replaceAll("(?s).*src=\"([^\"]+swagger-ui-bundle\\.js)\".*", "$1");
+        assertThat(api.get(bundle, null).status()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.eryao.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eryao.support.TestApi;
+import dev.eryao.support.TestApi.Response;
+import dev.eryao.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class RunRoutesTest {
+    private final TestApi api = TestApi.get();
+    private final UUID owner = UUID.randomUUID();
+    private final String token = api.userToken(owner);
+
+    private void grant(long amount) {
+        Response granted = api.call("POST", "/v1/admin/points/grants", api.serviceToken(UUID.randomUUID()),
+                "{\"owner_id\":\"" + owner + "\",\"amount\":" + amount + ",\"reason\":\"test\"}");
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
+    }
+
+    private String session() {
+        return api.call("POST", "/v1/agent/sessions", token, "{\"title\":\"runs\"}").json().get("id").asText();
+    }
+
+    private Response run(String session, String input, String key) {
+        return key == null
+                ? api.call("POST", "/v1/agent/sessions/" + session + "/runs", token, "{\"input\":\"" + input + "\"}")
+                : api.call("POST", "/v1/agent/sessions/" + session + "/runs", token, "{\"input\":\"" + input + "\"}",
+                        "Idempotency-Key", key);
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection connection = TestDatabase.get().connection(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    @Test
+    void aRunIsAcceptedAsAQueuedTaskWithItsUserMessageAndCanBeRead() throws SQLException {
+        grant(10);
+        String session = session();
+
+        Response accepted = run(session, "plan my trip", null);
+
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode task = accepted.json();
+        assertThat(task.get("session_id").asText()).isEqualTo(session);
+        assertThat(task.get("status").asText()).isEqualTo("queued");
+        JsonNode messages = api.get("/v1/agent/sessions/" + session + "/messages", token).json().get("items");
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
+        assertThat(messages.get(0).get("content").asText()).isEqualTo("plan my trip");
+
+        JsonNode read = api.get("/v1/agent/runs/" + task.get("task_id").asText(), token).json();
+        assertThat(read.get("status").asText()).isEqualTo("queued");
+        assertThat(read.get("output").isNull()).isTrue();
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void anOwnerWithNoPointsGets402AndNothingIsWritten() throws SQLException {
+        String session = session();
+
+        Response refused = run(session, "hello", null);
+
+        assertThat(refused.status()).isEqualTo(402);
+        assertThat(refused.isProblem()).isTrue();
+        assertThat(count("SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = '" + owner + "'")).isZero();
+    }
+
+    @Test
+    void theSameIdempotencyKeyReturnsTheSameTaskAndWritesOnce() throws SQLException {
+        grant(10);
+        String session = session();
+
+        String first = run(session, "once", "key-1").json().get("task_id").asText();
+        Response again = run(session, "once", "key-1");
+
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.json().get("task_id").asText()).isEqualTo(first);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyAllGetTheWinnersTask() throws Exception {
+        grant(10);
+        String session = session();
+        List<Future<Response>> calls = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> run(session, "race", "race-key")));
+            }
+        }
+        List<String> tasks = new ArrayList<>();
+        for (Future<Response> call : calls) {
+            Response response = call.get();
+            assertThat(response.status()).as(response.toString()).isEqualTo(202);
+            tasks.add(response.json().get("task_id").asText());
+        }
+
+        assertThat(tasks).containsOnly(tasks.getFirst());
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestThatLosesTheRaceOnTheUniqueIndexAnswersWithTheWinnersTask() throws Exception {
+        grant(10);
+        String session = session();
+        UUID winner = UUID.randomUUID();
+        try (Connection competitor = TestDatabase.get().connection()) {
+            competitor.setAutoCommit(false);
+            try (Statement insert = competitor.createStatement()) {
+                insert.executeUpdate("INSERT INTO agent_run (id, session_id, owner_id, input, idempotency_key) VALUES ('"
+                        + winner + "', '" + session + "', '" + owner + "', 'winner', 'contested')");
+            }
+            try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
+                // The request cannot see the uncommitted row, inserts its own, and waits on the index.
+                Future<Response> loser = pool.submit(() -> run(session, "loser", "contested"));
+                for (int i = 0; i < 600 && count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE 'insert into agent_run%'") == 0; i++) {
+                    assertThat(loser.isDone()).as("the request must wait for the competitor").isFalse();
+                    Thread.sleep(50);
+                }
+                competitor.commit();
+
+                Response response = loser.get();
+                assertThat(response.status()).as(response.toString()).isEqualTo(202);
+                assertThat(response.json().get("task_id").asText()).isEqualTo(winner.toString());
+            }
+        }
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
+                .as("the loser's message was rolled back with its run").isZero();
+    }
+
+    @Test
+    void aKeyUsedForAnotherSessionIsAConflict() {
+        grant(10);
+        run(session(), "first", "shared-key");
+
+        Response conflict = run(session(), "second", "shared-key");
+
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.isProblem()).isTrue();
+    }
+
+    @Test
+    void anUnknownTaskIsA404() {
+        assertThat(api.get("/v1/agent/runs/" + UUID.randomUUID(), token).status()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.eryao.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.api.ApiServer;
+import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.config.AuthSettings;
+import dev.eryao.core.config.Secret;
+import dev.eryao.core.config.ServerSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The real API server, started once per test JVM on a free loopback port over {@link TestDatabase},
+ * verifying tokens with {@link TestKeys}: ES256/RS256 from its loopback JWKS, and its HS256 secret.
+ * Tests talk to it over real HTTP with {@link #call}.
+ */
+public final class TestApi {
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestApi instance;
+
+    private final TestKeys keys = new TestKeys();
+    private final ApiServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestApi() {
+        AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
+        server = TestDatabase.get().app()
+                .api(new ServerSettings("127.0.0.1", 0, MAX_BODY_BYTES), JwtVerifier.from(auth, Clock.systemUTC()))
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            keys.close();
+        }));
+    }
+
+    public static synchronized TestApi get() {
+        if (instance == null) {
+            instance = new TestApi();
+        }
+        return instance;
+    }
+
+    public ApiServer server() {
+        return server;
+    }
+
+    public TestKeys keys() {
+        return keys;
+    }
+
+    /** A user's token as Supabase would issue it (ES256, from the JWKS). */
+    public String userToken(UUID sub) {
+        return keys.es256(TestKeys.claims(sub, "authenticated").build());
+    }
+
+    public String serviceToken(UUID sub) {
+        return keys.es256(TestKeys.claims(sub, "service_role").build());
+    }
+
+    public Response get(String path, String token) {
+        return call("GET", path, token, null);
+    }
+
+    /**
+     * Sends {@code body} (JSON text, or null for none) as application/json; extra headers as name,
+     * value pairs ({@code "Content-Type", ""} sends the body with no content type).
+     */
+    public Response call(String method, String path, String token, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        String contentType = body == null ? "" : "application/json";
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase("Content-Type")) {
+                contentType = headers[i + 1];
+            } else {
+                request.setHeader(headers[i], headers[i + 1]);
+            }
+        }
+        if (!contentType.isEmpty()) {
+            request.header("Content-Type", contentType);
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body(),
+                    response.headers().firstValue("Content-Type").orElse(""), response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Response(int status, String body, String contentType, HttpResponse<String> raw) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+
+        public boolean isProblem() {
+            return contentType.startsWith("application/problem+json") && json().path("status").asInt() == status;
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+}
