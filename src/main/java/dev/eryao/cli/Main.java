@@ -5,6 +5,8 @@ import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.DatabaseUnavailableException;
 import dev.eryao.migrations.MigrationFailedException;
+import dev.eryao.tools.ToolException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
-        subcommands = {MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MigrateCommand.class, SqlCommand.class, TablesCommand.class, McpCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -43,6 +46,11 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
+    /** Standard input, for commands that read a statement or a protocol from it. */
+    InputStream stdin() {
+        return System.in;
+    }
+
     /** Settings bound now, so a bad variable fails the command that needs it. */
     Settings settings() {
         return Settings.from(environment);
@@ -56,7 +64,8 @@ public final class Main implements Runnable {
     /** One line, no stack trace, for failures a user can act on; a stack trace for bugs. */
     private static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
         if (error instanceof SettingsException || error instanceof DatabaseUnavailableException
-                || error instanceof MigrationFailedException || error instanceof IllegalStateException) {
+                || error instanceof MigrationFailedException || error instanceof IllegalStateException
+                || error instanceof ToolException) {
             commandLine.getErr().println("eryao: " + error.getMessage());
         } else {
             commandLine.getErr().println("eryao: unexpected failure: " + error);

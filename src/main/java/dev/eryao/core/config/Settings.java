@@ -9,16 +9,19 @@ import java.nio.file.Path;
  *
  * @param dataDir  {@code ERYAO_DATA_DIR}: where the embedded database and local secrets live
  * @param database {@code ERYAO_DATABASE__*}
+ * @param tools    {@code ERYAO_TOOLS__*}: the read-only data-viewing tools
  */
-public record Settings(Path dataDir, DatabaseSettings database) {
+public record Settings(Path dataDir, DatabaseSettings database, ToolsSettings tools) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
     public static Settings from(Environment environment) {
         VariableReader reader = new VariableReader(environment);
+        DatabaseSettings database = DatabaseSettings.read(reader);
         return new Settings(
                 Path.of(reader.string("ERYAO_DATA_DIR", DEFAULT_DATA_DIR)),
-                DatabaseSettings.read(reader));
+                database,
+                ToolsSettings.read(reader, database.user()));
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -27,6 +30,10 @@ public record Settings(Path dataDir, DatabaseSettings database) {
     }
 
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase);
+        return new Settings(dataDir, newDatabase, tools);
+    }
+
+    public Settings withTools(ToolsSettings newTools) {
+        return new Settings(dataDir, database, newTools);
     }
 }
