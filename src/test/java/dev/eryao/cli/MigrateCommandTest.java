@@ -7,8 +7,11 @@ import dev.eryao.core.config.Environment;
 import dev.eryao.support.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class MigrateCommandTest {
@@ -24,21 +27,34 @@ class MigrateCommandTest {
     }
 
     @Test
-    void migrateBringsAFreshEmbeddedDatabaseToHeadAndItStaysThereAcrossRestarts() {
+    void migrateBringsAFreshEmbeddedDatabaseToHeadAndItStaysThereAcrossRestarts() throws Exception {
         Path dataDir = TestDatabase.temporaryDirectory();
         Map<String, String> variables = Map.of("ERYAO_DATA_DIR", dataDir.toString());
 
         Result first = eryao(variables, "migrate");
         Result second = eryao(variables, "migrate");
 
+        List<String> revisions = revisions();
+        String head = revisions.get(revisions.size() - 1);
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out()).containsPattern("applying 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms")
                 .containsPattern("applying 20260411_0002 agent_chat_schema \\.\\.\\. \\d+ ms")
-                .contains("at head 20260411_0003 (3 applied)");
+                .contains("at head " + head + " (" + revisions.size() + " applied)");
         assertThat(dataDir.resolve("pgdata/PG_VERSION")).exists();
         assertThat(second.status()).as(second.err()).isZero();
-        assertThat(second.out()).as("the data directory kept the schema").contains("already at head 20260411_0003")
+        assertThat(second.out()).as("the data directory kept the schema").contains("already at head " + head)
                 .doesNotContain("applying");
+    }
+
+    /** Every revision id in db/migration, oldest first ({@code 20260411_0001}, ...). */
+    private static List<String> revisions() throws Exception {
+        Path folder = Path.of(MigrateCommandTest.class.getResource("/db/migration").toURI());
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString())
+                    .map(f -> f.substring(1, f.indexOf("__")))
+                    .sorted()
+                    .toList();
+        }
     }
 
     @Test
