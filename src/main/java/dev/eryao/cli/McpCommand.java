@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * the stream is taken for the transport first and {@code System.out} is pointed at standard error
  * for the rest of the command; logs go to standard error anyway (logback.xml).
  */
-@Command(name = "mcp", description = "Serve list_tables and execute_sql (read-only) over stdio (MCP).")
+@Command(name = "mcp", mixinStandardHelpOptions = true,
+        description = "Serve list_tables and execute_sql (read-only) over stdio (MCP).")
 final class McpCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;

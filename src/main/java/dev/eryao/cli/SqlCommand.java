@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * {@code eryao sql "<query>"} (or {@code --file}, or standard input): runs one statement read-only
  * (see {@link ReadOnlyAccess}) and prints its rows as a table, or as JSON with {@code --json}.
  */
-@Command(name = "sql", description = "Run one SQL statement read-only and print its rows.")
+@Command(name = "sql", mixinStandardHelpOptions = true,
+        description = "Run one SQL statement read-only and print its rows.")
 final class SqlCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;

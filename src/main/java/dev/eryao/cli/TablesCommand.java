@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * whether row level security is on (a table without it is flagged); {@code --verbose} adds
  * columns, primary key and foreign keys.
  */
-@Command(name = "tables", description = "List tables with estimated rows and row level security (read-only).")
+@Command(name = "tables", mixinStandardHelpOptions = true,
+        description = "List tables with estimated rows and row level security (read-only).")
 final class TablesCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;

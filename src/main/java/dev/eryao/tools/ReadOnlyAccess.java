@@ -72,8 +72,7 @@ public final class ReadOnlyAccess {
                 begin(connection);
                 return work.run(connection);
             } finally {
-                // A statement such as COMMIT may already have ended the transaction: nothing to undo.
-                connection.rollback();
+                rollback(connection);
             }
         } catch (SQLException e) {
             throw ToolException.fromDatabase(e);
@@ -96,6 +95,18 @@ public final class ReadOnlyAccess {
             throw new ToolException("cannot log in as " + readerUser + ": " + ToolException.databaseMessage(e)
                     + "; the role comes with revision 20261124_0002 (bin/eryao migrate), and on a server that"
                     + " checks passwords it needs one (ALTER ROLE ... PASSWORD, then ERYAO_TOOLS__READER_PASSWORD)", e);
+        }
+    }
+
+    /**
+     * Undoes whatever the work did. A failure here must not hide the work's own error, and needs no
+     * handling: closing the connection, which follows at once, ends the transaction on the server.
+     */
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is closed next
         }
     }
 
