@@ -5,6 +5,8 @@ import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.DatabaseUnavailableException;
 import dev.eryao.migrations.MigrationFailedException;
+import dev.eryao.tools.ToolException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Command;
                 ServeCommand.class, TokenCommand.class,
                 MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
                 CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
-                StampCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+                StampCommand.class, CheckCommand.class,
+                SqlCommand.class, TablesCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -47,6 +50,11 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
+    /** Standard input, for commands that read a statement or a protocol from it. */
+    InputStream stdin() {
+        return System.in;
+    }
+
     /** Settings bound now, so a bad variable fails the command that needs it. */
     Settings settings() {
         return Settings.from(environment);
@@ -65,7 +73,8 @@ public final class Main implements Runnable {
     /** One line, no stack trace, for failures a user can act on; a stack trace for bugs. */
     private static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
         if (error instanceof SettingsException || error instanceof DatabaseUnavailableException
-                || error instanceof MigrationFailedException || error instanceof IllegalStateException) {
+                || error instanceof MigrationFailedException || error instanceof IllegalStateException
+                || error instanceof ToolException) {
             commandLine.getErr().println("eryao: " + error.getMessage());
         } else {
             commandLine.getErr().println("eryao: unexpected failure: " + error);

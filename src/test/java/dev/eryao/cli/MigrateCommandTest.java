@@ -25,7 +25,7 @@ class MigrateCommandTest {
     }
 
     @Test
-    void migrateBringsAFreshEmbeddedDatabaseToHeadAndItStaysThereAcrossRestarts() {
+    void migrateBringsAFreshEmbeddedDatabaseToHeadAndItStaysThereAcrossRestarts() throws Exception {
         Path dataDir = TestDatabase.temporaryDirectory();
         Map<String, String> variables = Map.of("ERYAO_DATA_DIR", dataDir.toString());
 

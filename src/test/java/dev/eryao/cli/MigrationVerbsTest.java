@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.config.Environment;
 import dev.eryao.core.db.Database;
+import dev.eryao.migrations.RevisionCatalog;
 import dev.eryao.support.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,14 +68,16 @@ class MigrationVerbsTest {
     void downgradeStepsBackAndMigrateTargetStepsForward() {
         eryao("migrate");
 
-        Result back = eryao("downgrade", "-2");
+        Result back = eryao("downgrade", "20260411_0002");
+        Result oneMore = eryao("downgrade", "-1");
         Result forward = eryao("migrate", "--target", "20260411_0003");
 
         assertThat(back.status()).as(back.err()).isZero();
         assertThat(back.out()).containsPattern("reverting 20260411_0003 points_ledger \\.\\.\\. \\d+ ms")
-                .contains("now at 20260411_0002 (2 reverted)");
-        assertThat(forward.out()).contains("applying 20260411_0003").doesNotContain("applying 20261124")
-                .contains("now at 20260411_0003 (1 applied)");
+                .contains("now at 20260411_0002 (" + (RevisionCatalog.load().all().size() - 2) + " reverted)");
+        assertThat(oneMore.out()).contains("reverting 20260411_0002 agent_chat_schema", "now at 20260411_0001 (1 reverted)");
+        assertThat(forward.out()).contains("applying 20260411_0002", "applying 20260411_0003")
+                .doesNotContain("applying 20261124").contains("now at 20260411_0003 (2 applied)");
         assertThat(eryao("downgrade", "base").out()).contains("now at base");
         assertThat(eryao("current").out().strip()).isEqualTo("base");
     }

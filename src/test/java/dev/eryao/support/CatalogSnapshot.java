@@ -54,7 +54,18 @@ public final class CatalogSnapshot {
             // functions
             """
             SELECT 'function ' || pg_get_functiondef(p.oid)
-            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'""");
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'""",
+            // who may do what on which table, and what future tables grant
+            """
+            SELECT 'grant ' || grantee || ' ' || privilege_type || ' on ' || table_name
+            FROM information_schema.role_table_grants WHERE table_schema = 'public' AND table_name <> '%1$s'""",
+            """
+            SELECT 'default privileges ' || defaclrole::regrole::text || ' ' || defaclobjtype::text || ' '
+                   || coalesce(defaclnamespace::regnamespace::text, '') || ' ' || defaclacl::text
+            FROM pg_default_acl""",
+            """
+            SELECT 'schema usage ' || nspname || ' ' || coalesce(nspacl::text, '')
+            FROM pg_namespace WHERE nspname = 'public'""");
 
     private CatalogSnapshot() {
     }

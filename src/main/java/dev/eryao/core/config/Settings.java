@@ -11,18 +11,22 @@ import java.nio.file.Path;
  * @param database {@code ERYAO_DATABASE__*}
  * @param server   {@code ERYAO_SERVER__*}: where the HTTP API listens
  * @param auth     {@code ERYAO_AUTH__*}: how the HTTP API verifies tokens
+ * @param tools    {@code ERYAO_TOOLS__*}: the read-only data-viewing tools
  */
-public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth) {
+public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth,
+                       ToolsSettings tools) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
     public static Settings from(Environment environment) {
         VariableReader reader = new VariableReader(environment);
+        DatabaseSettings database = DatabaseSettings.read(reader);
         return new Settings(
                 Path.of(reader.string("ERYAO_DATA_DIR", DEFAULT_DATA_DIR)),
-                DatabaseSettings.read(reader),
+                database,
                 ServerSettings.read(reader),
-                AuthSettings.read(reader));
+                AuthSettings.read(reader),
+                ToolsSettings.read(reader, database.user()));
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -31,10 +35,14 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
     }
 
     public Settings withAuth(AuthSettings newAuth) {
-        return new Settings(dataDir, database, server, newAuth);
+        return new Settings(dataDir, database, server, newAuth, tools);
     }
 
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase, server, auth);
+        return new Settings(dataDir, newDatabase, server, auth, tools);
+    }
+
+    public Settings withTools(ToolsSettings newTools) {
+        return new Settings(dataDir, database, server, auth, newTools);
     }
 }

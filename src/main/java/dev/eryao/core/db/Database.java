@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SslMode;
 import java.util.Map;
@@ -76,16 +77,35 @@ public final class Database implements AutoCloseable {
      * transactions, and their statements get their own timeout (0 for none).
      */
     public DataSource unpooledDataSource(int statementTimeoutMs) {
+        PGSimpleDataSource plain = plain(settings.user(), settings.password());
+        plain.setOptions("-c statement_timeout=" + statementTimeoutMs);
+        return plain;
+    }
+
+    /**
+     * A separate, unpooled source of connections to the same server and database that log in as
+     * another role (the data-viewing tools' read-only reader). It sends no session options, which
+     * a transaction-mode pooler would refuse or drop: callers set what they need per transaction.
+     * In {@link PoolMode#TRANSACTION} mode it uses no named server-side prepared statements.
+     */
+    public DataSource unpooledDataSource(String user, Secret password) {
+        PGSimpleDataSource plain = plain(user, password);
+        if (settings.poolMode() == PoolMode.TRANSACTION) {
+            plain.setPrepareThreshold(0);
+        }
+        return plain;
+    }
+
+    private PGSimpleDataSource plain(String user, Secret password) {
         PGSimpleDataSource plain = new PGSimpleDataSource();
         plain.setServerNames(new String[] {settings.host()});
         plain.setPortNumbers(new int[] {settings.port()});
         plain.setDatabaseName(settings.name());
-        plain.setUser(settings.user());
-        plain.setPassword(settings.password().reveal());
+        plain.setUser(user);
+        plain.setPassword(password.reveal());
         plain.setSslMode(settings.sslMode().pgValue());
         plain.setConnectTimeout(settings.connectTimeoutSeconds());
         plain.setApplicationName("eryao");
-        plain.setOptions("-c statement_timeout=" + statementTimeoutMs);
         return plain;
     }
 

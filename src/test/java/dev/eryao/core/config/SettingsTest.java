@@ -135,4 +135,32 @@ class SettingsTest {
                 .isInstanceOf(SettingsException.class)
                 .hasMessageEndingWith("line 2: expected KEY=value");
     }
+
+    @Test
+    void theToolsHaveBoundedDefaultsAndLogInAsTheReaderRole() {
+        ToolsSettings tools = settings(Map.of()).tools();
+
+        assertThat(tools.maxRows()).isEqualTo(100);
+        assertThat(tools.statementTimeoutMs()).isEqualTo(10_000);
+        assertThat(tools.readerUser()).isEqualTo("eryao_reader");
+        assertThat(tools.readerPassword().isEmpty()).isTrue();
+    }
+
+    @Test
+    void throughSupabasesPoolerTheReaderSharesTheProjectSuffixUnlessNamed() {
+        assertThat(settings(Map.of("ERYAO_DATABASE__USER", "postgres.abcref")).tools().readerUser())
+                .isEqualTo("eryao_reader.abcref");
+        assertThat(settings(Map.of("ERYAO_DATABASE__USER", "postgres.abcref", "ERYAO_TOOLS__READER_USER", "viewer"))
+                .tools().readerUser()).isEqualTo("viewer");
+    }
+
+    @Test
+    void aToolsLimitOutsideItsRangeIsRefusedNamingTheVariableAndTheReaderPasswordIsMasked() {
+        assertThatThrownBy(() -> settings(Map.of("ERYAO_TOOLS__MAX_ROWS", "1000000")))
+                .isInstanceOf(SettingsException.class)
+                .hasMessage("ERYAO_TOOLS__MAX_ROWS='1000000' is not accepted: expected a whole number from 1 to 10000");
+        assertThatThrownBy(() -> settings(Map.of("ERYAO_TOOLS__STATEMENT_TIMEOUT_MS", "soon")))
+                .hasMessageStartingWith("ERYAO_TOOLS__STATEMENT_TIMEOUT_MS='soon' is not accepted");
+        assertThat(settings(Map.of("ERYAO_TOOLS__READER_PASSWORD", "hunter2")).toString()).doesNotContain("hunter2");
+    }
 }

@@ -1,0 +1,64 @@
+package dev.eryao.core.config;
+
+/**
+ * How the data-viewing tools ({@code bin/eryao sql}, {@code tables}, {@code mcp}) reach and bound
+ * the database, bound from {@code ERYAO_TOOLS__*}. The tools never use the backend's own login:
+ * they log in as {@link #readerUser}, the role revision {@code 20261124_0002} creates, which can
+ * only read. {@code toString()} masks the password.
+ *
+ * @param maxRows            {@code ERYAO_TOOLS__MAX_ROWS}: the most rows one query returns; more are cut off
+ * @param statementTimeoutMs {@code ERYAO_TOOLS__STATEMENT_TIMEOUT_MS}: the longest one query may run;
+ *                           never 0, so no query can hold the database indefinitely
+ * @param readerUser         {@code ERYAO_TOOLS__READER_USER}: the read-only login
+ * @param readerPassword     {@code ERYAO_TOOLS__READER_PASSWORD}: its password; the embedded server
+ *                           trusts local connections and needs none
+ */
+public record ToolsSettings(int maxRows, int statementTimeoutMs, String readerUser, Secret readerPassword) {
+
+    public static final int DEFAULT_MAX_ROWS = 100;
+    public static final int MAX_ROWS_LIMIT = 10_000;
+    public static final int DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+    public static final int STATEMENT_TIMEOUT_LIMIT_MS = 600_000;
+    /** The role revision 20261124_0002 creates. */
+    public static final String READER_ROLE = "eryao_reader";
+
+    static final String PREFIX = "ERYAO_TOOLS__";
+
+    /** @param databaseUser the backend's login, whose Supabase pooler suffix the reader's login shares */
+    static ToolsSettings read(VariableReader env, String databaseUser) {
+        return new ToolsSettings(
+                env.integer(PREFIX + "MAX_ROWS", DEFAULT_MAX_ROWS, 1, MAX_ROWS_LIMIT),
+                env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 1, STATEMENT_TIMEOUT_LIMIT_MS),
+                env.string(PREFIX + "READER_USER", defaultReaderUser(databaseUser)),
+                env.secret(PREFIX + "READER_PASSWORD"));
+    }
+
+    /**
+     * {@code eryao_reader}, or {@code eryao_reader.<project-ref>} when the backend logs in through
+     * Supabase's pooler as {@code postgres.<project-ref>}: the pooler finds the project by that suffix.
+     */
+    static String defaultReaderUser(String databaseUser) {
+        int dot = databaseUser.indexOf('.');
+        return dot < 0 ? READER_ROLE : READER_ROLE + databaseUser.substring(dot);
+    }
+
+    /** The same settings with a row cap given on the command line, checked like the variable. */
+    public ToolsSettings withMaxRows(int rows) {
+        return new ToolsSettings(checked("--max-rows", rows, 1, MAX_ROWS_LIMIT), statementTimeoutMs,
+                readerUser, readerPassword);
+    }
+
+    /** The same settings with a timeout given on the command line, checked like the variable. */
+    public ToolsSettings withStatementTimeoutMs(int millis) {
+        return new ToolsSettings(maxRows, checked("--timeout-ms", millis, 1, STATEMENT_TIMEOUT_LIMIT_MS),
+                readerUser, readerPassword);
+    }
+
+    private static int checked(String flag, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new SettingsException(
+                    flag + "=" + value + " is not accepted: expected a whole number from " + min + " to " + max);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.eryao.tools;
+
+import dev.eryao.core.config.ToolsSettings;
+import dev.eryao.core.db.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * The only way the data-viewing tools reach the database, and the reason they cannot change it.
+ * Every call gets a connection of its own that logs in as the reader role (revision
+ * {@code 20261124_0002}), runs inside one {@code READ ONLY} transaction, is always rolled back and
+ * then closed. Read-only is the database's rule at three independent levels:
+ * <ol>
+ *   <li>the login role holds SELECT and nothing else, is no superuser and a member of no role, so
+ *       {@code SET ROLE}, {@code set_config('role', …)} and {@code SET SESSION AUTHORIZATION} have
+ *       nowhere to go (a superuser login under {@code SET LOCAL ROLE} could undo the role switch
+ *       inside a {@code DO} block and then, say, {@code COPY … TO PROGRAM});</li>
+ *   <li>the transaction is {@code READ ONLY}, and the guard query below takes its snapshot before
+ *       any user statement runs, after which PostgreSQL refuses to make it read-write;</li>
+ *   <li>nothing outlives the call: session settings a query changes ({@code set_config(…, false)},
+ *       {@code SET SESSION CHARACTERISTICS}) die with the connection, never reaching a pool.</li>
+ * </ol>
+ * The guard also checks the login really is such a role, so a misconfigured
+ * {@code ERYAO_TOOLS__READER_USER} (say, {@code postgres}) is refused rather than trusted.
+ */
+public final class ReadOnlyAccess {
+    /** Work done inside the read-only transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    // Selecting takes the transaction's snapshot: from here on it can never become read-write.
+    private static final String GUARD = """
+            SELECT current_setting('transaction_read_only') = 'on' AS read_only,
+                   r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication AS privileged,
+                   EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid) AS member_of_roles,
+                   set_config('statement_timeout', ?, true),
+                   set_config('lock_timeout', ?, true),
+                   set_config('idle_in_transaction_session_timeout', ?, true),
+                   set_config('TimeZone', 'UTC', true)
+            FROM pg_roles r WHERE r.rolname = session_user""";
+
+    private final DataSource readers;
+    private final String readerUser;
+    private final int statementTimeoutMs;
+
+    public ReadOnlyAccess(DataSource readers, String readerUser, int statementTimeoutMs) {
+        this.readers = readers;
+        this.readerUser = readerUser;
+        this.statementTimeoutMs = statementTimeoutMs;
+    }
+
+    public static ReadOnlyAccess of(Database database, ToolsSettings tools) {
+        return new ReadOnlyAccess(database.unpooledDataSource(tools.readerUser(), tools.readerPassword()),
+                tools.readerUser(), tools.statementTimeoutMs());
+    }
+
+    /**
+     * Runs {@code work} in a fresh read-only transaction and rolls it back.
+     *
+     * @throws ToolException with the database's message when it refuses anything
+     */
+    public <T> T run(Work<T> work) {
+        try (Connection connection = connect()) {
+            connection.setAutoCommit(false);
+            try {
+                begin(connection);
+                return work.run(connection);
+            } finally {
+                rollback(connection);
+            }
+        } catch (SQLException e) {
+            throw ToolException.fromDatabase(e);
+        }
+    }
+
+    /** A client-side backstop: the driver cancels a statement the server's timeout somehow missed. */
+    void bound(Statement statement) throws SQLException {
+        statement.setQueryTimeout(statementTimeoutMs / 1000 + 2);
+    }
+
+    int statementTimeoutMs() {
+        return statementTimeoutMs;
+    }
+
+    private Connection connect() {
+        try {
+            return readers.getConnection();
+        } catch (SQLException e) {
+            throw new ToolException("cannot log in as " + readerUser + ": " + ToolException.databaseMessage(e)
+                    + "; the role comes with revision 20261124_0002 (bin/eryao migrate), and on a server that"
+                    + " checks passwords it needs one (ALTER ROLE ... PASSWORD, then ERYAO_TOOLS__READER_PASSWORD)", e);
+        }
+    }
+
+    /**
+     * Undoes whatever the work did. A failure here must not hide the work's own error, and needs no
+     * handling: closing the connection, which follows at once, ends the transaction on the server.
+     */
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is closed next
+        }
+    }
+
+    private void begin(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            // The driver sends BEGIN first (auto-commit is off); one snapshot for all the work.
+            statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        }
+        String timeout = statementTimeoutMs + "ms";
+        try (PreparedStatement guard = connection.prepareStatement(GUARD)) {
+            guard.setString(1, timeout);
+            guard.setString(2, timeout);
+            guard.setString(3, timeout);
+            try (ResultSet row = guard.executeQuery()) {
+                if (!row.next()) {
+                    throw new ToolException("refusing to run: the login " + readerUser + " is not a role");
+                }
+                if (!row.getBoolean("read_only")) {
+                    throw new ToolException("refusing to run: the transaction is not read-only");
+                }
+                if (row.getBoolean("privileged") || row.getBoolean("member_of_roles")) {
+                    throw new ToolException("refusing to run as " + readerUser + ": it is a superuser, can create"
+                            + " roles or databases, or belongs to other roles; the tools need a role that can only"
+                            + " read (ERYAO_TOOLS__READER_USER, default " + ToolsSettings.READER_ROLE + ")");
+                }
+            }
+        }
+    }
+}

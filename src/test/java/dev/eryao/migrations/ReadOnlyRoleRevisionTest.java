@@ -1,0 +1,99 @@
+package dev.eryao.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eryao.core.config.Environment;
+import dev.eryao.core.config.Settings;
+import dev.eryao.core.db.Database;
+import dev.eryao.support.ScratchDatabase;
+import dev.eryao.support.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Revision 20261124_0002: the reader role the data-viewing tools log in as, and its downgrade. */
+class ReadOnlyRoleRevisionTest {
+    private static final String FILE = "V20261124_0002__read_only_role.sql";
+
+    private static String one(Connection connection, String query) throws SQLException {
+        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    @Test
+    void theReaderCanLogInAndReadEveryTableButIsNoSuperuserAndBelongsToNoRole() throws SQLException {
+        try (Connection connection = TestDatabase.get().connection()) {
+            assertThat(one(connection, """
+                    SELECT concat_ws(' ', rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
+                                     rolconfig::text)
+                    FROM pg_roles WHERE rolname = 'eryao_reader'"""))
+                    .isEqualTo("t f f f f t {default_transaction_read_only=on}");
+            assertThat(one(connection, "SELECT count(*) FROM pg_auth_members WHERE member = 'eryao_reader'::regrole"))
+                    .isEqualTo("0");
+            assertThat(one(connection, """
+                    SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                      AND NOT has_table_privilege('eryao_reader', c.oid, 'SELECT')""")).isNull();
+            assertThat(one(connection, """
+                    SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                      AND has_table_privilege('eryao_reader', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"""))
+                    .isNull();
+        }
+    }
+
+    @Test
+    void theDowngradeTakesBackEverythingTheUpgradeGrantedAndTheUpgradeRunsAgain() throws Exception {
+        String name = "eryao_downgrade_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection shared = TestDatabase.get().connection(); Statement sql = shared.createStatement()) {
+            sql.execute("CREATE DATABASE " + name);
+        }
+        Map<String, String> variables = new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().database().settings(), name));
+        variables.put("ERYAO_DATABASE__POOL_MODE", "session");
+        try (Database database = Database.open(Settings.from(Environment.of(variables)))) {
+            new Migrations(database, line -> { }).migrate();
+            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                String granted = privileges(connection);
+
+                sql.execute(script("db/downgrade/" + FILE));
+                String afterDowngrade = privileges(connection);
+                sql.execute(script("db/migration/" + FILE));
+
+                assertThat(granted).isEqualTo("connect true, usage true, select on llms true, default acl 1");
+                assertThat(afterDowngrade).as("the role stays: the suite's own database still grants it")
+                        .isEqualTo("connect false, usage false, select on llms false, default acl 0");
+                assertThat(privileges(connection)).isEqualTo(granted);
+            }
+        } finally {
+            try (Connection shared = TestDatabase.get().connection(); Statement sql = shared.createStatement()) {
+                sql.execute("DROP DATABASE " + name + " WITH (FORCE)");
+            }
+        }
+    }
+
+    /** What was granted to the reader in the connection's database (its own grants, not PUBLIC's). */
+    private static String privileges(Connection connection) throws SQLException {
+        return one(connection, """
+                SELECT 'connect ' || EXISTS (SELECT 1 FROM pg_database d, aclexplode(d.datacl) a
+                                             WHERE d.datname = current_database() AND a.grantee = 'eryao_reader'::regrole)
+                    || ', usage ' || EXISTS (SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a
+                                             WHERE n.nspname = 'public' AND a.grantee = 'eryao_reader'::regrole)
+                    || ', select on llms ' || has_table_privilege('eryao_reader', 'public.llms', 'SELECT')
+                    || ', default acl ' || (SELECT count(*) FROM pg_default_acl d, aclexplode(d.defaclacl) a
+                                            WHERE a.grantee = 'eryao_reader'::regrole)""");
+    }
+
+    private static String script(String resource) throws Exception {
+        return Files.readString(Path.of(ReadOnlyRoleRevisionTest.class.getResource("/" + resource).toURI()));
+    }
+}

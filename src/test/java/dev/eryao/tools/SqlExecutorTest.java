@@ -1,0 +1,103 @@
+package dev.eryao.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eryao.core.config.ToolsSettings;
+import dev.eryao.support.ScratchDatabase;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SqlExecutorTest {
+    private static final ScratchDatabase scratch = ScratchDatabase.get();
+
+    private static SqlExecutor executor(int maxRows, int timeoutMs) {
+        return new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
+                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows);
+    }
+
+    private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT_MS);
+
+    @Test
+    void aSelectReturnsTypedValuesWithTimestampsInUtc() {
+        QueryResult result = sql.execute("""
+                SELECT 1 AS i, 2.50::numeric AS d, true AS b, 'x' AS t, NULL AS n, '{"a": [1]}'::jsonb AS j,
+                       '2026-01-02 03:04:05+02'::timestamptz AS ts, 'NaN'::numeric AS nan""");
+
+        assertThat(result.columns()).containsExactly("i", "d", "b", "t", "n", "j", "ts", "nan");
+        List<Object> row = result.rows().get(0);
+        assertThat(row.subList(0, 5)).containsExactly(1L, new BigDecimal("2.50"), true, "x", null);
+        assertThat(((JsonNode) row.get(5)).get("a").get(0).asInt()).isEqualTo(1);
+        assertThat(row.subList(6, 8)).containsExactly("2026-01-02 01:04:05+00", "NaN");
+        assertThat(result.truncated()).isFalse();
+    }
+
+    @Test
+    void aQuestionMarkIsAnOperatorNotABindParameter() {
+        assertThat(sql.execute("SELECT '{\"a\": 1}'::jsonb ? 'a' AS has_a;").rows()).containsExactly(List.of(true));
+    }
+
+    @Test
+    void theReaderSeesRowsThatRowLevelSecurityHidesFromClients() {
+        assertThat(sql.execute("SELECT secret FROM guarded").rows())
+                .containsExactly(List.of("only the reader and the owner see this"));
+    }
+
+    @Test
+    void aHugeResultIsCutAtTheRowCapAndTheServerStopsProducingRows() {
+        long started = System.nanoTime();
+        QueryResult result = executor(5, 5_000).execute("SELECT generate_series(1, 1000000000) AS n");
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(result.rows()).containsExactly(List.of(1L), List.of(2L), List.of(3L), List.of(4L), List.of(5L));
+        assertThat(result.truncated()).isTrue();
+        assertThat(millis).as("a billion rows were never produced").isLessThan(3_000);
+    }
+
+    @Test
+    void aQueryRunningPastTheTimeoutIsCancelledByTheDatabase() {
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> executor(10, 300).execute("SELECT pg_sleep(30)"))
+                .isInstanceOf(ToolException.class)
+                .hasMessage("ERROR: canceling statement due to statement timeout (SQLSTATE 57014)");
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+    }
+
+    @Test
+    void aQueryCannotLiftItsOwnTimeout() {
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> executor(10, 300).execute(
+                "SELECT set_config('statement_timeout', '0', true), set_config('statement_timeout', '0', false), pg_sleep(30)"))
+                .hasMessageContaining("canceling statement due to statement timeout");
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+    }
+
+    @Test
+    void aStatementWithoutRowsReturnsNoColumns() {
+        assertThat(sql.execute("SET LOCAL work_mem = '8MB'").columns()).isEmpty();
+    }
+
+    @Test
+    void emptyTextIsBadInputAndReachesNoDatabase() {
+        for (String nothing : Arrays.asList("", "   ", null)) {
+            assertThatThrownBy(() -> sql.execute(nothing)).isInstanceOf(ToolException.class).hasMessage("no query given");
+        }
+        assertThatThrownBy(() -> sql.execute(" ; ;")).hasMessageStartingWith("no query given");
+    }
+
+    @Test
+    void aMissingReaderLoginNamesTheRevisionThatCreatesIt() {
+        ReadOnlyAccess nobody = new ReadOnlyAccess(scratch.database().unpooledDataSource("eryao_nobody",
+                scratch.settings().tools().readerPassword()), "eryao_nobody", 1_000);
+
+        assertThatThrownBy(() -> new SqlExecutor(nobody, 1).execute("SELECT 1"))
+                .isInstanceOf(ToolException.class)
+                .hasMessageStartingWith("cannot log in as eryao_nobody: FATAL: role \"eryao_nobody\" does not exist")
+                .hasMessageContaining("20261124_0002");
+    }
+}
