@@ -78,6 +78,24 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "started_at")
     private Instant startedAt;
 
+    // usage, set when the run succeeds: tokens as the model reported them, its price in points,
+    // and what was charged (less than the price when the balance ran out: charge_capped)
+    @Column(name = "input_tokens")
+    private Integer inputTokens;
+
+    @Column(name = "output_tokens")
+    private Integer outputTokens;
+
+    @Column(name = "cost_points")
+    private Long costPoints;
+
+    @Column(name = "charged_points")
+    private Long chargedPoints;
+
+    @ColumnDefault("false")
+    @Column(name = "charge_capped", nullable = false)
+    private boolean chargeCapped;
+
     @Column(name = "finished_at")
     private Instant finishedAt;
 
@@ -147,5 +165,25 @@ public class AgentRun extends UpdatableEntity {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    public Integer getInputTokens() {
+        return inputTokens;
+    }
+
+    public Integer getOutputTokens() {
+        return outputTokens;
+    }
+
+    public Long getCostPoints() {
+        return costPoints;
+    }
+
+    public Long getChargedPoints() {
+        return chargedPoints;
+    }
+
+    public boolean isChargeCapped() {
+        return chargeCapped;
     }
 }

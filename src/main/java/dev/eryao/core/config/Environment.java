@@ -46,6 +46,12 @@ public final class Environment {
         return new Environment(merged);
     }
 
+    /** Every variable name starting with {@code prefix}, for settings keyed by a name inside it. */
+    public java.util.SortedSet<String> namesStartingWith(String prefix) {
+        return variables.keySet().stream().filter(name -> name.startsWith(prefix))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     /** The value of {@code name}, absent when unset or blank. */
     public Optional<String> get(String name) {
         String value = variables.get(name);

@@ -12,21 +12,26 @@ import java.nio.file.Path;
  * @param server   {@code ERYAO_SERVER__*}: where the HTTP API listens
  * @param auth     {@code ERYAO_AUTH__*}: how the HTTP API verifies tokens
  * @param tools    {@code ERYAO_TOOLS__*}: the read-only data-viewing tools
+ * @param worker   {@code ERYAO_WORKER__*}: how agent runs are worked off
+ * @param llm      {@code ERYAO_LLM__*}: how LLM providers are called
  */
 public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth,
-                       ToolsSettings tools) {
+                       ToolsSettings tools, WorkerSettings worker, LlmSettings llm) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
     public static Settings from(Environment environment) {
         VariableReader reader = new VariableReader(environment);
         DatabaseSettings database = DatabaseSettings.read(reader);
+        LlmSettings llm = LlmSettings.read(reader);
         return new Settings(
                 Path.of(reader.string("ERYAO_DATA_DIR", DEFAULT_DATA_DIR)),
                 database,
                 ServerSettings.read(reader),
                 AuthSettings.read(reader),
-                ToolsSettings.read(reader, database.user()));
+                ToolsSettings.read(reader, database.user()),
+                WorkerSettings.read(reader, llm),
+                llm);
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -35,14 +40,18 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
     }
 
     public Settings withAuth(AuthSettings newAuth) {
-        return new Settings(dataDir, database, server, newAuth, tools);
+        return new Settings(dataDir, database, server, newAuth, tools, worker, llm);
     }
 
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase, server, auth, tools);
+        return new Settings(dataDir, newDatabase, server, auth, tools, worker, llm);
+    }
+
+    public Settings withWorker(WorkerSettings newWorker) {
+        return new Settings(dataDir, database, server, auth, tools, newWorker, llm);
     }
 
     public Settings withTools(ToolsSettings newTools) {
-        return new Settings(dataDir, database, server, auth, newTools);
+        return new Settings(dataDir, database, server, auth, newTools, worker, llm);
     }
 }

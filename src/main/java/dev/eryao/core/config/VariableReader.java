@@ -16,6 +16,10 @@ final class VariableReader {
         this.environment = environment;
     }
 
+    java.util.SortedSet<String> namesStartingWith(String prefix) {
+        return environment.namesStartingWith(prefix);
+    }
+
     String string(String name, String fallback) {
         return environment.get(name).orElse(fallback);
     }

@@ -1,0 +1,46 @@
+package dev.eryao.core.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * How the worker calls LLM providers, bound from {@code ERYAO_LLM__*}. Each factory's API key is
+ * {@code ERYAO_LLM__<FACTORY>__API_KEY}, {@code <FACTORY>} being the factory's name upper-cased with
+ * other characters as {@code _} ({@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}). A factory
+ * with no key is called without one (a local model server). {@code toString()} masks the keys.
+ *
+ * @param timeoutSeconds {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take
+ * @param apiKeys        by {@link #variablePart(String) factory variable part}
+ */
+public record LlmSettings(int timeoutSeconds, Map<String, Secret> apiKeys) {
+    public static final int DEFAULT_TIMEOUT_SECONDS = 60;
+
+    static final String PREFIX = "ERYAO_LLM__";
+    private static final String KEY_SUFFIX = "__API_KEY";
+
+    public LlmSettings {
+        apiKeys = Map.copyOf(apiKeys);
+    }
+
+    static LlmSettings read(VariableReader env) {
+        Map<String, Secret> keys = new TreeMap<>();
+        for (String name : env.namesStartingWith(PREFIX)) {
+            if (name.endsWith(KEY_SUFFIX) && name.length() > PREFIX.length() + KEY_SUFFIX.length()) {
+                keys.put(name.substring(PREFIX.length(), name.length() - KEY_SUFFIX.length()), env.secret(name));
+            }
+        }
+        return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600), keys);
+    }
+
+    /** The API key for a factory, if one is set. */
+    public Optional<Secret> apiKeyFor(String factoryName) {
+        return Optional.ofNullable(apiKeys.get(variablePart(factoryName))).filter(key -> !key.isEmpty());
+    }
+
+    /** {@code open-ai.eu} → {@code OPEN_AI_EU}. */
+    public static String variablePart(String factoryName) {
+        return factoryName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+}
