@@ -2,27 +2,35 @@ package dev.eryao;
 
 import dev.eryao.api.ApiServer;
 import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.ServerSettings;
+import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
+import dev.eryao.llm.ChatCompletionsClient;
 import dev.eryao.models.Models;
 import dev.eryao.repositories.AgentMessageRepository;
 import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.AgentRunQueue;
 import dev.eryao.repositories.AgentRunRepository;
 import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
+import dev.eryao.services.AgentRunService;
 import dev.eryao.services.AgentService;
 import dev.eryao.services.LlmCatalogService;
 import dev.eryao.services.PointsService;
+import dev.eryao.worker.Worker;
+import java.time.Clock;
 import org.hibernate.SessionFactory;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
 /**
- * The composition root: database → session factory → repositories → services, built with plain
- * constructors in one place, and closed in reverse order. Nothing else constructs these.
+ * The composition root: database → session factory → repositories → services → API and worker,
+ * built with plain constructors in one place, and closed in reverse order. Nothing else
+ * constructs these.
  */
 public final class App implements AutoCloseable {
     private final Database database;
@@ -31,6 +39,12 @@ public final class App implements AutoCloseable {
     private final AgentService agentService;
     private final PointsService pointsService;
     private final LlmCatalogService catalogService;
+    private final AgentRunQueue runQueue;
+    private final AgentMessageRepository messages;
+    private final LlmFactoryRepository factories;
+    private final LlmRepository llms;
+    private final PointsBalanceRepository balances;
+    private final PointsLedgerRepository ledger;
 
     /** @param inspector sees each SQL statement (tests count them), or null */
     public App(Database database, StatementInspector inspector) {
@@ -39,12 +53,13 @@ public final class App implements AutoCloseable {
         this.transactions = new Transactions(sessionFactory);
 
         AgentRepository sessions = new AgentRepository(transactions);
-        AgentMessageRepository messages = new AgentMessageRepository(transactions);
         AgentRunRepository runs = new AgentRunRepository(transactions);
-        LlmFactoryRepository factories = new LlmFactoryRepository(transactions);
-        LlmRepository llms = new LlmRepository(transactions);
-        PointsBalanceRepository balances = new PointsBalanceRepository(transactions);
-        PointsLedgerRepository ledger = new PointsLedgerRepository(transactions);
+        this.messages = new AgentMessageRepository(transactions);
+        this.runQueue = new AgentRunQueue(transactions);
+        this.factories = new LlmFactoryRepository(transactions);
+        this.llms = new LlmRepository(transactions);
+        this.balances = new PointsBalanceRepository(transactions);
+        this.ledger = new PointsLedgerRepository(transactions);
 
         this.agentService = new AgentService(transactions, sessions, messages, runs, llms, balances);
         this.pointsService = new PointsService(transactions, balances, ledger);
@@ -65,6 +80,13 @@ public final class App implements AutoCloseable {
 
     public LlmCatalogService catalogService() {
         return catalogService;
+    }
+
+    /** A worker for queued agent runs (not started); the caller closes it before this app. */
+    public Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
+        AgentRunService runs = new AgentRunService(transactions, runQueue, messages, llms, factories, balances,
+                ledger, worker);
+        return new Worker(runs, new ChatCompletionsClient(llm), worker, clock);
     }
 
     /** The HTTP API over these services (not started); the caller closes it before this app. */

@@ -37,7 +37,7 @@ public final class ApiServer implements AutoCloseable {
         ObjectMapper mapper = JsonBodies.strictMapper();
         JsonBodies bodies = new JsonBodies(mapper);
         new SessionRoutes(agents, bodies).register(table);
-        new RunRoutes(agents, bodies).register(table);
+        new RunRoutes(agents, bodies, mapper).register(table);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog, bodies).register(table);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
         subcommands = {
-                ServeCommand.class, TokenCommand.class,
+                ServeCommand.class, WorkerCommand.class, TokenCommand.class,
                 MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
                 CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
                 StampCommand.class, CheckCommand.class,

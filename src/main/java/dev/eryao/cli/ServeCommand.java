@@ -10,6 +10,7 @@ import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import dev.eryao.migrations.Migrations;
 import dev.eryao.migrations.SeedData;
+import dev.eryao.worker.Worker;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -21,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code eryao serve}: the HTTP API on {@code ERYAO_SERVER__HOST:PORT} until the process is
+ * {@code eryao serve}: the HTTP API on {@code ERYAO_SERVER__HOST:PORT}, and a worker for the runs it
+ * accepts (unless {@code ERYAO_WORKER__CONCURRENCY=0}), until the process is
  * stopped (Ctrl-C, SIGTERM), then a clean shutdown. With no database configured it starts the
  * embedded PostgreSQL and brings it to head; with no auth settings there it verifies tokens with a
  * local HS256 secret that {@code eryao token} signs with.
@@ -73,10 +75,15 @@ final class ServeCommand implements Callable<Integer> {
             app = new App(database, null);
             ApiServer api = app.api(settings.server(), JwtVerifier.from(auth, Clock.systemUTC()));
             startListening(api, settings);
+            Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());
+            worker.start();
             long millis = (System.nanoTime() - started) / 1_000_000;
             out.println("listening on http://" + settings.server().host() + ":" + api.port()
                     + " (docs: /docs, started in " + millis + " ms); stop with Ctrl-C");
-            return new Running(api, app, database);
+            out.println(settings.worker().concurrency() == 0
+                    ? "worker: off (ERYAO_WORKER__CONCURRENCY=0): runs wait for `eryao worker` elsewhere"
+                    : "worker: " + settings.worker().concurrency() + " run(s) at once");
+            return new Running(api, worker, app, database);
         } catch (RuntimeException e) {
             if (app != null) {
                 app.close();
@@ -123,12 +130,14 @@ final class ServeCommand implements Callable<Integer> {
     /** What {@link #start} started; {@link #close()} stops it, once, however often it is called. */
     static final class Running implements AutoCloseable {
         private final ApiServer api;
+        private final Worker worker;
         private final App app;
         private final Database database;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Running(ApiServer api, App app, Database database) {
+        private Running(ApiServer api, Worker worker, App app, Database database) {
             this.api = api;
+            this.worker = worker;
             this.app = app;
             this.database = database;
         }
@@ -144,6 +153,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             try {
                 api.close();
+                worker.close();
             } finally {
                 try {
                     app.close();

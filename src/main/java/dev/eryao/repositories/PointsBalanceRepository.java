@@ -22,7 +22,16 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             UPDATE points_balance SET balance = balance - :amount, updated_at = now()
             WHERE owner_id = :owner AND balance >= :amount
             RETURNING balance""";
+    private static final String DEBIT_UP_TO = """
+            WITH old AS (SELECT balance FROM points_balance WHERE owner_id = :owner FOR UPDATE)
+            UPDATE points_balance p SET balance = p.balance - least(old.balance, :amount), updated_at = now()
+            FROM old WHERE p.owner_id = :owner
+            RETURNING least(old.balance, :amount), p.balance""";
     private static final String BALANCE = "SELECT balance FROM points_balance WHERE owner_id = :owner";
+
+    /** What a capped debit took, and the balance after it. */
+    public record Debit(long charged, long balanceAfter) {
+    }
 
     public PointsBalanceRepository(CurrentSession sessions) {
         super(sessions, PointsBalance.class);
@@ -44,6 +53,19 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
                 .getSingleResultOrNull());
+    }
+
+    /**
+     * Takes {@code amount} (> 0), or the whole balance when it is smaller: for work already done,
+     * which must be paid as far as the balance goes but can never overdraw it.
+     */
+    public Debit debitUpTo(UUID ownerId, long amount) {
+        Object[] row = session().createNativeQuery(DEBIT_UP_TO, Object[].class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("owner", ownerId)
+                .setParameter("amount", amount)
+                .getSingleResultOrNull();
+        return row == null ? new Debit(0, 0) : new Debit(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
     }
 
     /** The owner's balance; 0 for an owner who never had points. */

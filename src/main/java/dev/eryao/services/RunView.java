@@ -4,13 +4,21 @@ import dev.eryao.models.AgentRun;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Where an agent run stands; {@code output} and {@code error} are set once it has finished. */
+/**
+ * Where an agent run stands; {@code output}, {@code error} and usage are set once it has finished.
+ *
+ * @param chargedPoints what the run was charged; less than {@code costPoints} only when the
+ *                      balance ran out, and then {@code chargeCapped} is true
+ */
 public record RunView(UUID taskId, UUID sessionId, UUID llmId, String status, String output, String error,
-                      int attempts, Instant createdAt, Instant startedAt, Instant finishedAt) {
+                      int attempts, Instant createdAt, Instant startedAt, Instant finishedAt,
+                      Integer inputTokens, Integer outputTokens, Long costPoints, Long chargedPoints,
+                      boolean chargeCapped) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
         return new RunView(run.getId(), run.getSessionId(), run.getLlmId(), run.getStatus().wireName(),
                 finished ? run.getOutput() : null, finished ? run.getError() : null, run.getAttempts(),
-                run.getCreatedAt(), run.getStartedAt(), run.getFinishedAt());
+                run.getCreatedAt(), run.getStartedAt(), run.getFinishedAt(), run.getInputTokens(),
+                run.getOutputTokens(), run.getCostPoints(), run.getChargedPoints(), run.isChargeCapped());
     }
 }

@@ -95,6 +95,20 @@ public final class TestDatabase {
         return Database.open(settings.withDatabase(freshDatabaseSettings(name)));
     }
 
+    /**
+     * A new database migrated to head, opened in the pool mode under test (transaction mode when the
+     * suite runs that way), for tests that must not share the queue or the catalog with others.
+     */
+    public Database freshMigratedDatabase() {
+        try (Database migrating = freshDatabase()) {
+            new Migrations(migrating, line -> { }).migrate();
+            DatabaseSettings db = migrating.settings();
+            return Database.open(settings.withDatabase(new DatabaseSettings(db.host(), db.port(), db.name(), db.user(),
+                    db.password(), db.sslMode(), 10, settings.database().poolMode(), db.connectTimeoutSeconds(),
+                    db.statementTimeoutMs(), db.migrationTimeoutSeconds())));
+        }
+    }
+
     /** Session-mode settings for the database {@code name} on the suite's server. */
     public DatabaseSettings freshDatabaseSettings(String name) {
         DatabaseSettings server = migrationDatabase.settings();

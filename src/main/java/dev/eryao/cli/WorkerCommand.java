@@ -1,0 +1,63 @@
+package dev.eryao.cli;
+
+import dev.eryao.App;
+import dev.eryao.core.config.Settings;
+import dev.eryao.core.db.Database;
+import dev.eryao.worker.Worker;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code eryao worker}: works off queued agent runs without serving HTTP, for scaling workers apart
+ * from the API. Any number may run against one database. The schema must already be at head.
+ */
+@Command(name = "worker", description = "Work off queued agent runs (no HTTP); any number may run at once.")
+final class WorkerCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--once", description = "Perform the runs due now, then exit.")
+    private boolean once;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Settings settings = main.settings();
+        PrintWriter out = spec.commandLine().getOut();
+        Database database = Database.open(settings);
+        App app = new App(database, null);
+        Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());
+        Runnable stop = () -> {
+            worker.close();
+            app.close();
+            database.close();
+        };
+        if (once) {
+            try {
+                out.println("performed " + worker.runOnce() + " run(s)");
+            } finally {
+                stop.run();
+            }
+            return Main.OK;
+        }
+        worker.start();
+        out.println("worker " + worker.id() + ": " + settings.worker().concurrency() + " run(s) at once on "
+                + database.settings().describe() + "; stop with Ctrl-C");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            stopped.countDown();
+        }, "eryao-worker-shutdown"));
+        stopped.await();
+        return Main.OK;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.eryao.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eryao.core.config.LlmSettings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The OpenAI-compatible chat-completions protocol: POST {@code {model, messages}} to a model's
+ * {@code request_url} with {@code Authorization: Bearer <key>}, read {@code choices[0].message.content}
+ * and {@code usage}. A response without usage figures is refused: a run must be priced.
+ */
+public final class ChatCompletionsClient {
+    private static final int ERROR_BODY_CHARS = 300;
+
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+    private final LlmSettings settings;
+
+    public ChatCompletionsClient(LlmSettings settings) {
+        this.settings = settings;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(Math.min(10, settings.timeoutSeconds())))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /**
+     * @param factoryName whose API key to send ({@code ERYAO_LLM__<FACTORY>__API_KEY}), if one is set
+     * @throws LlmCallException when no usable answer came back
+     */
+    public Completion complete(String requestUrl, String factoryName, String modelCode, List<ChatMessage> messages) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(requestUrl))
+                .timeout(Duration.ofSeconds(settings.timeoutSeconds()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(modelCode, messages)));
+        settings.apiKeyFor(factoryName).ifPresent(key -> request.header("Authorization", "Bearer " + key.reveal()));
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new LlmCallException("the model at " + requestUrl + " did not answer within "
+                    + settings.timeoutSeconds() + " s", true, e);
+        } catch (ConnectException e) {
+            throw new LlmCallException("cannot reach the model at " + requestUrl + ": connection refused", true, e);
+        } catch (IOException e) {
+            throw new LlmCallException("cannot reach the model at " + requestUrl + ": " + e, true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmCallException("interrupted while waiting for the model", true, e);
+        }
+        return parse(requestUrl, response);
+    }
+
+    private Completion parse(String requestUrl, HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            boolean retryable = status == 408 || status == 429 || status >= 500;
+            throw new LlmCallException("the model at " + requestUrl + " answered " + status + ": "
+                    + abbreviate(response.body()), retryable, null);
+        }
+        try {
+            JsonNode root = json.readTree(response.body());
+            JsonNode content = root.path("choices").path(0).path("message").path("content");
+            JsonNode usage = root.path("usage");
+            if (!content.isTextual() || !usage.path("prompt_tokens").canConvertToInt()
+                    || !usage.path("completion_tokens").canConvertToInt()) {
+                throw new LlmCallException("the model at " + requestUrl + " answered without "
+                        + (content.isTextual() ? "usage figures" : "choices[0].message.content") + ": "
+                        + abbreviate(response.body()), false, null);
+            }
+            return new Completion(content.asText(), usage.path("prompt_tokens").asInt(),
+                    usage.path("completion_tokens").asInt());
+        } catch (IOException e) {
+            throw new LlmCallException("the model at " + requestUrl + " answered with something that is not JSON: "
+                    + abbreviate(response.body()), false, e);
+        }
+    }
+
+    private String body(String modelCode, List<ChatMessage> messages) {
+        ObjectNode body = json.createObjectNode().put("model", modelCode);
+        ArrayNode list = body.putArray("messages");
+        messages.forEach(message -> list.addObject().put("role", message.role()).put("content", message.content()));
+        return body.toString();
+    }
+
+    private static URI uri(String requestUrl) {
+        try {
+            return URI.create(requestUrl);
+        } catch (IllegalArgumentException e) {
+            throw new LlmCallException("the model's request_url is not a URL: " + requestUrl, false, e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text == null ? "" : text.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= ERROR_BODY_CHARS ? oneLine : oneLine.substring(0, ERROR_BODY_CHARS) + "...";
+    }
+}

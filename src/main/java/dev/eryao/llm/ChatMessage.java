@@ -1,0 +1,5 @@
+package dev.eryao.llm;
+
+/** One message of a chat-completions request: {@code role} is system, user, assistant or tool. */
+public record ChatMessage(String role, String content) {
+}

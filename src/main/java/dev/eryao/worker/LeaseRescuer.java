@@ -1,0 +1,34 @@
+package dev.eryao.worker;
+
+import dev.eryao.services.AgentRunService;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes back runs whose worker died or hung: once a claimed run's lease has expired it is queued
+ * again (or failed, if that was its last attempt). {@link #runOnce()} is one pass, so a test can
+ * run exactly one; the worker calls it on a timer.
+ */
+final class LeaseRescuer {
+    private static final Logger log = LoggerFactory.getLogger(LeaseRescuer.class);
+
+    private final AgentRunService runs;
+    private final Clock clock;
+
+    LeaseRescuer(AgentRunService runs, Clock clock) {
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /** One pass; the ids of the runs taken back. */
+    List<UUID> runOnce() {
+        List<UUID> rescued = runs.rescueExpired(clock.instant());
+        if (!rescued.isEmpty()) {
+            log.warn("took back {} run(s) whose lease expired: {}", rescued.size(), rescued);
+        }
+        return rescued;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.eryao.worker;
+
+import dev.eryao.llm.ChatCompletionsClient;
+import dev.eryao.llm.Completion;
+import dev.eryao.llm.LlmCallException;
+import dev.eryao.services.AgentRunService;
+import dev.eryao.services.RunContext;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs one queued run: claim it (a short transaction), call its model (no transaction held
+ * while waiting), record the outcome (another short transaction). Safe to run on any number of
+ * threads in any number of processes.
+ */
+final class RunPerformer {
+    private static final Logger log = LoggerFactory.getLogger(RunPerformer.class);
+
+    private final AgentRunService runs;
+    private final ChatCompletionsClient llm;
+    private final Clock clock;
+    private final String workerId;
+
+    RunPerformer(AgentRunService runs, ChatCompletionsClient llm, Clock clock, String workerId) {
+        this.runs = runs;
+        this.llm = llm;
+        this.clock = clock;
+        this.workerId = workerId;
+    }
+
+    /** Performs the next due run; false when there was none. */
+    boolean performNext() {
+        Optional<RunContext> claimed = runs.claimNext(workerId, clock.instant());
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        RunContext run = claimed.get();
+        if (run.problem() != null) {
+            record(run, runs.fail(run, workerId, run.problem(), false, clock.instant()));
+            return true;
+        }
+        Completion completion;
+        try {
+            completion = llm.complete(run.requestUrl(), run.factoryName(), run.modelCode(), run.messages());
+        } catch (LlmCallException e) {
+            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), e.getMessage());
+            record(run, runs.fail(run, workerId, e.getMessage(), e.retryable(), clock.instant()));
+            return true;
+        }
+        record(run, runs.succeed(run, workerId, completion, clock.instant()));
+        return true;
+    }
+
+    private static void record(RunContext run, boolean recorded) {
+        if (!recorded) {
+            log.warn("run {} attempt {} finished after its lease was lost; its outcome was dropped",
+                    run.claim().runId(), run.claim().attempt());
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.eryao.worker;
+
+import dev.eryao.App;
+import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.config.LlmSettings;
+import dev.eryao.core.config.Secret;
+import dev.eryao.core.config.WorkerSettings;
+import dev.eryao.core.db.Database;
+import dev.eryao.services.ModelDraft;
+import dev.eryao.services.PointsService;
+import dev.eryao.services.SessionView;
+import dev.eryao.services.TaskAccepted;
+import dev.eryao.support.FakeLlmServer;
+import dev.eryao.support.TestDatabase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A database of its own (so no other test's runs sit in its queue), the application over it, a
+ * fake model on loopback in the catalog, and helpers to make owners, sessions and runs. Time is a
+ * {@link TestClock} the test moves, so backoff and lease expiry need no waiting.
+ */
+final class RunFixture implements AutoCloseable {
+    static final String API_KEY = "test-key";
+    /** 1.5 points per 1,000 input tokens, 2.25 per 1,000 output tokens. */
+    static final BigDecimal INPUT_PRICE = new BigDecimal("1.5");
+    static final BigDecimal OUTPUT_PRICE = new BigDecimal("2.25");
+    static final int LEASE_SECONDS = 30;
+    static final int BACKOFF_MS = 1_000;
+
+    final Database database;
+    final App app;
+    final FakeLlmServer llm = new FakeLlmServer();
+    final TestClock clock = new TestClock();
+    final UUID modelId;
+    final String factoryName;
+
+    RunFixture() {
+        database = TestDatabase.get().freshMigratedDatabase();
+        app = new App(database, null);
+        factoryName = "fake-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID factoryId = app.catalogService().createFactory(factoryName).id();
+        modelId = app.catalogService().createModel(new ModelDraft(factoryId, "fake-model", "Fake model", llm.url(),
+                INPUT_PRICE, OUTPUT_PRICE, null, true)).id();
+    }
+
+    WorkerSettings settings(int concurrency, int maxAttempts) {
+        return new WorkerSettings(concurrency, LEASE_SECONDS, 20, maxAttempts, BACKOFF_MS);
+    }
+
+    Worker worker(int concurrency, int maxAttempts) {
+        LlmSettings llmSettings = new LlmSettings(5, java.util.Map.of(LlmSettings.variablePart(factoryName),
+                Secret.of(API_KEY)));
+        return app.worker(settings(concurrency, maxAttempts), llmSettings, clock);
+    }
+
+    /** A new owner with {@code points} and a session on the fake model. */
+    Owner owner(long points) {
+        CurrentUser user = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
+        if (points > 0) {
+            app.pointsService().grant(new PointsService.Change(user.id(), points, "test grant", null, null, null));
+        }
+        SessionView session = app.agentService().createSession(user, "chat", modelId);
+        return new Owner(user, session.id());
+    }
+
+    record Owner(CurrentUser user, UUID sessionId) {
+    }
+
+    TaskAccepted enqueue(Owner owner, String input) {
+        return app.agentService().enqueueRun(owner.user(), owner.sessionId(), input, null, null);
+    }
+
+    long count(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                long value = row.getLong(1);
+                connection.rollback();
+                return value;
+            }
+        }
+    }
+
+    List<String> strings(String sql, Object... parameters) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+            connection.rollback();
+        }
+        return values;
+    }
+
+    @Override
+    public void close() {
+        llm.close();
+        app.close();
+        database.close();
+    }
+
+    /** Real time plus whatever the test moved it forward by, so runs enqueued just now are due. */
+    static final class TestClock extends Clock {
+        private volatile Duration ahead = Duration.ZERO;
+
+        void advance(Duration by) {
+            ahead = ahead.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(ahead);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
