@@ -63,6 +63,11 @@ final class RunRoutes {
         CurrentUser user = Requests.user(ctx);
         UUID taskId = Requests.pathId(ctx, "task_id");
         RunView first = agents.getRun(user, taskId);
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new RequestException(406, "this is a server-sent event stream: send Accept: text/event-stream"
+                    + " (or read GET /v1/agent/runs/{task_id} instead)", java.util.Map.of());
+        }
         new SseHandler(client -> follow(client, user, taskId, first)).handle(ctx);
     }
 

@@ -19,18 +19,22 @@ import org.slf4j.LoggerFactory;
  * number of workers in any number of processes may run against one database. {@link #runOnce()}
  * does the same on the caller's thread until nothing is due, for tests and one-shot use.
  *
- * <p>Start and close are safe to repeat. Closing interrupts the threads: a run being performed is
- * abandoned and, once its lease expires, taken again by a rescuer.
+ * <p>Start and close are safe to repeat. Closing lets each thread finish the run it is performing
+ * (up to a bound) before it stops; a run still unfinished then is abandoned and, once its lease
+ * expires, taken again by a rescuer.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** How long close waits for runs being performed before it interrupts them. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final WorkerSettings settings;
     private final RunPerformer performer;
     private final LeaseRescuer rescuer;
     private final String id;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> performers = new ArrayList<>();
+    private Thread rescuerThread;
+    private volatile boolean stopping;
 
     public Worker(AgentRunService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
         this.settings = settings;
@@ -59,34 +63,42 @@ public final class Worker implements AutoCloseable {
     }
 
     public synchronized void start() {
-        if (!threads.isEmpty() || settings.concurrency() == 0) {
+        if (!performers.isEmpty() || settings.concurrency() == 0) {
             return;
         }
+        stopping = false;
         for (int i = 0; i < settings.concurrency(); i++) {
-            threads.add(Thread.ofVirtual().name("eryao-worker-" + i).start(this::performLoop));
+            performers.add(Thread.ofVirtual().name("eryao-worker-" + i).start(this::performLoop));
         }
-        threads.add(Thread.ofVirtual().name("eryao-lease-rescuer").start(this::rescueLoop));
+        rescuerThread = Thread.ofVirtual().name("eryao-lease-rescuer").start(this::rescueLoop);
         log.info("worker {} started: {} run(s) at once", id, settings.concurrency());
     }
 
     @Override
     public synchronized void close() {
-        threads.forEach(Thread::interrupt);
-        for (Thread thread : threads) {
+        stopping = true;
+        if (rescuerThread != null) {
+            rescuerThread.interrupt();
+        }
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (Thread thread : performers) {
             try {
-                if (!thread.join(STOP_WAIT)) {
-                    log.warn("{} did not stop within {}", thread.getName(), STOP_WAIT);
+                if (!thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    log.warn("{} still performing a run after {}: abandoning it to the lease rescuer",
+                            thread.getName(), STOP_WAIT);
+                    thread.interrupt();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        threads.clear();
+        performers.clear();
+        rescuerThread = null;
     }
 
     private void performLoop() {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 if (!performer.performNext()) {
                     TimeUnit.MILLISECONDS.sleep(settings.pollIntervalMs());
@@ -103,7 +115,7 @@ public final class Worker implements AutoCloseable {
 
     private void rescueLoop() {
         long intervalMs = Math.max(1_000, settings.leaseSeconds() * 1000L / 4);
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 rescuer.runOnce();
             } catch (RuntimeException e) {

@@ -35,8 +35,7 @@ public final class Persistence {
                 .applySetting(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
                 .applySetting(AvailableSettings.ORDER_INSERTS, true)
                 .applySetting(AvailableSettings.ORDER_UPDATES, true)
-                .applySetting(AvailableSettings.FAIL_ON_PAGINATION_OVER_COLLECTION_FETCH, true)
-                .applySetting(AvailableSettings.LOG_SESSION_METRICS, false);
+                .applySetting(AvailableSettings.FAIL_ON_PAGINATION_OVER_COLLECTION_FETCH, true);
         if (database.settings().poolMode() == PoolMode.TRANSACTION && database.settings().statementTimeoutMs() > 0) {
             // No session options through a transaction pooler: bound each query from the client side.
             registry.applySetting("jakarta.persistence.query.timeout", database.settings().statementTimeoutMs());

@@ -1,0 +1,108 @@
+package dev.eryao.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eryao.App;
+import dev.eryao.core.db.Database;
+import dev.eryao.services.TaskAccepted;
+import dev.eryao.support.FakeLlmServer.Answer;
+import dev.eryao.support.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Races settled by the database, with committed transactions on separate connections: workers of
+ * two applications (each with its own pool, as two processes would be) over one queue, and many
+ * runs of one owner charged against a small balance at once.
+ */
+class RunRacesTest {
+    private static final long WAIT_SECONDS = 120;
+    private final RunFixture fixture = new RunFixture();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable each : opened.reversed()) {
+            each.close();
+        }
+        fixture.close();
+    }
+
+    /** The fixture's worker in a second application with a pool of its own. */
+    private Worker workerOfAnotherProcess(int concurrency) {
+        Database database = Database.open(TestDatabase.get().settings().withDatabase(fixture.database.settings()));
+        App app = new App(database, null);
+        opened.add(database);
+        opened.add(app);
+        Worker worker = app.worker(fixture.settings(concurrency, 3),
+                new dev.eryao.core.config.LlmSettings(5, java.util.Map.of()), fixture.clock);
+        opened.add(worker);
+        return worker;
+    }
+
+    private void awaitFinished(long runs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
+            assertThat(System.nanoTime()).as("all runs finish within %d s", WAIT_SECONDS).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void twoWorkersRacingOverFiveHundredRunsCompleteEachExactlyOnce() throws Exception {
+        RunFixture.Owner owner = fixture.owner(10_000);
+        for (int i = 0; i < 500; i++) {
+            fixture.enqueue(owner, "run " + i);
+        }
+        Worker first = fixture.worker(4, 3);
+        opened.add(first);
+        Worker second = workerOfAnotherProcess(4);
+
+        first.start();
+        second.start();
+        awaitFinished(500);
+
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
+                .as("every run succeeded at its first and only attempt").isEqualTo(500);
+        assertThat(fixture.llm.received()).as("each run performed once").hasSize(500);
+        assertThat(fixture.count("SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(500);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(500);
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'")).isEqualTo(500);
+        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(10_000 - 500 * 3);
+        assertThat(fixture.strings("SELECT DISTINCT split_part(leased_by, '/', 1) FROM agent_run")).containsOnlyNulls();
+    }
+
+    @Test
+    void fiftyConcurrentRunsOfOneOwnerWithASmallBalanceNeverDriveItNegative() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        List<TaskAccepted> tasks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            tasks.add(fixture.enqueue(owner, "run " + i));
+        }
+        // 4,000 input tokens at 1.5 points per 1,000: 6 points a run, 300 for all, 100 to pay with
+        fixture.llm.byDefault(new Answer("ok", 4_000, 0));
+        Worker first = fixture.worker(8, 3);
+        opened.add(first);
+        Worker second = workerOfAnotherProcess(8);
+
+        first.start();
+        second.start();
+        awaitFinished(50);
+
+        long balance = fixture.app.pointsService().balance(owner.user().id());
+        long ledgerSum = fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+                owner.user().id());
+        long charged = fixture.count("SELECT coalesce(sum(charged_points), 0) FROM agent_run");
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'")).isEqualTo(50);
+        assertThat(balance).isZero();
+        assertThat(ledgerSum).as("the ledger sums to the balance").isEqualTo(balance);
+        assertThat(charged).as("exactly what there was to pay with").isEqualTo(100);
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE charged_points > cost_points")).isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE charge_capped")).isEqualTo(50 - 100 / 6);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE balance_after < 0")).isZero();
+    }
+}
