@@ -2,26 +2,15 @@ package dev.eryao.cli;
 
 import dev.eryao.core.db.Database;
 import dev.eryao.migrations.Migrations;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code eryao current}: the applied head, or {@code base}. */
 @Command(name = "current", description = "Print the newest applied revision, or base.")
-final class CurrentCommand implements Callable<Integer> {
-    @ParentCommand
-    private Main main;
-
-    @Spec
-    private CommandSpec spec;
-
+final class CurrentCommand extends DatabaseCommand {
     @Override
-    public Integer call() {
-        try (Database database = Database.open(main.settings())) {
-            spec.commandLine().getOut().println(new Migrations(database, line -> { }).current());
-            return Main.OK;
-        }
+    int run(Database database, PrintWriter out) {
+        out.println(new Migrations(database, line -> { }).current());
+        return Main.OK;
     }
 }
