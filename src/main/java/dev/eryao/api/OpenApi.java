@@ -85,7 +85,7 @@ final class OpenApi {
     private static Map<String, Object> success(Route route, JsonSchemas schemas) {
         Map<String, Object> body = switch (route.shape) {
             case NONE -> null;
-            case TEXT -> Map.of("type", "string");
+            case TEXT, EVENTS -> Map.of("type", "string");
             case ONE -> schemas.of(route.response);
             case LIST -> Map.of("type", "object", "properties",
                     Map.of("items", Map.of("type", "array", "items", schemas.of(route.response))));
@@ -96,7 +96,11 @@ final class OpenApi {
         if (body == null) {
             return Map.of("description", "done");
         }
-        String mediaType = route.shape == Route.Shape.TEXT ? "text/plain" : "application/json";
+        String mediaType = switch (route.shape) {
+            case TEXT -> "text/plain";
+            case EVENTS -> "text/event-stream";
+            default -> "application/json";
+        };
         return Map.of("description", "success", "content", Map.of(mediaType, Map.of("schema", body)));
     }
 }

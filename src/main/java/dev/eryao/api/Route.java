@@ -11,7 +11,7 @@ import java.util.List;
  */
 final class Route {
     /** How the response body wraps {@link #response}. */
-    enum Shape { NONE, ONE, LIST, PAGE, TEXT }
+    enum Shape { NONE, ONE, LIST, PAGE, TEXT, EVENTS }
 
     final HandlerType method;
     final String path;
@@ -74,6 +74,12 @@ final class Route {
 
     Route returnsText() {
         this.shape = Shape.TEXT;
+        return this;
+    }
+
+    /** A stream of server-sent events ({@code text/event-stream}). */
+    Route returnsEvents() {
+        this.shape = Shape.EVENTS;
         return this;
     }
 

@@ -51,7 +51,7 @@ final class RunRoutes {
                 ctx.json(agents.getRun(Requests.user(ctx), Requests.pathId(ctx, "task_id"))));
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
                 .summary("Follow a run as server-sent events: a `status` event (the run, as GET returns it)"
-                        + " on every change, until it has finished").returnsText(), this::events);
+                        + " on every change, until it has finished").returnsEvents(), this::events);
     }
 
     /**
