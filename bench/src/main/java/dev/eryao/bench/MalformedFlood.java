@@ -70,7 +70,8 @@ public final class MalformedFlood {
             fiveHundreds += each.getValue().entrySet().stream().filter(e -> e.getKey() >= 500).mapToLong(Map.Entry::getValue).sum();
         }
         long floodTotal = byCase.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
-        System.out.printf("flood: %d requests, %d answered 5xx%n", floodTotal, fiveHundreds);
+        System.out.printf("flood: %d requests, %d answered 5xx (status 0: no answer read, e.g. the server answered 413"
+                + " and closed while the client was still sending)%n", floodTotal, fiveHundreds);
         System.out.printf("normal traffic alone: %d requests, error rate %s; beside the flood: %d requests, error rate %s%n",
                 calm.size(), errorRate(calm), flooded.size(), errorRate(flooded));
     }
@@ -97,7 +98,7 @@ public final class MalformedFlood {
                 .header("Authorization", "Bearer " + c.token(1)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"" + "y".repeat(40_000) + "\"}")).build())));
         cases.add(get("bad path UUID", "/v1/agent/sessions/not-a-uuid", true));
-        cases.add(get("bad limit and cursor", "/v1/agent/sessions?limit=-5&cursor=%%%", true));
+        cases.add(get("bad limit and cursor", "/v1/agent/sessions?limit=-5&cursor=%25zz", true));
         cases.add(get("bad percent-encoding", "/v1/agent/sessions/%zz%ff", true));
         cases.add(get("no such route", "/v1/../../etc/passwd", true));
         cases.add(new Case("garbage bearer token", c -> c.send(c.request("/v1/agent/sessions")
@@ -108,6 +109,7 @@ public final class MalformedFlood {
                 .header("Authorization", "Bearer " + c.token(1)).header("X-Junk", "z".repeat(64 * 1024)).GET().build())));
         cases.add(new Case("raw garbage request line", c -> raw(port, "\u0001\u0002GARBAGE / HTTP/9\r\n\r\n")));
         cases.add(new Case("raw lying Content-Length", c -> raw(port, "POST /v1/agent/sessions HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + c.token(1) + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n{\"title\":\"x\"}")));
         return cases;
     }
