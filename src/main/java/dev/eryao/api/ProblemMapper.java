@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.AuthenticationException;
 import dev.eryao.core.auth.KeySourceUnavailableException;
+import dev.eryao.core.db.DatabaseOutage;
 import dev.eryao.services.ConflictException;
 import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.InvalidInputException;
@@ -20,11 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place exceptions become HTTP answers, each an RFC 9457 problem. Domain exceptions map to
- * their status; anything unexpected is a 500 whose body carries only the request id, while the
+ * their status; a database outage is a 503 ({@link DatabaseOutage}); anything unexpected is a 500 whose body carries only the request id, while the
  * log line with the same id carries the stack trace.
  */
 final class ProblemMapper {
     private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
+    /** What a 503 for a database outage tells clients to wait before retrying. */
+    static final int RETRY_AFTER_SECONDS = 2;
 
     private final ObjectMapper json;
 
@@ -49,9 +52,24 @@ final class ProblemMapper {
                 answer(ctx, 503, "tokens cannot be verified right now: " + e.getMessage(), null));
         routes.exception(HttpResponseException.class, this::httpResponse);
         routes.exception(Exception.class, (e, ctx) -> {
+            if (DatabaseOutage.causedBy(e)) {
+                databaseOutage(ctx, e);
+                return;
+            }
             log.error("request {} {} {} failed", RequestIds.of(ctx), ctx.method(), ctx.path(), e);
             answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
         });
+    }
+
+    /**
+     * The database is down or unreachable (a request waits at most the connect timeout for a
+     * connection): 503 with Retry-After, not a 500, since nothing is wrong with the request or the code.
+     */
+    private void databaseOutage(Context ctx, Exception e) {
+        log.warn("request {} {} {}: database unavailable: {}", RequestIds.of(ctx), ctx.method(), ctx.path(),
+                e.getMessage());
+        ctx.header(Header.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+        answer(ctx, 503, "the database is unavailable right now; retry shortly", null);
     }
 
     /** Javalin's own answers: no such route (404), wrong method (405), body too large (413). */

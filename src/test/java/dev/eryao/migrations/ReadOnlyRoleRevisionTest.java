@@ -57,7 +57,7 @@ class ReadOnlyRoleRevisionTest {
         try (Connection shared = TestDatabase.get().connection(); Statement sql = shared.createStatement()) {
             sql.execute("CREATE DATABASE " + name);
         }
-        Map<String, String> variables = new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().database().settings(), name));
+        Map<String, String> variables = new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().sessionSettings(), name));
         variables.put("ERYAO_DATABASE__POOL_MODE", "session");
         try (Database database = Database.open(Settings.from(Environment.of(variables)))) {
             new Migrations(database, line -> { }).migrate();

@@ -61,7 +61,7 @@ public final class ScratchDatabase {
         this.name = "eryao_scratch_" + UUID.randomUUID().toString().substring(0, 8);
         execute(shared, "CREATE DATABASE " + name);
         this.variables = variablesFor(shared.database().settings(), name);
-        Map<String, String> sessionMode = new HashMap<>(variables);
+        Map<String, String> sessionMode = new HashMap<>(variablesFor(shared.sessionSettings(), name));
         sessionMode.put("ERYAO_DATABASE__POOL_MODE", "session");
         this.admin = Database.open(Settings.from(Environment.of(sessionMode)));
         new Migrations(admin, line -> { }).migrate();

@@ -21,6 +21,9 @@ import java.util.Map;
  * embedded server in a temporary directory, or the server {@code ERYAO_DATABASE__*} names. With
  * {@code ERYAO_DATABASE__POOL_MODE=transaction} the application side uses transaction-pooler
  * connection settings, while migrations (which that mode refuses) go through a session connection.
+ * When the suite runs through a real transaction pooler ({@code bin/test-pooler}: PgBouncer in front
+ * of the server), {@code ERYAO_TEST__SESSION_HOST} / {@code ERYAO_TEST__SESSION_PORT} name the server
+ * itself, so migrations and new databases bypass the pooler as they must on Supabase.
  * Tests never clean up: each makes its own owners and rows, so they cannot disturb one another.
  */
 public final class TestDatabase {
@@ -40,7 +43,7 @@ public final class TestDatabase {
         Map<String, String> variables = new HashMap<>(System.getenv());
         variables.putIfAbsent("ERYAO_DATA_DIR", temporaryDirectory().toString());
         this.settings = Settings.from(Environment.of(variables));
-        DatabaseSettings sessionMode = withPoolMode(settings.database(), PoolMode.SESSION);
+        DatabaseSettings sessionMode = sessionAddress(withPoolMode(settings.database(), PoolMode.SESSION), variables);
         this.migrationDatabase = Database.open(settings.withDatabase(sessionMode), FAST_SERVER);
         new Migrations(migrationDatabase, line -> { }).migrate();
         // Opened second, so with the embedded server it attaches to the one already running.
@@ -67,6 +70,14 @@ public final class TestDatabase {
     /** The application's database (in the pool mode under test). */
     public Database database() {
         return database;
+    }
+
+    /**
+     * Session-mode settings for the suite's server itself, bypassing a transaction pooler if one is
+     * under test: what migrations and other session-bound work must connect with.
+     */
+    public DatabaseSettings sessionSettings() {
+        return migrationDatabase.settings();
     }
 
     /** Settings the suite runs with; the data directory is a temporary one. */
@@ -121,6 +132,17 @@ public final class TestDatabase {
         app.close();
         database.close();
         migrationDatabase.close();
+    }
+
+    /** {@code db} pointed at {@code ERYAO_TEST__SESSION_HOST/PORT} when they are set (a pooler is under test). */
+    private static DatabaseSettings sessionAddress(DatabaseSettings db, Map<String, String> variables) {
+        String host = variables.get("ERYAO_TEST__SESSION_HOST");
+        String port = variables.get("ERYAO_TEST__SESSION_PORT");
+        if (host == null && port == null) {
+            return db;
+        }
+        return db.at(host != null ? host : db.host(), port != null ? Integer.parseInt(port) : db.port(), db.user(),
+                db.sslMode());
     }
 
     static DatabaseSettings withPoolMode(DatabaseSettings db, PoolMode mode) {

@@ -64,7 +64,9 @@ class DatabaseTest {
 
     @Test
     void sessionPoolModeSetsTheStatementTimeoutOnTheSession() throws Exception {
+        DatabaseSettings direct = TestDatabase.get().sessionSettings(); // never through a transaction pooler
         try (Database database = Database.open(settingsFor(Map.of(
+                "ERYAO_DATABASE__HOST", direct.host(), "ERYAO_DATABASE__PORT", String.valueOf(direct.port()),
                 "ERYAO_DATABASE__POOL_MODE", "session", "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "4321")));
              Connection connection = database.dataSource().getConnection()) {
             assertThat(connection.unwrap(PGConnection.class).getPrepareThreshold()).isPositive();

@@ -1,0 +1,138 @@
+package dev.eryao.bench;
+
+import dev.eryao.core.auth.TokenIssuer;
+import dev.eryao.core.config.Secret;
+import dev.eryao.core.config.Settings;
+import dev.eryao.core.db.Database;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.StringJoiner;
+
+/**
+ * {@code Fixtures <owners> <dir>}: writes the benchmark's rows (owners 1..n, one session each, a
+ * large balance granted through the ledger so the ledger sums to it) with plain SQL, then the wrk
+ * Lua scripts (one HS256 token per owner, signed with ERYAO_AUTH__JWT_SECRET) and the pgbench
+ * scripts that send the same statements the application sends.
+ */
+public final class Fixtures {
+    static final long GRANT = 1_000_000_000L;
+
+    private Fixtures() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int owners = Integer.parseInt(args[0]);
+        Path dir = Path.of(args[1]);
+        Files.createDirectories(dir);
+        Settings settings = Settings.load();
+        try (Database database = Database.open(settings); Connection connection = database.dataSource().getConnection()) {
+            insertRows(connection, owners);
+        }
+        TokenIssuer tokens = new TokenIssuer(settings.auth().jwtSecret(), null);
+        writeLua(dir, owners, tokens);
+        writePgbench(dir, owners);
+        System.out.println("fixtures: " + owners + " owners with a session and " + GRANT + " points each");
+    }
+
+    private static void insertRows(Connection connection, int owners) throws SQLException {
+        String owner = "('" + BenchIds.OWNER_PREFIX + "' || lpad(i::text, 12, '0'))::uuid";
+        String session = "('" + BenchIds.SESSION_PREFIX + "' || lpad(i::text, 12, '0'))::uuid";
+        String[] statements = {
+            "INSERT INTO agent_chat_session (id, owner_id, title) SELECT " + session + ", " + owner
+                    + ", 'bench session ' || i FROM generate_series(1, ?) i",
+            "INSERT INTO points_balance (owner_id, balance) SELECT " + owner + ", " + GRANT + " FROM generate_series(1, ?) i",
+            "INSERT INTO points_ledger (owner_id, amount, balance_after, reason, reference_type) SELECT " + owner
+                    + ", " + GRANT + ", " + GRANT + ", 'bench grant', 'bench' FROM generate_series(1, ?) i",
+        };
+        for (String sql : statements) {
+            try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                insert.setInt(1, owners);
+                insert.executeUpdate();
+            }
+        }
+        connection.commit();
+    }
+
+    private static void writeLua(Path dir, int owners, TokenIssuer issuer) throws IOException {
+        StringJoiner sessions = new StringJoiner(",\n");
+        StringJoiner tokens = new StringJoiner(",\n");
+        Instant now = Instant.now();
+        for (int i = 1; i <= owners; i++) {
+            sessions.add("\"" + BenchIds.session(i) + "\"");
+            tokens.add("\"" + issuer.sign(BenchIds.owner(i), "authenticated", Duration.ofHours(2), now) + "\"");
+        }
+        String data = "local sessions = {\n" + sessions + "\n}\nlocal tokens = {\n" + tokens + "\n}\n";
+        Files.writeString(dir.resolve("get.lua"), data + """
+                -- GET one owner's session with that owner's token (JWT verified on every request).
+                request = function()
+                  local i = math.random(#sessions)
+                  return wrk.format("GET", "/v1/agent/sessions/" .. sessions[i],
+                                    {["Authorization"] = "Bearer " .. tokens[i]})
+                end
+                """);
+        Files.writeString(dir.resolve("enqueue.lua"), data + """
+                -- POST a run with a unique Idempotency-Key per request; 202 expected.
+                local counter = 0
+                local thread_id = 0
+                local created = 0
+                setup = function(thread)
+                  created = created + 1
+                  thread:set("thread_id", created)
+                end
+                init = function(args)
+                  thread_id = wrk.thread:get("thread_id")
+                  math.randomseed(os.time() + thread_id)
+                end
+                request = function()
+                  local i = math.random(#sessions)
+                  counter = counter + 1
+                  return wrk.format("POST", "/v1/agent/sessions/" .. sessions[i] .. "/runs",
+                                    {["Authorization"] = "Bearer " .. tokens[i],
+                                     ["Content-Type"] = "application/json",
+                                     ["Idempotency-Key"] = os.time() .. "-" .. thread_id .. "-" .. counter},
+                                    '{"input":"bench run"}')
+                end
+                """);
+    }
+
+    private static void writePgbench(Path dir, int owners) throws IOException {
+        String owner = BenchIds.sql(BenchIds.OWNER_PREFIX, "i");
+        String session = BenchIds.sql(BenchIds.SESSION_PREFIX, "i");
+        // The SELECT Hibernate sends for AgentRepository.getOwned (see the application's SQL log).
+        Files.writeString(dir.resolve("get.sql"), """
+                \\set i random(1, %d)
+                SELECT id, created_at, llm_id, owner_id, title, updated_at FROM agent_chat_session
+                 WHERE deleted_at IS NULL AND owner_id = %s AND id = %s;
+                """.formatted(owners, owner, session));
+        // enqueueRun's two INSERTs, in one transaction.
+        Files.writeString(dir.resolve("enqueue.sql"), """
+                \\set i random(1, %d)
+                BEGIN;
+                INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, created_at, updated_at)
+                  VALUES (gen_random_uuid(), %s, %s, 'user', 'bench run', NULL, now(), now());
+                INSERT INTO agent_run (id, session_id, owner_id, llm_id, status, input, attempts, idempotency_key,
+                                       scheduled_at, created_at, updated_at)
+                  VALUES (gen_random_uuid(), %s, %s, NULL, 'queued', 'bench run', 0, gen_random_uuid()::text,
+                          now(), now(), now());
+                COMMIT;
+                """.formatted(owners, session, owner, session, owner));
+        // PointsService.debit: the conditional UPDATE and the ledger INSERT, in one transaction.
+        String debit = """
+                BEGIN;
+                UPDATE points_balance SET balance = balance - 1, updated_at = now()
+                 WHERE owner_id = %s AND balance >= 1 RETURNING balance AS balance_after \\gset
+                INSERT INTO points_ledger (id, owner_id, amount, balance_after, reason, reference_type, reference_id,
+                                           idempotency_key, created_at)
+                  VALUES (gen_random_uuid(), %s, -1, :balance_after, 'bench debit', 'bench', NULL, NULL, now());
+                COMMIT;
+                """.formatted(owner, owner);
+        Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
+        Files.writeString(dir.resolve("debit-many.sql"), "\\set i random(1, %d)\n".formatted(owners) + debit);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.eryao.support;
+
+import dev.eryao.cli.Main;
+import dev.eryao.core.config.DatabaseSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code eryao serve} as a separate operating-system process (its own JVM, pool and caches) on a
+ * free loopback port, over the suite's database in the pool mode under test and verifying HS256
+ * tokens signed with {@link TestKeys#HS256_SECRET}. Several of them share one database the way
+ * several deployments share Supabase's. {@link #close()} stops it with SIGTERM (then SIGKILL).
+ */
+public final class ServeProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final long START_LIMIT_SECONDS = 120;
+
+    private final Process process;
+    private final List<String> output = new ArrayList<>();
+    private final int port;
+
+    private ServeProcess(Process process) {
+        this.process = process;
+        CompletableFuture<Integer> listening = new CompletableFuture<>();
+        Thread reader = new Thread(() -> readOutput(listening), "serve-output-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            this.port = listening.get(START_LIMIT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("serve did not start: " + output(), e);
+        }
+    }
+
+    /** Starts one over the suite's database; it is listening when this returns. */
+    public static ServeProcess start() {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(variables());
+        try {
+            return new ServeProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The variables that point a child process at the suite's database (never the embedded one). */
+    public static Map<String, String> variables() {
+        DatabaseSettings db = TestDatabase.get().database().settings();
+        Map<String, String> variables = new HashMap<>();
+        variables.put("ERYAO_DATA_DIR", TestDatabase.temporaryDirectory().toString());
+        variables.put("ERYAO_DATABASE__HOST", db.host());
+        variables.put("ERYAO_DATABASE__PORT", String.valueOf(db.port()));
+        variables.put("ERYAO_DATABASE__NAME", db.name());
+        variables.put("ERYAO_DATABASE__USER", db.user());
+        variables.put("ERYAO_DATABASE__PASSWORD", db.password().reveal());
+        variables.put("ERYAO_DATABASE__SSLMODE", db.sslMode().pgValue());
+        variables.put("ERYAO_DATABASE__POOL_MODE", db.poolMode().name().toLowerCase());
+        variables.put("ERYAO_DATABASE__POOL_SIZE", "4");
+        variables.put("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET);
+        variables.put("ERYAO_SERVER__PORT", "0");
+        return variables;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Everything it printed so far (stdout and stderr), for failure messages. */
+    public synchronized String output() {
+        return String.join("\n", output);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readOutput(CompletableFuture<Integer> listening) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                synchronized (this) {
+                    output.add(line);
+                }
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.find()) {
+                    listening.complete(Integer.parseInt(matcher.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            listening.completeExceptionally(e);
+        }
+        listening.completeExceptionally(new IllegalStateException("serve exited"));
+    }
+}
