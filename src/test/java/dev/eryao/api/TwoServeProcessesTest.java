@@ -37,10 +37,8 @@ import org.junit.jupiter.api.Test;
  * through PgBouncer in transaction mode under {@code bin/test-pooler}. Runs enqueued through both at
  * once, each idempotency key sent to both, are each stored exactly once.
  *
- * <p>WORKER HOOK (issue 6): once {@code eryao worker} exists, start two worker processes here as
- * well, wait for every enqueued run to finish, and assert that each ran exactly once (one
- * assistant message per run, attempts = 1) and was debited exactly once (one {@code agent_run}
- * ledger row per run; the owner's ledger sums to the balance).
+ * <p>The processes run no worker here (the suite's database holds other tests' runs); the
+ * workers' half of scale-out is {@code worker.ScaleOutRunsTest}, on a database of its own.
  */
 class TwoServeProcessesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,8 +51,8 @@ class TwoServeProcessesTest {
     @BeforeAll
     static void startTwoServers() throws Exception {
         try (ExecutorService starting = Executors.newFixedThreadPool(2)) {
-            Future<ServeProcess> first = starting.submit(ServeProcess::start);
-            Future<ServeProcess> second = starting.submit(ServeProcess::start);
+            Future<ServeProcess> first = starting.submit(() -> ServeProcess.start());
+            Future<ServeProcess> second = starting.submit(() -> ServeProcess.start());
             servers.add(first.get());
             servers.add(second.get());
         }

@@ -24,14 +24,19 @@ import java.util.regex.Pattern;
  */
 public final class ServeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    /** What {@code eryao worker} prints once it works; it has no port (0). */
+    private static final Pattern WORKING = Pattern.compile("^worker \\S+: \\d+ run\\(s\\) at once()");
     private static final long START_LIMIT_SECONDS = 120;
 
     private final Process process;
     private final List<String> output = new ArrayList<>();
     private final int port;
 
-    private ServeProcess(Process process) {
+    private final Pattern ready;
+
+    private ServeProcess(Process process, Pattern ready) {
         this.process = process;
+        this.ready = ready;
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         Thread reader = new Thread(() -> readOutput(listening), "serve-output-" + process.pid());
         reader.setDaemon(true);
@@ -46,20 +51,27 @@ public final class ServeProcess implements AutoCloseable {
 
     /** Starts one over the suite's database; it is listening when this returns. */
     public static ServeProcess start() {
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(variables());
+        return start("serve", variables(TestDatabase.get().database().settings()));
+    }
+
+    /**
+     * Starts {@code eryao serve} or {@code eryao worker} with these variables; it is listening (or
+     * working) when this returns.
+     */
+    public static ServeProcess start(String command, Map<String, String> variables) {
+        List<String> commandLine = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
+        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true);
+        builder.environment().putAll(variables);
         try {
-            return new ServeProcess(builder.start());
+            return new ServeProcess(builder.start(), "worker".equals(command) ? WORKING : LISTENING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The variables that point a child process at the suite's database (never the embedded one). */
-    public static Map<String, String> variables() {
-        DatabaseSettings db = TestDatabase.get().database().settings();
+    /** The variables that point a child process at {@code db} (never the embedded one). */
+    public static Map<String, String> variables(DatabaseSettings db) {
         Map<String, String> variables = new HashMap<>();
         variables.put("ERYAO_DATA_DIR", TestDatabase.temporaryDirectory().toString());
         variables.put("ERYAO_DATABASE__HOST", db.host());
@@ -72,6 +84,9 @@ public final class ServeProcess implements AutoCloseable {
         variables.put("ERYAO_DATABASE__POOL_SIZE", "4");
         variables.put("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET);
         variables.put("ERYAO_SERVER__PORT", "0");
+        // No worker unless a test asks for one: the suite's database holds other tests' runs, whose
+        // models must never be called.
+        variables.put("ERYAO_WORKER__CONCURRENCY", "0");
         return variables;
     }
 
@@ -108,9 +123,9 @@ public final class ServeProcess implements AutoCloseable {
                 synchronized (this) {
                     output.add(line);
                 }
-                Matcher matcher = LISTENING.matcher(line);
+                Matcher matcher = ready.matcher(line);
                 if (matcher.find()) {
-                    listening.complete(Integer.parseInt(matcher.group(1)));
+                    listening.complete(matcher.group(1).isEmpty() ? 0 : Integer.parseInt(matcher.group(1)));
                 }
             }
         } catch (IOException e) {

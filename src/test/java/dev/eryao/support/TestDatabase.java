@@ -113,11 +113,15 @@ public final class TestDatabase {
     public Database freshMigratedDatabase() {
         try (Database migrating = freshDatabase()) {
             new Migrations(migrating, line -> { }).migrate();
-            DatabaseSettings db = migrating.settings();
-            return Database.open(settings.withDatabase(new DatabaseSettings(db.host(), db.port(), db.name(), db.user(),
-                    db.password(), db.sslMode(), 10, settings.database().poolMode(), db.connectTimeoutSeconds(),
-                    db.statementTimeoutMs(), db.migrationTimeoutSeconds())));
+            return Database.open(settings.withDatabase(appSettingsFor(migrating.settings().name())));
         }
+    }
+
+    /** The application's settings (its address, through the pooler when one is under test) for database {@code name}. */
+    public DatabaseSettings appSettingsFor(String name) {
+        DatabaseSettings app = database.settings();
+        return new DatabaseSettings(app.host(), app.port(), name, app.user(), app.password(), app.sslMode(), 10,
+                app.poolMode(), app.connectTimeoutSeconds(), app.statementTimeoutMs(), app.migrationTimeoutSeconds());
     }
 
     /** Session-mode settings for the database {@code name} on the suite's server. */

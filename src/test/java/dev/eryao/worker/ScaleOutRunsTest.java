@@ -1,0 +1,104 @@
+package dev.eryao.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eryao.core.auth.TokenIssuer;
+import dev.eryao.core.config.LlmSettings;
+import dev.eryao.core.config.Secret;
+import dev.eryao.support.ServeProcess;
+import dev.eryao.support.TestKeys;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scale-out with runs: two {@code serve} processes, each with its own worker, and two {@code eryao
+ * worker} processes — four JVMs with four pools — share one database (through PgBouncer in
+ * transaction mode under {@code bin/test-pooler}). Runs enqueued through both APIs are each
+ * performed once and charged once.
+ */
+class ScaleOutRunsTest {
+    private static final int RUNS = 60;
+    private static final long WAIT_SECONDS = 180;
+    private final RunFixture fixture = new RunFixture();
+    private final List<ServeProcess> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @AfterEach
+    void close() {
+        processes.forEach(ServeProcess::close);
+        http.close();
+        fixture.close();
+    }
+
+    private Map<String, String> variables() {
+        Map<String, String> variables = new HashMap<>(ServeProcess.variables(fixture.database.settings()));
+        variables.put("ERYAO_WORKER__CONCURRENCY", "2");
+        variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", "50");
+        variables.put("ERYAO_LLM__" + LlmSettings.variablePart(fixture.factoryName) + "__API_KEY", RunFixture.API_KEY);
+        return variables;
+    }
+
+    @Test
+    void twoServeProcessesAndTwoWorkersPerformEachRunOnceAndChargeItOnce() throws Exception {
+        RunFixture.Owner owner = fixture.owner(10_000);
+        try (ExecutorService starting = Executors.newFixedThreadPool(4)) {
+            List<Future<ServeProcess>> started = List.of(
+                    starting.submit(() -> ServeProcess.start("serve", variables())),
+                    starting.submit(() -> ServeProcess.start("serve", variables())),
+                    starting.submit(() -> ServeProcess.start("worker", variables())),
+                    starting.submit(() -> ServeProcess.start("worker", variables())));
+            for (Future<ServeProcess> process : started) {
+                processes.add(process.get());
+            }
+        }
+        String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
+                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
+
+        try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                ServeProcess api = processes.get(i % 2);
+                String body = "{\"input\":\"run " + i + "\"}";
+                answers.add(clients.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + api.port() + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(202);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < RUNS) {
+            assertThat(System.nanoTime()).as("all runs finish within %d s", WAIT_SECONDS).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
+                .as("each run performed at its first and only attempt").isEqualTo(RUNS);
+        assertThat(fixture.llm.received()).as("one model call per run").hasSize(RUNS);
+        assertThat(fixture.count("SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(RUNS);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(RUNS);
+        assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?", owner.user().id()))
+                .as("the ledger sums to the balance")
+                .isEqualTo(fixture.app.pointsService().balance(owner.user().id()));
+        assertThat(fixture.strings("SELECT DISTINCT split_part(split_part(leased_by, '/', 1), '@', 1) FROM agent_run"))
+                .as("worker ids are cleared when runs finish").containsOnlyNulls();
+    }
+}
