@@ -103,6 +103,12 @@ public final class ServeProcess implements AutoCloseable {
         return String.join("\n", output);
     }
 
+    /** kill -9: the process gets no chance to finish anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         process.destroy();
