@@ -84,9 +84,12 @@ public final class App implements AutoCloseable {
 
     /** A worker for queued agent runs (not started); the caller closes it before this app. */
     public Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
-        AgentRunService runs = new AgentRunService(transactions, runQueue, messages, llms, factories, balances,
-                ledger, worker);
-        return new Worker(runs, new ChatCompletionsClient(llm), worker, clock);
+        return new Worker(runService(worker), new ChatCompletionsClient(llm), worker, clock);
+    }
+
+    /** The worker's side of agent runs on its own, for tools that drive the queue (benchmarks). */
+    public AgentRunService runService(WorkerSettings worker) {
+        return new AgentRunService(transactions, runQueue, messages, llms, factories, balances, ledger, worker);
     }
 
     /** The HTTP API over these services (not started); the caller closes it before this app. */

@@ -133,6 +133,26 @@ public final class Fixtures {
                 COMMIT;
                 """.formatted(owner, owner);
         Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
+        // The worker's claim (the queue's SKIP LOCKED statement) and completion (guarded UPDATE and the
+        // assistant message, one transaction), as AgentRunQueue sends them, for no-op runs.
+        Files.writeString(dir.resolve("claim-complete.sql"), """
+                WITH next AS (SELECT id FROM agent_run
+                              WHERE status = 'queued' AND scheduled_at <= now() AND deleted_at IS NULL
+                              ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
+                       lease_expires_at = now() + interval '2 minutes', started_at = coalesce(r.started_at, now()),
+                       updated_at = now()
+                FROM next WHERE r.id = next.id RETURNING r.id AS run_id, r.session_id AS session_id,
+                       r.owner_id AS owner_id \\gset
+                BEGIN;
+                UPDATE agent_run SET status = 'succeeded', output = 'ok', error = NULL, input_tokens = 0, output_tokens = 0,
+                       cost_points = 0, charged_points = 0, charge_capped = false, finished_at = now(),
+                       leased_by = NULL, lease_expires_at = NULL, updated_at = now()
+                 WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = 1;
+                INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, created_at, updated_at)
+                  VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, now(), now());
+                COMMIT;
+                """);
         Files.writeString(dir.resolve("debit-many.sql"), "\\set i random(1, %d)\n".formatted(owners) + debit);
     }
 }
