@@ -71,6 +71,9 @@ public final class AgentRunService {
      * @return false when the claim was lost (lease expired, run taken again): nothing is recorded
      */
     public boolean succeed(RunContext run, String worker, Completion completion, Instant now) {
+        if (run.problem() != null) {
+            throw new IllegalArgumentException("a run that cannot be performed cannot succeed: " + run.problem());
+        }
         long cost = price(run, completion);
         try {
             return transactions.fromTransaction(() -> recordSuccess(run, worker, completion, cost, now));
