@@ -26,7 +26,9 @@ import org.hibernate.annotations.SoftDeleteType;
                 options = "WHERE idempotency_key IS NOT NULL"),
         @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
         // what workers claim next, and what the rescuer finds with an expired lease
-        @Index(name = "ix_agent_run_scheduled_at", columnList = "scheduled_at",
+        // (scheduled_at, id) is the claim's ORDER BY: an ordered scan stops at the first unlocked run
+        // instead of sorting every queued one (runs queued in the same microsecond are common)
+        @Index(name = "ix_agent_run_scheduled_at_id", columnList = "scheduled_at, id",
                 options = "WHERE status = 'queued' AND deleted_at IS NULL"),
         @Index(name = "ix_agent_run_lease_expires_at", columnList = "lease_expires_at", options = "WHERE status = 'running'")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
