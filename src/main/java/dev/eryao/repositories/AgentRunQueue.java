@@ -29,7 +29,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
             SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
                 started_at = coalesce(r.started_at, :now), updated_at = :now
             FROM next WHERE r.id = next.id
-            RETURNING r.id, r.attempts""";
+            RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id""";
     private static final String GUARD = " WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt";
     private static final String SUCCEED = """
             UPDATE agent_run SET status = 'succeeded', output = :output, error = NULL, input_tokens = :inputTokens,
@@ -50,8 +50,13 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
             WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
             RETURNING id""";
 
-    /** A claimed run: which one, and which attempt this claim is. */
-    public record Claim(UUID runId, int attempt) {
+    /**
+     * A claimed run: which one, which attempt this claim is, and what the worker needs of the row
+     * (returned by the claim itself, so the row is not read twice).
+     *
+     * @param llmId null when neither the run nor its session chose a model
+     */
+    public record Claim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId) {
     }
 
     /** What a finished run used and was charged. */
@@ -70,7 +75,8 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
                 .setParameter("worker", worker)
                 .setParameter("expires", leaseExpires)
                 .getResultList();
-        return rows.stream().findFirst().map(row -> new Claim((UUID) row[0], ((Number) row[1]).intValue()));
+        return rows.stream().findFirst().map(row -> new Claim((UUID) row[0], ((Number) row[1]).intValue(),
+                (UUID) row[2], (UUID) row[3], (UUID) row[4]));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */

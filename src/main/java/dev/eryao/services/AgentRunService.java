@@ -6,7 +6,6 @@ import dev.eryao.core.db.Transactions;
 import dev.eryao.llm.ChatMessage;
 import dev.eryao.llm.Completion;
 import dev.eryao.models.AgentChatMessage;
-import dev.eryao.models.AgentRun;
 import dev.eryao.models.Llm;
 import dev.eryao.models.MessageRole;
 import dev.eryao.repositories.AgentMessageRepository;
@@ -134,22 +133,21 @@ public final class AgentRunService {
     }
 
     private RunContext context(AgentRunQueue.Claim claim) {
-        AgentRun run = queue.getById(claim.runId()).orElseThrow();
-        if (run.getLlmId() == null) {
-            return RunContext.unusable(claim, run.getOwnerId(), run.getSessionId(),
+        if (claim.llmId() == null) {
+            return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
                     "no model chosen: give llm_id with the run or set one on the session");
         }
-        Optional<Llm> model = llms.getActive(run.getLlmId());
+        Optional<Llm> model = llms.getActive(claim.llmId());
         if (model.isEmpty()) {
-            return RunContext.unusable(claim, run.getOwnerId(), run.getSessionId(),
-                    "the model " + run.getLlmId() + " is no longer in the catalog");
+            return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
+                    "the model " + claim.llmId() + " is no longer in the catalog");
         }
         Llm llm = model.get();
         String factory = factories.getById(llm.getFactoryId()).map(f -> f.getName()).orElse("");
-        List<ChatMessage> history = messages.pageOfSession(run.getOwnerId(), run.getSessionId(),
+        List<ChatMessage> history = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
                         PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().reversed().stream()
                 .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();
-        return new RunContext(claim, run.getOwnerId(), run.getSessionId(), llm.getRequestUrl(), factory,
+        return new RunContext(claim, claim.ownerId(), claim.sessionId(), llm.getRequestUrl(), factory,
                 llm.getModelCode(), llm.getInputPricePer1k(), llm.getOutputPricePer1k(), history, null);
     }
 
