@@ -8,6 +8,7 @@ import dev.eryao.services.AgentService;
 import dev.eryao.services.LlmCatalogService;
 import dev.eryao.services.PointsService;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -54,6 +55,9 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.http.prefer405over404 = true;
             config.http.defaultContentType = "application/json";
+            // Answers are small JSON; compressing them cost a tenth of a GET's CPU (Javalin checks
+            // the response headers on every write) for no gain. A proxy in front may compress.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.staticFiles.enableWebjars();
             config.routes.before(ctx -> {

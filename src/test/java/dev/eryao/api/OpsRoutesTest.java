@@ -23,6 +23,22 @@ class OpsRoutesTest {
     }
 
     @Test
+    void everyAnswerCarriesItsOwnRequestIdAndAProblemQuotesIt() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            String id = api.get("/healthz", null).raw().headers().firstValue(RequestIds.HEADER).orElseThrow();
+            assertThat(UUID.fromString(id).version()).as(id).isEqualTo(4);
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(20);
+
+        Response problem = api.get("/v1/agent/sessions/" + UUID.randomUUID(), api.userToken(UUID.randomUUID()));
+        assertThat(problem.status()).isEqualTo(404);
+        assertThat(problem.json().get("request_id").asText())
+                .isEqualTo(problem.raw().headers().firstValue(RequestIds.HEADER).orElseThrow());
+    }
+
+    @Test
     void metricsAreServedInPrometheusFormatWithRouteTemplates() {
         api.get("/v1/agent/sessions/" + UUID.randomUUID(), api.userToken(UUID.randomUUID()));
         Response metrics = api.get("/metrics", null);

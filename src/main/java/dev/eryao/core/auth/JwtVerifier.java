@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +31,9 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code exp} (required) and {@code nbf} with {@link #CLOCK_SKEW_SECONDS} of skew, {@code aud}
  * containing {@code authenticated}, {@code iss} when an issuer is configured, {@code sub} a UUID,
  * and a {@code role} other than {@code anon}.
+ *
+ * <p>A token that passed is remembered ({@link VerifiedTokens}) until its {@code exp}, for at most
+ * five minutes, so the checks run once per token rather than once per request.
  */
 public final class JwtVerifier {
     public static final String AUDIENCE = "authenticated";
@@ -37,12 +41,15 @@ public final class JwtVerifier {
     private static final Set<String> ACCEPTED_ROLES = Set.of(CurrentUser.AUTHENTICATED, CurrentUser.SERVICE_ROLE);
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final VerifiedTokens verified = new VerifiedTokens();
+    private final Clock clock;
 
     /** @param jwks the JWKS key source, or null when {@code ERYAO_AUTH__JWKS_URL} is unset */
     public JwtVerifier(AuthSettings settings, JwksKeySource jwks, Clock clock) {
         if (settings.unconfigured()) {
             throw new IllegalArgumentException("no JWKS URL and no JWT secret: nothing could verify a token");
         }
+        this.clock = clock;
         Key secret = settings.jwtSecret().isEmpty() ? null
                 : new SecretKeySpec(settings.jwtSecret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         processor.setJWSKeySelector(new ByAlgorithm(secret, jwks));
@@ -71,6 +78,11 @@ public final class JwtVerifier {
      * @throws KeySourceUnavailableException when the JWKS keys are needed and cannot be fetched
      */
     public CurrentUser verify(String token) {
+        Instant now = clock.instant();
+        CurrentUser known = verified.get(token, now);
+        if (known != null) {
+            return known;
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -81,7 +93,14 @@ public final class JwtVerifier {
         } catch (JOSEException e) {
             throw new AuthenticationException("the bearer token could not be verified: " + e.getMessage());
         }
-        return userOf(claims);
+        CurrentUser user = userOf(claims);
+        verified.put(token, user, claims.getExpirationTime().toInstant(), now);
+        return user;
+    }
+
+    /** How many verified tokens are remembered now (for tests). */
+    int rememberedTokens() {
+        return verified.size();
     }
 
     private static CurrentUser userOf(JWTClaimsSet claims) {
