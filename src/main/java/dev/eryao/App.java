@@ -89,7 +89,7 @@ public final class App implements AutoCloseable {
 
     /** The worker's side of agent runs on its own, for tools that drive the queue (benchmarks). */
     public AgentRunService runService(WorkerSettings worker) {
-        return new AgentRunService(transactions, runQueue, messages, llms, factories, balances, ledger, worker);
+        return new AgentRunService(transactions, runQueue, messages, llms, balances, ledger, worker);
     }
 
     /** The HTTP API over these services (not started); the caller closes it before this app. */

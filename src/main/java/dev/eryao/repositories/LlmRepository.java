@@ -17,6 +17,24 @@ public class LlmRepository extends BaseRepository<Llm> {
         super(sessions, Llm.class);
     }
 
+    /** An active model and the name of its factory (whose API key the worker sends). */
+    public record ActiveModel(Llm llm, String factoryName) {
+    }
+
+    /**
+     * The model a run is performed with, and its factory's name, in one query: live, active, and
+     * the factory's name empty when the factory is gone.
+     */
+    public Optional<ActiveModel> getActiveWithFactory(UUID llmId) {
+        return session().createSelectionQuery("""
+                        select l, f.name from Llm l left join LlmFactory f on f.id = l.factoryId
+                        where l.id = :id and l.active = true""", Object[].class)
+                .setParameter("id", llmId)
+                .getResultStream()
+                .findFirst()
+                .map(row -> new ActiveModel((Llm) row[0], row[1] == null ? "" : (String) row[1]));
+    }
+
     /** A model a session may use: live and active. */
     public Optional<Llm> getActive(UUID llmId) {
         return getOne(Restriction.equal(BaseEntity_.id, llmId), Restriction.equal(Llm_.active, true));

@@ -27,10 +27,14 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             UPDATE points_balance p SET balance = p.balance - least(old.balance, :amount), updated_at = now()
             FROM old WHERE p.owner_id = :owner
             RETURNING least(old.balance, :amount), p.balance""";
-    private static final String BALANCE = "SELECT balance FROM points_balance WHERE owner_id = :owner";
+    // HQL rather than native SQL: Hibernate caches an HQL plan by its text, while a native query
+    // with a result type was planned again (and its plan cached again) on every call.
+    private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
 
     /** What a capped debit took, and the balance after it. */
     public record Debit(long charged, long balanceAfter) {
+        /** Nothing taken; the balance was not read. */
+        public static final Debit NONE = new Debit(0, 0);
     }
 
     public PointsBalanceRepository(CurrentSession sessions) {
@@ -65,12 +69,12 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
                 .getSingleResultOrNull();
-        return row == null ? new Debit(0, 0) : new Debit(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
+        return row == null ? Debit.NONE : new Debit(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
     }
 
     /** The owner's balance; 0 for an owner who never had points. */
     public long balanceOf(UUID ownerId) {
-        Long balance = session().createNativeQuery(BALANCE, Long.class)
+        Long balance = session().createSelectionQuery(BALANCE, Long.class)
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
         return balance == null ? 0 : balance;

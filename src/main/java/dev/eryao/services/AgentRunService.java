@@ -10,7 +10,6 @@ import dev.eryao.models.Llm;
 import dev.eryao.models.MessageRole;
 import dev.eryao.repositories.AgentMessageRepository;
 import dev.eryao.repositories.AgentRunQueue;
-import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
@@ -39,19 +38,17 @@ public final class AgentRunService {
     private final AgentRunQueue queue;
     private final AgentMessageRepository messages;
     private final LlmRepository llms;
-    private final LlmFactoryRepository factories;
     private final PointsBalanceRepository balances;
     private final PointsLedgerRepository ledger;
     private final WorkerSettings settings;
 
     public AgentRunService(Transactions transactions, AgentRunQueue queue, AgentMessageRepository messages,
-                           LlmRepository llms, LlmFactoryRepository factories, PointsBalanceRepository balances,
+                           LlmRepository llms, PointsBalanceRepository balances,
                            PointsLedgerRepository ledger, WorkerSettings settings) {
         this.transactions = transactions;
         this.queue = queue;
         this.messages = messages;
         this.llms = llms;
-        this.factories = factories;
         this.balances = balances;
         this.ledger = ledger;
         this.settings = settings;
@@ -82,8 +79,9 @@ public final class AgentRunService {
     }
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
+        // A free run takes nothing and writes no ledger row, so the balance need not be read.
         PointsBalanceRepository.Debit debit = cost == 0
-                ? new PointsBalanceRepository.Debit(0, balances.balanceOf(run.ownerId()))
+                ? PointsBalanceRepository.Debit.NONE
                 : balances.debitUpTo(run.ownerId(), cost);
         AgentRunQueue.Usage usage = new AgentRunQueue.Usage(completion.promptTokens(),
                 completion.completionTokens(), cost, debit.charged(), debit.charged() < cost);
@@ -137,13 +135,13 @@ public final class AgentRunService {
             return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
                     "no model chosen: give llm_id with the run or set one on the session");
         }
-        Optional<Llm> model = llms.getActive(claim.llmId());
+        Optional<LlmRepository.ActiveModel> model = llms.getActiveWithFactory(claim.llmId());
         if (model.isEmpty()) {
             return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
                     "the model " + claim.llmId() + " is no longer in the catalog");
         }
-        Llm llm = model.get();
-        String factory = factories.getById(llm.getFactoryId()).map(f -> f.getName()).orElse("");
+        Llm llm = model.get().llm();
+        String factory = model.get().factoryName();
         List<ChatMessage> history = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
                         PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().reversed().stream()
                 .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();

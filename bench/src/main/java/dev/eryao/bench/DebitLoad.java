@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code mismatched=}.
  */
 public final class DebitLoad {
-    private static final int WARMUP_SECONDS = 3;
+    // The JIT needs tens of seconds on two cores to reach steady state; bench/run passes its warm-up.
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmupSeconds", 20);
     private static final long CHECK_BALANCE = 100;
     private static final int CHECK_ATTEMPTS_PER_CLIENT = 10;
 

@@ -133,22 +133,34 @@ public final class Fixtures {
                 COMMIT;
                 """.formatted(owner, owner);
         Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
-        // The worker's claim (the queue's SKIP LOCKED statement) and completion (guarded UPDATE and the
-        // assistant message, one transaction), as AgentRunQueue sends them, for no-op runs.
+        // The worker's two units of work for a no-op run, statement for statement as AgentRunService
+        // sends them: claim (the SKIP LOCKED statement, then the model with its factory and the
+        // session's last 100 messages as context) and completion (guarded UPDATE and the assistant
+        // message). A free run debits nothing, so neither side touches the balance.
         Files.writeString(dir.resolve("claim-complete.sql"), """
+                BEGIN;
                 WITH next AS (SELECT id FROM agent_run
                               WHERE status = 'queued' AND scheduled_at <= now() AND deleted_at IS NULL
                               ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
                        lease_expires_at = now() + interval '2 minutes', started_at = coalesce(r.started_at, now()),
                        updated_at = now()
-                FROM next WHERE r.id = next.id RETURNING r.id AS run_id, r.session_id AS session_id,
-                       r.owner_id AS owner_id \\gset
+                FROM next WHERE r.id = next.id RETURNING r.id AS run_id, r.attempts AS attempt,
+                       r.session_id AS session_id, r.owner_id AS owner_id, r.llm_id AS llm_id \\gset
+                SELECT l.id, l.context_tokens, l.created_at, l.display_name, l.factory_id, l.input_price_per_1k,
+                       l.is_active, l.model_code, l.output_price_per_1k, l.request_url, l.updated_at, f.name
+                  FROM llms l LEFT JOIN llm_factory f ON f.id = l.factory_id AND f.deleted_at IS NULL
+                 WHERE l.deleted_at IS NULL AND l.id = :llm_id AND l.is_active = true;
+                SELECT id, content, created_at, owner_id, role, session_id, token_count, updated_at
+                  FROM agent_chat_message
+                 WHERE deleted_at IS NULL AND owner_id = :owner_id AND session_id = :session_id
+                 ORDER BY created_at DESC, id DESC LIMIT 101;
+                COMMIT;
                 BEGIN;
                 UPDATE agent_run SET status = 'succeeded', output = 'ok', error = NULL, input_tokens = 0, output_tokens = 0,
                        cost_points = 0, charged_points = 0, charge_capped = false, finished_at = now(),
                        leased_by = NULL, lease_expires_at = NULL, updated_at = now()
-                 WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = 1;
+                 WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = :attempt;
                 INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, created_at, updated_at)
                   VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, now(), now());
                 COMMIT;
