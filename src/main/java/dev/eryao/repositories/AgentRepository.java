@@ -19,10 +19,13 @@ public class AgentRepository extends BaseRepository<AgentChatSession> {
         super(sessions, AgentChatSession.class);
     }
 
-    /** The owner's live session with this id; another owner's session is simply not found. */
+    /**
+     * The owner's live session with this id; another owner's session is simply not found. A load by
+     * primary key (Hibernate's cheapest read: its SQL is made once at start-up, where a criteria
+     * query is built and looked up on every call) followed by the owner check.
+     */
     public Optional<AgentChatSession> getOwned(UUID ownerId, UUID sessionId) {
-        return getOne(Restriction.equal(AgentChatSession_.ownerId, ownerId),
-                Restriction.equal(BaseEntity_.id, sessionId));
+        return getById(sessionId).filter(session -> session.getOwnerId().equals(ownerId));
     }
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */

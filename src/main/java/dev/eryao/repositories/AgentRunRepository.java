@@ -1,6 +1,5 @@
 package dev.eryao.repositories;
 
-import dev.eryao.core.db.BaseEntity_;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.AgentRun;
@@ -15,8 +14,9 @@ public class AgentRunRepository extends BaseRepository<AgentRun> {
         super(sessions, AgentRun.class);
     }
 
+    /** The owner's live run with this id (a load by primary key, then the owner check). */
     public Optional<AgentRun> getOwned(UUID ownerId, UUID runId) {
-        return getOne(Restriction.equal(AgentRun_.ownerId, ownerId), Restriction.equal(BaseEntity_.id, runId));
+        return getById(runId).filter(run -> run.getOwnerId().equals(ownerId));
     }
 
     public Optional<AgentRun> byIdempotencyKey(UUID ownerId, String idempotencyKey) {

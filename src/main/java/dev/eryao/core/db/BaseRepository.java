@@ -1,5 +1,6 @@
 package dev.eryao.core.db;
 
+import jakarta.persistence.FindOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,8 @@ import org.hibernate.query.specification.SelectionSpecification;
  * work and reach its session through {@link CurrentSession}.
  */
 public abstract class BaseRepository<T extends BaseEntity> {
+    private static final FindOption[] NO_FIND_OPTIONS = {};
+
     private final CurrentSession sessions;
     private final Class<T> model;
     private final boolean softDeletable;
@@ -37,9 +40,16 @@ public abstract class BaseRepository<T extends BaseEntity> {
         this.softDeletable = model.isAnnotationPresent(SoftDelete.class);
     }
 
-    /** The row with this id, unless it is missing or soft-deleted. */
+    /**
+     * The row with this id, unless it is missing or soft-deleted.
+     *
+     * <p>Deliberately {@code find(model, id, FindOption...)}: Hibernate's two-argument {@code find}
+     * answers null when the JDBC call fails inside a transaction it has marked rollback-only
+     * (HHH-12472), so a lost database connection would read as "not found" (a 404 instead of a 503).
+     * The {@code FindOption} form lets the failure through.
+     */
     public Optional<T> getById(UUID id) {
-        return Optional.ofNullable(session().find(model, id));
+        return Optional.ofNullable(session().find(model, id, NO_FIND_OPTIONS));
     }
 
     /**
