@@ -54,11 +54,11 @@ public final class AgentService {
     }
 
     public SessionView getSession(CurrentUser user, UUID sessionId) {
-        return transactions.fromTransaction(() -> SessionView.of(owned(user, sessionId)));
+        return transactions.read(() -> SessionView.of(owned(user, sessionId)));
     }
 
     public Page<SessionView> listSessions(CurrentUser user, PageRequest request) {
-        return transactions.fromTransaction(() -> sessions.pageOf(user.id(), request).map(SessionView::of));
+        return transactions.read(() -> sessions.pageOf(user.id(), request).map(SessionView::of));
     }
 
     public SessionView renameSession(CurrentUser user, UUID sessionId, String title) {
@@ -99,7 +99,7 @@ public final class AgentService {
 
     /** A session's messages, oldest first; another owner's session is not found. */
     public Page<MessageView> listMessages(CurrentUser user, UUID sessionId, PageRequest request) {
-        return transactions.fromTransaction(() -> {
+        return transactions.read(() -> {
             owned(user, sessionId);
             return messages.pageOfSession(user.id(), sessionId, request).map(MessageView::of);
         });
@@ -145,7 +145,7 @@ public final class AgentService {
 
     /** A run of the caller's; another owner's or a deleted one is not found. */
     public RunView getRun(CurrentUser user, UUID runId) {
-        return transactions.fromTransaction(() -> RunView.of(
+        return transactions.read(() -> RunView.of(
                 runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"))));
     }
 

@@ -37,11 +37,11 @@ public final class LlmCatalogService {
     }
 
     public List<FactoryView> listFactories() {
-        return transactions.fromTransaction(() -> factories.all(MAX_LISTED).stream().map(FactoryView::of).toList());
+        return transactions.read(() -> factories.all(MAX_LISTED).stream().map(FactoryView::of).toList());
     }
 
     public List<ModelView> listActiveModels() {
-        return transactions.fromTransaction(() -> models.activeModels(MAX_LISTED).stream().map(ModelView::of).toList());
+        return transactions.read(() -> models.activeModels(MAX_LISTED).stream().map(ModelView::of).toList());
     }
 
     public FactoryView createFactory(String name) {

@@ -67,11 +67,11 @@ public final class PointsService {
     }
 
     public long balance(UUID ownerId) {
-        return transactions.fromTransaction(() -> balances.balanceOf(ownerId));
+        return transactions.read(() -> balances.balanceOf(ownerId));
     }
 
     public Page<LedgerEntryView> ledger(UUID ownerId, PageRequest request) {
-        return transactions.fromTransaction(() -> ledger.pageOf(ownerId, request).map(LedgerEntryView::of));
+        return transactions.read(() -> ledger.pageOf(ownerId, request).map(LedgerEntryView::of));
     }
 
     private LedgerEntryView apply(Change change) {

@@ -49,6 +49,58 @@ class TransactionsTest {
     }
 
     @Test
+    void aReadOnlyUnitRunsEachStatementOnItsOwnWithoutATransaction() throws Exception {
+        String transactionStart = "select function('transaction_timestamp')";
+        Object[] read = tx.read(() -> new Object[] {
+            tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult(),
+            pause(tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult())});
+        Object[] inTransaction = tx.fromTransaction(() -> new Object[] {
+            tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult(),
+            pause(tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult())});
+
+        assertThat(inTransaction[0]).as("one transaction: one start").isEqualTo(inTransaction[1]);
+        assertThat(read[0]).as("autocommit: each statement is a transaction of its own").isNotEqualTo(read[1]);
+    }
+
+    @Test
+    void aReadOnlyUnitRefusesEveryWayToWriteAndWritesNothing() throws Exception {
+        assertThatThrownBy(() -> tx.read(() -> sessions.add(new AgentChatSession(owner, "written?", null))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("only reads");
+        assertThatThrownBy(() -> tx.read(() -> tx.session()
+                .createNativeQuery("DELETE FROM agent_chat_session", Object.class).executeUpdate()))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.read(() -> tx.session()
+                .createMutationQuery("delete from AgentChatSession").executeUpdate()))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.read(() -> tx.fromTransaction(
+                () -> sessions.add(new AgentChatSession(owner, "nested write", null)))))
+                .as("a unit of work inside a read-only one joins it, so it cannot write either")
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(storedSessionsOf(owner)).isZero();
+    }
+
+    @Test
+    void aReadOnlyUnitInsideATransactionReadsThatTransactionsWrites() {
+        UUID id = tx.fromTransaction(() -> {
+            UUID written = sessions.add(new AgentChatSession(owner, "uncommitted", null)).getId();
+            assertThat(tx.read(() -> sessions.getById(written))).isPresent();
+            return written;
+        });
+        assertThat(tx.read(() -> sessions.getOwned(owner, id))).isPresent();
+    }
+
+    /** Lets the clock move on between two statements, so their transactions' start times differ. */
+    private static Object pause(Object value) {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return value;
+    }
+
+    @Test
     void aNestedUnitOfWorkJoinsTheOuterTransaction() throws Exception {
         assertThatThrownBy(() -> tx.inTransaction(() -> {
             tx.inTransaction(() -> sessions.add(new AgentChatSession(owner, "inner", null)));
