@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,13 +61,6 @@ class KillNineTest {
         return variables;
     }
 
-    private void awaitFinished(long runs) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
-            assertThat(System.nanoTime()).as("all runs finish within %d s", WAIT_SECONDS).isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
 
     @Test
     void aWorkerKilledWhileTheModelAnswersLosesItsLeaseAndTheRunCompletesOnceChargedOnce() throws Exception {
@@ -81,7 +73,7 @@ class KillNineTest {
 
         process.kill();
         process = ServeProcess.start("worker", variables());
-        awaitFinished(1);
+        fixture.awaitFinished(1, Duration.ofSeconds(WAIT_SECONDS));
         never.countDown();
 
         assertThat(fixture.strings("SELECT status || ' ' || attempts FROM agent_run WHERE id = ?", task))
@@ -116,7 +108,7 @@ class KillNineTest {
         }
         int acceptedBeforeKill = accepted.size();
         process = ServeProcess.start("serve", variables());
-        awaitFinished(fixture.count("SELECT count(*) FROM agent_run"));
+        fixture.awaitFinished(fixture.count("SELECT count(*) FROM agent_run"), Duration.ofSeconds(WAIT_SECONDS));
 
         List<String> stored = fixture.strings("SELECT id::text FROM agent_run");
         assertThat(stored).as("every 202 is in the database").containsAll(accepted);

@@ -1,5 +1,7 @@
 package dev.eryao.worker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.eryao.App;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.config.LlmSettings;
@@ -79,6 +81,15 @@ final class RunFixture implements AutoCloseable {
 
     TaskAccepted enqueue(Owner owner, String input) {
         return app.agentService().enqueueRun(owner.user(), owner.sessionId(), input, null, null);
+    }
+
+    /** Waits until {@code runs} runs have finished (succeeded or failed); fails the test after {@code limit}. */
+    void awaitFinished(long runs, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
+            assertThat(System.nanoTime()).as("all %d runs finish within %s", runs, limit).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     long count(String sql, Object... parameters) throws SQLException {

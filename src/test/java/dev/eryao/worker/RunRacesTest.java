@@ -7,9 +7,9 @@ import dev.eryao.core.db.Database;
 import dev.eryao.services.TaskAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +43,6 @@ class RunRacesTest {
         return worker;
     }
 
-    private void awaitFinished(long runs) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
-            assertThat(System.nanoTime()).as("all runs finish within %d s", WAIT_SECONDS).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
 
     @Test
     void twoWorkersRacingOverFiveHundredRunsCompleteEachExactlyOnce() throws Exception {
@@ -63,7 +56,7 @@ class RunRacesTest {
 
         first.start();
         second.start();
-        awaitFinished(500);
+        fixture.awaitFinished(500, Duration.ofSeconds(WAIT_SECONDS));
 
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
                 .as("every run succeeded at its first and only attempt").isEqualTo(500);
@@ -91,7 +84,7 @@ class RunRacesTest {
 
         first.start();
         second.start();
-        awaitFinished(50);
+        fixture.awaitFinished(50, Duration.ofSeconds(WAIT_SECONDS));
 
         long balance = fixture.app.pointsService().balance(owner.user().id());
         long ledgerSum = fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",

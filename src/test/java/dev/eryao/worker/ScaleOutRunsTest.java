@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,11 +82,7 @@ class ScaleOutRunsTest {
                 assertThat(answer.get()).isEqualTo(202);
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < RUNS) {
-            assertThat(System.nanoTime()).as("all runs finish within %d s", WAIT_SECONDS).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        fixture.awaitFinished(RUNS, Duration.ofSeconds(WAIT_SECONDS));
 
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
                 .as("each run performed at its first and only attempt").isEqualTo(RUNS);
