@@ -108,9 +108,14 @@ public final class AgentService {
     /**
      * The seed's {@code enqueue_run}: the user's message and the queued run are written in one
      * transaction, so a run never exists without its message or the other way round. An
-     * idempotency key already used for this session returns the run it made; when two requests
-     * with one key race, the unique index lets one insert and the other answers with the winner's
-     * run (its own writes rolled back).
+     * idempotency key already used for this session returns the run it made, also once the points
+     * have run out or the model has left the catalog.
+     *
+     * <p>On the usual path the key is not looked up first: the unique index on (owner, key) finds a
+     * replay — and a race between two requests with one key — when the run is inserted; the
+     * transaction is then rolled back and the earlier run read in a unit of its own. That keeps an
+     * accepted run at three statements and a commit. Only a request about to be refused looks the
+     * key up first, so that a retry of an accepted run is never refused.
      *
      * @throws InsufficientPointsException when the caller has no points left
      * @throws ConflictException           when the key was used for another session
@@ -121,15 +126,18 @@ public final class AgentService {
         try {
             return transactions.fromTransaction(() -> {
                 AgentChatSession session = owned(user, sessionId);
-                Optional<TaskAccepted> earlier = replay(user, sessionId, key);
-                if (earlier.isPresent()) {
-                    return earlier.get();
-                }
                 long balance = balances.balanceOf(user.id());
-                if (balance <= 0) {
-                    throw new InsufficientPointsException(balance, 1);
+                boolean modelUsable = isActiveOrUnset(llmId);
+                if (balance <= 0 || !modelUsable) {
+                    Optional<TaskAccepted> earlier = replay(user, sessionId, key);
+                    if (earlier.isPresent()) {
+                        return earlier.get();
+                    }
+                    if (balance <= 0) {
+                        throw new InsufficientPointsException(balance, 1);
+                    }
+                    throw inactiveModel();
                 }
-                requireActiveLlm(llmId);
                 UUID model = llmId != null ? llmId : session.getLlmId();
                 messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
                 return TaskAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key)));
@@ -138,7 +146,7 @@ public final class AgentService {
             if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
                 throw e;
             }
-            return transactions.fromTransaction(() -> replay(user, sessionId, key).orElseThrow(
+            return transactions.read(() -> replay(user, sessionId, key).orElseThrow(
                     () -> new ConflictException("this Idempotency-Key was already used")));
         }
     }
@@ -166,8 +174,16 @@ public final class AgentService {
     }
 
     private void requireActiveLlm(UUID llmId) {
-        if (llmId != null && llms.getActive(llmId).isEmpty()) {
-            throw InvalidInputException.field("llm_id", "does not name an active model");
+        if (!isActiveOrUnset(llmId)) {
+            throw inactiveModel();
         }
+    }
+
+    private boolean isActiveOrUnset(UUID llmId) {
+        return llmId == null || llms.getActive(llmId).isPresent();
+    }
+
+    private static InvalidInputException inactiveModel() {
+        return InvalidInputException.field("llm_id", "does not name an active model");
     }
 }

@@ -48,6 +48,13 @@ class RunRoutesTest {
         }
     }
 
+    /** As the worker's debits would, without running the worker. */
+    private void spendAllPoints() throws SQLException {
+        try (Connection connection = TestDatabase.get().connection(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE points_balance SET balance = 0 WHERE owner_id = '" + owner + "'");
+        }
+    }
+
     @Test
     void aRunIsAcceptedAsAQueuedTaskWithItsUserMessageAndCanBeRead() throws SQLException {
         grant(10);
@@ -146,6 +153,65 @@ class RunRoutesTest {
         assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
                 .as("the loser's message was rolled back with its run").isZero();
+    }
+
+    @Test
+    void aRetryGetsItsTaskEvenAfterThePointsRanOut() throws SQLException {
+        grant(10);
+        String session = session();
+        String first = run(session, "before", "spent-key").json().get("task_id").asText();
+        spendAllPoints();
+
+        Response retry = run(session, "before", "spent-key");
+        Response fresh = run(session, "after", "new-key");
+
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(202);
+        assertThat(retry.json().get("task_id").asText()).isEqualTo(first);
+        assertThat(fresh.status()).as("a new run is refused").isEqualTo(402);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryGetsItsTaskEvenAfterItsModelLeftTheCatalog() throws SQLException {
+        grant(10);
+        String admin = api.serviceToken(UUID.randomUUID());
+        String unique = UUID.randomUUID().toString();
+        String factory = api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"runs-" + unique + "\"}")
+                .json().get("id").asText();
+        String model = api.call("POST", "/v1/admin/llm/models", admin, """
+                {"factory_id":"%s","model_code":"leaving-%s","display_name":"Leaving",
+                 "request_url":"http://127.0.0.1:9/v1/chat/completions",
+                 "input_price_per_1k":0,"output_price_per_1k":0,"context_tokens":1000}
+                """.formatted(factory, unique)).json().get("id").asText();
+        String session = session();
+        String body = "{\"input\":\"hi\",\"llm_id\":\"" + model + "\"}";
+        String path = "/v1/agent/sessions/" + session + "/runs";
+        String first = api.call("POST", path, token, body, "Idempotency-Key", "model-key").json().get("task_id").asText();
+        assertThat(api.call("PATCH", "/v1/admin/llm/models/" + model, admin, "{\"is_active\":false}").status())
+                .isEqualTo(200);
+
+        Response retry = api.call("POST", path, token, body, "Idempotency-Key", "model-key");
+        Response fresh = api.call("POST", path, token, body, "Idempotency-Key", "other-key");
+
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(202);
+        assertThat(retry.json().get("task_id").asText()).isEqualTo(first);
+        assertThat(fresh.status()).as(fresh.toString()).isEqualTo(422);
+        assertThat(fresh.body()).contains("llm_id");
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void aReplayWritesNothingAndLeavesTheFirstMessageAlone() throws SQLException {
+        grant(10);
+        String session = session();
+        String first = run(session, "original", "replayed-key").json().get("task_id").asText();
+
+        Response replay = run(session, "changed text", "replayed-key");
+
+        assertThat(replay.json().get("task_id").asText()).isEqualTo(first);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session
+                + "' AND content = 'changed text'")).as("the replay's message was rolled back").isZero();
+        assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'original'")).isEqualTo(1);
     }
 
     @Test
