@@ -61,7 +61,7 @@ public final class App implements AutoCloseable {
         this.balances = new PointsBalanceRepository(transactions);
         this.ledger = new PointsLedgerRepository(transactions);
 
-        this.agentService = new AgentService(transactions, sessions, messages, runs, llms, balances);
+        this.agentService = new AgentService(transactions, sessions, messages, runs, llms);
         this.pointsService = new PointsService(transactions, balances, ledger);
         this.catalogService = new LlmCatalogService(transactions, factories, llms);
     }

@@ -12,7 +12,6 @@ import dev.eryao.repositories.AgentMessageRepository;
 import dev.eryao.repositories.AgentRepository;
 import dev.eryao.repositories.AgentRunRepository;
 import dev.eryao.repositories.LlmRepository;
-import dev.eryao.repositories.PointsBalanceRepository;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -33,16 +32,14 @@ public final class AgentService {
     private final AgentMessageRepository messages;
     private final AgentRunRepository runs;
     private final LlmRepository llms;
-    private final PointsBalanceRepository balances;
 
     public AgentService(Transactions transactions, AgentRepository sessions, AgentMessageRepository messages,
-                        AgentRunRepository runs, LlmRepository llms, PointsBalanceRepository balances) {
+                        AgentRunRepository runs, LlmRepository llms) {
         this.transactions = transactions;
         this.sessions = sessions;
         this.messages = messages;
         this.runs = runs;
         this.llms = llms;
-        this.balances = balances;
     }
 
     public SessionView createSession(CurrentUser user, String title, UUID llmId) {
@@ -125,8 +122,9 @@ public final class AgentService {
         String key = Validation.optionalText("Idempotency-Key", idempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH);
         try {
             return transactions.fromTransaction(() -> {
-                AgentChatSession session = owned(user, sessionId);
-                long balance = balances.balanceOf(user.id());
+                AgentRepository.SessionWithBalance owned = sessions.getOwnedWithBalance(user.id(), sessionId)
+                        .orElseThrow(() -> new NotFoundException("session"));
+                long balance = owned.balance();
                 boolean modelUsable = isActiveOrUnset(llmId);
                 if (balance <= 0 || !modelUsable) {
                     Optional<TaskAccepted> earlier = replay(user, sessionId, key);
@@ -138,7 +136,7 @@ public final class AgentService {
                     }
                     throw inactiveModel();
                 }
-                UUID model = llmId != null ? llmId : session.getLlmId();
+                UUID model = llmId != null ? llmId : owned.session().getLlmId();
                 messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
                 return TaskAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key)));
             });
