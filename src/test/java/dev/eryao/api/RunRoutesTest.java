@@ -78,6 +78,19 @@ class RunRoutesTest {
     }
 
     @Test
+    void anAnswerLargerThanTheResponseCopyBufferArrivesWhole() {
+        grant(10);
+        String session = session();
+        String input = "0123456789abcdef".repeat(ApiServer.RESPONSE_COPY_BUFFER_BYTES / 16 * 5 + 1);
+        assertThat(run(session, input, null).status()).isEqualTo(202);
+
+        Response page = api.get("/v1/agent/sessions/" + session + "/messages", token);
+
+        assertThat(page.body().length()).isGreaterThan(5 * ApiServer.RESPONSE_COPY_BUFFER_BYTES);
+        assertThat(page.json().get("items").get(0).get("content").asText()).isEqualTo(input);
+    }
+
+    @Test
     void anOwnerWithNoPointsGets402AndNothingIsWritten() throws SQLException {
         String session = session();
 
