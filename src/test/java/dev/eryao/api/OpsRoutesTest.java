@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class OpsRoutesTest {
@@ -46,6 +48,23 @@ class OpsRoutesTest {
         assertThat(metrics.contentType()).startsWith("text/plain");
         assertThat(metrics.body()).contains("http_server_requests_seconds_count")
                 .contains("route=\"/v1/agent/sessions/{id}\"").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void eachRequestIsCountedOnceInItsSeries() {
+        String token = api.userToken(UUID.randomUUID());
+        double before = notFoundSessionReads();
+
+        api.get("/v1/agent/sessions/" + UUID.randomUUID(), token);
+        api.get("/v1/agent/sessions/" + UUID.randomUUID(), token);
+
+        assertThat(notFoundSessionReads() - before).isEqualTo(2);
+    }
+
+    private double notFoundSessionReads() {
+        Matcher count = Pattern.compile("http_server_requests_seconds_count\\{method=\"GET\","
+                + "route=\"/v1/agent/sessions/\\{id}\",status=\"404\"} (\\S+)").matcher(api.get("/metrics", null).body());
+        return count.find() ? Double.parseDouble(count.group(1)) : 0;
     }
 
     @Test
