@@ -38,7 +38,8 @@ public class AgentRepository extends BaseRepository<AgentChatSession> {
 
     /**
      * {@link #getOwned} and the owner's points balance in one statement: starting a run needs both,
-     * and one round trip instead of two is a tenth of what accepting a run costs.
+     * and one round trip instead of two saved about a sixth of the CPU (JVM and PostgreSQL) that
+     * accepting a run costs.
      */
     public Optional<SessionWithBalance> getOwnedWithBalance(UUID ownerId, UUID sessionId) {
         Object[] row = session().createSelectionQuery(OWNED_WITH_BALANCE, Object[].class)

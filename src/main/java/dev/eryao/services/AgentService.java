@@ -111,8 +111,9 @@ public final class AgentService {
      * <p>On the usual path the key is not looked up first: the unique index on (owner, key) finds a
      * replay — and a race between two requests with one key — when the run is inserted; the
      * transaction is then rolled back and the earlier run read in a unit of its own. That keeps an
-     * accepted run at three statements and a commit. Only a request about to be refused looks the
-     * key up first, so that a retry of an accepted run is never refused.
+     * accepted run at three statements and a commit (one more when it names its model, which is
+     * checked). Only a request about to be refused looks the key up first, so that a retry of an
+     * accepted run is never refused.
      *
      * @throws InsufficientPointsException when the caller has no points left
      * @throws ConflictException           when the key was used for another session
