@@ -126,8 +126,7 @@ public final class AgentService {
                 AgentRepository.SessionWithBalance owned = sessions.getOwnedWithBalance(user.id(), sessionId)
                         .orElseThrow(() -> new NotFoundException("session"));
                 long balance = owned.balance();
-                boolean modelUsable = isActiveOrUnset(llmId);
-                if (balance <= 0 || !modelUsable) {
+                if (balance <= 0 || !isActiveOrUnset(llmId)) {
                     Optional<TaskAccepted> earlier = replay(user, sessionId, key);
                     if (earlier.isPresent()) {
                         return earlier.get();
