@@ -1,6 +1,7 @@
 package dev.eryao.core.db;
 
 import jakarta.persistence.criteria.CriteriaQuery;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -22,6 +23,12 @@ final class RepositorySession implements InvocationHandler {
     private static final Set<String> WRITES = Set.of(
             "persist", "merge", "remove", "flush", "lock", "createMutationQuery", "createNativeMutationQuery",
             "createNamedMutationQuery", "createNativeQuery", "createNamedQuery");
+
+    /**
+     * The proxy class's constructor, found once: {@code Proxy.newProxyInstance} looks the class up
+     * again on every call, and every unit of work makes a proxy.
+     */
+    private static final Constructor<?> PROXY = proxyConstructor();
 
     private final Session target;
     private final boolean readOnly;
@@ -48,8 +55,22 @@ final class RepositorySession implements InvocationHandler {
         return WRITES.contains(method.getName());
     }
 
+    private static Constructor<?> proxyConstructor() {
+        InvocationHandler unused = (proxy, method, args) -> null;
+        Object sample = Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class}, unused);
+        try {
+            return sample.getClass().getConstructor(InvocationHandler.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("a proxy class has a public (InvocationHandler) constructor", e);
+        }
+    }
+
     private static Session proxy(RepositorySession handler) {
-        return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class}, handler);
+        try {
+            return (Session) PROXY.newInstance(handler);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make a repository session", e);
+        }
     }
 
     @Override
