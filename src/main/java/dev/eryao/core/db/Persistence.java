@@ -32,9 +32,9 @@ public final class Persistence {
                 .applySetting(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
                 .applySetting(AvailableSettings.HBM2DDL_AUTO, "none")
                 .applySetting(AvailableSettings.JDBC_TIME_ZONE, "UTC")
-                // Instants as timestamptz read and written as OffsetDateTime, which pgjdbc converts
-                // directly; the default (a java.sql.Timestamp through a UTC Calendar) built a new
-                // Calendar for every value read. The column type is the same timestamptz.
+                // Instants read and written as OffsetDateTime: the default (a java.sql.Timestamp
+                // through a UTC Calendar) made Hibernate build a Calendar for every value read, where
+                // pgjdbc's OffsetDateTime path builds one per result. The column is the same timestamptz.
                 .applySetting(AvailableSettings.PREFERRED_INSTANT_JDBC_TYPE, "TIMESTAMP_WITH_TIMEZONE")
                 .applySetting(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
                 .applySetting(AvailableSettings.ORDER_INSERTS, true)
