@@ -5,6 +5,9 @@ import dev.eryao.core.config.Settings;
 import dev.eryao.core.db.Database;
 import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.PointsService;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Points debits through {@link PointsService#debit} from many clients at once, in this JVM:
- * {@code DebitLoad hot|many <clients> <seconds> <owners>} prints {@code rate=<debits/s>} over the
- * measured seconds (after a warm-up). {@code DebitLoad check <clients>} races clients to overdraw
+ * {@code DebitLoad hot|many <clients> <seconds> <owners> [rounds]} prints {@code rate=<debits/s>} for
+ * each round of measured seconds (after a warm-up; see {@link #load}). {@code DebitLoad check <clients>} races clients to overdraw
  * one small balance, then checks every balance against its ledger and prints {@code overdrafts=},
  * {@code mismatched=}.
  */
@@ -36,17 +39,38 @@ public final class DebitLoad {
                 check(app.pointsService(), database, Integer.parseInt(args[1]));
             } else {
                 load(app.pointsService(), args[0].equals("hot"), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                        Integer.parseInt(args[3]));
+                        Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 1);
             }
         }
     }
 
-    private static void load(PointsService points, boolean hot, int clients, int seconds, int owners) throws Exception {
+    /**
+     * Warms up, then measures {@code rounds} times; after each round but the last it prints the
+     * round's rate and waits for a line on standard input, so that bench/run can measure pgbench
+     * while this JVM stands idle (and warm) and pair each round with its reference.
+     */
+    private static void load(PointsService points, boolean hot, int clients, int seconds, int owners, int rounds)
+            throws Exception {
+        BufferedReader go = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        debitFor(points, hot, clients, WARMUP_SECONDS, owners);
+        for (int round = 1; round <= rounds; round++) {
+            long before = System.nanoTime();
+            long[] counts = debitFor(points, hot, clients, seconds, owners);
+            double elapsed = (System.nanoTime() - before) / 1e9;
+            System.out.printf("rate=%.1f refused=%d%n", counts[0] / elapsed, counts[1]);
+            System.out.flush();
+            if (round < rounds && go.readLine() == null) {
+                return;
+            }
+        }
+    }
+
+    /** Debits from {@code clients} threads for {@code seconds}; returns {debits done, debits refused}. */
+    private static long[] debitFor(PointsService points, boolean hot, int clients, int seconds, int owners)
+            throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong refused = new AtomicLong();
-        long warmEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
-        long end = warmEnd + seconds * 1_000_000_000L;
-        long[] countedAt = new long[2];
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             threads.add(Thread.ofPlatform().start(() -> {
@@ -61,14 +85,10 @@ public final class DebitLoad {
                 }
             }));
         }
-        Thread.sleep(WARMUP_SECONDS * 1000L);
-        countedAt[0] = done.get();
-        Thread.sleep(seconds * 1000L);
-        countedAt[1] = done.get();
         for (Thread thread : threads) {
             thread.join();
         }
-        System.out.printf("rate=%.1f refused=%d%n", (countedAt[1] - countedAt[0]) / (double) seconds, refused.get());
+        return new long[] {done.get(), refused.get()};
     }
 
     private static void check(PointsService points, Database database, int clients) throws Exception {
