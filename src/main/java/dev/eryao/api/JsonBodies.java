@@ -54,8 +54,9 @@ final class JsonBodies {
     static ObjectMapper strictMapper() {
         // Jackson's default buffer pool keeps one set of buffers per thread; every request runs on a
         // new virtual thread, so it allocated new buffers for every request. A shared pool lends
-        // the same buffers to whichever request needs them.
-        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+        // the same buffers to whichever request needs them; bounded (100 sets), so that a burst of
+        // concurrent requests does not leave its buffers behind for good.
+        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
         ObjectMapper mapper = JsonMapper.builder(factory)
                 .propertyNamingStrategy(NAMING)
                 .addModule(new JavaTimeModule())

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Points debits through {@link PointsService#debit} from many clients at once, in this JVM:
  * {@code DebitLoad hot|many <clients> <seconds> <owners> [rounds]} prints {@code rate=<debits/s>} for
- * each round of measured seconds (after a warm-up; see {@link #load}). {@code DebitLoad check <clients>} races clients to overdraw
- * one small balance, then checks every balance against its ledger and prints {@code overdrafts=},
- * {@code mismatched=}.
+ * each round of measured seconds, after a warm-up (see {@link #load}). {@code DebitLoad check
+ * <clients>} races clients to overdraw one small balance, then checks every balance against its
+ * ledger and prints {@code overdrafts=}, {@code mismatched=}.
  */
 public final class DebitLoad {
     // The JIT needs tens of seconds on two cores to reach steady state; bench/run passes its warm-up.
@@ -45,9 +45,9 @@ public final class DebitLoad {
     }
 
     /**
-     * Warms up, then measures {@code rounds} times; after each round but the last it prints the
-     * round's rate and waits for a line on standard input, so that bench/run can measure pgbench
-     * while this JVM stands idle (and warm) and pair each round with its reference.
+     * Warms up, then measures {@code rounds} times and prints each round's rate. Between rounds it
+     * waits for a line on standard input: bench/run measures pgbench meanwhile, with this JVM idle
+     * and still warm, and so pairs each round with its reference.
      */
     private static void load(PointsService points, boolean hot, int clients, int seconds, int owners, int rounds)
             throws Exception {

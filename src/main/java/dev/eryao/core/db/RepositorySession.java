@@ -61,7 +61,7 @@ final class RepositorySession implements InvocationHandler {
         try {
             return sample.getClass().getConstructor(InvocationHandler.class);
         } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("a proxy class has a public (InvocationHandler) constructor", e);
+            throw new IllegalStateException("the JDK's proxy class has no (InvocationHandler) constructor", e);
         }
     }
 
