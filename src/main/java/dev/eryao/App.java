@@ -46,9 +46,20 @@ public final class App implements AutoCloseable {
     private final PointsBalanceRepository balances;
     private final PointsLedgerRepository ledger;
 
-    /** @param inspector sees each SQL statement (tests count them), or null */
+    private final int maxOutputTokens;
+
+    /** An app with the default output cap ({@link LlmSettings#DEFAULT_MAX_OUTPUT_TOKENS}). */
     public App(Database database, StatementInspector inspector) {
+        this(database, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, inspector);
+    }
+
+    /**
+     * @param maxOutputTokens the output cap sent to models, which bounds what enqueue holds
+     * @param inspector       sees each SQL statement (tests count them), or null
+     */
+    public App(Database database, int maxOutputTokens, StatementInspector inspector) {
         this.database = database;
+        this.maxOutputTokens = maxOutputTokens;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
         this.transactions = new Transactions(sessionFactory);
 
@@ -61,7 +72,7 @@ public final class App implements AutoCloseable {
         this.balances = new PointsBalanceRepository(transactions);
         this.ledger = new PointsLedgerRepository(transactions);
 
-        this.agentService = new AgentService(transactions, sessions, messages, runs, llms);
+        this.agentService = new AgentService(transactions, sessions, messages, runs, llms, balances, maxOutputTokens);
         this.pointsService = new PointsService(transactions, balances, ledger);
         this.catalogService = new LlmCatalogService(transactions, factories, llms);
     }
@@ -84,12 +95,16 @@ public final class App implements AutoCloseable {
 
     /** A worker for queued agent runs (not started); the caller closes it before this app. */
     public Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
-        return new Worker(runService(worker), new ChatCompletionsClient(llm), worker, clock);
+        return new Worker(runService(worker, llm.maxOutputTokens()), new ChatCompletionsClient(llm), worker, clock);
     }
 
     /** The worker's side of agent runs on its own, for tools that drive the queue (benchmarks). */
     public AgentRunService runService(WorkerSettings worker) {
-        return new AgentRunService(transactions, runQueue, messages, llms, balances, ledger, worker);
+        return runService(worker, maxOutputTokens);
+    }
+
+    private AgentRunService runService(WorkerSettings worker, int outputCap) {
+        return new AgentRunService(transactions, runQueue, messages, llms, balances, ledger, worker, outputCap);
     }
 
     /** The HTTP API over these services (not started); the caller closes it before this app. */

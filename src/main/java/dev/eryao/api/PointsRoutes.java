@@ -4,16 +4,13 @@ import static dev.eryao.api.ApiRole.USER;
 
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.services.LedgerEntryView;
+import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.PointsService;
 import io.javalin.http.HandlerType;
-import java.util.UUID;
 
 /** {@code /v1/points}: the caller's balance and ledger. */
 final class PointsRoutes {
     private static final String TAG = "points";
-
-    record Balance(UUID ownerId, long balance) {
-    }
 
     private final PointsService points;
 
@@ -22,10 +19,10 @@ final class PointsRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG).summary("Your points balance")
-                .returns(Balance.class), ctx -> {
+        table.add(Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG).summary("Your points: balance, held by queued and running runs, available")
+                .returns(PointsAccountView.class), ctx -> {
             CurrentUser user = Requests.user(ctx);
-            ctx.json(new Balance(user.id(), points.balance(user.id())));
+            ctx.json(points.account(user.id()));
         });
         table.add(Route.of(HandlerType.GET, "/v1/points/ledger", USER, TAG)
                 .summary("Your points ledger, newest first").returnsPage(LedgerEntryView.class), ctx ->

@@ -42,7 +42,8 @@ final class ProblemMapper {
         routes.exception(RequestException.class, (e, ctx) ->
                 answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors()));
         routes.exception(InsufficientPointsException.class, (e, ctx) ->
-                answer(ctx, 402, "no points left: the balance is " + e.balance(), null));
+                answer(ctx, 402, "not enough points: this needs " + e.requested() + " and "
+                        + e.available() + " are available (balance minus what queued and running runs hold)", null));
         routes.exception(ConflictException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null));
         routes.exception(AuthenticationException.class, (e, ctx) -> {
             ctx.header(Header.WWW_AUTHENTICATE, "Bearer");

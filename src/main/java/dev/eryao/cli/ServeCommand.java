@@ -72,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
             } else {
                 out.println("auth: " + describe(auth));
             }
-            app = new App(database, null);
+            app = new App(database, settings.llm().maxOutputTokens(), null);
             ApiServer api = app.api(settings.server(), JwtVerifier.from(auth, Clock.systemUTC()));
             startListening(api, settings);
             Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());

@@ -34,7 +34,7 @@ final class WorkerCommand implements Callable<Integer> {
         Settings settings = main.settings();
         PrintWriter out = spec.commandLine().getOut();
         Database database = Database.open(settings);
-        App app = new App(database, null);
+        App app = new App(database, settings.llm().maxOutputTokens(), null);
         Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());
         Runnable stop = () -> {
             worker.close();

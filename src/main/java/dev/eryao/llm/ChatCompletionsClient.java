@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The OpenAI-compatible chat-completions protocol: POST {@code {model, messages}} to a model's
- * {@code request_url} with {@code Authorization: Bearer <key>}, read {@code choices[0].message.content}
- * and {@code usage}. A response without usage figures is refused: a run must be priced.
+ * The OpenAI-compatible chat-completions protocol: POST {@code {model, messages, max_tokens}} to a
+ * model's {@code request_url} with {@code Authorization: Bearer <key>}, read
+ * {@code choices[0].message.content} and {@code usage}. A response without usage figures, or with
+ * token counts that are not whole numbers of at least zero, is refused: a run must be priced, and
+ * what a provider reports must never turn into a credit.
  */
 public final class ChatCompletionsClient {
     private static final int ERROR_BODY_CHARS = 300;
@@ -37,13 +39,15 @@ public final class ChatCompletionsClient {
 
     /**
      * @param factoryName whose API key to send ({@code ERYAO_LLM__<FACTORY>__API_KEY}), if one is set
+     * @param maxTokens   the output cap, sent as {@code max_tokens}
      * @throws LlmCallException when no usable answer came back
      */
-    public Completion complete(String requestUrl, String factoryName, String modelCode, List<ChatMessage> messages) {
+    public Completion complete(String requestUrl, String factoryName, String modelCode, List<ChatMessage> messages,
+                               int maxTokens) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(requestUrl))
                 .timeout(Duration.ofSeconds(settings.timeoutSeconds()))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(modelCode, messages)));
+                .POST(HttpRequest.BodyPublishers.ofString(body(modelCode, messages, maxTokens)));
         settings.apiKeyFor(factoryName).ifPresent(key -> request.header("Authorization", "Bearer " + key.reveal()));
         HttpResponse<String> response;
         try {
@@ -66,29 +70,46 @@ public final class ChatCompletionsClient {
         int status = response.statusCode();
         if (status / 100 != 2) {
             boolean retryable = status == 408 || status == 429 || status >= 500;
-            throw new LlmCallException("the model at " + requestUrl + " answered " + status + ": "
-                    + abbreviate(response.body()), retryable, null);
+            throw new LlmCallException("the model at " + requestUrl + " answered " + status,
+                    abbreviate(response.body()), retryable, null);
         }
         try {
             JsonNode root = json.readTree(response.body());
             JsonNode content = root.path("choices").path(0).path("message").path("content");
             JsonNode usage = root.path("usage");
-            if (!content.isTextual() || !usage.path("prompt_tokens").canConvertToInt()
-                    || !usage.path("completion_tokens").canConvertToInt()) {
-                throw new LlmCallException("the model at " + requestUrl + " answered without "
-                        + (content.isTextual() ? "usage figures" : "choices[0].message.content") + ": "
-                        + abbreviate(response.body()), false, null);
+            if (!content.isTextual()) {
+                throw new LlmCallException("the model at " + requestUrl + " answered without choices[0].message.content",
+                        abbreviate(response.body()), false, null);
             }
-            return new Completion(content.asText(), usage.path("prompt_tokens").asInt(),
-                    usage.path("completion_tokens").asInt());
+            JsonNode prompt = usage.path("prompt_tokens");
+            JsonNode completion = usage.path("completion_tokens");
+            if (!isTokenCount(prompt) || !isTokenCount(completion)) {
+                throw new LlmCallException("the model at " + requestUrl + " answered without usable usage figures"
+                        + " (prompt_tokens " + describe(prompt) + ", completion_tokens " + describe(completion)
+                        + "; each must be a whole number of at least 0)", false, null);
+            }
+            return new Completion(content.asText(), prompt.asInt(), completion.asInt());
         } catch (IOException e) {
-            throw new LlmCallException("the model at " + requestUrl + " answered with something that is not JSON: "
-                    + abbreviate(response.body()), false, e);
+            throw new LlmCallException("the model at " + requestUrl + " answered with something that is not JSON",
+                    abbreviate(response.body()), false, e);
         }
     }
 
-    private String body(String modelCode, List<ChatMessage> messages) {
-        ObjectNode body = json.createObjectNode().put("model", modelCode);
+    /** A JSON integer (not 1.5, not "10") that fits an int and is not negative. */
+    private static boolean isTokenCount(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToInt() && node.asInt() >= 0;
+    }
+
+    /** A usage field as received, for the error: its JSON (a number or a type's name), never content. */
+    private static String describe(JsonNode node) {
+        if (node.isMissingNode()) {
+            return "missing";
+        }
+        return node.isNumber() ? node.asText() : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private String body(String modelCode, List<ChatMessage> messages, int maxTokens) {
+        ObjectNode body = json.createObjectNode().put("model", modelCode).put("max_tokens", maxTokens);
         ArrayNode list = body.putArray("messages");
         messages.forEach(message -> list.addObject().put("role", message.role()).put("content", message.content()));
         return body.toString();

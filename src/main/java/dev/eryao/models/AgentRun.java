@@ -81,7 +81,8 @@ public class AgentRun extends UpdatableEntity {
     private Instant startedAt;
 
     // usage, set when the run succeeds: tokens as the model reported them, its price in points,
-    // and what was charged (less than the price when the balance ran out: charge_capped)
+    // and what was charged (less than the price only when the provider counted more prompt than
+    // the hold's bound and the owner had too little left beside it: charge_capped; see RunPrice)
     @Column(name = "input_tokens")
     private Integer inputTokens;
 
@@ -101,11 +102,17 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "finished_at")
     private Instant finishedAt;
 
+    // the most this run can cost, held from the owner's points while it is queued or running
+    @ColumnDefault("0")
+    @Column(name = "held_points", nullable = false)
+    private long heldPoints;
+
     protected AgentRun() {
     }
 
-    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey) {
+    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey, long heldPoints) {
         this.sessionId = sessionId;
+        this.heldPoints = heldPoints;
         this.ownerId = ownerId;
         this.llmId = llmId;
         this.input = input;
@@ -187,5 +194,9 @@ public class AgentRun extends UpdatableEntity {
 
     public boolean isChargeCapped() {
         return chargeCapped;
+    }
+
+    public long getHeldPoints() {
+        return heldPoints;
     }
 }

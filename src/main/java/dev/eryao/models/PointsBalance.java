@@ -24,6 +24,11 @@ public class PointsBalance extends UpdatableEntity {
     @Column(name = "balance", nullable = false)
     private long balance;
 
+    // the sum of the open holds: what the owner's queued and running runs may still cost
+    @ColumnDefault("0")
+    @Column(name = "held", nullable = false)
+    private long held;
+
     protected PointsBalance() {
     }
 
@@ -33,5 +38,9 @@ public class PointsBalance extends UpdatableEntity {
 
     public long getBalance() {
         return balance;
+    }
+
+    public long getHeld() {
+        return held;
     }
 }

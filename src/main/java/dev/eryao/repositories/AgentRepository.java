@@ -6,6 +6,7 @@ import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
+import dev.eryao.models.Llm;
 import dev.eryao.core.db.BaseEntity_;
 import java.util.List;
 import java.util.Optional;
@@ -15,12 +16,25 @@ import org.hibernate.query.restriction.Restriction;
 
 /** Chat sessions, always seen through their owner (the seed's {@code AgentRepository}). */
 public class AgentRepository extends BaseRepository<AgentChatSession> {
-    private static final String OWNED_WITH_BALANCE = """
-            select s, b.balance from AgentChatSession s left join PointsBalance b on b.ownerId = s.ownerId
+    // The model is the one the run names, else the session's; the join finds it only while it is
+    // live (the mapping's soft-delete filter applies to joined entities too) and active.
+    private static final String OWNED_FOR_RUN = """
+            select s, b.balance, b.held, m from AgentChatSession s
+            left join PointsBalance b on b.ownerId = s.ownerId
+            left join Llm m on m.id = coalesce(:llm, s.llmId) and m.active = true
             where s.id = :id and s.ownerId = :owner""";
 
-    /** A session and its owner's points balance (0 for an owner who never had points). */
-    public record SessionWithBalance(AgentChatSession session, long balance) {
+    /**
+     * What accepting a run needs: the session, its owner's points (0 for an owner who never had
+     * any), and the model the run would use.
+     *
+     * @param model null when the run names no model and the session has none, or when the model
+     *              named (or the session's) is not live and active
+     */
+    public record RunStart(AgentChatSession session, long balance, long held, Llm model) {
+        public long available() {
+            return balance - held;
+        }
     }
 
     public AgentRepository(CurrentSession sessions) {
@@ -37,17 +51,19 @@ public class AgentRepository extends BaseRepository<AgentChatSession> {
     }
 
     /**
-     * {@link #getOwned} and the owner's points balance in one statement: starting a run needs both,
-     * and one round trip instead of two saved about a sixth of the CPU (JVM and PostgreSQL) that
-     * accepting a run costs.
+     * {@link #getOwned}, the owner's points and the run's model in one statement: accepting a run
+     * needs all three, and one round trip instead of three is most of what a run's acceptance costs.
+     *
+     * @param llmId the model the run names, or null for the session's
      */
-    public Optional<SessionWithBalance> getOwnedWithBalance(UUID ownerId, UUID sessionId) {
-        Object[] row = session().createSelectionQuery(OWNED_WITH_BALANCE, Object[].class)
+    public Optional<RunStart> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
+        Object[] row = session().createSelectionQuery(OWNED_FOR_RUN, Object[].class)
                 .setParameter("id", sessionId)
                 .setParameter("owner", ownerId)
+                .setParameter("llm", llmId, UUID.class)
                 .getSingleResultOrNull();
-        return Optional.ofNullable(row).map(r -> new SessionWithBalance((AgentChatSession) r[0],
-                r[1] == null ? 0 : (Long) r[1]));
+        return Optional.ofNullable(row).map(r -> new RunStart((AgentChatSession) r[0],
+                r[1] == null ? 0 : (Long) r[1], r[2] == null ? 0 : (Long) r[2], (Llm) r[3]));
     }
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */

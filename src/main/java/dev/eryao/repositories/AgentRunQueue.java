@@ -3,6 +3,7 @@ package dev.eryao.repositories;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.AgentRun;
+import dev.eryao.models.PointsBalance;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
             SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
                 started_at = coalesce(r.started_at, :now), updated_at = :now
             FROM next WHERE r.id = next.id
-            RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id""";
+            RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points""";
     private static final String GUARD = " WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt";
     private static final String SUCCEED = """
             UPDATE agent_run SET status = 'succeeded', output = :output, error = NULL, input_tokens = :inputTokens,
@@ -38,25 +39,47 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
     private static final String RETRY = """
             UPDATE agent_run SET status = 'queued', error = :error, scheduled_at = :retryAt,
                 leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD;
+    // A run that fails for good releases its hold in the same statement; the count says whether
+    // the guard matched.
     private static final String FAIL = """
-            UPDATE agent_run SET status = 'failed', error = :error, finished_at = :now,
-                leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD;
+            WITH failed AS (
+                UPDATE agent_run SET status = 'failed', error = :error, finished_at = :now,
+                    leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
+
+                RETURNING owner_id, held_points),
+            released AS (
+                UPDATE points_balance p SET held = p.held - f.held_points, updated_at = now()
+                FROM failed f WHERE p.owner_id = f.owner_id AND f.held_points > 0)
+            SELECT count(*) FROM failed""";
+    private static final String SHORTFALL = """
+            UPDATE agent_run SET charged_points = :charged, charge_capped = true
+            WHERE id = :id AND status = 'succeeded'""";
+    private static final String SET_HOLD = "UPDATE agent_run SET held_points = :held, updated_at = :now" + GUARD;
+    // Runs failed here for good release their holds in the same statement; runs queued again keep them.
     private static final String RESCUE = """
-            UPDATE agent_run
-            SET status = CASE WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
-                finished_at = CASE WHEN attempts >= :maxAttempts THEN CAST(:now AS timestamptz) END,
-                error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
-                scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
-            WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
-            RETURNING id""";
+            WITH rescued AS (
+                UPDATE agent_run
+                SET status = CASE WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
+                    finished_at = CASE WHEN attempts >= :maxAttempts THEN CAST(:now AS timestamptz) END,
+                    error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
+                    scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
+                WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
+                RETURNING id, owner_id, status, held_points),
+            released AS (
+                UPDATE points_balance p SET held = p.held - r.total, updated_at = now()
+                FROM (SELECT owner_id, sum(held_points) AS total FROM rescued
+                      WHERE status = 'failed' AND held_points > 0 GROUP BY owner_id) r
+                WHERE p.owner_id = r.owner_id)
+            SELECT id FROM rescued""";
 
     /**
      * A claimed run: which one, which attempt this claim is, and what the worker needs of the row
      * (returned by the claim itself, so the row is not read twice).
      *
-     * @param llmId null when neither the run nor its session chose a model
+     * @param llmId      null when neither the run nor its session chose a model
+     * @param heldPoints what the run holds of its owner's points as it is claimed
      */
-    public record Claim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId) {
+    public record Claim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints) {
     }
 
     /** What a finished run used and was charged. */
@@ -76,7 +99,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
                 .setParameter("expires", leaseExpires)
                 .getResultList();
         return rows.stream().findFirst().map(row -> new Claim((UUID) row[0], ((Number) row[1]).intValue(),
-                (UUID) row[2], (UUID) row[3], (UUID) row[4]));
+                (UUID) row[2], (UUID) row[3], (UUID) row[4], ((Number) row[5]).longValue()));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */
@@ -97,18 +120,47 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
                 .executeUpdate() == 1;
     }
 
-    /** Marks the claimed attempt failed for good; false as for succeed. */
+    /** Marks the claimed attempt failed for good and releases the run's hold; false as for succeed. */
     public boolean fail(Claim claim, String worker, String error, Instant now) {
-        return guarded(FAIL, claim, worker, now).setParameter("error", error).executeUpdate() == 1;
+        return session().createNativeQuery(FAIL, Long.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("id", claim.runId())
+                .setParameter("worker", worker)
+                .setParameter("attempt", claim.attempt())
+                .setParameter("now", now)
+                .setParameter("error", error)
+                .getSingleResult() == 1;
+    }
+
+    /**
+     * Records that a run just marked succeeded (in this transaction) was charged less than its
+     * price: only when its provider counted more prompt than the hold's bound (see RunPrice).
+     */
+    public void recordShortfall(UUID runId, long charged) {
+        session().createNativeQuery(SHORTFALL, Object.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .setParameter("id", runId)
+                .setParameter("charged", charged)
+                .executeUpdate();
+    }
+
+    /**
+     * Records that the claimed run now holds {@code heldPoints} (the caller has taken the difference
+     * from the owner's available points in the same transaction); false as for succeed.
+     */
+    public boolean setHold(Claim claim, String worker, long heldPoints, Instant now) {
+        return guarded(SET_HOLD, claim, worker, now).setParameter("held", heldPoints).executeUpdate() == 1;
     }
 
     /**
      * Takes back runs whose lease expired before {@code now} (their worker died or hung): queued
-     * again, or failed when that was their last attempt. Returns their ids.
+     * again, or failed (their holds released) when that was their last attempt. Returns their ids.
      */
     public List<UUID> rescueExpired(Instant now, int maxAttempts) {
         return session().createNativeQuery(RESCUE, UUID.class)
                 .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
                 .setParameter("now", now)
                 .setParameter("maxAttempts", maxAttempts)
                 .getResultList();

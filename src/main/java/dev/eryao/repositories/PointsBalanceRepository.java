@@ -18,23 +18,42 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             ON CONFLICT (owner_id) DO UPDATE
                 SET balance = points_balance.balance + excluded.balance, updated_at = now()
             RETURNING balance""";
+    // Debits take only what no run holds: balance - held >= amount.
     private static final String DEBIT = """
             UPDATE points_balance SET balance = balance - :amount, updated_at = now()
-            WHERE owner_id = :owner AND balance >= :amount
+            WHERE owner_id = :owner AND balance - held >= :amount
             RETURNING balance""";
-    private static final String DEBIT_UP_TO = """
-            WITH old AS (SELECT balance FROM points_balance WHERE owner_id = :owner FOR UPDATE)
-            UPDATE points_balance p SET balance = p.balance - least(old.balance, :amount), updated_at = now()
+    private static final String HOLD = """
+            UPDATE points_balance SET held = held + :amount, updated_at = now()
+            WHERE owner_id = :owner AND balance - held >= :amount
+            RETURNING held""";
+    // A finished run pays its price from its own hold; only when its provider counted more prompt
+    // than the hold's bound (RunPrice) does the price exceed the hold, and then the rest comes from
+    // the points nobody holds, as far as they go. The hold is released in the same statement.
+    private static final String SETTLE = """
+            WITH old AS (SELECT balance, held FROM points_balance WHERE owner_id = :owner FOR UPDATE)
+            UPDATE points_balance p
+            SET balance = p.balance - least(:cost, :hold + old.balance - old.held), held = p.held - :hold,
+                updated_at = now()
             FROM old WHERE p.owner_id = :owner
-            RETURNING least(old.balance, :amount), p.balance""";
+            RETURNING least(:cost, :hold + old.balance - old.held), p.balance""";
     // HQL rather than native SQL: Hibernate caches an HQL plan by its text, while a native query
     // with a result type was planned again (and its plan cached again) on every call.
     private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
+    private static final String ACCOUNT = "select b.balance, b.held from PointsBalance b where b.ownerId = :owner";
 
-    /** What a capped debit took, and the balance after it. */
-    public record Debit(long charged, long balanceAfter) {
-        /** Nothing taken; the balance was not read. */
-        public static final Debit NONE = new Debit(0, 0);
+    /** An owner's points: the balance, and how much of it open runs hold. */
+    public record Account(long balance, long held) {
+        /** What a new run or a debit may take. */
+        public long available() {
+            return balance - held;
+        }
+    }
+
+    /** What a finished run was charged, and the balance after it. */
+    public record Settlement(long charged, long balanceAfter) {
+        /** Nothing charged and nothing held; the balance was not read. */
+        public static final Settlement NONE = new Settlement(0, 0);
     }
 
     public PointsBalanceRepository(CurrentSession sessions) {
@@ -50,7 +69,7 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
                 .getSingleResult();
     }
 
-    /** Takes {@code amount} (> 0) if the balance covers it; the new balance, or empty when it does not. */
+    /** Takes {@code amount} (> 0) if the available points cover it; the new balance, or empty when they do not. */
     public Optional<Long> debitIfCovered(UUID ownerId, long amount) {
         return Optional.ofNullable(session().createNativeQuery(DEBIT, Long.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
@@ -60,16 +79,31 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
     }
 
     /**
-     * Takes {@code amount} (> 0), or the whole balance when it is smaller: for work already done,
-     * which must be paid as far as the balance goes but can never overdraw it.
+     * Holds {@code amount} (> 0) of the owner's available points for a run; false, changing
+     * nothing, when fewer are available.
      */
-    public Debit debitUpTo(UUID ownerId, long amount) {
-        Object[] row = session().createNativeQuery(DEBIT_UP_TO, Object[].class)
+    public boolean hold(UUID ownerId, long amount) {
+        return session().createNativeQuery(HOLD, Long.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
+                .getSingleResultOrNull() != null;
+    }
+
+    /**
+     * Charges a finished run {@code cost} and releases its {@code hold}: the cost in full when the
+     * hold covers it (always, but for the provider's miscount {@link #SETTLE} describes), else the
+     * hold plus what is available.
+     */
+    public Settlement settle(UUID ownerId, long cost, long hold) {
+        Object[] row = session().createNativeQuery(SETTLE, Object[].class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("owner", ownerId)
+                .setParameter("cost", cost)
+                .setParameter("hold", hold)
                 .getSingleResultOrNull();
-        return row == null ? Debit.NONE : new Debit(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
+        return row == null ? Settlement.NONE
+                : new Settlement(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
     }
 
     /** The owner's balance; 0 for an owner who never had points. */
@@ -78,5 +112,13 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
         return balance == null ? 0 : balance;
+    }
+
+    /** The owner's balance and held points; both 0 for an owner who never had points. */
+    public Account accountOf(UUID ownerId) {
+        Object[] row = session().createSelectionQuery(ACCOUNT, Object[].class)
+                .setParameter("owner", ownerId)
+                .getSingleResultOrNull();
+        return row == null ? new Account(0, 0) : new Account((Long) row[0], (Long) row[1]);
     }
 }

@@ -14,8 +14,6 @@ import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.models.PointsLedgerEntry;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,9 +22,11 @@ import java.util.UUID;
 
 /**
  * The worker's side of agent runs, each method one unit of work: claim the next run and read what
- * performing it needs; record its success — assistant message, output, usage and one ledger debit,
- * all in one transaction; or record its failure, to be retried with backoff or failed for good.
- * Every recording is guarded by the claim, so an attempt whose lease was lost changes nothing.
+ * performing it needs (raising its hold when the conversation makes it cost more than its input
+ * alone); record its success — assistant message, output, usage, one ledger debit and the hold's
+ * release, all in one transaction; or record its failure, to be retried with backoff (keeping the
+ * hold) or failed for good (releasing it). Every recording is guarded by the claim, so an attempt
+ * whose lease was lost changes nothing.
  */
 public final class AgentRunService {
     /** How a run's debit is named in the ledger: one per run, so a retried completion cannot charge twice. */
@@ -41,10 +41,13 @@ public final class AgentRunService {
     private final PointsBalanceRepository balances;
     private final PointsLedgerRepository ledger;
     private final WorkerSettings settings;
+    private final int maxOutputTokens;
 
+    /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
     public AgentRunService(Transactions transactions, AgentRunQueue queue, AgentMessageRepository messages,
                            LlmRepository llms, PointsBalanceRepository balances,
-                           PointsLedgerRepository ledger, WorkerSettings settings) {
+                           PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens) {
+        this.maxOutputTokens = maxOutputTokens;
         this.transactions = transactions;
         this.queue = queue;
         this.messages = messages;
@@ -57,20 +60,26 @@ public final class AgentRunService {
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */
     public Optional<RunContext> claimNext(String worker, Instant now) {
         Instant leaseExpires = now.plus(Duration.ofSeconds(settings.leaseSeconds()));
-        return transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires).map(this::context));
+        return transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires)
+                .map(claim -> context(claim, worker, now)));
     }
 
     /**
-     * Records a successful attempt: the assistant's message, the run's output and usage, and a
-     * debit of its price — all of it, or what the balance holds (then marked as capped).
+     * Records a successful attempt: the assistant's message, the run's output and usage, a debit of
+     * its price and the release of its hold. Text PostgreSQL cannot store (U+0000) is replaced.
      *
      * @return false when the claim was lost (lease expired, run taken again): nothing is recorded
+     * @throws IllegalArgumentException when the usage is one {@link RunContext#usageProblem} refuses
      */
     public boolean succeed(RunContext run, String worker, Completion completion, Instant now) {
         if (run.problem() != null) {
             throw new IllegalArgumentException("a run that cannot be performed cannot succeed: " + run.problem());
         }
-        long cost = price(run, completion);
+        String refused = run.usageProblem(completion);
+        if (refused != null) {
+            throw new IllegalArgumentException("usage that cannot be charged: " + refused);
+        }
+        long cost = run.price().price(completion.promptTokens(), completion.completionTokens());
         try {
             return transactions.fromTransaction(() -> recordSuccess(run, worker, completion, cost, now));
         } catch (LostClaimException lost) {
@@ -79,20 +88,26 @@ public final class AgentRunService {
     }
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
-        // A free run takes nothing and writes no ledger row, so the balance need not be read.
-        PointsBalanceRepository.Debit debit = cost == 0
-                ? PointsBalanceRepository.Debit.NONE
-                : balances.debitUpTo(run.ownerId(), cost);
+        String content = StorableText.of(completion.content());
         AgentRunQueue.Usage usage = new AgentRunQueue.Usage(completion.promptTokens(),
-                completion.completionTokens(), cost, debit.charged(), debit.charged() < cost);
-        if (!queue.succeed(run.claim(), worker, completion.content(), usage, now)) {
-            throw new LostClaimException(); // rolls the debit back
+                completion.completionTokens(), cost, cost, false);
+        // The claim first: an attempt whose lease was lost must not touch the points (the run's
+        // hold may already have been released by whoever finished it).
+        if (!queue.succeed(run.claim(), worker, content, usage, now)) {
+            throw new LostClaimException();
+        }
+        // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
+        PointsBalanceRepository.Settlement paid = cost == 0 && run.heldPoints() == 0
+                ? PointsBalanceRepository.Settlement.NONE
+                : balances.settle(run.ownerId(), cost, run.heldPoints());
+        if (paid.charged() < cost) {
+            queue.recordShortfall(run.claim().runId(), paid.charged());
         }
         messages.add(new AgentChatMessage(run.sessionId(), run.ownerId(), MessageRole.ASSISTANT,
-                completion.content(), completion.completionTokens()));
-        if (debit.charged() > 0) {
+                content, completion.completionTokens()));
+        if (paid.charged() > 0) {
             UUID runId = run.claim().runId();
-            ledger.add(new PointsLedgerEntry(run.ownerId(), -debit.charged(), debit.balanceAfter(), "agent run",
+            ledger.add(new PointsLedgerEntry(run.ownerId(), -paid.charged(), paid.balanceAfter(), "agent run",
                     LEDGER_REFERENCE, runId, LEDGER_REFERENCE + ":" + runId));
         }
         return true;
@@ -107,9 +122,10 @@ public final class AgentRunService {
     public boolean fail(RunContext run, String worker, String error, boolean retryable, Instant now) {
         AgentRunQueue.Claim claim = run.claim();
         boolean lastAttempt = !retryable || claim.attempt() >= settings.maxAttempts();
+        String storable = StorableText.of(error);
         return transactions.fromTransaction(() -> lastAttempt
-                ? queue.fail(claim, worker, error, now)
-                : queue.retry(claim, worker, error, now.plus(backoff(claim.attempt())), now));
+                ? queue.fail(claim, worker, storable, now)
+                : queue.retry(claim, worker, storable, now.plus(backoff(claim.attempt())), now));
     }
 
     /** Takes back runs whose worker let the lease expire; the ids of those taken back. */
@@ -117,36 +133,40 @@ public final class AgentRunService {
         return transactions.fromTransaction(() -> queue.rescueExpired(now, settings.maxAttempts()));
     }
 
-    /** Points for a completion: tokens times the per-1,000 prices, rounded up to a whole point. */
-    static long price(RunContext run, Completion completion) {
-        BigDecimal thousand = BigDecimal.valueOf(1000);
-        BigDecimal exact = run.inputPricePer1k().multiply(BigDecimal.valueOf(completion.promptTokens()))
-                .add(run.outputPricePer1k().multiply(BigDecimal.valueOf(completion.completionTokens())))
-                .divide(thousand);
-        return exact.setScale(0, RoundingMode.CEILING).longValueExact();
-    }
-
     Duration backoff(int attempt) {
         return Duration.ofMillis((long) settings.retryBackoffMs() << Math.min(20, attempt - 1));
     }
 
-    private RunContext context(AgentRunQueue.Claim claim) {
+    private RunContext context(AgentRunQueue.Claim claim, String worker, Instant now) {
         if (claim.llmId() == null) {
-            return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
-                    "no model chosen: give llm_id with the run or set one on the session");
+            return RunContext.unusable(claim, "no model chosen: give llm_id with the run or set one on the session");
         }
         Optional<LlmRepository.ActiveModel> model = llms.getActiveWithFactory(claim.llmId());
         if (model.isEmpty()) {
-            return RunContext.unusable(claim, claim.ownerId(), claim.sessionId(),
-                    "the model " + claim.llmId() + " is no longer in the catalog");
+            return RunContext.unusable(claim, "the model " + claim.llmId() + " is no longer in the catalog");
         }
         Llm llm = model.get().llm();
         String factory = model.get().factoryName();
         List<ChatMessage> history = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
                         PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().reversed().stream()
                 .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();
+        RunPrice price = RunPrice.of(llm, maxOutputTokens);
+        long promptBound = RunPrice.promptTokenBoundOf(history);
+        long hold = claim.heldPoints();
+        // Enqueue held for the input alone; the conversation sent with it may cost more. Raise the
+        // hold before any model call, or fail the run for free when the owner cannot cover it.
+        long needed = price.free() ? 0 : price.hold(promptBound);
+        if (needed > hold) {
+            if (!balances.hold(claim.ownerId(), needed - hold)) {
+                return RunContext.unusable(claim, "not enough points for this conversation: the run may cost up to "
+                        + needed + " points, and " + (hold + balances.accountOf(claim.ownerId()).available())
+                        + " were available to it");
+            }
+            queue.setHold(claim, worker, needed, now);
+            hold = needed;
+        }
         return new RunContext(claim, claim.ownerId(), claim.sessionId(), llm.getRequestUrl(), factory,
-                llm.getModelCode(), llm.getInputPricePer1k(), llm.getOutputPricePer1k(), history, null);
+                llm.getModelCode(), price, history, promptBound, hold, null);
     }
 
     /** Thrown inside a unit of work to roll it back when the claim turns out to be lost. */

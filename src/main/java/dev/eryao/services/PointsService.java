@@ -18,6 +18,10 @@ import java.util.UUID;
 public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
     public static final int KEY_MAX_LENGTH = 200;
+    /** The largest single change: far beyond any real grant, and far from overflowing a balance. */
+    public static final long AMOUNT_MAX = 1_000_000_000_000_000L;
+    /** PostgreSQL's numeric_value_out_of_range: a balance that would pass bigint's largest value. */
+    private static final String OUT_OF_RANGE = "22003";
     /** What an administrator's grant refers to: the service-role caller who made it. */
     public static final String ADMIN_GRANT = "admin_grant";
     static final String LEDGER_IDEMPOTENCY_INDEX = "ix_points_ledger_owner_id_idempotency_key";
@@ -39,10 +43,25 @@ public final class PointsService {
 
     /** Adds points (amount > 0). */
     public LedgerEntryView grant(Change change) {
-        if (change.amount() <= 0) {
+        checkAmount(change.amount());
+        try {
+            return apply(change);
+        } catch (RuntimeException e) {
+            if (SqlStates.has(e, OUT_OF_RANGE)) {
+                throw InvalidInputException.field("amount", "would take the balance past the largest one a balance can"
+                        + " hold (" + Long.MAX_VALUE + ")");
+            }
+            throw e;
+        }
+    }
+
+    private static void checkAmount(long amount) {
+        if (amount <= 0) {
             throw InvalidInputException.field("amount", "must be a positive number of points");
         }
-        return apply(change);
+        if (amount > AMOUNT_MAX) {
+            throw InvalidInputException.field("amount", "must be at most " + AMOUNT_MAX);
+        }
     }
 
     /**
@@ -51,9 +70,7 @@ public final class PointsService {
      * @throws InsufficientPointsException when it does not; nothing is written
      */
     public LedgerEntryView debit(Change change) {
-        if (change.amount() <= 0) {
-            throw InvalidInputException.field("amount", "must be a positive number of points");
-        }
+        checkAmount(change.amount());
         return apply(new Change(change.ownerId(), -change.amount(), change.reason(), change.referenceType(),
                 change.referenceId(), change.idempotencyKey()));
     }
@@ -70,6 +87,11 @@ public final class PointsService {
         return transactions.read(() -> balances.balanceOf(ownerId));
     }
 
+    /** The owner's balance, what open runs hold of it, and what is available. */
+    public PointsAccountView account(UUID ownerId) {
+        return transactions.read(() -> PointsAccountView.of(ownerId, balances.accountOf(ownerId)));
+    }
+
     public Page<LedgerEntryView> ledger(UUID ownerId, PageRequest request) {
         return transactions.read(() -> ledger.pageOf(ownerId, request).map(LedgerEntryView::of));
     }
@@ -84,21 +106,33 @@ public final class PointsService {
                 throw e;
             }
             // A concurrent change with the same key committed first: answer with its row.
-            return transactions.fromTransaction(() -> LedgerEntryView.of(ledger.byIdempotencyKey(change.ownerId(), key)
-                    .orElseThrow(() -> e)));
+            return transactions.fromTransaction(() -> LedgerEntryView.of(sameChange(
+                    ledger.byIdempotencyKey(change.ownerId(), key).orElseThrow(() -> e), change, reason)));
         }
+    }
+
+    /** The earlier row of a key, if it records the same change; a key reused for another one is refused. */
+    private static PointsLedgerEntry sameChange(PointsLedgerEntry earlier, Change change, String reason) {
+        if (earlier.getAmount() != change.amount()) {
+            throw AgentService.keyReused("amount");
+        }
+        if (!earlier.getReason().equals(reason)) {
+            throw AgentService.keyReused("reason");
+        }
+        return earlier;
     }
 
     private LedgerEntryView applyOnce(Change change, String reason, String key) {
         return transactions.fromTransaction(() -> {
             Optional<PointsLedgerEntry> earlier = key == null ? Optional.empty() : ledger.byIdempotencyKey(change.ownerId(), key);
             if (earlier.isPresent()) {
-                return LedgerEntryView.of(earlier.get());
+                return LedgerEntryView.of(sameChange(earlier.get(), change, reason));
             }
             long balanceAfter = change.amount() > 0
                     ? balances.credit(change.ownerId(), change.amount())
                     : balances.debitIfCovered(change.ownerId(), -change.amount()).orElseThrow(
-                            () -> new InsufficientPointsException(balances.balanceOf(change.ownerId()), -change.amount()));
+                            () -> new InsufficientPointsException(balances.accountOf(change.ownerId()).available(),
+                                    -change.amount()));
             PointsLedgerEntry entry = new PointsLedgerEntry(change.ownerId(), change.amount(), balanceAfter, reason,
                     change.referenceType(), change.referenceId(), key);
             return LedgerEntryView.of(ledger.add(entry));

@@ -43,10 +43,20 @@ final class RunPerformer {
         }
         Completion completion;
         try {
-            completion = llm.complete(run.requestUrl(), run.factoryName(), run.modelCode(), run.messages());
+            completion = llm.complete(run.requestUrl(), run.factoryName(), run.modelCode(), run.messages(),
+                    run.outputCap());
         } catch (LlmCallException e) {
-            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), e.getMessage());
+            // The summary, never the message: a provider's answer can quote the conversation.
+            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), e.summary());
             record(run, runs.fail(run, workerId, e.getMessage(), e.retryable(), clock.instant()));
+            return true;
+        }
+        String unusable = run.usageProblem(completion);
+        if (unusable != null) {
+            // A provider error like any other: never a charge, never a credit.
+            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), unusable);
+            record(run, runs.fail(run, workerId, "the model's answer cannot be priced: " + unusable, false,
+                    clock.instant()));
             return true;
         }
         record(run, runs.succeed(run, workerId, completion, clock.instant()));

@@ -108,13 +108,29 @@ class RunRoutesTest {
         String session = session();
 
         String first = run(session, "once", "key-1").json().get("task_id").asText();
-        Response again = run(session, "changed text", "key-1");
+        Response again = run(session, "once", "key-1");
 
         assertThat(again.status()).isEqualTo(202);
         assertThat(again.json().get("task_id").asText()).isEqualTo(first);
         assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'once'"))
                 .as("the replay's run and message were rolled back; the first run is untouched").isEqualTo(1);
+    }
+
+    @Test
+    void anIdempotencyKeyReplayedWithADifferentBodyIs422AndWritesNothing() throws SQLException {
+        grant(10);
+        String session = session();
+        String first = run(session, "once", "key-body").json().get("task_id").asText();
+
+        Response changed = run(session, "changed text", "key-body");
+
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(422);
+        assertThat(changed.isProblem()).isTrue();
+        assertThat(changed.body()).contains("Idempotency-Key", "different input");
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'once'")).isEqualTo(1);
     }
 
     @Test
@@ -152,7 +168,7 @@ class RunRoutesTest {
             }
             try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
                 // The request cannot see the uncommitted row, inserts its own, and waits on the index.
-                Future<Response> loser = pool.submit(() -> run(session, "loser", "contested"));
+                Future<Response> loser = pool.submit(() -> run(session, "winner", "contested"));
                 for (int i = 0; i < 600 && count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                         + " AND query LIKE 'insert into agent_run%'") == 0; i++) {
                     assertThat(loser.isDone()).as("the request must wait for the competitor").isFalse();

@@ -45,7 +45,7 @@ class PointsServiceTest {
 
         assertThatThrownBy(() -> points.debit(change(owner, 11, null)))
                 .isInstanceOfSatisfying(InsufficientPointsException.class, e -> {
-                    assertThat(e.balance()).isEqualTo(10);
+                    assertThat(e.available()).isEqualTo(10);
                     assertThat(e.requested()).isEqualTo(11);
                 });
 

@@ -37,6 +37,8 @@ final class RunFixture implements AutoCloseable {
     /** 1.5 points per 1,000 input tokens, 2.25 per 1,000 output tokens. */
     static final BigDecimal INPUT_PRICE = new BigDecimal("1.5");
     static final BigDecimal OUTPUT_PRICE = new BigDecimal("2.25");
+    /** The fake model's window: room for the prompt counts its default answer reports. */
+    static final int CONTEXT_TOKENS = 128_000;
     static final int LEASE_SECONDS = 30;
     static final int BACKOFF_MS = 1_000;
 
@@ -53,7 +55,7 @@ final class RunFixture implements AutoCloseable {
         factoryName = "fake-" + UUID.randomUUID().toString().substring(0, 8);
         UUID factoryId = app.catalogService().createFactory(factoryName).id();
         modelId = app.catalogService().createModel(new ModelDraft(factoryId, "fake-model", "Fake model", llm.url(),
-                INPUT_PRICE, OUTPUT_PRICE, null, true)).id();
+                INPUT_PRICE, OUTPUT_PRICE, CONTEXT_TOKENS, true)).id();
     }
 
     WorkerSettings settings(int concurrency, int maxAttempts) {
@@ -61,7 +63,7 @@ final class RunFixture implements AutoCloseable {
     }
 
     Worker worker(int concurrency, int maxAttempts) {
-        LlmSettings llmSettings = new LlmSettings(5, java.util.Map.of(LlmSettings.variablePart(factoryName),
+        LlmSettings llmSettings = new LlmSettings(5, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
                 Secret.of(API_KEY)));
         return app.worker(settings(concurrency, maxAttempts), llmSettings, clock);
     }

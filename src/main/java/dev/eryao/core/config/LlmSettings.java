@@ -11,11 +11,15 @@ import java.util.TreeMap;
  * other characters as {@code _} ({@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}). A factory
  * with no key is called without one (a local model server). {@code toString()} masks the keys.
  *
- * @param timeoutSeconds {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take
- * @param apiKeys        by {@link #variablePart(String) factory variable part}
+ * @param timeoutSeconds  {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take
+ * @param maxOutputTokens {@code ERYAO_LLM__MAX_OUTPUT_TOKENS}: the output cap sent as {@code max_tokens}
+ *                        (lowered to a model's {@code context_tokens} when that is smaller); with the
+ *                        input, it bounds what a run can cost, and so what enqueue holds
+ * @param apiKeys         by {@link #variablePart(String) factory variable part}
  */
-public record LlmSettings(int timeoutSeconds, Map<String, Secret> apiKeys) {
+public record LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, Secret> apiKeys) {
     public static final int DEFAULT_TIMEOUT_SECONDS = 60;
+    public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 
     static final String PREFIX = "ERYAO_LLM__";
     private static final String KEY_SUFFIX = "__API_KEY";
@@ -31,7 +35,8 @@ public record LlmSettings(int timeoutSeconds, Map<String, Secret> apiKeys) {
                 keys.put(name.substring(PREFIX.length(), name.length() - KEY_SUFFIX.length()), env.secret(name));
             }
         }
-        return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600), keys);
+        return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600),
+                env.integer(PREFIX + "MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS, 1, 1_000_000), keys);
     }
 
     /** The API key for a factory, if one is set. */

@@ -1,0 +1,97 @@
+package dev.eryao.services;
+
+import dev.eryao.llm.ChatMessage;
+import dev.eryao.models.Llm;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What a run with one model may cost and what it did cost, in whole points: tokens times the
+ * model's per-1,000 prices, rounded up.
+ *
+ * <p>The hold taken for a run is the most it can cost, not a guess. Prompt tokens are bounded by
+ * the UTF-8 bytes of the messages sent plus {@value #TOKENS_PER_MESSAGE} per message for the chat
+ * framing: the tokenizers of the models served here (byte-level BPE, and SentencePiece with byte
+ * fallback) never make more than one token of a byte. The bound is capped at the model's
+ * {@code context_tokens}. Output tokens are bounded by the output cap the worker sends as
+ * {@code max_tokens}.
+ *
+ * <p>A model's reported usage is refused as a provider error ({@link #checkUsage}) when it is
+ * negative, reports more output than the cap, or more prompt than the model's window (or, for a
+ * model with no window in the catalog, than the prompt's bound). Within those limits a provider
+ * may still count more prompt tokens than the bound (a system prompt of its own, say): that is the
+ * one case a price can exceed its hold, and the worker then charges the hold plus whatever the
+ * owner has available, marking the run {@code charge_capped}.
+ *
+ * @param outputCap the {@code max_tokens} sent: the configured cap, lowered to the model's window
+ */
+public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer contextTokens, int outputCap) {
+    /** Framing tokens counted per message (role markers and separators), and once for the reply. */
+    public static final int TOKENS_PER_MESSAGE = 8;
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+    /** The price terms of {@code model} with the configured output cap. */
+    public static RunPrice of(Llm model, int maxOutputTokens) {
+        Integer window = model.getContextTokens();
+        int cap = window == null ? maxOutputTokens : Math.min(maxOutputTokens, window);
+        return new RunPrice(model.getInputPricePer1k(), model.getOutputPricePer1k(), window, cap);
+    }
+
+    /** Whether every run with this model costs nothing (no hold, no ledger row). */
+    public boolean free() {
+        return inputPer1k.signum() == 0 && outputPer1k.signum() == 0;
+    }
+
+    /** The most prompt tokens {@code texts}, sent as that many messages, can be. */
+    public static long promptTokenBound(List<String> texts) {
+        long bytes = TOKENS_PER_MESSAGE;
+        for (String text : texts) {
+            bytes += text.getBytes(StandardCharsets.UTF_8).length + TOKENS_PER_MESSAGE;
+        }
+        return bytes;
+    }
+
+    /** {@link #promptTokenBound(List)} of a conversation. */
+    public static long promptTokenBoundOf(List<ChatMessage> messages) {
+        return promptTokenBound(messages.stream().map(ChatMessage::content).toList());
+    }
+
+    /** The most a run whose prompt is at most {@code promptTokenBound} tokens can cost. */
+    public long hold(long promptTokenBound) {
+        long prompt = contextTokens == null ? promptTokenBound : Math.min(promptTokenBound, contextTokens);
+        return price(prompt, outputCap);
+    }
+
+    /** Points for a completion's usage. */
+    public long price(long promptTokens, long completionTokens) {
+        BigDecimal exact = inputPer1k.multiply(BigDecimal.valueOf(promptTokens))
+                .add(outputPer1k.multiply(BigDecimal.valueOf(completionTokens)))
+                .divide(THOUSAND);
+        return exact.setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /**
+     * Why a model's reported usage cannot be charged, or null when it can: counts below zero, more
+     * output than the cap asked for, or more prompt than the model's window (the prompt's bound
+     * when the catalog gives no window).
+     */
+    public String checkUsage(long promptTokens, long completionTokens, long promptTokenBound) {
+        if (promptTokens < 0 || completionTokens < 0) {
+            return "the model reported negative token counts (prompt " + promptTokens + ", completion "
+                    + completionTokens + ")";
+        }
+        if (completionTokens > outputCap) {
+            return "the model reported " + completionTokens + " completion tokens, more than the "
+                    + outputCap + " it was allowed (max_tokens)";
+        }
+        long promptLimit = contextTokens == null ? promptTokenBound : contextTokens;
+        if (promptTokens > promptLimit) {
+            return "the model reported " + promptTokens + " prompt tokens, more than "
+                    + (contextTokens == null ? "the " + promptLimit + " the messages sent can make"
+                                             : "its context window of " + promptLimit);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.eryao.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eryao.core.config.LlmSettings;
+import dev.eryao.services.InsufficientPointsException;
+import dev.eryao.services.PointsAccountView;
+import dev.eryao.services.RunPrice;
+import dev.eryao.services.RunView;
+import dev.eryao.services.TaskAccepted;
+import dev.eryao.support.FakeLlmServer.Answer;
+import dev.eryao.support.FakeLlmServer.Failure;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a run costs and who pays: enqueue holds the most a run can cost, the worker charges its real
+ * price from that hold and releases it, and nothing a model reports can make a run cheaper than its
+ * price or credit points. After every test the ledger sums to the balance and the balance's held
+ * points are the holds of the owner's open runs.
+ */
+class RunChargesTest {
+    private final RunFixture fixture = new RunFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private RunView run(RunFixture.Owner owner, TaskAccepted task) {
+        return fixture.app.agentService().getRun(owner.user(), task.taskId());
+    }
+
+    private PointsAccountView account(RunFixture.Owner owner) {
+        return fixture.app.pointsService().account(owner.user().id());
+    }
+
+    /** The hold the fixture's model takes for {@code input} alone. */
+    private static long holdFor(String input) {
+        RunPrice price = new RunPrice(RunFixture.INPUT_PRICE, RunFixture.OUTPUT_PRICE, RunFixture.CONTEXT_TOKENS,
+                LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+        return price.hold(RunPrice.promptTokenBound(List.of(input)));
+    }
+
+    private void assertBooksBalance(RunFixture.Owner owner) throws Exception {
+        UUID id = owner.user().id();
+        PointsAccountView account = account(owner);
+        assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?", id))
+                .as("the ledger sums to the balance").isEqualTo(account.balance());
+        assertThat(fixture.count("SELECT coalesce(sum(held_points), 0) FROM agent_run"
+                + " WHERE owner_id = ? AND status IN ('queued', 'running')", id))
+                .as("held is the sum of the open runs' holds").isEqualTo(account.held());
+        assertThat(account.available()).isEqualTo(account.balance() - account.held()).isNotNegative();
+    }
+
+    private int performOne() {
+        try (Worker worker = fixture.worker(1, 1)) {
+            return worker.runOnce();
+        }
+    }
+
+    @Test
+    void enqueueHoldsTheMostTheRunCanCostAndRefusesWhatTheAvailablePointsCannotHold() throws Exception {
+        long hold = holdFor("hello");
+        RunFixture.Owner owner = fixture.owner(2 * hold + hold / 2);
+
+        TaskAccepted first = fixture.enqueue(owner, "hello");
+        fixture.enqueue(owner, "hello");
+
+        assertThat(account(owner).held()).isEqualTo(2 * hold);
+        assertThatThrownBy(() -> fixture.enqueue(owner, "hello"))
+                .isInstanceOfSatisfying(InsufficientPointsException.class, e -> {
+                    assertThat(e.requested()).isEqualTo(hold);
+                    assertThat(e.available()).isEqualTo(hold / 2);
+                });
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE owner_id = ?", owner.user().id())).isEqualTo(2);
+        assertThat(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", first.taskId())).isEqualTo(hold);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void aSucceededRunIsChargedItsRealPriceFromItsHoldWhichIsReleased() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Answer("hi", 1000, 500));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.chargedPoints()).isEqualTo(view.costPoints()).isEqualTo(3);
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(97L, 0L);
+        assertThat(fixture.llm.received().getFirst().body().path("max_tokens").asInt())
+                .as("the output cap the hold counted on is sent").isEqualTo(LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void aRunThatFailsForGoodReleasesItsHoldAndChargesNothing() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Failure(400, "{\"error\":\"bad request\"}"));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(100L, 0L);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void aLongConversationRaisesTheHoldAtClaimOrFailsTheRunBeforeAnyModelCall() throws Exception {
+        long hold = holdFor("hello");
+        RunFixture.Owner owner = fixture.owner(hold);
+        // An earlier exchange the hold for "hello" alone does not cover: 40,000 bytes of prompt at
+        // 1.5 points per 1,000 tokens is 60 points more.
+        try (var connection = fixture.database.dataSource().getConnection();
+             var insert = connection.prepareStatement("INSERT INTO agent_chat_message (session_id, owner_id, role, content)"
+                     + " VALUES (?, ?, 'assistant', ?)")) {
+            insert.setObject(1, owner.sessionId());
+            insert.setObject(2, owner.user().id());
+            insert.setString(3, "x".repeat(40_000));
+            insert.executeUpdate();
+            connection.commit();
+        }
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+
+        assertThat(performOne()).isEqualTo(1);
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.error()).contains("not enough points for this conversation");
+        assertThat(fixture.llm.received()).as("no model call").isEmpty();
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(hold, 0L);
+
+        // With the points to cover it, the hold is raised and the run is performed.
+        fixture.app.pointsService().grant(new dev.eryao.services.PointsService.Change(owner.user().id(), 100, "more",
+                null, null, null));
+        TaskAccepted second = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Answer("fine", 10_000, 10));
+        assertThat(performOne()).isEqualTo(1);
+        assertThat(run(owner, second).status()).isEqualTo("succeeded");
+        assertThat(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", second.taskId()))
+                .as("raised at claim").isGreaterThan(hold);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void negativeUsageIsAProviderErrorNeverACredit() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Answer("free points", -100_000, 5));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.error()).contains("prompt_tokens -100000");
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(100L, 0L);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE owner_id = ? AND amount > 0 AND"
+                + " reference_type = 'agent_run'", owner.user().id())).isZero();
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void usageThatIsMissingNotWholeOrBeyondTheCapOrTheWindowIsAProviderError() throws Exception {
+        RunFixture.Owner owner = fixture.owner(1_000);
+        String[] usages = {
+                "{}",
+                "{\"prompt_tokens\": 1.5, \"completion_tokens\": 1}",
+                "{\"prompt_tokens\": \"10\", \"completion_tokens\": 1}",
+                "{\"prompt_tokens\": 10, \"completion_tokens\": " + (LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS + 1) + "}",
+                "{\"prompt_tokens\": " + (RunFixture.CONTEXT_TOKENS + 1) + ", \"completion_tokens\": 1}"};
+        for (String usage : usages) {
+            TaskAccepted task = fixture.enqueue(owner, "hello " + usage.length());
+            fixture.llm.then(new Failure(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                    + "\"content\":\"x\"}}],\"usage\":" + usage + "}"));
+
+            assertThat(performOne()).isEqualTo(1);
+
+            RunView view = run(owner, task);
+            assertThat(view.status()).as(usage).isEqualTo("failed");
+            assertThat(view.chargedPoints()).as(usage).isNull();
+        }
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(1_000L, 0L);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void aNulInTheModelsAnswerIsReplacedAndTheRunRecordedAtOnce() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Answer("before\u0000after", 10, 5));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.attempts()).isEqualTo(1);
+        assertThat(view.output()).isEqualTo("before\uFFFDafter");
+        assertThat(fixture.strings("SELECT content FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+                owner.sessionId())).containsExactly("before\uFFFDafter");
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void aNulInAProvidersErrorIsReplacedToo() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        TaskAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Failure(400, "{\"error\":\"bad \\u0000 thing\"}"));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(account(owner).held()).isZero();
+    }
+
+    @Test
+    void aFreeModelHoldsNothingAndChargesNothing() throws Exception {
+        UUID factory = fixture.app.catalogService().createFactory("free-" + UUID.randomUUID().toString().substring(0, 8)).id();
+        UUID free = fixture.app.catalogService().createModel(new dev.eryao.services.ModelDraft(factory, "free", "Free",
+                fixture.llm.url(), BigDecimal.ZERO, BigDecimal.ZERO, 1000, true)).id();
+        RunFixture.Owner owner = fixture.owner(1);
+        TaskAccepted task = fixture.app.agentService().enqueueRun(owner.user(), owner.sessionId(), "hi", free, null);
+        assertThat(account(owner).held()).isZero();
+        fixture.llm.then(new Answer("ok", 10, 5));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        assertThat(run(owner, task).chargedPoints()).isZero();
+        assertThat(account(owner).balance()).isEqualTo(1);
+        assertBooksBalance(owner);
+    }
+}
