@@ -91,6 +91,36 @@ class RunRoutesTest {
     }
 
     @Test
+    void aRunOnAPaidModelHoldsItsMostPossiblePriceAndTheBalanceRouteShowsIt() throws SQLException {
+        String admin = api.serviceToken(UUID.randomUUID());
+        String unique = UUID.randomUUID().toString();
+        String factory = api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"holds-" + unique + "\"}")
+                .json().get("id").asText();
+        String model = api.call("POST", "/v1/admin/llm/models", admin, """
+                {"factory_id":"%s","model_code":"paid-%s","display_name":"Paid",
+                 "request_url":"http://127.0.0.1:9/v1/chat/completions",
+                 "input_price_per_1k":1,"output_price_per_1k":1,"context_tokens":1000}
+                """.formatted(factory, unique)).json().get("id").asText();
+        String session = api.call("POST", "/v1/agent/sessions", token,
+                "{\"title\":\"paid\",\"llm_id\":\"" + model + "\"}").json().get("id").asText();
+        grant(3);
+
+        Response accepted = run(session, "hi", null);
+        JsonNode points = api.get("/v1/points/balance", token).json();
+        Response refused = run(session, "hi", null);
+
+        // context 1,000 caps the output at 1,000 tokens; "hi" is at most 2 + 16 framing tokens:
+        // (18 + 1,000) x 1 / 1,000 points, rounded up
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        assertThat(points.get("balance").asLong()).isEqualTo(3);
+        assertThat(points.get("held").asLong()).isEqualTo(2);
+        assertThat(points.get("available").asLong()).isEqualTo(1);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(402);
+        assertThat(refused.body()).contains("2", "1 are available");
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+    }
+
+    @Test
     void anOwnerWithNoPointsGets402AndNothingIsWritten() throws SQLException {
         String session = session();
 

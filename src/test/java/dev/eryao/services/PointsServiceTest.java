@@ -54,6 +54,58 @@ class PointsServiceTest {
     }
 
     @Test
+    void aKeyReplayedWithAnotherAmountOrReasonIsRefusedAndWritesNothing() {
+        points.grant(change(owner, 50, "grant-body"));
+
+        assertThatThrownBy(() -> points.grant(change(owner, 60, "grant-body")))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.fieldErrors()).containsKey("Idempotency-Key"));
+        assertThatThrownBy(() -> points.grant(new PointsService.Change(owner, 50, "other", null, null, "grant-body")))
+                .isInstanceOf(InvalidInputException.class);
+
+        assertThat(points.balance(owner)).isEqualTo(50);
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).hasSize(1);
+    }
+
+    @Test
+    void aGrantBeyondTheLargestAmountOrOneThatWouldOverflowTheBalanceIs422NotA500() throws SQLException {
+        assertThatThrownBy(() -> points.grant(change(owner, Long.MAX_VALUE, null)))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.fieldErrors()).containsKey("amount"));
+        points.grant(change(owner, 1, null));
+        // A balance that close to bigint's end takes ~9,000 of the largest grants; set it directly.
+        try (Connection connection = db.connection(); Statement sql = connection.createStatement()) {
+            sql.executeUpdate("UPDATE points_balance SET balance = " + (Long.MAX_VALUE - 10) + " WHERE owner_id = '"
+                    + owner + "'");
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        }
+
+        assertThatThrownBy(() -> points.grant(change(owner, PointsService.AMOUNT_MAX, null)))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.fieldErrors().get("amount")).contains("largest"));
+        assertThat(points.balance(owner)).isEqualTo(Long.MAX_VALUE - 10);
+    }
+
+    @Test
+    void debitsTakeOnlyWhatNoRunHolds() throws SQLException {
+        points.grant(change(owner, 100, null));
+        try (Connection connection = db.connection(); Statement sql = connection.createStatement()) {
+            sql.executeUpdate("UPDATE points_balance SET held = 80 WHERE owner_id = '" + owner + "'");
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        }
+
+        assertThatThrownBy(() -> points.debit(change(owner, 21, null)))
+                .isInstanceOfSatisfying(InsufficientPointsException.class, e -> assertThat(e.available()).isEqualTo(20));
+        points.debit(change(owner, 20, null));
+
+        assertThat(points.account(owner)).isEqualTo(new PointsAccountView(owner, 80, 80, 0));
+    }
+
+    @Test
     void theSameIdempotencyKeyAppliesAChangeOnce() {
         LedgerEntryView first = points.grant(change(owner, 50, "grant-1"));
         LedgerEntryView again = points.grant(change(owner, 50, "grant-1"));

@@ -180,6 +180,9 @@ class AgentRunsTest {
         assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
                 owner.sessionId())).isEqualTo(1);
         assertThat(fixture.llm.received()).hasSize(2);
+        assertThat(fixture.app.pointsService().account(owner.user().id()))
+                .as("charged once from the hold, which is released")
+                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100 - view.chargedPoints(), 0L);
     }
 
     @Test
@@ -204,6 +207,9 @@ class AgentRunsTest {
         assertThat(run(owner, task).status()).isEqualTo("failed");
         assertThat(run(owner, task).error()).contains("lease expire");
         assertThat(ledgerRowsFor(task)).isZero();
+        assertThat(fixture.app.pointsService().account(owner.user().id()))
+                .as("the rescue that failed the run released its hold; the late answer changed nothing")
+                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
     }
 
     @Test
