@@ -11,7 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -52,18 +56,43 @@ public final class ChatCompletionsClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpConnectTimeoutException e) {
+            throw new LlmCallException("cannot reach the model at " + requestUrl + ": no connection within "
+                    + Math.min(10, settings.timeoutSeconds()) + " s", true, e);
         } catch (HttpTimeoutException e) {
             throw new LlmCallException("the model at " + requestUrl + " did not answer within "
-                    + settings.timeoutSeconds() + " s", true, e);
-        } catch (ConnectException e) {
-            throw new LlmCallException("cannot reach the model at " + requestUrl + ": connection refused", true, e);
+                    + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
         } catch (IOException e) {
-            throw new LlmCallException("cannot reach the model at " + requestUrl + ": " + e, true, e);
+            throw unreachable(requestUrl, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmCallException("interrupted while waiting for the model", true, e);
         }
         return parse(requestUrl, response);
+    }
+
+    /**
+     * Names why a connection failed, as a newcomer needs it named: the HTTP client reports an
+     * unknown host, a refused connection and a TLS failure all as an IOException, and said
+     * "connection refused" for each before.
+     */
+    private static LlmCallException unreachable(String requestUrl, IOException e) {
+        String host = URI.create(requestUrl).getHost();
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+                return new LlmCallException("cannot reach the model at " + requestUrl + ": the host " + host
+                        + " is not known (DNS)", true, e);
+            }
+            if (cause instanceof ConnectException) {
+                return new LlmCallException("cannot reach the model at " + requestUrl
+                        + ": connection refused (is the server running?)", true, e);
+            }
+            if (cause instanceof SSLException) {
+                return new LlmCallException("cannot reach the model at " + requestUrl + ": TLS failed ("
+                        + cause.getMessage() + ")", false, e);
+            }
+        }
+        return new LlmCallException("cannot reach the model at " + requestUrl + ": " + e, true, e);
     }
 
     private Completion parse(String requestUrl, HttpResponse<String> response) {
