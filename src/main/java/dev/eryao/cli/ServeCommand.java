@@ -83,6 +83,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println(settings.worker().concurrency() == 0
                     ? "worker: off (ERYAO_WORKER__CONCURRENCY=0): runs wait for `eryao worker` elsewhere"
                     : "worker: " + settings.worker().concurrency() + " run(s) at once");
+            if (settings.worker().concurrency() > 0) {
+                MissingProviderKeys.warnings(app.catalogService(), settings.llm()).forEach(out::println);
+            }
             return new Running(api, worker, app, database);
         } catch (RuntimeException e) {
             if (app != null) {

@@ -49,6 +49,7 @@ final class WorkerCommand implements Callable<Integer> {
             }
             return Main.OK;
         }
+        MissingProviderKeys.warnings(app.catalogService(), settings.llm()).forEach(out::println);
         worker.start();
         out.println("worker " + worker.id() + ": " + settings.worker().concurrency() + " run(s) at once on "
                 + database.settings().describe() + "; stop with Ctrl-C");
