@@ -43,11 +43,27 @@ public final class Main implements Runnable {
 
     /** Runs one command with the given variables and output streams; returns the exit status. */
     public static int run(Environment environment, PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new Main(environment))
+        CommandLine commandLine = new CommandLine(new Main(environment));
+        // --help and --version on every command, declared once here rather than on each class.
+        commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        return commandLine
                 .setOut(out)
                 .setErr(err)
+                .setParameterExceptionHandler(Main::reportUsageError)
                 .setExecutionExceptionHandler(Main::reportFailure)
                 .execute(args);
+    }
+
+    /**
+     * A wrong command line: what is wrong and where to look, without picocli's guesses (which
+     * offered {@code migrate or init-data} for any unknown word).
+     */
+    private static int reportUsageError(CommandLine.ParameterException error, String[] args) {
+        CommandLine wrong = error.getCommandLine();
+        wrong.getErr().println("eryao: " + error.getMessage());
+        wrong.getErr().println("see: bin/eryao " + (wrong.getParent() == null ? "" : wrong.getCommandName() + " ")
+                + "--help");
+        return USAGE;
     }
 
     /** Standard input, for commands that read a statement or a protocol from it. */
