@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
                 MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
                 CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
                 StampCommand.class, CheckCommand.class,
-                SqlCommand.class, TablesCommand.class, McpCommand.class, CommandLine.HelpCommand.class})
+                SqlCommand.class, TablesCommand.class, McpCommand.class, StandInCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

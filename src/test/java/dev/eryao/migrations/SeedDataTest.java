@@ -31,19 +31,20 @@ class SeedDataTest {
     }
 
     @Test
-    void theCatalogSeedsRealProvidersAndRunningItAgainChangesNothing() throws Exception {
-        assertThat(new SeedData(database, line -> { }).apply()).isEqualTo(1);
+    void theCatalogSeedsRealProvidersAndALocalModelAndRunningItAgainChangesNothing() throws Exception {
+        assertThat(new SeedData(database, line -> { }).apply()).isEqualTo(2);
         List<String> afterFirst = rows("SELECT f.name || '/' || l.model_code || ' ' || l.request_url || ' '"
                 + " || l.input_price_per_1k || ' ' || l.updated_at FROM llms l JOIN llm_factory f ON f.id = l.factory_id");
 
         List<String> progress = new ArrayList<>();
         assertThat(new SeedData(database, progress::add).apply()).isZero();
-        assertThat(progress).containsExactly("seed 0001_llm_catalog unchanged");
+        assertThat(progress).containsExactly("seed 0001_llm_catalog unchanged", "seed 0002_local_model unchanged");
         execute("DELETE FROM seed_data_history"); // forget it ran: the seed's upserts alone must change nothing
-        assertThat(new SeedData(database, line -> { }).apply()).isEqualTo(1);
+        assertThat(new SeedData(database, line -> { }).apply()).isEqualTo(2);
 
-        assertThat(afterFirst).hasSizeGreaterThanOrEqualTo(5)
-                .anyMatch(row -> row.startsWith("openai/gpt-4o-mini https://api.openai.com/v1/chat/completions"));
+        assertThat(afterFirst).hasSizeGreaterThanOrEqualTo(6)
+                .anyMatch(row -> row.startsWith("openai/gpt-4o-mini https://api.openai.com/v1/chat/completions"))
+                .anyMatch(row -> row.startsWith("local/llama3.2 http://127.0.0.1:11434/v1/chat/completions 0"));
         assertThat(rows("SELECT f.name || '/' || l.model_code || ' ' || l.request_url || ' '"
                 + " || l.input_price_per_1k || ' ' || l.updated_at FROM llms l JOIN llm_factory f ON f.id = l.factory_id"))
                 .containsExactlyInAnyOrderElementsOf(afterFirst);

@@ -1,0 +1,41 @@
+package dev.eryao.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eryao.core.config.LlmSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The stand-in speaks the protocol the worker and real providers speak. */
+class StandInModelTest {
+    @Test
+    void itAnswersAChatCompletionWithUsageTheWorkerAccepts() throws Exception {
+        try (StandInModel model = StandInModel.start(0)) {
+            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of()))
+                    .complete(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")), 100);
+
+            assertThat(completion.content()).isEqualTo("(stand-in) You said: hello there");
+            assertThat(completion.promptTokens()).isPositive();
+            assertThat(completion.completionTokens()).isPositive().isLessThanOrEqualTo(100);
+        }
+    }
+
+    @Test
+    void itStreamsServerSentEventsEndingInDone() throws Exception {
+        try (StandInModel model = StandInModel.start(0); HttpClient http = HttpClient.newHttpClient()) {
+            String body = "{\"model\":\"x\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}";
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(model.url()))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+            assertThat(response.body()).contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"usage\":",
+                    "data: [DONE]");
+        }
+    }
+}
