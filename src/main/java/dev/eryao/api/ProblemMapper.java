@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place exceptions become HTTP answers, each an RFC 9457 problem. Domain exceptions map to
- * their status; a database outage is a 503 ({@link DatabaseOutage}); anything unexpected is a 500 whose body carries only the request id, while the
- * log line with the same id carries the stack trace.
+ * their status; a database outage is a 503 ({@link DatabaseOutage}); anything unexpected is a 500
+ * whose body carries only the request id, while the log line with the same id carries the
+ * exceptions' classes, SQLSTATEs and stack frames, never their messages ({@link SafeTrace}).
  */
 final class ProblemMapper {
     private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
@@ -39,8 +40,13 @@ final class ProblemMapper {
         routes.exception(NotFoundException.class, (e, ctx) -> answer(ctx, 404, e.getMessage(), null));
         routes.exception(InvalidInputException.class, (e, ctx) ->
                 answer(ctx, 422, "the request has invalid fields: " + e.getMessage(), e.fieldErrors()));
-        routes.exception(RequestException.class, (e, ctx) ->
-                answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors()));
+        routes.exception(RequestException.class, (e, ctx) -> {
+            if (e.status() == 408) {
+                // The rest of the body may still be on its way: the connection cannot carry another request.
+                ctx.header(Header.CONNECTION, "close");
+            }
+            answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors());
+        });
         routes.exception(InsufficientPointsException.class, (e, ctx) ->
                 answer(ctx, 402, "no points left: the balance is " + e.balance(), null));
         routes.exception(ConflictException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null));
@@ -56,7 +62,8 @@ final class ProblemMapper {
                 databaseOutage(ctx, e);
                 return;
             }
-            log.error("request {} {} {} failed", RequestIds.of(ctx), ctx.method(), ctx.path(), e);
+            // Never the exception's message: it can quote what the client sent (see SafeTrace).
+            log.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.method(), ctx.path(), SafeTrace.of(e));
             answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
         });
     }
@@ -67,7 +74,7 @@ final class ProblemMapper {
      */
     private void databaseOutage(Context ctx, Exception e) {
         log.warn("request {} {} {}: database unavailable: {}", RequestIds.of(ctx), ctx.method(), ctx.path(),
-                e.getMessage());
+                SafeTrace.of(e).lines().findFirst().orElse(""));
         ctx.header(Header.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
         answer(ctx, 503, "the database is unavailable right now; retry shortly", null);
     }

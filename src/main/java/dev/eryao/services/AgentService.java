@@ -120,7 +120,7 @@ public final class AgentService {
      */
     public TaskAccepted enqueueRun(CurrentUser user, UUID sessionId, String input, UUID llmId, String idempotencyKey) {
         String checkedInput = Validation.requiredText("input", input, INPUT_MAX_LENGTH);
-        String key = Validation.optionalText("Idempotency-Key", idempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH);
+        String key = Validation.idempotencyKey("Idempotency-Key", idempotencyKey);
         try {
             return transactions.fromTransaction(() -> {
                 AgentRepository.SessionWithBalance owned = sessions.getOwnedWithBalance(user.id(), sessionId)

@@ -76,7 +76,7 @@ public final class PointsService {
 
     private LedgerEntryView apply(Change change) {
         String reason = Validation.requiredText("reason", change.reason(), REASON_MAX_LENGTH);
-        String key = Validation.optionalText("idempotency_key", change.idempotencyKey(), KEY_MAX_LENGTH);
+        String key = Validation.idempotencyKey("Idempotency-Key", change.idempotencyKey());
         try {
             return applyOnce(change, reason, key);
         } catch (RuntimeException e) {
