@@ -29,6 +29,8 @@ final class ProblemMapper {
     private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
     /** What a 503 for a database outage tells clients to wait before retrying. */
     static final int RETRY_AFTER_SECONDS = 2;
+    /** PostgreSQL's {@code numeric_value_out_of_range}. */
+    static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
 
     private final ObjectMapper json;
 
@@ -62,10 +64,27 @@ final class ProblemMapper {
                 databaseOutage(ctx, e);
                 return;
             }
+            if (NUMERIC_VALUE_OUT_OF_RANGE.equals(sqlState(e))) {
+                // Numbers in a request come from the client: a sum the database cannot hold (a grant
+                // that would take a balance past 2^63-1) is a request that cannot be done, not a fault.
+                answer(ctx, 422, "a number in this request is out of range: the result would not fit"
+                        + " (points are whole numbers up to 9223372036854775807)", null);
+                return;
+            }
             // Never the exception's message: it can quote what the client sent (see SafeTrace).
             log.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.method(), ctx.path(), SafeTrace.of(e));
             answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
         });
+    }
+
+    /** The SQLSTATE of the first database error in {@code e}'s causes, or null. */
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     /**

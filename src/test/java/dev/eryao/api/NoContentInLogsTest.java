@@ -59,9 +59,9 @@ class NoContentInLogsTest {
             responses.add(api.call("POST", "/v1/agent/sessions", token, "{\"title\":\"" + secret + "\\u0000\"}"));
         });
 
+        assertThat(logs).as("log lines").noneMatch(line -> line != null && line.contains(secret));
         assertThat(responses.get(0).status()).as(responses.get(0).toString()).isEqualTo(422);
         assertThat(responses.get(0).json().get("errors").has("title")).isTrue();
-        assertThat(logs).noneMatch(line -> line != null && line.contains(secret));
         try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT count(*) FROM agent_chat_session WHERE owner_id = '" + owner + "'")) {
             rows.next();

@@ -190,6 +190,19 @@ class StrictInputTest {
         assertThat(tokens.status()).as(tokens.toString()).isBetween(400, 422);
     }
 
+    @Test
+    void aGrantThatWouldOverflowTheBalanceIsRefusedAndChangesNothing() throws SQLException {
+        String grant = "{\"owner_id\":\"" + owner + "\",\"amount\":%d,\"reason\":\"r\"}";
+        Response first = api.call("POST", "/v1/admin/points/grants", admin, grant.formatted(Long.MAX_VALUE));
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+
+        Response overflow = api.call("POST", "/v1/admin/points/grants", admin, grant.formatted(1L));
+
+        assertProblem(overflow, 422, "out of range", "a second grant past 2^63-1");
+        assertThat(count("SELECT balance FROM points_balance WHERE owner_id = '" + owner + "'")).isEqualTo(Long.MAX_VALUE);
+        assertThat(count("SELECT count(*) FROM points_ledger WHERE owner_id = '" + owner + "'")).isEqualTo(1);
+    }
+
     /** U+0000 cannot be stored in a PostgreSQL text column: a 422 naming the field, not a failed insert. */
     @Test
     void textThatPostgresqlCannotStoreIsRefusedNamingTheField() throws SQLException {
