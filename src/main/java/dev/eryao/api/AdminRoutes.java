@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import static dev.eryao.api.ApiRole.SERVICE_ROLE;
 
+import dev.eryao.core.Uuids;
 import dev.eryao.services.FactoryView;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.LedgerEntryView;
@@ -49,6 +50,9 @@ final class AdminRoutes {
             Grant body = json.read(ctx, Grant.class);
             if (body.amount() == null) {
                 throw InvalidInputException.field("amount", "is required");
+            }
+            if (Uuids.NIL.equals(body.ownerId())) {
+                throw InvalidInputException.field("owner_id", "must not be the nil UUID: it is no owner");
             }
             ctx.status(201).json(points.grantByAdmin(Requests.user(ctx), body.ownerId(), body.amount(),
                     body.reason(), Requests.idempotencyKey(ctx)));

@@ -18,7 +18,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The HTTP API: Javalin 7 on Jetty, one virtual thread per request (each request's unit of work
@@ -69,6 +72,19 @@ public final class ApiServer implements AutoCloseable {
             // from request to request (many users behind one proxy connection), so the cache only
             // churned: inserting each token into it was a fifteenth of a GET's CPU.
             config.jetty.modifyHttpConfiguration(jetty -> jetty.setHeaderCacheSize(0));
+            config.jetty.modifyServer(server -> {
+                server.insertHandler(new MethodOverrideGuard());
+                server.setErrorHandler(new ProblemErrorHandler(mapper));
+            });
+            // Our own connector (Javalin's default one, plus the request deadlines on every connection).
+            config.jetty.addConnector((server, httpConfiguration) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+                connector.setHost(settings.host());
+                connector.setPort(settings.port());
+                connector.addBean(new RequestDeadlines(Duration.ofSeconds(settings.requestHeaderTimeoutSeconds()),
+                        Duration.ofSeconds(settings.requestBodyTimeoutSeconds())));
+                return connector;
+            });
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.staticFiles.enableWebjars();
             config.routes.before(ctx -> {
@@ -84,7 +100,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts listening on the configured host and port (0: a free one); see {@link #port()}. */
     public ApiServer start() {
-        javalin.start(settings.host(), settings.port());
+        javalin.start();
         return this;
     }
 

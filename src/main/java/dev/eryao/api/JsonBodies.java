@@ -2,8 +2,11 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -12,18 +15,21 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.eryao.core.Uuids;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +75,7 @@ final class JsonBodies {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .addModule(new SimpleModule().addDeserializer(UUID.class, new CanonicalUuidDeserializer()))
                 .build();
         for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
                 LogicalType.Boolean}) {
@@ -87,8 +94,7 @@ final class JsonBodies {
 
     /** The request's JSON body as {@code type}; 415 unless it says {@code application/json}, 400 unless it reads. */
     <T> T read(Context ctx, Class<T> type) {
-        String contentType = ctx.contentType();
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+        if (!isJson(ctx.contentType())) {
             throw new RequestException(415, "send the body as JSON with Content-Type: application/json", Map.of());
         }
         byte[] body = bodyOf(ctx);
@@ -122,8 +128,37 @@ final class JsonBodies {
     }
 
     /**
+     * Exactly the JSON media type: {@code application/json} in any case, with optional parameters
+     * ({@code ; charset=utf-8}); not {@code application/jsonx}, {@code text/json} or
+     * {@code application/json-patch+json}. A charset, if named, must be UTF-8, the only one read.
+     */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String[] parts = contentType.split(";", -1);
+        if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip();
+            int equals = parameter.indexOf('=');
+            if (equals < 1) {
+                return false;
+            }
+            String name = parameter.substring(0, equals).strip();
+            String value = parameter.substring(equals + 1).strip().replace("\"", "");
+            if (name.equalsIgnoreCase("charset") && !value.equalsIgnoreCase("utf-8")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The body's bytes. A client that stops sending before its Content-Length (Jetty's early EOF,
-     * found by bench/faults) made a bad request: 400, not an unexpected 500. Javalin's own answers
+     * found by bench/faults) made a bad request: 400, not an unexpected 500; one too slow to send it
+     * is a 408 ({@link RequestDeadlines}). Javalin's own answers
      * (413 for a body over the limit) pass through.
      */
     private static byte[] bodyOf(Context ctx) {
@@ -132,7 +167,42 @@ final class JsonBodies {
         } catch (HttpResponseException e) {
             throw e;
         } catch (Exception e) {
+            if (timedOut(e)) {
+                // RequestDeadlines woke the read: the body did not arrive within its bound.
+                throw new RequestException(408, "the request body did not arrive in time", Map.of());
+            }
             throw RequestException.badRequest("the request body could not be read: it ended before its Content-Length");
+        }
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * UUIDs in bodies only in canonical form ({@link Uuids}): Jackson's own reader also takes a
+     * 24-character base64 spelling, so one id could be sent two ways.
+     */
+    private static final class CanonicalUuidDeserializer extends StdScalarDeserializer<UUID> {
+        CanonicalUuidDeserializer() {
+            super(UUID.class);
+        }
+
+        @Override
+        public UUID deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                return (UUID) context.handleUnexpectedToken(UUID.class, parser);
+            }
+            String text = parser.getText();
+            if (!Uuids.isCanonical(text)) {
+                return (UUID) context.handleWeirdStringValue(UUID.class, text, "not a UUID");
+            }
+            return Uuids.parseCanonical(text);
         }
     }
 

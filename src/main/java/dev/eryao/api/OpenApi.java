@@ -62,7 +62,8 @@ final class OpenApi {
         }
         if (route.idempotencyKey) {
             parameters.add(Map.of("name", Requests.IDEMPOTENCY_KEY, "in", "header", "required", false,
-                    "schema", Map.of("type", "string", "maxLength", 200)));
+                    "schema", Map.of("type", "string", "minLength", 1, "maxLength", 200, "pattern", "^[\\x21-\\x7E]+$"),
+                    "description", "compared exactly; 1 to 200 visible ASCII characters"));
         }
         if (!parameters.isEmpty()) {
             op.put("parameters", parameters);

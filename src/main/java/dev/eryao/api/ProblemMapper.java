@@ -21,13 +21,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place exceptions become HTTP answers, each an RFC 9457 problem. Domain exceptions map to
- * their status; a database outage is a 503 ({@link DatabaseOutage}); anything unexpected is a 500 whose body carries only the request id, while the
- * log line with the same id carries the stack trace.
+ * their status; a database outage is a 503 ({@link DatabaseOutage}); anything unexpected is a 500
+ * whose body carries only the request id, while the log line with the same id carries the
+ * exceptions' classes, SQLSTATEs and stack frames, never their messages ({@link SafeTrace}).
  */
 final class ProblemMapper {
     private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
     /** What a 503 for a database outage tells clients to wait before retrying. */
     static final int RETRY_AFTER_SECONDS = 2;
+    /** PostgreSQL's {@code numeric_value_out_of_range}. */
+    static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
 
     private final ObjectMapper json;
 
@@ -39,8 +42,13 @@ final class ProblemMapper {
         routes.exception(NotFoundException.class, (e, ctx) -> answer(ctx, 404, e.getMessage(), null));
         routes.exception(InvalidInputException.class, (e, ctx) ->
                 answer(ctx, 422, "the request has invalid fields: " + e.getMessage(), e.fieldErrors()));
-        routes.exception(RequestException.class, (e, ctx) ->
-                answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors()));
+        routes.exception(RequestException.class, (e, ctx) -> {
+            if (e.status() == 408) {
+                // The rest of the body may still be on its way: the connection cannot carry another request.
+                ctx.header(Header.CONNECTION, "close");
+            }
+            answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors());
+        });
         routes.exception(InsufficientPointsException.class, (e, ctx) ->
                 answer(ctx, 402, "not enough points: this needs " + e.requested() + " and "
                         + e.available() + " are available (balance minus what queued and running runs hold)", null));
@@ -57,9 +65,27 @@ final class ProblemMapper {
                 databaseOutage(ctx, e);
                 return;
             }
-            log.error("request {} {} {} failed", RequestIds.of(ctx), ctx.method(), ctx.path(), e);
+            if (NUMERIC_VALUE_OUT_OF_RANGE.equals(sqlState(e))) {
+                // Numbers in a request come from the client: a sum the database cannot hold (a grant
+                // that would take a balance past 2^63-1) is a request that cannot be done, not a fault.
+                answer(ctx, 422, "a number in this request is out of range: the result would not fit"
+                        + " (points are whole numbers up to 9223372036854775807)", null);
+                return;
+            }
+            // Never the exception's message: it can quote what the client sent (see SafeTrace).
+            log.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.method(), ctx.path(), SafeTrace.of(e));
             answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
         });
+    }
+
+    /** The SQLSTATE of the first database error in {@code e}'s causes, or null. */
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     /**
@@ -68,7 +94,7 @@ final class ProblemMapper {
      */
     private void databaseOutage(Context ctx, Exception e) {
         log.warn("request {} {} {}: database unavailable: {}", RequestIds.of(ctx), ctx.method(), ctx.path(),
-                e.getMessage());
+                SafeTrace.of(e).lines().findFirst().orElse(""));
         ctx.header(Header.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
         answer(ctx, 503, "the database is unavailable right now; retry shortly", null);
     }

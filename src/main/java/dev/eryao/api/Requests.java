@@ -1,5 +1,6 @@
 package dev.eryao.api;
 
+import dev.eryao.core.Uuids;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Cursor;
 import dev.eryao.core.db.PageRequest;
@@ -26,14 +27,10 @@ final class Requests {
 
     static UUID pathId(Context ctx, String name) {
         String raw = ctx.pathParam(name);
-        try {
-            if (raw.length() == 36) {
-                return UUID.fromString(raw);
-            }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
+        if (Uuids.isCanonical(raw)) {
+            return Uuids.parseCanonical(raw);
         }
-        throw RequestException.field(name, "'" + raw + "' is not a UUID");
+        throw RequestException.field(name, "'" + raw + "' is not a UUID (8-4-4-4-12 hex digits)");
     }
 
     /** {@code ?limit=&cursor=} as a keyset page request. */
@@ -41,11 +38,8 @@ final class Requests {
         int limit = DEFAULT_LIMIT;
         String rawLimit = ctx.queryParam("limit");
         if (rawLimit != null) {
-            try {
-                limit = Integer.parseInt(rawLimit.strip());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
+            // Digits only, at most three: no sign, no spaces, nothing Integer.parseInt would overflow on.
+            limit = rawLimit.matches("[0-9]{1,3}") ? Integer.parseInt(rawLimit) : -1;
             if (limit < 1 || limit > MAX_LIMIT) {
                 throw RequestException.field("limit", "must be a whole number from 1 to " + MAX_LIMIT);
             }

@@ -26,7 +26,6 @@ import java.util.UUID;
 public final class AgentService {
     /** The most text one run's input may hold. */
     public static final int INPUT_MAX_LENGTH = 32_000;
-    public static final int IDEMPOTENCY_KEY_MAX_LENGTH = 200;
     /** The unique index that makes an idempotency key name one run per owner. */
     static final String RUN_IDEMPOTENCY_INDEX = "ix_agent_run_owner_id_idempotency_key";
 
@@ -133,7 +132,7 @@ public final class AgentService {
      */
     public TaskAccepted enqueueRun(CurrentUser user, UUID sessionId, String input, UUID llmId, String idempotencyKey) {
         String checkedInput = Validation.requiredText("input", input, INPUT_MAX_LENGTH);
-        String key = Validation.optionalText("Idempotency-Key", idempotencyKey, IDEMPOTENCY_KEY_MAX_LENGTH);
+        String key = Validation.idempotencyKey("Idempotency-Key", idempotencyKey);
         RunRequest request = new RunRequest(sessionId, checkedInput, llmId, key);
         try {
             return transactions.fromTransaction(() -> {

@@ -17,7 +17,6 @@ import java.util.UUID;
  */
 public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
-    public static final int KEY_MAX_LENGTH = 200;
     /** The largest single change: far beyond any real grant, and far from overflowing a balance. */
     public static final long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** PostgreSQL's numeric_value_out_of_range: a balance that would pass bigint's largest value. */
@@ -98,7 +97,7 @@ public final class PointsService {
 
     private LedgerEntryView apply(Change change) {
         String reason = Validation.requiredText("reason", change.reason(), REASON_MAX_LENGTH);
-        String key = Validation.optionalText("idempotency_key", change.idempotencyKey(), KEY_MAX_LENGTH);
+        String key = Validation.idempotencyKey("Idempotency-Key", change.idempotencyKey());
         try {
             return applyOnce(change, reason, key);
         } catch (RuntimeException e) {

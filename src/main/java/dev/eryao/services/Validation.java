@@ -8,11 +8,18 @@ final class Validation {
     private Validation() {
     }
 
-    /** {@code value} stripped, or an {@link InvalidInputException} if it is missing, blank or too long. */
+    /** The longest {@code Idempotency-Key} kept (the columns' length). */
+    static final int IDEMPOTENCY_KEY_MAX_LENGTH = 200;
+
+    /**
+     * {@code value} stripped, or an {@link InvalidInputException} if it is missing, blank, too long
+     * or holds text PostgreSQL cannot store ({@link #storable}).
+     */
     static String requiredText(String field, String value, int maxLength) {
         if (value == null || value.isBlank()) {
             throw InvalidInputException.field(field, "must not be empty");
         }
+        storable(field, value);
         String stripped = value.strip();
         if (stripped.length() > maxLength) {
             throw InvalidInputException.field(field, "must be at most " + maxLength + " characters");
@@ -23,6 +30,47 @@ final class Validation {
     /** {@code value} stripped, null if absent; an {@link InvalidInputException} if too long. */
     static String optionalText(String field, String value, int maxLength) {
         return value == null || value.isBlank() ? null : requiredText(field, value, maxLength);
+    }
+
+    /**
+     * Refuses U+0000, which a PostgreSQL text column cannot hold (the insert would fail as a 500),
+     * and a UTF-16 surrogate without its pair, which would be stored as {@code ?} (not what was sent).
+     */
+    static void storable(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                throw InvalidInputException.field(field, "must not contain the NUL character (U+0000)");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw InvalidInputException.field(field, "must not contain an unpaired UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + ")");
+            }
+        }
+    }
+
+    /**
+     * An {@code Idempotency-Key} exactly as sent (compared byte for byte, so {@code " k "} is not
+     * {@code "k"}), or null when absent: 1 to 200 visible ASCII characters (0x21-0x7E), so it has one
+     * spelling in a header, a log line and the database.
+     */
+    static String idempotencyKey(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isEmpty() || value.length() > IDEMPOTENCY_KEY_MAX_LENGTH) {
+            throw InvalidInputException.field(field, "must be 1 to " + IDEMPOTENCY_KEY_MAX_LENGTH + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                throw InvalidInputException.field(field, "must be visible ASCII characters only (no spaces or"
+                        + " control characters)");
+            }
+        }
+        return value;
     }
 
     /** A non-negative amount with at most {@code scale} decimals that fits {@code numeric(precision, scale)}. */

@@ -9,6 +9,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.eryao.core.Uuids;
 import dev.eryao.core.config.AuthSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
@@ -104,12 +105,11 @@ public final class JwtVerifier {
     }
 
     private static CurrentUser userOf(JWTClaimsSet claims) {
-        UUID id;
-        try {
-            id = UUID.fromString(claims.getSubject());
-        } catch (IllegalArgumentException e) {
-            throw new AuthenticationException("the token's sub is not a user id (UUID)");
+        String sub = claims.getSubject();
+        if (!Uuids.isCanonical(sub) || Uuids.NIL.equals(Uuids.parseCanonical(sub))) {
+            throw new AuthenticationException("the token's sub is not a user id (a non-nil UUID, 8-4-4-4-12 hex)");
         }
+        UUID id = Uuids.parseCanonical(sub);
         Object role = claims.getClaim("role");
         String checkedRole = role == null ? CurrentUser.AUTHENTICATED : role.toString();
         if (!ACCEPTED_ROLES.contains(checkedRole)) {
