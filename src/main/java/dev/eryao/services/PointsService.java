@@ -17,8 +17,6 @@ import java.util.UUID;
  */
 public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
-    /** The largest single change: far beyond any real grant, and far from overflowing a balance. */
-    public static final long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** PostgreSQL's numeric_value_out_of_range: a balance that would pass bigint's largest value. */
     private static final String OUT_OF_RANGE = "22003";
     /** What an administrator's grant refers to: the service-role caller who made it. */
@@ -57,9 +55,6 @@ public final class PointsService {
     private static void checkAmount(long amount) {
         if (amount <= 0) {
             throw InvalidInputException.field("amount", "must be a positive number of points");
-        }
-        if (amount > AMOUNT_MAX) {
-            throw InvalidInputException.field("amount", "must be at most " + AMOUNT_MAX);
         }
     }
 

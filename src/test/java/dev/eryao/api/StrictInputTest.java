@@ -198,7 +198,7 @@ class StrictInputTest {
 
         Response overflow = api.call("POST", "/v1/admin/points/grants", admin, grant.formatted(1L));
 
-        assertProblem(overflow, 422, "out of range", "a second grant past 2^63-1");
+        assertProblem(overflow, 422, "balance past the largest", "a second grant past 2^63-1");
         assertThat(count("SELECT balance FROM points_balance WHERE owner_id = '" + owner + "'")).isEqualTo(Long.MAX_VALUE);
         assertThat(count("SELECT count(*) FROM points_ledger WHERE owner_id = '" + owner + "'")).isEqualTo(1);
     }
