@@ -106,32 +106,39 @@ class QueueGuardsTest {
 
     @Test
     void aStaleAttemptsAnswerIsDroppedAndTheLiveAttemptsStands() throws Exception {
-        staleAttemptRecordsNothing(new Answer("stale answer", 1_000, 500));
+        staleAttemptRecordsNothing(new Answer("stale answer", 1_000, 500), false);
     }
 
     @Test
     void aStaleAttemptsFinalFailureIsDroppedAndTheLiveAttemptsAnswerStands() throws Exception {
-        staleAttemptRecordsNothing(new Failure(401, "{\"error\":\"invalid api key\"}"));
+        staleAttemptRecordsNothing(new Failure(401, "{\"error\":\"invalid api key\"}"), false);
     }
 
     @Test
     void aStaleAttemptsRetryIsDroppedAndTheLiveAttemptsAnswerStands() throws Exception {
-        staleAttemptRecordsNothing(new Failure(503, "{\"error\":\"unavailable\"}"));
+        staleAttemptRecordsNothing(new Failure(503, "{\"error\":\"unavailable\"}"), false);
+    }
+
+    /** Two performer threads of one worker share its id: only the attempt number tells them apart. */
+    @Test
+    void aStaleAttemptOfTheSameWorkerIsDroppedAndTheLiveAttemptsAnswerStands() throws Exception {
+        staleAttemptRecordsNothing(new Answer("stale answer", 1_000, 500), true);
     }
 
     /**
-     * Attempt 1 stalls at the model until its lease expires; the run is rescued and attempt 2, on
-     * another worker, is at the model when attempt 1 gets {@code staleReply}. Nothing attempt 1
-     * records may land; attempt 2's answer then stands, charged once.
+     * Attempt 1 stalls at the model until its lease expires; the run is rescued and attempt 2 (on
+     * another worker, or another thread of the same one) is at the model when attempt 1 gets
+     * {@code staleReply}. Nothing attempt 1 records may land; attempt 2's answer then stands,
+     * charged once.
      */
-    private void staleAttemptRecordsNothing(Reply staleReply) throws Exception {
+    private void staleAttemptRecordsNothing(Reply staleReply, boolean sameWorker) throws Exception {
         RunFixture.Owner owner = fixture.owner(POINTS);
         TaskAccepted task = fixture.enqueue(owner, "hello");
         Stall stale = stall(staleReply);
         Stall live = stall(new Answer("live answer", 2_000, 1_000));
         fixture.llm.then(stale, live);
         Worker staleWorker = worker();
-        Worker liveWorker = worker();
+        Worker liveWorker = sameWorker ? staleWorker : worker();
 
         Future<Integer> staleAttempt = threads.submit(staleWorker::runOnce);
         assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS)).as("attempt 1 waits for the model").isTrue();
