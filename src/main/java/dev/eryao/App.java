@@ -50,7 +50,7 @@ public final class App implements AutoCloseable {
     public App(Database database, StatementInspector inspector) {
         this.database = database;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
-        this.transactions = new Transactions(sessionFactory);
+        this.transactions = new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
 
         AgentRepository sessions = new AgentRepository(transactions);
         AgentRunRepository runs = new AgentRunRepository(transactions);
