@@ -165,8 +165,11 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("preparedStatementCacheQueries", "0");
             config.addDataSourceProperty("defaultRowFetchSize", "0");
         } else {
-            // Run once per new connection (HikariCP commits it): the session keeps these settings.
+            // Run once per new connection. HikariCP commits it only with isolated internal queries;
+            // otherwise it would share the first unit of work's transaction, and a rollback there
+            // would undo it. (Its other internal work is isValid(), which sends no SQL.)
             config.setConnectionInitSql(timeoutsOf(db).sessionSql());
+            config.setIsolateInternalQueries(true);
         }
         try {
             return new HikariDataSource(config);

@@ -55,8 +55,11 @@ class TimeoutsThroughPoolerTest {
     void inSessionModeEachPooledConnectionHasTheTimeoutsSetWithSql() throws Exception {
         try (Database database = Database.open(server.settings().withDatabase(throughProxy(PoolMode.SESSION)))) {
             try (Connection connection = database.dataSource().getConnection()) {
-                connection.setAutoCommit(true);
                 assertThat(show(connection, "statement_timeout")).isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
+                connection.rollback();
+                assertThat(show(connection, "statement_timeout")).as("the first transaction's rollback keeps it")
+                        .isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
+                connection.setAutoCommit(true);
                 assertThat(show(connection, "lock_timeout")).isEqualTo(LOCK_TIMEOUT_MS + "ms");
 
                 assertThatThrownBy(() -> execute(connection, "SELECT pg_sleep(5)"))
