@@ -19,10 +19,6 @@ final class SecretApiKeys {
         this.hashes = keys.stream().map(key -> sha256(key.reveal())).toList();
     }
 
-    boolean isEmpty() {
-        return hashes.isEmpty();
-    }
-
     /** True when {@code presented} is one of the configured keys. */
     boolean matches(String presented) {
         byte[] hash = sha256(presented);
