@@ -96,10 +96,17 @@ public final class Database implements AutoCloseable {
      * manage their own transactions and locks (migrations): they must not share the pool's
      * transactions, and their statements get their own timeout (0 for none), which also bounds
      * each lock they wait for. Set with {@code SET} as each connection opens, so a session pooler
-     * that drops start-up options cannot lose it.
+     * that drops start-up options cannot lose it. Not in {@link PoolMode#TRANSACTION} mode: there a
+     * {@code SET} would stay on a server session that other clients get next, so these connections
+     * carry no timeout (migrations refuse that mode anyway; run the others through the session
+     * pooler to have one).
      */
     public DataSource unpooledDataSource(int statementTimeoutMs) {
         PGSimpleDataSource plain = plain(settings.user(), settings.password());
+        if (settings.poolMode() == PoolMode.TRANSACTION) {
+            plain.setPrepareThreshold(0);
+            return plain;
+        }
         return new SessionSettingDataSource(plain, new Timeouts(statementTimeoutMs, statementTimeoutMs).sessionSql());
     }
 
