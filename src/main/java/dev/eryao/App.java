@@ -61,7 +61,7 @@ public final class App implements AutoCloseable {
         this.database = database;
         this.maxOutputTokens = maxOutputTokens;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
-        this.transactions = new Transactions(sessionFactory);
+        this.transactions = new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
 
         AgentRepository sessions = new AgentRepository(transactions);
         AgentRunRepository runs = new AgentRunRepository(transactions);

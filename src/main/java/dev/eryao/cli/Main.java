@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class, WorkerCommand.class, TokenCommand.class,
                 MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
                 CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
-                StampCommand.class, CheckCommand.class,
+                StampCommand.class, CheckCommand.class, DoctorCommand.class,
                 SqlCommand.class, TablesCommand.class, McpCommand.class, StandInCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

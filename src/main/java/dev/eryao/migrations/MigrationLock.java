@@ -13,6 +13,11 @@ final class MigrationLock {
     private static final long FLYWAY_LOCK_MAGIC = 77431708279161L;
     static final long KEY = FLYWAY_LOCK_MAGIC + ("\"public\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();
 
+    /** PostgreSQL's SQLSTATE for a lock wait cut short by {@code lock_timeout}. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    /** ... and for one cut short by {@code statement_timeout}. */
+    private static final String QUERY_CANCELED = "57014";
+
     private MigrationLock() {
     }
 
@@ -21,10 +26,24 @@ final class MigrationLock {
         return "SELECT pg_advisory_xact_lock(" + KEY + ")";
     }
 
-    /** Takes the lock for the rest of {@code connection}'s current transaction. */
-    static void acquire(Connection connection) throws SQLException {
+    /**
+     * Takes the lock for the rest of {@code connection}'s current transaction, waiting at most
+     * {@code timeoutSeconds} (0: no limit) for a running schema change to finish. The wait is
+     * bounded by {@code lock_timeout}, set for this transaction only, so it holds whatever the
+     * session's settings are and whether or not a pooler dropped the start-up options.
+     */
+    static void acquire(Connection connection, int timeoutSeconds) throws SQLException {
         try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL lock_timeout = '" + timeoutSeconds + "s'");
             statement.execute(sql());
+        } catch (SQLException e) {
+            // Either limit may end the wait first: the statement timeout is the same length.
+            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || QUERY_CANCELED.equals(e.getSQLState())) {
+                throw new SQLException("another schema change (migrate, downgrade or stamp) held the migration lock"
+                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS (" + timeoutSeconds + " s)",
+                        e.getSQLState(), e);
+            }
+            throw e;
         }
     }
 }

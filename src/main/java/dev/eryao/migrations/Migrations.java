@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.api.output.ValidateOutput;
@@ -23,8 +24,10 @@ import org.flywaydb.core.api.exception.FlywayValidateException;
  * revision in its own transaction, recording it, checking checksums, holding its lock — and this
  * class adds what its free edition lacks: downgrade, stamp, history, current and heads.
  *
- * <p>Everything runs on a separate unpooled connection with the migration timeout. Changes are
- * refused over a transaction-mode pooler: the lock and the DDL need one session throughout.
+ * <p>Everything runs on a separate unpooled connection with the migration timeout, set with SQL
+ * when it opens (a session pooler drops start-up options); it bounds every statement, every lock a
+ * revision waits for, and the wait for the migration lock itself. Changes are refused over a
+ * transaction-mode pooler: the lock and the DDL need one session throughout.
  */
 public final class Migrations {
     /** Flyway's history table; in {@code public}, beside the tables it describes. */
@@ -75,7 +78,19 @@ public final class Migrations {
                     : "revision " + Revision.idOfFlywayVersion(e.getMigration().getVersion().getVersion())
                     + " " + e.getMigration().getDescription().replace(' ', '_');
             throw new MigrationFailedException(revision + " failed and was rolled back: " + rootMessage(e), e);
+        } catch (FlywayException e) {
+            if (rootMessage(e).contains("advisory lock") || String.valueOf(e.getMessage()).contains("advisory lock")) {
+                throw new MigrationFailedException("nothing applied: another schema change held the migration lock"
+                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
+                        + database.settings().migrationTimeoutSeconds() + " s)", e);
+            }
+            throw e;
         }
+    }
+
+    /** Flyway's lock retries (one a second) for a timeout in seconds; -1, no limit, for 0. */
+    static int lockRetries(int timeoutSeconds) {
+        return timeoutSeconds == 0 ? -1 : timeoutSeconds;
     }
 
     /**
@@ -171,7 +186,9 @@ public final class Migrations {
                 .table(HISTORY_TABLE)
                 .cleanDisabled(true)
                 .validateMigrationNaming(true)
-                .callbacks(new ProgressReporter(progress));
+                .callbacks(new ProgressReporter(progress))
+                // Flyway tries its lock once a second: as many tries as the timeout has seconds (-1: no limit).
+                .lockRetryCount(lockRetries(database.settings().migrationTimeoutSeconds()));
         if (targetVersion != null) {
             configuration.target(MigrationVersion.fromVersion(targetVersion));
         }
@@ -186,7 +203,7 @@ public final class Migrations {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                MigrationLock.acquire(connection);
+                MigrationLock.acquire(connection, database.settings().migrationTimeoutSeconds());
                 R result = work.run(connection);
                 connection.commit();
                 return result;

@@ -67,6 +67,15 @@ public final class JwksKeySource {
         return keys;
     }
 
+    /**
+     * How many keys the URL publishes right now, fetched afresh (for {@code eryao doctor}).
+     *
+     * @throws KeySourceUnavailableException when they cannot be fetched
+     */
+    public int fetchKeyCount() {
+        return fetch().size();
+    }
+
     private Snapshot fresh() {
         Snapshot snapshot = cached;
         if (snapshot != null && snapshot.fetchedAt.plus(MAX_AGE).isAfter(clock.instant())) {

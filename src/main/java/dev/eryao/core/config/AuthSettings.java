@@ -2,6 +2,8 @@ package dev.eryao.core.config;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,12 +15,29 @@ import java.util.Optional;
  *                  {@code https://<project>.supabase.co/auth/v1/.well-known/jwks.json} (ES256/RS256 keys), or null
  * @param jwtSecret {@code ERYAO_AUTH__JWT_SECRET}: the project's legacy HS256 secret, or empty
  * @param issuer    {@code ERYAO_AUTH__ISSUER}: when set, a token's {@code iss} must equal it, or null
+ * @param secretKeys {@code ERYAO_AUTH__SECRET_KEYS}: Supabase secret API keys ({@code sb_secret_…},
+ *                  comma-separated) that reach the admin routes, in the {@code apikey} header or as
+ *                  a bearer; each held as a {@link Secret}, so never printed
  */
-public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer) {
+public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Secret> secretKeys) {
     /** HS256 needs a key of at least 256 bits; Supabase's legacy secrets are longer. */
     public static final int MIN_SECRET_BYTES = 32;
 
+    /** How Supabase's secret API keys begin; its publishable (anon) keys begin {@code sb_publishable_}. */
+    public static final String SECRET_KEY_PREFIX = "sb_secret_";
+    /** Supabase's secret keys are {@code sb_secret_} and 32 or more characters of randomness. */
+    public static final int MIN_SECRET_KEY_CHARS = SECRET_KEY_PREFIX.length() + 20;
+
     static final String PREFIX = "ERYAO_AUTH__";
+
+    public AuthSettings {
+        secretKeys = List.copyOf(secretKeys);
+    }
+
+    /** Settings without secret API keys. */
+    public AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer) {
+        this(jwksUrl, jwtSecret, issuer, List.of());
+    }
 
     static AuthSettings read(VariableReader env) {
         String jwks = env.optionalString(PREFIX + "JWKS_URL");
@@ -28,11 +47,35 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer) {
                     + MIN_SECRET_BYTES + " bytes (Supabase: Project Settings > API > JWT secret)");
         }
         return new AuthSettings(jwks == null ? null : httpUrl(PREFIX + "JWKS_URL", jwks), secret,
-                env.optionalString(PREFIX + "ISSUER"));
+                env.optionalString(PREFIX + "ISSUER"), secretKeys(env.secret(PREFIX + "SECRET_KEYS")));
+    }
+
+    /** The comma-separated keys, each checked for its shape; errors name the entry, never its value. */
+    static List<Secret> secretKeys(Secret listed) {
+        if (listed.isEmpty()) {
+            return List.of();
+        }
+        List<Secret> keys = new ArrayList<>();
+        String[] entries = listed.reveal().split(",", -1);
+        for (int i = 0; i < entries.length; i++) {
+            String key = entries[i].strip();
+            String which = PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + entries.length;
+            if (key.startsWith("sb_publishable_")) {
+                throw new SettingsException(which + " is a publishable key: only secret keys (sb_secret_...) may"
+                        + " reach the admin routes");
+            }
+            if (!key.startsWith(SECRET_KEY_PREFIX) || key.length() < MIN_SECRET_KEY_CHARS
+                    || key.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new SettingsException(which + " is not a Supabase secret API key: expected sb_secret_ and at"
+                        + " least 20 more printable characters (Supabase: Project Settings > API Keys)");
+            }
+            keys.add(Secret.of(key));
+        }
+        return keys;
     }
 
     public static AuthSettings none() {
-        return new AuthSettings(null, Secret.empty(), null);
+        return new AuthSettings(null, Secret.empty(), null, List.of());
     }
 
     /** True when neither a JWKS URL nor a secret is set. */
@@ -50,7 +93,7 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer) {
 
     /** The same settings with another HS256 secret (the local one {@code serve} makes). */
     public AuthSettings withSecret(Secret newSecret) {
-        return new AuthSettings(jwksUrl, newSecret, issuer);
+        return new AuthSettings(jwksUrl, newSecret, issuer, secretKeys);
     }
 
     private static URI httpUrl(String name, String raw) {

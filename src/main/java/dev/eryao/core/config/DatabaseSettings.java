@@ -17,7 +17,13 @@ import java.util.Optional;
  * @param connectTimeoutSeconds   {@code __CONNECT_TIMEOUT_SECONDS}, for opening one connection
  * @param statementTimeoutMs      {@code __STATEMENT_TIMEOUT_MS}, 0 for none
  * @param migrationTimeoutSeconds {@code __MIGRATION_TIMEOUT_SECONDS}, for each migration statement
+ *                                and each lock a migration waits for, the migration lock included
  *                                (slow cloud links need more), 0 for none
+ * @param lockTimeoutMs           {@code __LOCK_TIMEOUT_MS}, the longest the application's statements
+ *                                wait for a lock, 0 for no limit but the statement timeout
+ *
+ * <p>All three are applied with SQL ({@code SET} / {@code SET LOCAL}), never only as start-up
+ * {@code options}: Supabase's pooler drops those (see {@code dev.eryao.core.db.Timeouts}).
  */
 public record DatabaseSettings(
         String host,
@@ -30,7 +36,8 @@ public record DatabaseSettings(
         PoolMode poolMode,
         int connectTimeoutSeconds,
         int statementTimeoutMs,
-        int migrationTimeoutSeconds) {
+        int migrationTimeoutSeconds,
+        int lockTimeoutMs) {
 
     public static final int DEFAULT_PORT = 5432;
     /** Supabase's transaction pooler port: seeing it without an explicit pool mode implies that mode. */
@@ -42,6 +49,7 @@ public record DatabaseSettings(
     public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
     public static final int DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_MIGRATION_TIMEOUT_SECONDS = 600;
+    public static final int DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
     static final String PREFIX = "ERYAO_DATABASE__";
 
@@ -59,7 +67,16 @@ public record DatabaseSettings(
                 env.choice(PREFIX + "POOL_MODE", PoolMode.class, impliedMode),
                 env.integer(PREFIX + "CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 600),
                 env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 0, 86_400_000),
-                env.integer(PREFIX + "MIGRATION_TIMEOUT_SECONDS", DEFAULT_MIGRATION_TIMEOUT_SECONDS, 0, 86_400));
+                env.integer(PREFIX + "MIGRATION_TIMEOUT_SECONDS", DEFAULT_MIGRATION_TIMEOUT_SECONDS, 0, 86_400),
+                env.integer(PREFIX + "LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS, 0, 86_400_000));
+    }
+
+    /** The settings as they were before the lock timeout existed; it takes its default. */
+    public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
+                            int poolSize, PoolMode poolMode, int connectTimeoutSeconds, int statementTimeoutMs,
+                            int migrationTimeoutSeconds) {
+        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeoutSeconds, statementTimeoutMs,
+                migrationTimeoutSeconds, DEFAULT_LOCK_TIMEOUT_MS);
     }
 
     /** The configured server, or empty when the embedded database is to be used. */
@@ -74,7 +91,19 @@ public record DatabaseSettings(
     /** The same settings pointed at another server (the embedded one, once it listens). */
     public DatabaseSettings at(String newHost, int newPort, String newUser, SslMode newSslMode) {
         return new DatabaseSettings(newHost, newPort, name, newUser, password, newSslMode, poolSize, poolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds);
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs);
+    }
+
+    /** The same settings with other timeouts (statement and lock in ms, migration in seconds). */
+    public DatabaseSettings withTimeouts(int newStatementTimeoutMs, int newLockTimeoutMs, int newMigrationTimeoutSeconds) {
+        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
+                connectTimeoutSeconds, newStatementTimeoutMs, newMigrationTimeoutSeconds, newLockTimeoutMs);
+    }
+
+    /** The same settings in another pool mode. */
+    public DatabaseSettings withPoolMode(PoolMode newPoolMode) {
+        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, newPoolMode,
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs);
     }
 
     /** Where this connects, for messages; never includes the password. */

@@ -9,6 +9,7 @@ import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SslMode;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -18,10 +19,15 @@ import org.postgresql.ds.PGSimpleDataSource;
  * pgjdbc connections shaped for the pool mode. Opening it proves the database answers, so an
  * unreachable server fails start-up with one clear {@link DatabaseUnavailableException}.
  *
- * <p>In {@link PoolMode#TRANSACTION} mode consecutive transactions may land on different server
- * sessions: pgjdbc then uses no named server-side prepared statements ({@code prepareThreshold=0}),
- * no fetch size (a cursor would not outlive the transaction) and no session settings at all, so
- * the statement timeout is applied per query by Hibernate instead of as a session option.
+ * <p>The statement and lock timeouts are set with SQL ({@link Timeouts}), never only as start-up
+ * options, which Supabase's pooler drops: in session mode each pooled connection runs
+ * {@link Timeouts#sessionSql()} when it opens. In {@link PoolMode#TRANSACTION} mode consecutive
+ * transactions may land on different server sessions: pgjdbc then uses no named server-side
+ * prepared statements ({@code prepareThreshold=0}), no fetch size (a cursor would not outlive the
+ * transaction) and no session settings at all; each transaction sets its timeouts with
+ * {@code SET LOCAL} ({@link #perTransactionSql()}, run by {@link Transactions}), and Hibernate also
+ * bounds each query from the client side, which covers the read-only units that run in autocommit
+ * (no transaction for a {@code SET LOCAL} to live in).
  */
 public final class Database implements AutoCloseable {
     private final EmbeddedDatabase embedded;
@@ -67,6 +73,20 @@ public final class Database implements AutoCloseable {
         return settings;
     }
 
+    /** The application's statement and lock timeouts. */
+    public Timeouts timeouts() {
+        return timeoutsOf(settings);
+    }
+
+    /**
+     * The SQL each transaction must start with in {@link PoolMode#TRANSACTION} mode (its timeouts,
+     * as {@code SET LOCAL}); empty in session mode, where the pool set them when the connection opened.
+     */
+    public Optional<String> perTransactionSql() {
+        return settings.poolMode() == PoolMode.TRANSACTION
+                ? Optional.of(timeouts().transactionSql()) : Optional.empty();
+    }
+
     public String jdbcUrl() {
         return dataSource.getJdbcUrl();
     }
@@ -74,12 +94,20 @@ public final class Database implements AutoCloseable {
     /**
      * A separate, unpooled source of auto-commit connections to the same server, for tools that
      * manage their own transactions and locks (migrations): they must not share the pool's
-     * transactions, and their statements get their own timeout (0 for none).
+     * transactions, and their statements get their own timeout (0 for none), which also bounds
+     * each lock they wait for. Set with {@code SET} as each connection opens, so a session pooler
+     * that drops start-up options cannot lose it. Not in {@link PoolMode#TRANSACTION} mode: there a
+     * {@code SET} would stay on a server session that other clients get next, so these connections
+     * carry no timeout (migrations refuse that mode anyway; run the others through the session
+     * pooler to have one).
      */
     public DataSource unpooledDataSource(int statementTimeoutMs) {
         PGSimpleDataSource plain = plain(settings.user(), settings.password());
-        plain.setOptions("-c statement_timeout=" + statementTimeoutMs);
-        return plain;
+        if (settings.poolMode() == PoolMode.TRANSACTION) {
+            plain.setPrepareThreshold(0);
+            return plain;
+        }
+        return new SessionSettingDataSource(plain, new Timeouts(statementTimeoutMs, statementTimeoutMs).sessionSql());
     }
 
     /**
@@ -143,8 +171,12 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("prepareThreshold", "0");
             config.addDataSourceProperty("preparedStatementCacheQueries", "0");
             config.addDataSourceProperty("defaultRowFetchSize", "0");
-        } else if (db.statementTimeoutMs() > 0) {
-            config.addDataSourceProperty("options", "-c statement_timeout=" + db.statementTimeoutMs());
+        } else {
+            // Run once per new connection. HikariCP commits it only with isolated internal queries;
+            // otherwise it would share the first unit of work's transaction, and a rollback there
+            // would undo it. (Its other internal work is isValid(), which sends no SQL.)
+            config.setConnectionInitSql(timeoutsOf(db).sessionSql());
+            config.setIsolateInternalQueries(true);
         }
         try {
             return new HikariDataSource(config);
@@ -152,6 +184,10 @@ public final class Database implements AutoCloseable {
             throw new DatabaseUnavailableException(
                     "cannot connect to " + db.describe() + ": " + rootMessage(e), e);
         }
+    }
+
+    private static Timeouts timeoutsOf(DatabaseSettings db) {
+        return new Timeouts(db.statementTimeoutMs(), db.lockTimeoutMs());
     }
 
     private static String rootMessage(Throwable error) {

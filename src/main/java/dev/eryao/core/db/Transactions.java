@@ -21,10 +21,21 @@ import org.hibernate.Transaction;
  */
 public final class Transactions implements CurrentSession {
     private final SessionFactory sessionFactory;
+    private final String perTransactionSql;
     private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>();
 
     public Transactions(SessionFactory sessionFactory) {
+        this(sessionFactory, null);
+    }
+
+    /**
+     * @param perTransactionSql run first in every transaction (behind a transaction pooler: the
+     *                          timeouts as {@code SET LOCAL}, see {@link Database#perTransactionSql()}),
+     *                          or null
+     */
+    public Transactions(SessionFactory sessionFactory, String perTransactionSql) {
         this.sessionFactory = sessionFactory;
+        this.perTransactionSql = perTransactionSql;
     }
 
     /** Runs {@code work} in a transaction and returns its result. */
@@ -66,6 +77,9 @@ public final class Transactions implements CurrentSession {
     private <R> R runNew(Supplier<R> work) {
         try (Session session = sessionFactory.openSession()) {
             Transaction transaction = session.beginTransaction();
+            if (perTransactionSql != null) {
+                applyPerTransactionSql(session, transaction);
+            }
             current.set(new UnitOfWork(transaction, RepositorySession.wrap(session)));
             try {
                 R result = work.get();
@@ -98,6 +112,19 @@ public final class Transactions implements CurrentSession {
             } finally {
                 current.remove();
             }
+        }
+    }
+
+    private void applyPerTransactionSql(Session session, Transaction transaction) {
+        try {
+            session.doWork(connection -> {
+                try (var statement = connection.createStatement()) {
+                    statement.execute(perTransactionSql);
+                }
+            });
+        } catch (RuntimeException e) {
+            rollbackQuietly(transaction, e);
+            throw e;
         }
     }
 
