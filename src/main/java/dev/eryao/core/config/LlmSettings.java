@@ -28,6 +28,11 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, S
         apiKeys = Map.copyOf(apiKeys);
     }
 
+    /** With the default output cap. */
+    public LlmSettings(int timeoutSeconds, Map<String, Secret> apiKeys) {
+        this(timeoutSeconds, DEFAULT_MAX_OUTPUT_TOKENS, apiKeys);
+    }
+
     static LlmSettings read(VariableReader env) {
         Map<String, Secret> keys = new TreeMap<>();
         for (String name : env.namesStartingWith(PREFIX)) {
