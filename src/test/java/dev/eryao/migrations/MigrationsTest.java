@@ -185,8 +185,11 @@ class MigrationsTest {
         assertThat(migrations.history()).filteredOn(HistoryEntry::applied)
                 .extracting(HistoryEntry::state).containsOnly("applied");
         assertThat(CatalogSnapshot.of(database.dataSource())).noneMatch(line -> line.startsWith("table points_ledger"));
-        assertThat(migrations.migrate().migrationsExecuted).as("only revisions after the stamp run")
-                .isEqualTo(migrations.catalog().all().size() - 3);
+        // Up to a revision that needs nothing the stamped one would have created (later ones alter its tables).
+        String upTo = "20261124_0002";
+        assertThat(migrations.migrate(upTo).migrationsExecuted).as("only revisions after the stamp run")
+                .isEqualTo(migrations.catalog().all().stream()
+                        .filter(r -> r.id().compareTo("20260411_0003") > 0 && r.id().compareTo(upTo) <= 0).count());
     }
 
     @Test

@@ -93,7 +93,7 @@ public final class SupabaseServer {
     private static PgBinaryResolver fromJar(Path jar) {
         return (system, machine) -> {
             try (ZipFile zip = new ZipFile(jar.toFile())) {
-                String name = "postgres-" + system + "-" + machine + ".txz";
+                String name = ("postgres-" + system + "-" + machine + ".txz").toLowerCase(java.util.Locale.ROOT);
                 ZipEntry entry = zip.getEntry(name);
                 if (entry == null) {
                     throw new IOException(jar + " holds no " + name);
