@@ -51,10 +51,9 @@ final class HistoryTable {
                         ALTER TABLE public.%1$s ENABLE ROW LEVEL SECURITY;
                     END IF;
                     FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-                        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) AND EXISTS (
-                                SELECT 1 FROM aclexplode((SELECT relacl FROM pg_class
-                                                          WHERE oid = 'public.%1$s'::regclass)) acl
-                                WHERE acl.grantee = api_role::regrole) THEN
+                        IF EXISTS (SELECT 1 FROM aclexplode((SELECT relacl FROM pg_class
+                                                             WHERE oid = 'public.%1$s'::regclass)) acl
+                                   JOIN pg_roles r ON r.oid = acl.grantee WHERE r.rolname = api_role) THEN
                             EXECUTE format('REVOKE ALL ON public.%1$s FROM %%I', api_role);
                         END IF;
                     END LOOP;

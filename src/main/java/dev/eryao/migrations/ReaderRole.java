@@ -11,7 +11,7 @@ import java.sql.Statement;
  * itself). There, before Flyway runs, this creates {@code eryao_reader} exactly as that revision
  * would but without {@code BYPASSRLS}; the revision's {@code IF NOT EXISTS} then skips the
  * creation and grants as usual. Such a reader sees rows through the {@code <table>_reader}
- * policies of revision 20261125_0005 instead of bypassing RLS. Applied revisions stay untouched.
+ * policies of revision 20261125_0004 instead of bypassing RLS. Applied revisions stay untouched.
  */
 final class ReaderRole {
     /** The revision that creates the role. */

@@ -38,7 +38,7 @@ class ReadOnlyRoleRevisionTest {
                     FROM pg_roles WHERE rolname = 'eryao_reader'"""))
                     .isEqualTo("t f f f f {default_transaction_read_only=on}");
             // BYPASSRLS where the migrating login could grant it; else (Supabase's postgres on
-            // PostgreSQL 15) a SELECT policy of its own on every table with RLS (20261125_0005).
+            // PostgreSQL 15) a SELECT policy of its own on every table with RLS (20261125_0004).
             assertThat(one(connection, """
                     SELECT CASE WHEN (SELECT rolbypassrls FROM pg_roles WHERE rolname = 'eryao_reader') THEN 'bypasses RLS'
                            ELSE coalesce(string_agg(c.relname, ',' ORDER BY c.relname), 'reads through policies') END
