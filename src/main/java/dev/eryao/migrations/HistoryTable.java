@@ -33,7 +33,33 @@ final class HistoryTable {
                 CONSTRAINT "%1$s_pk" PRIMARY KEY ("installed_rank")
             );
             CREATE INDEX IF NOT EXISTS "%1$s_s_idx" ON "public"."%1$s" ("success");
-            ALTER TABLE "public"."%1$s" ENABLE ROW LEVEL SECURITY;""".formatted(NAME);
+            ALTER TABLE "public"."%1$s" ENABLE ROW LEVEL SECURITY;""".formatted(NAME) + "\n" + lockSql();
+
+    /**
+     * Closes the table to Supabase's API roles. It lives in {@code public}, the schema Supabase's
+     * Data API serves, and Supabase's default privileges give anon and authenticated ALL on every
+     * table created there: RLS with no policy hides its rows, but TRUNCATE, REFERENCES and TRIGGER
+     * ignore RLS, so the privileges go too. Idempotent, and it changes nothing (takes no lock) when
+     * the table is already closed; on a server without those roles it only checks RLS.
+     */
+    static String lockSql() {
+        return """
+                DO $lock$
+                DECLARE api_role text;
+                BEGIN
+                    IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = 'public.%1$s'::regclass) THEN
+                        ALTER TABLE public.%1$s ENABLE ROW LEVEL SECURITY;
+                    END IF;
+                    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+                        IF EXISTS (SELECT 1 FROM aclexplode((SELECT relacl FROM pg_class
+                                                             WHERE oid = 'public.%1$s'::regclass)) acl
+                                   JOIN pg_roles r ON r.oid = acl.grantee WHERE r.rolname = api_role) THEN
+                            EXECUTE format('REVOKE ALL ON public.%1$s FROM %%I', api_role);
+                        END IF;
+                    END LOOP;
+                END
+                $lock$;""".formatted(NAME);
+    }
 
     /** A revision recorded as applied. */
     record Applied(String id, Integer checksum, OffsetDateTime installedOn) {
@@ -70,7 +96,12 @@ final class HistoryTable {
         return applied;
     }
 
-    static void create(Connection connection) throws SQLException {
+    /**
+     * Creates the table if it is missing and closes it to the API roles, in the caller's
+     * transaction: done before Flyway runs anything, so even a first migrate that fails at its first
+     * revision leaves no history open to the anon key.
+     */
+    static void createLocked(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(CREATE_SQL);
         }

@@ -30,7 +30,11 @@ import org.flywaydb.core.api.exception.FlywayValidateException;
  * transaction-mode pooler: the lock and the DDL need one session throughout.
  */
 public final class Migrations {
-    /** Flyway's history table; in {@code public}, beside the tables it describes. */
+    /**
+     * Flyway's history table; in {@code public}, beside the tables it describes, where existing
+     * deployments have it. Supabase's API serves {@code public}, so it is created closed to the API
+     * roles before any revision runs (see {@link HistoryTable#lockSql()}).
+     */
     public static final String HISTORY_TABLE = "flyway_schema_history";
 
     private final Database database;
@@ -67,10 +71,9 @@ public final class Migrations {
         refuseTransactionPooler();
         String target = targetId == null ? null : requireKnown(targetId).flywayVersion();
         Flyway flyway = flyway(target);
+        prepare(targetId);
         try {
-            MigrateResult result = flyway.migrate();
-            protectHistoryTable();
-            return result;
+            return flyway.migrate();
         } catch (FlywayValidateException e) {
             throw new MigrationFailedException(describeInvalid(flyway), e);
         } catch (FlywayMigrateException e) {
@@ -130,9 +133,7 @@ public final class Migrations {
         refuseTransactionPooler();
         Optional<Revision> keep = "base".equals(target) ? Optional.empty() : Optional.of(requireKnown(target));
         inLockedTransaction("stamp", connection -> {
-            if (!HistoryTable.exists(connection)) {
-                HistoryTable.create(connection);
-            }
+            HistoryTable.createLocked(connection);
             List<String> applied = HistoryTable.applied(connection).stream().map(HistoryTable.Applied::id).toList();
             for (Revision revision : catalog.all()) {
                 boolean wanted = keep.isPresent() && revision.id().compareTo(keep.get().id()) <= 0;
@@ -217,20 +218,20 @@ public final class Migrations {
     }
 
     /**
-     * Supabase serves {@code public} through its API, so Flyway's history table gets RLS with no
-     * policy: invisible to anon and authenticated. Done here, after Flyway released its lock,
-     * because a revision cannot alter the table Flyway holds while it applies that revision.
+     * What must be in place before Flyway applies anything, in one transaction under the migration
+     * lock: the history table, created (as Flyway would) and closed to Supabase's API roles before
+     * any revision runs, so no failure can leave it open to the anon key; and the reader role where
+     * this login cannot create it as revision 20261124_0002 would ({@link ReaderRole}).
      */
-    private void protectHistoryTable() {
-        try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement()) {
-            // Only when it is off: ALTER TABLE takes an exclusive lock even when nothing changes.
-            statement.execute("DO $$ BEGIN IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = '"
-                    + HISTORY_TABLE + "'::regclass) THEN ALTER TABLE " + HISTORY_TABLE
-                    + " ENABLE ROW LEVEL SECURITY; END IF; END $$");
-        } catch (SQLException e) {
-            throw new MigrationFailedException("cannot enable RLS on " + HISTORY_TABLE + ": " + e.getMessage(), e);
-        }
+    private void prepare(String targetId) {
+        boolean readerRevisionAhead = targetId == null || targetId.compareTo(ReaderRole.REVISION) >= 0;
+        inLockedTransaction("migrate", connection -> {
+            HistoryTable.createLocked(connection);
+            if (readerRevisionAhead) {
+                ReaderRole.createWhereBypassRlsIsOutOfReach(connection);
+            }
+            return null;
+        });
     }
 
     /** One line per revision Flyway finds invalid, e.g. one edited after it was applied. */

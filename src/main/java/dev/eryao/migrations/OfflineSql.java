@@ -29,7 +29,12 @@ public final class OfflineSql {
         StringBuilder sql = new StringBuilder();
         sql.append("-- eryao migrate --sql: from ").append(from).append(" to ")
                 .append(toId == null ? "head" : toId).append(", ").append(pending.size()).append(" revision(s)\n\n");
-        sql.append("-- Flyway's history table, as Flyway itself creates it\n").append(HistoryTable.CREATE_SQL).append("\n");
+        sql.append("-- Flyway's history table, as Flyway itself creates it, closed to Supabase's API roles\n")
+                .append(HistoryTable.CREATE_SQL).append("\n");
+        if (pending.stream().anyMatch(r -> r.id().equals(ReaderRole.REVISION))) {
+            sql.append("\n-- the reader role without BYPASSRLS where this login cannot grant it (PostgreSQL 15)\n")
+                    .append(ReaderRole.SQL).append("\n");
+        }
         for (Revision revision : pending) {
             sql.append("\n-- applying ").append(revision.label()).append('\n')
                     .append("BEGIN;\n")

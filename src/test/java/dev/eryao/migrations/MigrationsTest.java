@@ -185,23 +185,11 @@ class MigrationsTest {
         assertThat(migrations.history()).filteredOn(HistoryEntry::applied)
                 .extracting(HistoryEntry::state).containsOnly("applied");
         assertThat(CatalogSnapshot.of(database.dataSource())).noneMatch(line -> line.startsWith("table points_ledger"));
-        // What stamping is for: the schema was made by other means (here, the revision's SQL by hand).
-        applyByHand(database, "db/migration/V20260411_0003__points_ledger.sql");
-        assertThat(migrations.migrate().migrationsExecuted).as("only revisions after the stamp run")
-                .isEqualTo(migrations.catalog().all().size() - 3);
-    }
-
-    private static void applyByHand(Database database, String resource) {
-        try (var in = MigrationsTest.class.getClassLoader().getResourceAsStream(resource);
-             java.sql.Connection connection = database.dataSource().getConnection();
-             java.sql.Statement statement = connection.createStatement()) {
-            statement.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-            if (!connection.getAutoCommit()) {
-                connection.commit();
-            }
-        } catch (java.io.IOException | java.sql.SQLException e) {
-            throw new IllegalStateException("cannot apply " + resource, e);
-        }
+        // Up to a revision that needs nothing the stamped one would have created (later ones alter its tables).
+        String upTo = "20261124_0002";
+        assertThat(migrations.migrate(upTo).migrationsExecuted).as("only revisions after the stamp run")
+                .isEqualTo(migrations.catalog().all().stream()
+                        .filter(r -> r.id().compareTo("20260411_0003") > 0 && r.id().compareTo(upTo) <= 0).count());
     }
 
     @Test

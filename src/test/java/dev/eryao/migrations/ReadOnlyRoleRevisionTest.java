@@ -33,10 +33,21 @@ class ReadOnlyRoleRevisionTest {
     void theReaderCanLogInAndReadEveryTableButIsNoSuperuserAndBelongsToNoRole() throws SQLException {
         try (Connection connection = TestDatabase.get().connection()) {
             assertThat(one(connection, """
-                    SELECT concat_ws(' ', rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
+                    SELECT concat_ws(' ', rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication,
                                      rolconfig::text)
                     FROM pg_roles WHERE rolname = 'eryao_reader'"""))
-                    .isEqualTo("t f f f f t {default_transaction_read_only=on}");
+                    .isEqualTo("t f f f f {default_transaction_read_only=on}");
+            // BYPASSRLS where the migrating login could grant it; else (Supabase's postgres on
+            // PostgreSQL 15) a SELECT policy of its own on every table with RLS (20261125_0004).
+            assertThat(one(connection, """
+                    SELECT CASE WHEN (SELECT rolbypassrls FROM pg_roles WHERE rolname = 'eryao_reader') THEN 'bypasses RLS'
+                           ELSE coalesce(string_agg(c.relname, ',' ORDER BY c.relname), 'reads through policies') END
+                    FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
+                      AND c.relname <> 'flyway_schema_history'
+                      AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*')
+                                      AND 'eryao_reader'::regrole = ANY (p.polroles))"""))
+                    .isIn("bypasses RLS", "reads through policies");
             assertThat(one(connection, "SELECT count(*) FROM pg_auth_members WHERE member = 'eryao_reader'::regrole"))
                     .isEqualTo("0");
             assertThat(one(connection, """

@@ -17,7 +17,7 @@ import java.util.UUID;
  * A second database on the suite's server, migrated to head, for what must never happen in the
  * shared one: a table with RLS off, a function that writes, write attempts aimed at real rows.
  * Created once per JVM and dropped at exit. Its fixture, made by the superuser:
- * {@code probe} (RLS off, two rows), {@code guarded} (RLS on, no policy, one row), sequence
+ * {@code probe} (RLS off, two rows), {@code guarded} (RLS on, only the reader's policy, one row), sequence
  * {@code probe_seq}, and {@code write_probe()}, a SECURITY DEFINER function that inserts.
  */
 public final class ScratchDatabase {
@@ -28,6 +28,9 @@ public final class ScratchDatabase {
             CREATE TABLE guarded (id uuid NOT NULL DEFAULT gen_random_uuid(), secret text NOT NULL,
                                   CONSTRAINT pk_guarded PRIMARY KEY (id));
             ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
+            -- As every table of ours has one (revision 20261125_0004): the reader's way in where it
+            -- has no BYPASSRLS (Supabase's non-superuser postgres on PostgreSQL 15 cannot grant it).
+            CREATE POLICY guarded_reader ON guarded FOR SELECT TO eryao_reader USING (true);
             INSERT INTO guarded (secret) VALUES ('only the reader and the owner see this');
             CREATE SEQUENCE probe_seq;
             CREATE FUNCTION write_probe() RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$

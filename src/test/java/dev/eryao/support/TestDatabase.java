@@ -24,6 +24,8 @@ import java.util.Map;
  * When the suite runs through a real transaction pooler ({@code bin/test-pooler}: PgBouncer in front
  * of the server), {@code ERYAO_TEST__SESSION_HOST} / {@code ERYAO_TEST__SESSION_PORT} name the server
  * itself, so migrations and new databases bypass the pooler as they must on Supabase.
+ * With {@code ERYAO_TEST__LAYOUT=supabase} it is instead a throwaway server laid out as a Supabase
+ * project ({@link SupabaseServer}), reached as the non-superuser {@code postgres}.
  * Tests never clean up: each makes its own owners and rows, so they cannot disturb one another.
  */
 public final class TestDatabase {
@@ -38,10 +40,17 @@ public final class TestDatabase {
     private final Database database;
     private final SqlRecorder sql = new SqlRecorder();
     private final App app;
+    private final SupabaseServer supabase;
 
     private TestDatabase() {
         Map<String, String> variables = new HashMap<>(System.getenv());
         variables.putIfAbsent("ERYAO_DATA_DIR", temporaryDirectory().toString());
+        // ERYAO_TEST__LAYOUT=supabase: a server laid out as a Supabase project, used as its
+        // non-superuser postgres login, in place of the embedded server's superuser.
+        this.supabase = SupabaseServer.requested(variables) ? SupabaseServer.start(variables, FAST_SERVER) : null;
+        if (supabase != null) {
+            variables.putAll(supabase.connectionVariables());
+        }
         this.settings = Settings.from(Environment.of(variables));
         DatabaseSettings sessionMode = sessionAddress(withPoolMode(settings.database(), PoolMode.SESSION), variables);
         this.migrationDatabase = Database.open(settings.withDatabase(sessionMode), FAST_SERVER);
@@ -136,6 +145,14 @@ public final class TestDatabase {
         app.close();
         database.close();
         migrationDatabase.close();
+        if (supabase != null) {
+            supabase.close();
+        }
+    }
+
+    /** True when the suite runs on the Supabase layout, as the non-superuser {@code postgres}. */
+    public boolean supabaseLayout() {
+        return supabase != null;
     }
 
     /** {@code db} pointed at {@code ERYAO_TEST__SESSION_HOST/PORT} when they are set (a pooler is under test). */

@@ -62,6 +62,28 @@ final class Ddl {
         return "ALTER TABLE " + quote(table) + " ENABLE ROW LEVEL SECURITY;";
     }
 
+    /**
+     * Who reaches a new table besides the backend, as revision 20261125_0004 set it for the others:
+     * the reader's own SELECT policy (its only way in where it lacks BYPASSRLS, PostgreSQL 15);
+     * Supabase's API roles left with SELECT alone (their default privileges give them ALL); and,
+     * for a table with {@code owner_id}, the owner's read policy, with {@code auth.uid()} in a scalar
+     * subquery so it is evaluated once per statement, not per row (Supabase's auth_rls_initplan).
+     */
+    static String clientAccess(Shapes.Table table) {
+        String name = quote(table.name());
+        StringBuilder sql = new StringBuilder()
+                .append("CREATE POLICY ").append(quote(table.name() + "_reader")).append(" ON ").append(name)
+                .append(" FOR SELECT TO eryao_reader USING (true);\n")
+                .append("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ").append(name)
+                .append(" FROM anon, authenticated;");
+        if (table.column("owner_id").isPresent()) {
+            sql.append("\nCREATE POLICY ").append(quote(table.name() + "_owner_read")).append(" ON ").append(name)
+                    .append("\n    FOR SELECT TO authenticated USING (owner_id = (SELECT auth.uid())")
+                    .append(table.column("deleted_at").isPresent() ? " AND deleted_at IS NULL" : "").append(");");
+        }
+        return sql.toString();
+    }
+
     static String alterColumn(String table, String column, String action) {
         return "ALTER TABLE " + quote(table) + " ALTER COLUMN " + quote(column) + " " + action + ";";
     }

@@ -34,7 +34,8 @@ final class SchemaDiff {
 
     private void createTable(Shapes.Table table, List<String> dropped) {
         Change create = Change.of(Change.CREATE_TABLE, "create table " + table.name(),
-                Ddl.createTable("", table) + "\n" + Ddl.enableRls(table.name()), "DROP TABLE " + Ddl.quote(table.name()) + ";");
+                Ddl.createTable("", table) + "\n" + Ddl.enableRls(table.name()) + "\n" + Ddl.clientAccess(table),
+                "DROP TABLE " + Ddl.quote(table.name()) + ";");
         changes.add(dropped.isEmpty() ? create : create.withNote("tables " + String.join(", ", dropped)
                 + " are dropped in this revision: if " + table.name() + " is one of them renamed, use ALTER TABLE ... RENAME TO"
                 + " instead of the drop and create, or its rows are lost"));
@@ -43,7 +44,8 @@ final class SchemaDiff {
     }
 
     private void dropTable(Shapes.Table table, List<String> created) {
-        String recreate = Ddl.createTable("", table) + (table.rls() ? "\n" + Ddl.enableRls(table.name()) : "");
+        String recreate = Ddl.createTable("", table)
+                + (table.rls() ? "\n" + Ddl.enableRls(table.name()) + "\n" + Ddl.clientAccess(table) : "");
         Change drop = Change.of(Change.DROP_TABLE, "drop table " + table.name(),
                 "DROP TABLE " + Ddl.quote(table.name()) + ";", recreate)
                 .withReview("drops table " + table.name() + (table.hasRows() ? ", which has rows," : "")

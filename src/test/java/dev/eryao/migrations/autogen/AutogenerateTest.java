@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.core.db.Database;
+import dev.eryao.migrations.Advisor;
 import dev.eryao.migrations.MigrationFailedException;
 import dev.eryao.migrations.Migrations;
 import dev.eryao.migrations.RevisionWriter;
@@ -58,7 +59,8 @@ class AutogenerateTest {
         migrations.migrate();
         List<Change> create = compare(with(ProbeV1.class));
         assertThat(create).extracting(Change::summary).containsExactly("create table autogen_probe",
-                "create index ix_autogen_probe_name", "add foreign key fk_autogen_probe_llm_id");
+                "create index ix_autogen_probe_llm_id", "create index ix_autogen_probe_name",
+                "add foreign key fk_autogen_probe_llm_id");
         execute(Autogenerate.upgradeScript(create));
         assertThat(compare(with(ProbeV1.class))).as("check is clean after the upgrade").isEmpty();
         execute("INSERT INTO autogen_probe (name, note, amount) VALUES ('a row', 'kept', 1)");
@@ -91,8 +93,8 @@ class AutogenerateTest {
 
         assertThat(compare(Models.ALL).stream().map(Change::summary))
                 .as("only the probe table, which the project's models do not have")
-                .containsExactly("drop foreign key fk_autogen_probe_llm_id", "drop index ix_autogen_probe_name",
-                        "drop table autogen_probe");
+                .containsExactlyInAnyOrder("drop foreign key fk_autogen_probe_llm_id", "drop index ix_autogen_probe_name",
+                        "drop index ix_autogen_probe_llm_id", "drop table autogen_probe");
         assertThat(new Autogenerate(database, migrations, with(ProbeV1.class))
                 .writeRevision("nothing", new RevisionWriter(dir, Clock.systemUTC()))).isEmpty();
         try (Stream<Path> files = Files.list(dir.resolve("migration"))) {
@@ -110,9 +112,15 @@ class AutogenerateTest {
         assertThat(Autogenerate.upgradeScript(create)).contains("CREATE TABLE autogen_probe (",
                 "ALTER TABLE autogen_probe ENABLE ROW LEVEL SECURITY;",
                 "CREATE UNIQUE INDEX ix_autogen_probe_name ON autogen_probe (name) WHERE deleted_at IS NULL;",
-                "ALTER TABLE autogen_probe ADD CONSTRAINT fk_autogen_probe_llm_id FOREIGN KEY (llm_id) REFERENCES llms (id);");
+                "ALTER TABLE autogen_probe ADD CONSTRAINT fk_autogen_probe_llm_id FOREIGN KEY (llm_id) REFERENCES llms (id);",
+                "CREATE INDEX ix_autogen_probe_llm_id ON autogen_probe (llm_id);",
+                "CREATE POLICY autogen_probe_reader ON autogen_probe FOR SELECT TO eryao_reader USING (true);",
+                "REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON autogen_probe FROM anon, authenticated;");
         execute(Autogenerate.upgradeScript(create));
         assertThat(compare(with(ProbeV1.class))).isEmpty();
+        try (Connection connection = database.dataSource().getConnection()) {
+            assertThat(Advisor.findings(connection)).as("what autogenerate writes passes Supabase's advisor").isEmpty();
+        }
         assertThat(CatalogSnapshot.of(database.dataSource())).contains(
                 "table autogen_probe rls=true force=false comment=");
     }
@@ -189,7 +197,8 @@ class AutogenerateTest {
     @Test
     void foreignKeysAddedAndRemoved() throws Exception {
         roundTrip(ProbeForeignKeys.class, "drop foreign key fk_autogen_probe_llm_id", "add column autogen_probe.session_id",
-                "add foreign key fk_autogen_probe_session_id");
+                "add foreign key fk_autogen_probe_session_id", "drop index ix_autogen_probe_llm_id",
+                "create index ix_autogen_probe_session_id");
     }
 
     @Test
