@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class DoctorCommandTest {
     private static final String SECRET_KEY = "sb_secret_" + "Dq7Hn2Wc5Lr8Tv1Yb4Ke6Mp9Sg3Xa0Z";
     private static final List<String> CHECKS = List.of("server", "connection", "login", "schema", "models",
-            "row level security", "statement timeout", "reader role", "auth");
+            "row level security", "advisor", "statement timeout", "reader role", "auth");
 
     private static TestKeys keys;
     private final TestDatabase server = TestDatabase.get();
@@ -78,6 +78,7 @@ class DoctorCommandTest {
 
         assertThat(result.status()).as(result.out() + result.err()).isEqualTo(Main.FAILED);
         assertThat(result.out()).containsPattern("✗ row level security: off for probe in public .* — fix: ALTER TABLE")
+                .containsPattern("✗ advisor: \\d+ advisor finding\\(s\\): .*rls_disabled_in_public on table public.probe")
                 .contains("✓ schema: at head");
     }
 

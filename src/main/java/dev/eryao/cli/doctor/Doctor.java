@@ -20,6 +20,7 @@ public final class Doctor {
                 new SchemaAtHeadCheck(),
                 new ModelsAgreeCheck(),
                 new RowLevelSecurityCheck(),
+                new AdvisorCheck(),
                 new StatementTimeoutCheck(),
                 new ReaderRoleCheck(),
                 new AuthKeysCheck());

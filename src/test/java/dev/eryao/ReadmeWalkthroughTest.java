@@ -1,0 +1,66 @@
+package dev.eryao;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eryao.cli.Main;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's walkthrough, run as written: its block is cut from README.md and run by bash in a
+ * fresh directory, where {@code bin/eryao} runs this build (the suite's classes, so no Maven build
+ * inside the test), with a data directory and an API port of its own. It must end with the run
+ * succeeded and its points shown, so the README cannot promise what the code does not do.
+ */
+class ReadmeWalkthroughTest {
+    private static final String MARKER = "<!-- walkthrough -->";
+    private static final long LIMIT_SECONDS = 240;
+
+    @Test
+    void theReadmesWalkthroughWorksWhenPasted() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```bash\n", readme.indexOf(MARKER)) + "```bash\n".length();
+        String block = readme.substring(start, readme.indexOf("\n```", start));
+        Path dir = Files.createTempDirectory("eryao-walkthrough");
+        Files.createDirectories(dir.resolve("bin"));
+        Path eryao = dir.resolve("bin/eryao");
+        Files.writeString(eryao, "#!/usr/bin/env bash\nexec '" + ProcessHandle.current().info().command().orElse("java")
+                + "' -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
+        Files.setPosixFilePermissions(eryao, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path script = dir.resolve("walkthrough.sh");
+        Files.writeString(script, "set -euo pipefail\n" + block + "\nwait\n");
+
+        ProcessBuilder bash = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("output.txt").toFile());
+        bash.environment().keySet().removeIf(name -> name.startsWith("ERYAO_"));
+        bash.environment().put("ERYAO_DATA_DIR", dir.resolve("data").toString());
+        bash.environment().put("ERYAO_SERVER__PORT", String.valueOf(freePort()));
+        Process process = bash.start();
+        boolean finished = process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroyForcibly();
+        }
+        String output = Files.readString(dir.resolve("output.txt"), StandardCharsets.UTF_8);
+
+        assertThat(finished).as("the walkthrough ends by itself within %d s:%n%s", LIMIT_SECONDS, output).isTrue();
+        assertThat(output).as(output)
+                .contains("\"reason\":\"welcome\"")
+                .contains("event:status")
+                .contains("\"status\":\"succeeded\"", "(stand-in) You said: Plan three days in Lisbon")
+                .containsPattern("\"balance\":100,\"held\":0,\"available\":100");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
