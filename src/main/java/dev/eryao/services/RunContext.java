@@ -28,6 +28,16 @@ public record RunContext(AgentRunQueue.Claim claim, UUID ownerId, UUID sessionId
                 claim.heldPoints(), problem);
     }
 
+    /** The run this attempt performs. */
+    public UUID runId() {
+        return claim.runId();
+    }
+
+    /** Which attempt this is (1 for the first). */
+    public int attempt() {
+        return claim.attempt();
+    }
+
     /** The {@code max_tokens} to send. */
     public int outputCap() {
         return price.outputCap();

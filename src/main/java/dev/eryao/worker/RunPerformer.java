@@ -47,14 +47,14 @@ final class RunPerformer {
                     run.outputCap());
         } catch (LlmCallException e) {
             // The summary, never the message: a provider's answer can quote the conversation.
-            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), e.summary());
+            log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), e.summary());
             record(run, runs.fail(run, workerId, e.getMessage(), e.retryable(), clock.instant()));
             return true;
         }
         String unusable = run.usageProblem(completion);
         if (unusable != null) {
             // A provider error like any other: never a charge, never a credit.
-            log.info("run {} attempt {} failed: {}", run.claim().runId(), run.claim().attempt(), unusable);
+            log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), unusable);
             record(run, runs.fail(run, workerId, "the model's answer cannot be priced: " + unusable, false,
                     clock.instant()));
             return true;
@@ -66,7 +66,7 @@ final class RunPerformer {
     private static void record(RunContext run, boolean recorded) {
         if (!recorded) {
             log.warn("run {} attempt {} finished after its lease was lost; its outcome was dropped",
-                    run.claim().runId(), run.claim().attempt());
+                    run.runId(), run.attempt());
         }
     }
 }
