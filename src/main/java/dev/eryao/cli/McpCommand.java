@@ -51,7 +51,7 @@ final class McpCommand implements Callable<Integer> {
             try (Database database = Database.open(settings)) {
                 ReadOnlyAccess access = ReadOnlyAccess.of(database, tools);
                 CountDownLatch inputEnded = new CountDownLatch(1);
-                McpSyncServer server = new McpToolServer(new SqlExecutor(access, tools.maxRows()), new TableCatalog(access))
+                McpSyncServer server = new McpToolServer(new SqlExecutor(access, tools.maxRows(), tools.maxBytes()), new TableCatalog(access))
                         .start(new WatchedInput(main.stdin(), inputEnded), protocol, version());
                 spec.commandLine().getErr().println("eryao mcp: serving list_tables and execute_sql (read-only, as "
                         + tools.readerUser() + ") for " + database.settings().describe() + " on stdio");

@@ -16,7 +16,7 @@ class SqlExecutorTest {
 
     private static SqlExecutor executor(int maxRows, int timeoutMs) {
         return new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows);
+                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows, ToolsSettings.DEFAULT_MAX_BYTES);
     }
 
     private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT_MS);
@@ -95,7 +95,7 @@ class SqlExecutorTest {
         ReadOnlyAccess nobody = new ReadOnlyAccess(scratch.database().unpooledDataSource("eryao_nobody",
                 scratch.settings().tools().readerPassword()), "eryao_nobody", 1_000);
 
-        assertThatThrownBy(() -> new SqlExecutor(nobody, 1).execute("SELECT 1"))
+        assertThatThrownBy(() -> new SqlExecutor(nobody, 1, ToolsSettings.DEFAULT_MAX_BYTES).execute("SELECT 1"))
                 .isInstanceOf(ToolException.class)
                 .hasMessageStartingWith("cannot log in as eryao_nobody: FATAL: ")
                 // PostgreSQL's words, or PgBouncer's when the suite runs through it (bin/test-pooler)
