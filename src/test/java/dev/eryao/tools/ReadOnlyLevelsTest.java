@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.core.config.ToolsSettings;
 import dev.eryao.core.db.Database;
+import dev.eryao.migrations.Migrations;
 import dev.eryao.support.ScratchDatabase;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
@@ -25,12 +26,17 @@ import org.junit.jupiter.api.Test;
 class ReadOnlyLevelsTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
     private static final ToolsSettings TOOLS = scratch.settings().tools();
-    /** A database of its own, where the reader's settings are changed for this database only. */
+    /**
+     * A database of its own, where the reader's settings are changed for this database only. Reached
+     * straight, never through a pooler: a pooler's open server connections would keep the settings
+     * they logged in with.
+     */
     private static Database fresh;
 
     private static synchronized Database fresh() {
         if (fresh == null) {
-            fresh = TestDatabase.get().freshMigratedDatabase();
+            fresh = TestDatabase.get().freshDatabase();
+            new Migrations(fresh, line -> { }).migrate();
         }
         return fresh;
     }
