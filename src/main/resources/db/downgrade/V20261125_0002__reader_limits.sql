@@ -1,18 +1,18 @@
 -- Downgrade of 20261125_0002 reader_limits: PUBLIC may call the functions again, and eryao_reader
--- loses its temp_file_limit and work_mem settings. Steps the upgrade could not take are skipped
--- here the same way.
+-- loses its temp_file_limit and work_mem settings in this database. Steps the upgrade could not
+-- take are skipped here the same way.
 
 DO $$
 DECLARE
     fn regprocedure;
 BEGIN
     BEGIN
-        ALTER ROLE eryao_reader RESET work_mem;
+        EXECUTE format('ALTER ROLE eryao_reader IN DATABASE %I RESET work_mem', current_database());
     EXCEPTION WHEN insufficient_privilege THEN
         RAISE WARNING 'cannot reset work_mem on eryao_reader as %', current_user;
     END;
     BEGIN
-        ALTER ROLE eryao_reader RESET temp_file_limit;
+        EXECUTE format('ALTER ROLE eryao_reader IN DATABASE %I RESET temp_file_limit', current_database());
     EXCEPTION WHEN insufficient_privilege THEN
         RAISE WARNING 'cannot reset temp_file_limit on eryao_reader as %', current_user;
     END;

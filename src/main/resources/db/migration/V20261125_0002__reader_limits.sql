@@ -38,15 +38,18 @@ BEGIN
     END IF;
 
     -- A sort or hash that spills stops at 256MB of temporary files; work_mem bounds the memory it
-    -- uses first (a query can raise work_mem for itself; it cannot raise temp_file_limit).
+    -- uses first (a query can raise work_mem for itself; it cannot raise temp_file_limit). Set for
+    -- this database only, as everything a revision does: the role is shared by every database on
+    -- the server, and another database's downgrade must not take the bound away here.
     BEGIN
-        ALTER ROLE eryao_reader SET temp_file_limit = '256MB';
+        EXECUTE format('ALTER ROLE eryao_reader IN DATABASE %I SET temp_file_limit = %L', current_database(), '256MB');
     EXCEPTION WHEN insufficient_privilege THEN
         RAISE WARNING 'cannot set temp_file_limit on eryao_reader as %: the data tools refuse to run until a'
-            ' superuser runs ALTER ROLE eryao_reader SET temp_file_limit = ''256MB''', current_user;
+            ' superuser runs ALTER ROLE eryao_reader IN DATABASE % SET temp_file_limit = ''256MB''',
+            current_user, current_database();
     END;
     BEGIN
-        ALTER ROLE eryao_reader SET work_mem = '16MB';
+        EXECUTE format('ALTER ROLE eryao_reader IN DATABASE %I SET work_mem = %L', current_database(), '16MB');
     EXCEPTION WHEN insufficient_privilege THEN
         RAISE WARNING 'cannot set work_mem on eryao_reader as %: the tools still set it in each transaction',
             current_user;

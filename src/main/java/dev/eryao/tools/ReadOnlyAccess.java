@@ -54,7 +54,7 @@ public final class ReadOnlyAccess {
     public static final List<String> OUTSIDE_THE_TRANSACTION = List.of("pg_logical_emit_message", "pg_advisory_lock",
             "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
 
-    /** The reader's role setting from revision 20261125_0002: sorts and hashes that spill stop there. */
+    /** The reader's setting in each database from revision 20261125_0002: sorts and hashes that spill stop there. */
     public static final String TEMP_FILE_LIMIT = "256MB";
     /** Set for every tool transaction (and on the role): how much memory one sort or hash may use before it spills. */
     static final String WORK_MEM = "16MB";
@@ -68,6 +68,7 @@ public final class ReadOnlyAccess {
                     WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname = ANY (%s)
                       AND has_function_privilege(r.oid, p.oid, 'EXECUTE')) AS callable,
                    current_setting('temp_file_limit') AS temp_file_limit, session_user AS role_name,
+                   current_database() AS database_name,
                    set_config('statement_timeout', ?, true),
                    set_config('lock_timeout', ?, true),
                    set_config('idle_in_transaction_session_timeout', ?, true),
@@ -191,7 +192,7 @@ public final class ReadOnlyAccess {
                 if ("-1".equals(row.getString("temp_file_limit"))) {
                     throw new ToolException("refusing to run as " + readerUser + ": it has no temp_file_limit, so one"
                             + " query could fill the server's disk; a superuser must run ALTER ROLE " + row.getString("role_name")
-                            + " SET temp_file_limit = '" + TEMP_FILE_LIMIT + "' (revision 20261125_0002 does when the"
+                            + " IN DATABASE " + row.getString("database_name") + " SET temp_file_limit = '" + TEMP_FILE_LIMIT + "' (revision 20261125_0002 does when the"
                             + " migrations run as one)");
                 }
             }

@@ -40,7 +40,9 @@ class ReadOnlyRoleRevisionTest {
                     SELECT concat_ws(' ', rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
                                      rolconfig::text)
                     FROM pg_roles WHERE rolname = 'eryao_reader'"""))
-                    .isEqualTo("t f f f f t {default_transaction_read_only=on,temp_file_limit=256MB,work_mem=16MB}");
+                    .isEqualTo("t f f f f t {default_transaction_read_only=on}");
+            assertThat(roleSettings(connection)).as("revision 20261125_0002, in this database")
+                    .isEqualTo("{temp_file_limit=256MB,work_mem=16MB}");
             assertThat(one(connection, "SELECT count(*) FROM pg_auth_members WHERE member = 'eryao_reader'::regrole"))
                     .isEqualTo("0");
             assertThat(one(connection, """
@@ -100,9 +102,9 @@ class ReadOnlyRoleRevisionTest {
                 sql.execute(script("db/migration/" + LIMITS));
 
                 assertThat(revoked).isEqualTo("reader 0, public 0, xact locks 4 of 4");
-                assertThat(roleAfterUpgrade).isEqualTo("{default_transaction_read_only=on,temp_file_limit=256MB,work_mem=16MB}");
+                assertThat(roleAfterUpgrade).isEqualTo("{temp_file_limit=256MB,work_mem=16MB}");
                 assertThat(afterDowngrade).startsWith("reader ").doesNotStartWith("reader 0,").contains("xact locks 4 of 4");
-                assertThat(roleAfterDowngrade).isEqualTo("{default_transaction_read_only=on}");
+                assertThat(roleAfterDowngrade).isNull();
                 assertThat(callable(connection)).isEqualTo(revoked);
                 assertThat(roleSettings(connection)).isEqualTo(roleAfterUpgrade);
             }
@@ -127,8 +129,10 @@ class ReadOnlyRoleRevisionTest {
                                     'pg_try_advisory_lock', 'pg_try_advisory_lock_shared')""");
     }
 
+    /** The reader's settings in the connection's database (ALTER ROLE ... IN DATABASE). */
     private static String roleSettings(Connection connection) throws SQLException {
-        return one(connection, "SELECT rolconfig::text FROM pg_roles WHERE rolname = 'eryao_reader'");
+        return one(connection, "SELECT (SELECT s.setconfig::text FROM pg_db_role_setting s, pg_database d"
+                + " WHERE s.setrole = 'eryao_reader'::regrole AND s.setdatabase = d.oid AND d.datname = current_database())");
     }
 
     /** What was granted to the reader in the connection's database (its own grants, not PUBLIC's). */

@@ -147,9 +147,11 @@ class ReadOnlyLevelsTest {
             assertThatThrownBy(() -> tool(database).execute("SELECT 1"))
                     .isInstanceOf(ToolException.class)
                     .hasMessageStartingWith("refusing to run as eryao_reader: it has no temp_file_limit")
-                    .hasMessageContaining("ALTER ROLE eryao_reader SET temp_file_limit = '256MB'");
+                    .hasMessageContaining("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name()
+                            + " SET temp_file_limit = '256MB'");
         } finally {
-            admin("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name() + " RESET temp_file_limit");
+            // Back to what revision 20261125_0002 set in this database.
+            admin("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name() + " SET temp_file_limit = '256MB'");
         }
     }
 }

@@ -35,8 +35,11 @@ class ReaderLimitsTest {
 
     @Test
     void aQueryThatWouldWriteLargeTemporaryFilesIsStoppedAtTheLimit() {
+        // A generous timeout, so on a busy machine the temp-file limit, not the clock, stops it.
+        SqlExecutor patient = new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
+                scratch.settings().tools().withStatementTimeoutMs(120_000)), 10, ToolsSettings.DEFAULT_MAX_BYTES);
         // About 400 MB to sort, far more than work_mem: it spills, and stops at 256 MB of temp files.
-        assertThatThrownBy(() -> sql.execute("""
+        assertThatThrownBy(() -> patient.execute("""
                 SELECT count(DISTINCT t) FROM (SELECT g::text || repeat('x', 1000) AS t
                                                FROM generate_series(1, 400000) g) s"""))
                 .isInstanceOf(ToolException.class)
