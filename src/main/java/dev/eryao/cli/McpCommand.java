@@ -8,9 +8,6 @@ import dev.eryao.tools.ReadOnlyAccess;
 import dev.eryao.tools.SqlExecutor;
 import dev.eryao.tools.TableCatalog;
 import io.modelcontextprotocol.server.McpSyncServer;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -51,8 +48,8 @@ final class McpCommand implements Callable<Integer> {
             try (Database database = Database.open(settings)) {
                 ReadOnlyAccess access = ReadOnlyAccess.of(database, tools);
                 CountDownLatch inputEnded = new CountDownLatch(1);
-                McpSyncServer server = new McpToolServer(new SqlExecutor(access, tools.maxRows()), new TableCatalog(access))
-                        .start(new WatchedInput(main.stdin(), inputEnded), protocol, version());
+                McpSyncServer server = new McpToolServer(new SqlExecutor(access, tools.maxRows(), tools.maxBytes()), new TableCatalog(access))
+                        .start(main.stdin(), protocol, version(), inputEnded::countDown);
                 spec.commandLine().getErr().println("eryao mcp: serving list_tables and execute_sql (read-only, as "
                         + tools.readerUser() + ") for " + database.settings().describe() + " on stdio");
                 try {
@@ -70,37 +67,5 @@ final class McpCommand implements Callable<Integer> {
     private String version() {
         String[] version = spec.root().version();
         return version.length == 0 ? "unknown" : version[0].replace("eryao ", "");
-    }
-
-    /** Counts down when the agent closes our input: the end of the session. */
-    private static final class WatchedInput extends FilterInputStream {
-        private final CountDownLatch ended;
-
-        WatchedInput(InputStream in, CountDownLatch ended) {
-            super(in);
-            this.ended = ended;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return ended(super.read());
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                return ended(super.read(buffer, offset, length));
-            } catch (IOException e) {
-                ended.countDown();
-                throw e;
-            }
-        }
-
-        private int ended(int result) {
-            if (result < 0) {
-                ended.countDown();
-            }
-            return result;
-        }
     }
 }

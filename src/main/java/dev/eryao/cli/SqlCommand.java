@@ -54,7 +54,7 @@ final class SqlCommand implements Callable<Integer> {
         Settings settings = main.settings();
         ToolsSettings tools = options.apply(settings.tools());
         try (Database database = Database.open(settings)) {
-            QueryResult result = new SqlExecutor(ReadOnlyAccess.of(database, tools), tools.maxRows()).execute(text);
+            QueryResult result = new SqlExecutor(ReadOnlyAccess.of(database, tools), tools.maxRows(), tools.maxBytes()).execute(text);
             spec.commandLine().getOut().print(json ? ToolsJson.queryResult(result) + "\n" : TextOutput.queryResult(result));
             spec.commandLine().getOut().flush();
             return Main.OK;

@@ -9,6 +9,10 @@ final class ToolsOptions {
             description = "Most rows one query returns (default ERYAO_TOOLS__MAX_ROWS or 100).")
     private Integer maxRows;
 
+    @Option(names = "--max-bytes", paramLabel = "N",
+            description = "Most bytes of values one query returns (default ERYAO_TOOLS__MAX_BYTES or 1048576).")
+    private Integer maxBytes;
+
     @Option(names = "--timeout-ms", paramLabel = "MS",
             description = "Longest one query may run (default ERYAO_TOOLS__STATEMENT_TIMEOUT_MS or 10000).")
     private Integer timeoutMs;
@@ -18,6 +22,9 @@ final class ToolsOptions {
         ToolsSettings applied = settings;
         if (maxRows != null) {
             applied = applied.withMaxRows(maxRows);
+        }
+        if (maxBytes != null) {
+            applied = applied.withMaxBytes(maxBytes);
         }
         if (timeoutMs != null) {
             applied = applied.withStatementTimeoutMs(timeoutMs);

@@ -50,20 +50,31 @@ public final class McpToolServer {
         this.catalog = catalog;
     }
 
-    /** Starts serving on the given streams (the process's stdin and stdout); returns at once. */
-    public McpSyncServer start(InputStream in, OutputStream out, String version) {
+    /**
+     * Starts serving on the given streams (the process's stdin and stdout); returns at once. Lines
+     * pass through {@link McpLineGuard} first, so a bad one is answered with an error and the
+     * session goes on.
+     *
+     * @param inputEnded run when the agent has closed our input and its last line has been read
+     */
+    public McpSyncServer start(InputStream in, OutputStream out, String version, Runnable inputEnded) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        return McpServer.sync(new StdioServerTransportProvider(json, in, out))
+        McpLineGuard lines = new McpLineGuard(in, out, json, inputEnded);
+        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, lines.forwarded(), lines.output(),
+                        McpLineGuard.MAX_LINE_BYTES + 2))
                 .serverInfo("eryao", version)
                 .instructions(INSTRUCTIONS)
                 .capabilities(ServerCapabilities.builder().tools(false).build())
                 .tools(tool(json, "execute_sql", "Runs one SQL statement in a read-only transaction as a role"
-                                + " that can only read, and returns its rows as JSON (capped; see max_rows).",
+                                + " that can only read, and returns its rows as JSON (capped in rows and bytes; see"
+                                + " max_rows, max_bytes and truncated_by).",
                                 EXECUTE_SQL_SCHEMA, this::executeSql),
                         tool(json, "list_tables", "Lists the tables of some schemas with estimated rows and"
                                 + " whether row level security is on; verbose adds columns and keys.",
                                 LIST_TABLES_SCHEMA, this::listTables))
                 .build();
+        lines.start();
+        return server;
     }
 
     CallToolResult executeSql(Map<String, Object> arguments) {

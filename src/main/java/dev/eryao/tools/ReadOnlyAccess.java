@@ -7,7 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.postgresql.ds.common.BaseDataSource;
 
 /**
  * The only way the data-viewing tools reach the database, and the reason they cannot change it.
@@ -26,6 +29,13 @@ import javax.sql.DataSource;
  * </ol>
  * The guard also checks the login really is such a role, so a misconfigured
  * {@code ERYAO_TOOLS__READER_USER} (say, {@code postgres}) is refused rather than trusted.
+ *
+ * <p>A rollback does not undo everything: a few functions every role may call by default write WAL
+ * or take locks that outlive the transaction ({@link #OUTSIDE_THE_TRANSACTION}). Revision
+ * {@code 20261125_0002} revokes them from PUBLIC, which only their owner (a superuser) can do, and
+ * gives the reader a {@code temp_file_limit}, which only a superuser can set. Where the migrations
+ * ran without those rights the guard finds the functions still callable, or no temp-file bound, and
+ * refuses to run at all: nothing in a SQL statement can reach past a check made before it is sent.
  */
 public final class ReadOnlyAccess {
     /** Work done inside the read-only transaction. */
@@ -34,16 +44,39 @@ public final class ReadOnlyAccess {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Functions PUBLIC may call by default whose effect a rollback does not undo: WAL messages
+     * (transactional or not, the record stays in the WAL and replication slots keep it) and
+     * session-level advisory locks (they outlive the transaction, and behind a transaction pooler
+     * even the connection). Revision 20261125_0002 revokes them from PUBLIC; transaction-level
+     * advisory locks stay allowed, as they end with the transaction like the lock any SELECT takes.
+     */
+    public static final List<String> OUTSIDE_THE_TRANSACTION = List.of("pg_logical_emit_message", "pg_advisory_lock",
+            "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
+
+    /** The reader's setting in each database from revision 20261125_0002: sorts and hashes that spill stop there. */
+    public static final String TEMP_FILE_LIMIT = "256MB";
+    /** Set for every tool transaction (and on the role): how much memory one sort or hash may use before it spills. */
+    static final String WORK_MEM = "16MB";
+
     // Selecting takes the transaction's snapshot: from here on it can never become read-write.
     private static final String GUARD = """
             SELECT current_setting('transaction_read_only') = 'on' AS read_only,
                    r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication AS privileged,
                    EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid) AS member_of_roles,
+                   (SELECT string_agg(DISTINCT p.proname, ', ' ORDER BY p.proname) FROM pg_proc p
+                    WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname = ANY (%s)
+                      AND has_function_privilege(r.oid, p.oid, 'EXECUTE')) AS callable,
+                   current_setting('temp_file_limit') AS temp_file_limit, session_user AS role_name,
+                   current_database() AS database_name,
                    set_config('statement_timeout', ?, true),
                    set_config('lock_timeout', ?, true),
                    set_config('idle_in_transaction_session_timeout', ?, true),
+                   set_config('work_mem', '%s', true),
                    set_config('TimeZone', 'UTC', true)
-            FROM pg_roles r WHERE r.rolname = session_user""";
+            FROM pg_roles r WHERE r.rolname = session_user""".formatted(
+            OUTSIDE_THE_TRANSACTION.stream().map(name -> "'" + name + "'")
+                    .collect(Collectors.joining(", ", "ARRAY[", "]")), WORK_MEM);
 
     private final DataSource readers;
     private final String readerUser;
@@ -56,8 +89,15 @@ public final class ReadOnlyAccess {
     }
 
     public static ReadOnlyAccess of(Database database, ToolsSettings tools) {
-        return new ReadOnlyAccess(database.unpooledDataSource(tools.readerUser(), tools.readerPassword()),
-                tools.readerUser(), tools.statementTimeoutMs());
+        DataSource readers = database.unpooledDataSource(tools.readerUser(), tools.readerPassword());
+        if (readers instanceof BaseDataSource driver) {
+            // The driver reads every row whole. With these it refuses a batch of rows (or one row)
+            // larger than the byte bound before allocating it, and sizes its batches from the
+            // widest row seen, so a single huge value never reaches the heap.
+            driver.setMaxResultBuffer(String.valueOf(tools.maxBytes()));
+            driver.setAdaptiveFetch(true);
+        }
+        return new ReadOnlyAccess(readers, tools.readerUser(), tools.statementTimeoutMs());
     }
 
     /**
@@ -92,10 +132,20 @@ public final class ReadOnlyAccess {
         try {
             return readers.getConnection();
         } catch (SQLException e) {
+            if (busy(e)) {
+                throw new ToolException("the data tools are busy: every connection " + readerUser
+                        + " may open is in use (its CONNECTION LIMIT); try again in a moment", e);
+            }
             throw new ToolException("cannot log in as " + readerUser + ": " + ToolException.databaseMessage(e)
                     + "; the role comes with revision 20261124_0002 (bin/eryao migrate), and on a server that"
                     + " checks passwords it needs one (ALTER ROLE ... PASSWORD, then ERYAO_TOOLS__READER_PASSWORD)", e);
         }
+    }
+
+    /** PostgreSQL's too_many_connections (the role's limit, or the server's), as itself or through a pooler. */
+    private static boolean busy(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return "53300".equals(e.getSQLState()) || message.contains("too many connections for role");
     }
 
     /**
@@ -131,6 +181,19 @@ public final class ReadOnlyAccess {
                     throw new ToolException("refusing to run as " + readerUser + ": it is a superuser, can create"
                             + " roles or databases, or belongs to other roles; the tools need a role that can only"
                             + " read (ERYAO_TOOLS__READER_USER, default " + ToolsSettings.READER_ROLE + ")");
+                }
+                String callable = row.getString("callable");
+                if (callable != null) {
+                    throw new ToolException("refusing to run as " + readerUser + ": it may call " + callable
+                            + ", which write or hold what a rollback does not undo; a superuser must revoke them"
+                            + " (revision 20261125_0002 does when the migrations run as one: REVOKE EXECUTE ON"
+                            + " FUNCTION ... FROM PUBLIC)");
+                }
+                if ("-1".equals(row.getString("temp_file_limit"))) {
+                    throw new ToolException("refusing to run as " + readerUser + ": it has no temp_file_limit, so one"
+                            + " query could fill the server's disk; a superuser must run ALTER ROLE " + row.getString("role_name")
+                            + " IN DATABASE " + row.getString("database_name") + " SET temp_file_limit = '" + TEMP_FILE_LIMIT + "' (revision 20261125_0002 does when the"
+                            + " migrations run as one)");
                 }
             }
         }

@@ -13,7 +13,13 @@ import org.postgresql.core.Parser;
 
 /**
  * {@code execute_sql} / {@code bin/eryao sql}: runs one statement through {@link ReadOnlyAccess}
- * and returns at most {@code maxRows} rows.
+ * and returns at most {@code maxRows} rows holding at most {@code maxBytes} bytes of values.
+ *
+ * <p>Rows stream: inside the transaction the driver fetches them in batches through a portal, so
+ * the server produces the next batch only when it is asked for it, and reading stops at whichever
+ * cap comes first. The driver reads each row whole, so a row, or a batch, larger than the byte cap
+ * is refused by the driver before it allocates it ({@link ReadOnlyAccess#of}); that too is
+ * reported as a result cut at the byte cap, with the rows read before it.
  *
  * <p>Exactly one statement reaches the server, in one Parse message of the extended protocol. The
  * driver splits text on {@code ;} by its own lexer and would send each piece as a statement of its
@@ -25,12 +31,17 @@ import org.postgresql.core.Parser;
  * parameter; JDBC escape processing is off, so the server sees the text exactly as written.
  */
 public final class SqlExecutor {
+    /** The first batch; later ones the driver sizes from the widest row seen and the byte cap. */
+    private static final int FIRST_FETCH = 16;
+
     private final ReadOnlyAccess access;
     private final int maxRows;
+    private final int maxBytes;
 
-    public SqlExecutor(ReadOnlyAccess access, int maxRows) {
+    public SqlExecutor(ReadOnlyAccess access, int maxRows, int maxBytes) {
         this.access = access;
         this.maxRows = maxRows;
+        this.maxBytes = maxBytes;
     }
 
     /** @throws ToolException for an empty text, more than one statement, or the database's refusal */
@@ -45,9 +56,18 @@ public final class SqlExecutor {
                 statement.setEscapeProcessing(false);
                 // One more than the cap, so the server stops there and we know more rows existed.
                 statement.setMaxRows(maxRows + 1);
+                statement.setFetchSize(Math.min(FIRST_FETCH, maxRows + 1));
                 access.bound(statement);
-                boolean returnsRows = statement.execute(text);
-                return returnsRows ? read(statement.getResultSet()) : new QueryResult(List.of(), List.of(), false, maxRows);
+                Reading reading = new Reading();
+                try {
+                    return statement.execute(text) ? reading.all(statement.getResultSet()) : reading.result(QueryResult.Cut.NONE);
+                } catch (SQLException e) {
+                    if (!overTheByteCap(e)) {
+                        throw e;
+                    }
+                    // The connection is unusable now; it is closed after this call anyway.
+                    return reading.result(QueryResult.Cut.BYTES);
+                }
             }
         });
     }
@@ -64,25 +84,46 @@ public final class SqlExecutor {
         }
     }
 
-    private QueryResult read(ResultSet rows) throws SQLException {
-        ResultSetMetaData meta = rows.getMetaData();
-        List<String> columns = new ArrayList<>();
-        for (int i = 1; i <= meta.getColumnCount(); i++) {
-            columns.add(meta.getColumnLabel(i));
-        }
-        List<List<Object>> values = new ArrayList<>();
-        boolean truncated = false;
-        while (rows.next()) {
-            if (values.size() == maxRows) {
-                truncated = true;
-                break;
+    /** The driver's refusal of a batch (or a single row) larger than its result buffer, the byte cap. */
+    private static boolean overTheByteCap(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (String.valueOf(cause.getMessage()).contains("exceeded maxResultBuffer limit")) {
+                return true;
             }
-            List<Object> row = new ArrayList<>(columns.size());
-            for (int i = 1; i <= columns.size(); i++) {
-                row.add(Cells.read(rows, meta, i));
-            }
-            values.add(row);
         }
-        return new QueryResult(columns, values, truncated, maxRows);
+        return false;
+    }
+
+    /** The rows of one call as they arrive, kept when the driver stops the reading half-way. */
+    private final class Reading {
+        private final List<String> columns = new ArrayList<>();
+        private final List<List<Object>> rows = new ArrayList<>();
+        private long bytes;
+
+        QueryResult all(ResultSet results) throws SQLException {
+            ResultSetMetaData meta = results.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(meta.getColumnLabel(i));
+            }
+            while (results.next()) {
+                if (rows.size() == maxRows) {
+                    return result(QueryResult.Cut.ROWS);
+                }
+                List<Object> row = new ArrayList<>(columns.size());
+                for (int i = 1; i <= columns.size(); i++) {
+                    bytes += Cells.utf8Length(results.getString(i));
+                    row.add(Cells.read(results, meta, i));
+                }
+                if (bytes > maxBytes) {
+                    return result(QueryResult.Cut.BYTES);
+                }
+                rows.add(row);
+            }
+            return result(QueryResult.Cut.NONE);
+        }
+
+        QueryResult result(QueryResult.Cut cut) {
+            return new QueryResult(columns, rows, cut, maxRows, maxBytes);
+        }
     }
 }

@@ -18,7 +18,8 @@ public final class TextOutput {
 
     public static String queryResult(QueryResult result) {
         if (result.columns().isEmpty()) {
-            return "OK (the statement returned no rows)\n";
+            // Cut before even the columns arrived: the first rows alone were over the byte cap.
+            return result.truncated() ? "(0 rows; " + cutNote(result) + ")\n" : "OK (the statement returned no rows)\n";
         }
         List<List<String>> cells = new ArrayList<>();
         for (List<Object> row : result.rows()) {
@@ -28,10 +29,20 @@ public final class TextOutput {
         int n = result.rows().size();
         out.append('(').append(n).append(n == 1 ? " row" : " rows");
         if (result.truncated()) {
-            out.append("; more were cut off at the limit of ").append(result.maxRows())
-                    .append(": --max-rows or ERYAO_TOOLS__MAX_ROWS raises it");
+            out.append("; ").append(cutNote(result));
         }
         return out.append(")\n").toString();
+    }
+
+    /** Why rows are missing, and what raises the cap. */
+    static String cutNote(QueryResult result) {
+        return switch (result.cut()) {
+            case ROWS -> "more were cut off at the limit of " + result.maxRows()
+                    + ": --max-rows or ERYAO_TOOLS__MAX_ROWS raises it";
+            case BYTES -> "result truncated at " + result.maxBytes() + " bytes: the rows after these would pass"
+                    + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it";
+            case NONE -> "";
+        };
     }
 
     public static String tables(List<TableInfo> tables, boolean verbose) {

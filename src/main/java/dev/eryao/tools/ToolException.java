@@ -32,7 +32,12 @@ public final class ToolException extends RuntimeException {
         return oneLine(String.valueOf(error.getMessage())) + state;
     }
 
+    /** PostgreSQL quotes the offending value in some messages; one line stays readable however large it was. */
+    static final int MAX_MESSAGE_CHARS = 2_000;
+
     private static String oneLine(String text) {
-        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+        String line = text.strip().replaceAll("\\s*\\R\\s*", " ");
+        return line.length() <= MAX_MESSAGE_CHARS ? line
+                : line.substring(0, MAX_MESSAGE_CHARS) + "… (" + (line.length() - MAX_MESSAGE_CHARS) + " more characters)";
     }
 }

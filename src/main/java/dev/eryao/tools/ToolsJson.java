@@ -23,7 +23,10 @@ public final class ToolsJson {
     private ToolsJson() {
     }
 
-    /** {@code {"columns": [...], "rows": [{...}], "row_count": n, "truncated": b, "max_rows": n}}. */
+    /**
+     * {@code {"columns": [...], "rows": [{...}], "row_count": n, "truncated": b, "max_rows": n, "max_bytes": n}},
+     * and when truncated, {@code "truncated_by"} ({@code "rows"} or {@code "bytes"}) and a {@code "note"} saying so.
+     */
     public static String queryResult(QueryResult result) {
         List<String> keys = uniqueKeys(result.columns());
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -40,6 +43,11 @@ public final class ToolsJson {
         json.put("row_count", rows.size());
         json.put("truncated", result.truncated());
         json.put("max_rows", result.maxRows());
+        json.put("max_bytes", result.maxBytes());
+        if (result.truncated()) {
+            json.put("truncated_by", result.cut().name().toLowerCase(java.util.Locale.ROOT));
+            json.put("note", TextOutput.cutNote(result));
+        }
         return write(json);
     }
 

@@ -1,10 +1,12 @@
 package dev.eryao.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.support.ScratchDatabase;
+import dev.eryao.tools.McpLineGuard;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -166,6 +168,64 @@ class McpCommandTest {
         }
         assertThat(out.get(1)).contains("\\\"n\\\":2");
         assertThat(errors).contains("eryao mcp: serving list_tables and execute_sql (read-only, as eryao_reader)");
+    }
+
+    @Test
+    void aLineThatIsNotJsonOrTooLongIsAnsweredWithAJsonRpcErrorAndTheNextLineIsServed() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command());
+        builder.environment().putAll(scratch.variables());
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process server = builder.start();
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> answers = new ArrayList<>();
+        try (OutputStream in = server.getOutputStream();
+             BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            // A bound on the whole exchange, so a server that stopped answering fails the test instead of hanging it.
+            assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+                send(in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+                reader.readLine();
+                send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+                send(in, "this is not JSON {");
+                answers.add(mapper.readTree(reader.readLine()));
+                send(in, "{\"jsonrpc\":\"2.0\",\"id\":7}");
+                answers.add(mapper.readTree(reader.readLine()));
+                send(in, "[{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\"}]");
+                answers.add(mapper.readTree(reader.readLine()));
+                byte[] huge = new byte[McpLineGuard.MAX_LINE_BYTES + 1024];
+                java.util.Arrays.fill(huge, (byte) 'a');
+                in.write(huge);
+                send(in, "");
+                answers.add(mapper.readTree(reader.readLine()));
+                send(in, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_sql\","
+                        + "\"arguments\":{\"query\":\"SELECT count(*) AS n FROM probe\"}}}");
+                answers.add(mapper.readTree(reader.readLine()));
+            });
+        }
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped when its input ended").isTrue();
+
+        assertThat(answers.get(0).get("error").get("code").asInt()).isEqualTo(-32700);
+        assertThat(answers.get(0).get("id").isNull()).isTrue();
+        assertThat(answers.get(1).get("error").get("code").asInt()).isEqualTo(-32600);
+        assertThat(answers.get(1).get("id").asInt()).isEqualTo(7);
+        assertThat(answers.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
+        assertThat(answers.get(3).get("error").get("code").asInt()).isEqualTo(-32600);
+        assertThat(answers.get(3).get("error").get("message").asText()).contains("longer than " + McpLineGuard.MAX_LINE_BYTES);
+        assertThat(answers.get(4).get("id").asInt()).isEqualTo(9);
+        assertThat(answers.get(4).get("result").toString()).contains("\\\"n\\\":2");
+        assertThat(server.exitValue()).isZero();
+    }
+
+    @Test
+    void executeSqlSaysWhenTheResultWasTruncatedAtTheByteCap() throws Exception {
+        CallToolResult result = call("execute_sql", Map.of("query", "SELECT repeat('x', 2 * 1048576) AS big"));
+
+        assertThat(result.isError()).isFalse();
+        JsonNode json = new ObjectMapper().readTree(unwrapped(result));
+        assertThat(json.get("truncated_by").asText()).isEqualTo("bytes");
+        assertThat(json.get("note").asText()).startsWith("result truncated at 1048576 bytes");
+        assertThat(unwrapped(result).length()).isLessThan(4096);
     }
 
     private static void send(OutputStream in, String message) throws Exception {

@@ -127,4 +127,31 @@ class SqlCommandTest {
         assertThat(variable.err().lines()).containsExactly("eryao: ERYAO_TOOLS__STATEMENT_TIMEOUT_MS='0' is not"
                 + " accepted: expected a whole number from 1 to 600000");
     }
+
+    @Test
+    void theByteCapComesFromTheSettingAndTheFlagAndACutSaysSo() {
+        String query = "SELECT g, repeat('x', 100) AS filler FROM generate_series(1, 1000) g";
+
+        Result bySetting = eryao(with("ERYAO_TOOLS__MAX_BYTES", "2048"), "sql", query);
+        Result byFlag = eryao(with("ERYAO_TOOLS__MAX_BYTES", "2048"), "sql", "--max-bytes", "4096", "--json", query);
+
+        assertThat(bySetting.status()).as(bySetting.err()).isZero();
+        assertThat(bySetting.out()).endsWith(" rows; result truncated at 2048 bytes: the rows after these would pass"
+                + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it)\n");
+        assertThat(bySetting.out().lines().count()).isLessThan(30);
+        assertThat(byFlag.out()).contains("\"truncated_by\":\"bytes\"").contains("\"max_bytes\":4096");
+        assertThat(byFlag.out().length()).isLessThan(4096 + 2048);
+    }
+
+    @Test
+    void aByteCapOutsideItsRangeIsRefusedAtStartUp() {
+        Result variable = eryao(with("ERYAO_TOOLS__MAX_BYTES", "lots"), "sql", "SELECT 1");
+        Result flag = eryao(with(), "sql", "--max-bytes", "10", "SELECT 1");
+
+        assertThat(variable.status()).isEqualTo(Main.FAILED);
+        assertThat(variable.err().lines()).containsExactly("eryao: ERYAO_TOOLS__MAX_BYTES='lots' is not accepted:"
+                + " expected a whole number from 1024 to 67108864");
+        assertThat(flag.err().lines())
+                .containsExactly("eryao: --max-bytes=10 is not accepted: expected a whole number from 1024 to 67108864");
+    }
 }

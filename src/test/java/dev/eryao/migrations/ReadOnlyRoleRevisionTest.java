@@ -18,9 +18,13 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Revision 20261124_0002: the reader role the data-viewing tools log in as, and its downgrade. */
+/**
+ * Revision 20261124_0002: the reader role the data-viewing tools log in as, and its downgrade; and
+ * revision 20261125_0002, which takes from it what a rollback does not undo and bounds its queries.
+ */
 class ReadOnlyRoleRevisionTest {
     private static final String FILE = "V20261124_0002__read_only_role.sql";
+    private static final String LIMITS = "V20261125_0002__reader_limits.sql";
 
     private static String one(Connection connection, String query) throws SQLException {
         try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
@@ -48,6 +52,8 @@ class ReadOnlyRoleRevisionTest {
                       AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*')
                                       AND 'eryao_reader'::regrole = ANY (p.polroles))"""))
                     .isIn("bypasses RLS", "reads through policies");
+            assertThat(roleSettings(connection)).as("revision 20261125_0002, in this database")
+                    .isEqualTo("{temp_file_limit=256MB,work_mem=16MB}");
             assertThat(one(connection, "SELECT count(*) FROM pg_auth_members WHERE member = 'eryao_reader'::regrole"))
                     .isEqualTo("0");
             assertThat(one(connection, """
@@ -90,6 +96,54 @@ class ReadOnlyRoleRevisionTest {
                 sql.execute("DROP DATABASE " + name + " WITH (FORCE)");
             }
         }
+    }
+
+    @Test
+    void theLimitsRevisionTakesTheFunctionsFromPublicAndItsDowngradeGivesThemBack() throws Exception {
+        try (Database database = TestDatabase.get().freshDatabase()) {
+            new Migrations(database, line -> { }).migrate();
+            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                String revoked = callable(connection);
+                String roleAfterUpgrade = roleSettings(connection);
+
+                sql.execute(script("db/downgrade/" + LIMITS));
+                String afterDowngrade = callable(connection);
+                String roleAfterDowngrade = roleSettings(connection);
+                sql.execute(script("db/migration/" + LIMITS));
+
+                assertThat(revoked).isEqualTo("reader 0, public 0, xact locks 4 of 4");
+                assertThat(roleAfterUpgrade).isEqualTo("{temp_file_limit=256MB,work_mem=16MB}");
+                assertThat(afterDowngrade).startsWith("reader ").doesNotStartWith("reader 0,").contains("xact locks 4 of 4");
+                assertThat(roleAfterDowngrade).isNull();
+                assertThat(callable(connection)).isEqualTo(revoked);
+                assertThat(roleSettings(connection)).isEqualTo(roleAfterUpgrade);
+            }
+        }
+    }
+
+    /**
+     * How many of the functions a rollback does not undo the reader and PUBLIC may call in this
+     * database, and how many of the transaction-level advisory locks the reader keeps.
+     */
+    private static String callable(Connection connection) throws SQLException {
+        return one(connection, """
+                SELECT 'reader ' || count(*) FILTER (WHERE has_function_privilege('eryao_reader', p.oid, 'EXECUTE'))
+                    || ', public ' || count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0))
+                    || ', xact locks ' || (SELECT count(*) FILTER (WHERE has_function_privilege('eryao_reader', x.oid, 'EXECUTE'))
+                                           || ' of ' || count(*) FROM pg_proc x
+                                           WHERE x.proname IN ('pg_advisory_xact_lock', 'pg_try_advisory_xact_lock'))
+                FROM pg_proc p
+                WHERE p.pronamespace = 'pg_catalog'::regnamespace
+                  AND p.proname IN ('pg_logical_emit_message', 'pg_advisory_lock', 'pg_advisory_lock_shared',
+                                    'pg_try_advisory_lock', 'pg_try_advisory_lock_shared')""");
+    }
+
+    /** The reader's settings in the connection's database (ALTER ROLE ... IN DATABASE). */
+    private static String roleSettings(Connection connection) throws SQLException {
+        return one(connection, "SELECT (SELECT s.setconfig::text FROM pg_db_role_setting s, pg_database d"
+                + " WHERE s.setrole = 'eryao_reader'::regrole AND s.setdatabase = d.oid AND d.datname = current_database())");
     }
 
     /** What was granted to the reader in the connection's database (its own grants, not PUBLIC's). */

@@ -65,7 +65,18 @@ public final class CatalogSnapshot {
             FROM pg_default_acl""",
             """
             SELECT 'schema usage ' || nspname || ' ' || coalesce(nspacl::text, '')
-            FROM pg_namespace WHERE nspname = 'public'""");
+            FROM pg_namespace WHERE nspname = 'public'""",
+            // built-in functions PUBLIC may not call here (revision 20261125_0002 revokes some)
+            """
+            SELECT 'not executable by PUBLIC ' || p.oid::regprocedure::text
+            FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace
+              AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                              WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')""",
+            // settings roles get in this database (ALTER ROLE ... IN DATABASE)
+            """
+            SELECT 'role settings ' || coalesce(r.rolname, 'every role') || ' ' || s.setconfig::text
+            FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole
+            WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())""");
 
     private CatalogSnapshot() {
     }

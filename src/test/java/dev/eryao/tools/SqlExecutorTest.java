@@ -16,7 +16,17 @@ class SqlExecutorTest {
 
     private static SqlExecutor executor(int maxRows, int timeoutMs) {
         return new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows);
+                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows, ToolsSettings.DEFAULT_MAX_BYTES);
+    }
+
+    private static SqlExecutor bytesCapped(int maxRows, int maxBytes) {
+        ToolsSettings tools = scratch.settings().tools().withMaxBytes(maxBytes);
+        return new SqlExecutor(ReadOnlyAccess.of(scratch.database(), tools), maxRows, tools.maxBytes());
+    }
+
+    private static long bytes(QueryResult result) {
+        return result.rows().stream().flatMap(List::stream).mapToLong(value -> Cells.utf8Length(
+                value == null ? null : value.toString())).sum();
     }
 
     private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT_MS);
@@ -58,6 +68,55 @@ class SqlExecutorTest {
     }
 
     @Test
+    void oneValueLargerThanTheByteCapIsNeverHeldAndTheResultSaysItWasTruncated() {
+        int cap = 64 * 1024;
+
+        // 40 times the cap, in one value of one row: the driver refuses the row before allocating it.
+        QueryResult result = bytesCapped(100, cap).execute("SELECT 'head' AS h, repeat('x', 40 * 65536) AS big");
+
+        assertThat(result.cut()).isEqualTo(QueryResult.Cut.BYTES);
+        assertThat(result.rows()).isEmpty();
+        String json = ToolsJson.queryResult(result);
+        assertThat(json.length()).as(json).isLessThan(cap);
+        assertThat(json).contains("\"truncated\":true").contains("\"truncated_by\":\"bytes\"")
+                .contains("result truncated at 65536 bytes");
+        assertThat(TextOutput.queryResult(result)).contains("result truncated at 65536 bytes");
+    }
+
+    @Test
+    void manyRowsStopAtTheByteCapBeforeTheRowCap() {
+        int cap = 64 * 1024;
+
+        QueryResult result = bytesCapped(10_000, cap).execute(
+                "SELECT g, repeat('y', 1000) AS filler FROM generate_series(1, 1000000) g");
+
+        assertThat(result.cut()).isEqualTo(QueryResult.Cut.BYTES);
+        assertThat(result.rows()).isNotEmpty().hasSizeLessThan(10_000);
+        assertThat(bytes(result)).isLessThanOrEqualTo(cap);
+        for (int i = 0; i < result.rows().size(); i++) {
+            assertThat(result.rows().get(i).get(0)).as("rows arrive in order, none skipped").isEqualTo(i + 1L);
+        }
+        assertThat(ToolsJson.queryResult(result).length()).isLessThan(cap + 16 * 1024);
+    }
+
+    @Test
+    void aResultWithinBothCapsIsWhole() {
+        QueryResult result = bytesCapped(100, 4096).execute("SELECT g FROM generate_series(1, 100) g");
+
+        assertThat(result.cut()).isEqualTo(QueryResult.Cut.NONE);
+        assertThat(result.rows()).hasSize(100);
+    }
+
+    @Test
+    void aHugeErrorMessageIsCutToOneReadableLine() {
+        assertThatThrownBy(() -> sql.execute("SELECT repeat('z', 100000)::int"))
+                .isInstanceOf(ToolException.class)
+                .hasMessageStartingWith("ERROR: invalid input syntax for type integer: \"zzz")
+                .hasMessageContaining("more characters)")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(ToolException.MAX_MESSAGE_CHARS + 100));
+    }
+
+    @Test
     void aQueryRunningPastTheTimeoutIsCancelledByTheDatabase() {
         long started = System.nanoTime();
 
@@ -95,7 +154,7 @@ class SqlExecutorTest {
         ReadOnlyAccess nobody = new ReadOnlyAccess(scratch.database().unpooledDataSource("eryao_nobody",
                 scratch.settings().tools().readerPassword()), "eryao_nobody", 1_000);
 
-        assertThatThrownBy(() -> new SqlExecutor(nobody, 1).execute("SELECT 1"))
+        assertThatThrownBy(() -> new SqlExecutor(nobody, 1, ToolsSettings.DEFAULT_MAX_BYTES).execute("SELECT 1"))
                 .isInstanceOf(ToolException.class)
                 .hasMessageStartingWith("cannot log in as eryao_nobody: FATAL: ")
                 // PostgreSQL's words, or PgBouncer's when the suite runs through it (bin/test-pooler)

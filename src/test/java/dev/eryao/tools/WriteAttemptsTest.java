@@ -8,10 +8,15 @@ import dev.eryao.support.ScratchDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,14 +24,133 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every way we know to write through {@code execute_sql}, aimed at real rows in the scratch
  * database: each is refused, with the database's own message (bar the two-statement texts, which
- * never reach it), and afterwards nothing in the database differs.
+ * never reach it), and afterwards nothing in the database differs. That includes what a rollback
+ * does not undo: WAL messages, session-level advisory locks (revoked from PUBLIC by revision
+ * 20261125_0002), large objects (refused by the read-only transaction) and notifications (never
+ * sent, as the transaction never commits).
  */
 class WriteAttemptsTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
     private static final Path PWNED = Path.of(System.getProperty("java.io.tmpdir"), "eryao-copy-to-program-ran");
 
     private final SqlExecutor sql = new SqlExecutor(
-            ReadOnlyAccess.of(scratch.database(), scratch.settings().tools()), ToolsSettings.DEFAULT_MAX_ROWS);
+            ReadOnlyAccess.of(scratch.database(), scratch.settings().tools()), ToolsSettings.DEFAULT_MAX_ROWS,
+            ToolsSettings.DEFAULT_MAX_BYTES);
+
+    /** A large object made by the superuser, readable by the reader, for the attempts to change it. */
+    private static long largeObject;
+
+    @BeforeAll
+    static void createALargeObject() throws SQLException {
+        try (Connection admin = scratch.admin(); Statement sql = admin.createStatement();
+             ResultSet row = sql.executeQuery("SELECT lo_from_bytea(0, 'kept as it is')")) {
+            row.next();
+            largeObject = row.getLong(1);
+            sql.execute("GRANT SELECT ON LARGE OBJECT " + largeObject + " TO eryao_reader");
+        }
+    }
+
+    static Stream<Arguments> outsideTheTransaction() {
+        String oid = String.valueOf(largeObject);
+        return Stream.of(
+                Arguments.of("SELECT pg_logical_emit_message(false, 'eryao', repeat('x', 1000000))",
+                        "permission denied for function pg_logical_emit_message"),
+                Arguments.of("SELECT pg_logical_emit_message(true, 'eryao', 'x')",
+                        "permission denied for function pg_logical_emit_message"),
+                Arguments.of("SELECT pg_logical_emit_message(false, 'eryao', 'x'::bytea, true)",
+                        "permission denied for function pg_logical_emit_message"),
+                Arguments.of("DO $$ BEGIN EXECUTE 'SELECT pg_logical_emit_message(false, ''eryao'', ''x'')'; END $$",
+                        "permission denied for function pg_logical_emit_message"),
+                Arguments.of("SELECT pg_advisory_lock(" + MigrationLockKey.VALUE + ")", "permission denied for function pg_advisory_lock"),
+                Arguments.of("SELECT pg_advisory_lock(1, 2)", "permission denied for function pg_advisory_lock"),
+                Arguments.of("SELECT pg_advisory_lock_shared(42)", "permission denied for function pg_advisory_lock_shared"),
+                Arguments.of("SELECT pg_try_advisory_lock(42)", "permission denied for function pg_try_advisory_lock"),
+                Arguments.of("SELECT pg_try_advisory_lock_shared(1, 2)",
+                        "permission denied for function pg_try_advisory_lock_shared"),
+                Arguments.of("SELECT query_to_xml('SELECT pg_advisory_lock(42)', true, true, '')",
+                        "permission denied for function pg_advisory_lock"),
+                Arguments.of("SELECT lo_create(0)", "cannot execute lo_create() in a read-only transaction"),
+                Arguments.of("SELECT lo_creat(-1)", "cannot execute lo_creat() in a read-only transaction"),
+                Arguments.of("SELECT lo_from_bytea(0, 'x')", "cannot execute lo_from_bytea() in a read-only transaction"),
+                Arguments.of("SELECT lo_import('/etc/hostname')", "permission denied for function lo_import"),
+                Arguments.of("SELECT lo_put(" + oid + ", 0, 'x')", "cannot execute lo_put() in a read-only transaction"),
+                Arguments.of("SELECT lo_unlink(" + oid + ")", "cannot execute lo_unlink() in a read-only transaction"),
+                Arguments.of("SELECT lo_truncate(lo_open(" + oid + ", 131072), 0)",
+                        "cannot execute lo_open(INV_WRITE) in a read-only transaction"),
+                Arguments.of("SELECT lowrite(lo_open(" + oid + ", 262144), 'x')",
+                        "cannot execute lowrite() in a read-only transaction"),
+                Arguments.of("SELECT setval('probe_seq', 99)", "permission denied for sequence probe_seq"),
+                Arguments.of("SELECT pg_switch_wal()", "permission denied for function pg_switch_wal"),
+                Arguments.of("SELECT pg_create_restore_point('eryao')", "permission denied for function pg_create_restore_point"),
+                Arguments.of("SELECT pg_create_logical_replication_slot('eryao', 'pgoutput')",
+                        "permission denied to use replication slots"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused and nothing outside the transaction changes")
+    @MethodSource("outsideTheTransaction")
+    void whatARollbackWouldNotUndoIsRefused(String attempt, String refusal) throws SQLException {
+        String before = scratch.fingerprint();
+        long walBefore = walPosition();
+
+        assertThatThrownBy(() -> sql.execute(attempt)).isInstanceOf(ToolException.class).hasMessageContaining(refusal);
+
+        assertThat(scratch.fingerprint()).isEqualTo(before);
+        assertThat(advisoryLocks()).as("no advisory lock outlived the call").isZero();
+        assertThat(walPosition() - walBefore).as("the WAL did not take the 1 MB message").isLessThan(500_000);
+        assertThat(largeObjectText()).isEqualTo("kept as it is");
+    }
+
+    @Test
+    void aTransactionLevelAdvisoryLockIsAllowedAndEndsWithTheTransaction() throws SQLException {
+        // Like the lock any SELECT takes on its tables: held only until the rollback that ends every call.
+        assertThat(sql.execute("SELECT pg_try_advisory_xact_lock(" + MigrationLockKey.VALUE + ") AS taken").rows())
+                .containsExactly(List.of(true));
+        assertThat(advisoryLocks()).isZero();
+    }
+
+    @Test
+    void aNotificationIsNeverDeliveredBecauseTheTransactionNeverCommits() throws SQLException {
+        try (Connection listener = scratch.admin(); Statement listen = listener.createStatement()) {
+            listen.execute("LISTEN eryao_probe");
+
+            sql.execute("SELECT pg_notify('eryao_probe', 'from the reader')");
+            sql.execute("NOTIFY eryao_probe, 'from the reader'");
+
+            // A round trip delivers whatever was committed before it.
+            listen.execute("SELECT 1");
+            PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications();
+            assertThat(received == null ? List.of() : List.of(received)).isEmpty();
+        }
+    }
+
+    private static long walPosition() throws SQLException {
+        return adminLong("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn");
+    }
+
+    private static long advisoryLocks() throws SQLException {
+        return adminLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    }
+
+    private static String largeObjectText() throws SQLException {
+        try (Connection admin = scratch.admin(); Statement sql = admin.createStatement();
+             ResultSet row = sql.executeQuery("SELECT convert_from(lo_get(" + largeObject + "), 'UTF8')")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static long adminLong(String query) throws SQLException {
+        try (Connection admin = scratch.admin(); Statement sql = admin.createStatement(); ResultSet row = sql.executeQuery(query)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** The key Flyway (and MigrationLock) takes: holding it would stall every migration. */
+    private static final class MigrationLockKey {
+        static final long VALUE = 77431708279161L + "\"public\".\"flyway_schema_history\"".hashCode();
+    }
 
     static Stream<Arguments> writeAttempts() {
         return Stream.of(
@@ -56,7 +180,6 @@ class WriteAttemptsTest {
                         "transaction read-write mode must be set before any query"),
                 Arguments.of("SELECT write_probe()", "cannot execute INSERT in a read-only transaction"),
                 Arguments.of("SELECT nextval('probe_seq')", "permission denied for sequence probe_seq"),
-                Arguments.of("SELECT lo_create(0)", "cannot execute lo_create() in a read-only transaction"),
                 Arguments.of("SELECT * FROM probe FOR UPDATE", "cannot execute SELECT FOR UPDATE in a read-only transaction"),
                 Arguments.of("LOCK TABLE probe IN ACCESS EXCLUSIVE MODE", "permission denied for table probe"),
                 Arguments.of("GRANT postgres TO eryao_reader", "cannot execute GRANT ROLE in a read-only transaction"),
@@ -109,7 +232,7 @@ class WriteAttemptsTest {
         ReadOnlyAccess asSuperuser = new ReadOnlyAccess(
                 scratch.database().unpooledDataSource(superuser.user(), superuser.password()), superuser.user(), 1_000);
 
-        assertThatThrownBy(() -> new SqlExecutor(asSuperuser, 10).execute("SELECT 1"))
+        assertThatThrownBy(() -> new SqlExecutor(asSuperuser, 10, ToolsSettings.DEFAULT_MAX_BYTES).execute("SELECT 1"))
                 .isInstanceOf(ToolException.class)
                 .hasMessageStartingWith("refusing to run as postgres: it is a superuser");
         assertThat(Files.exists(PWNED)).isFalse();

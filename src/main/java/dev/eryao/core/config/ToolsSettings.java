@@ -7,16 +7,23 @@ package dev.eryao.core.config;
  * only read. {@code toString()} masks the password.
  *
  * @param maxRows            {@code ERYAO_TOOLS__MAX_ROWS}: the most rows one query returns; more are cut off
+ * @param maxBytes           {@code ERYAO_TOOLS__MAX_BYTES}: the most bytes of values one query returns (each
+ *                           value counted in UTF-8, as PostgreSQL's text form); the rows past it are cut off,
+ *                           and a single row larger than it is refused before the driver holds it
  * @param statementTimeoutMs {@code ERYAO_TOOLS__STATEMENT_TIMEOUT_MS}: the longest one query may run;
  *                           never 0, so no query can hold the database indefinitely
  * @param readerUser         {@code ERYAO_TOOLS__READER_USER}: the read-only login
  * @param readerPassword     {@code ERYAO_TOOLS__READER_PASSWORD}: its password; the embedded server
  *                           trusts local connections and needs none
  */
-public record ToolsSettings(int maxRows, int statementTimeoutMs, String readerUser, Secret readerPassword) {
+public record ToolsSettings(int maxRows, int maxBytes, int statementTimeoutMs, String readerUser, Secret readerPassword) {
 
     public static final int DEFAULT_MAX_ROWS = 100;
     public static final int MAX_ROWS_LIMIT = 10_000;
+    public static final int DEFAULT_MAX_BYTES = 1 << 20;
+    /** Below this not even a page of ordinary rows fits; above it one answer would swamp an agent's context. */
+    public static final int MIN_MAX_BYTES = 1_024;
+    public static final int MAX_BYTES_LIMIT = 64 << 20;
     public static final int DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
     public static final int STATEMENT_TIMEOUT_LIMIT_MS = 600_000;
     /** The role revision 20261124_0002 creates. */
@@ -28,6 +35,7 @@ public record ToolsSettings(int maxRows, int statementTimeoutMs, String readerUs
     static ToolsSettings read(VariableReader env, String databaseUser) {
         return new ToolsSettings(
                 env.integer(PREFIX + "MAX_ROWS", DEFAULT_MAX_ROWS, 1, MAX_ROWS_LIMIT),
+                env.integer(PREFIX + "MAX_BYTES", DEFAULT_MAX_BYTES, MIN_MAX_BYTES, MAX_BYTES_LIMIT),
                 env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 1, STATEMENT_TIMEOUT_LIMIT_MS),
                 env.string(PREFIX + "READER_USER", defaultReaderUser(databaseUser)),
                 env.secret(PREFIX + "READER_PASSWORD"));
@@ -44,13 +52,19 @@ public record ToolsSettings(int maxRows, int statementTimeoutMs, String readerUs
 
     /** The same settings with a row cap given on the command line, checked like the variable. */
     public ToolsSettings withMaxRows(int rows) {
-        return new ToolsSettings(checked("--max-rows", rows, 1, MAX_ROWS_LIMIT), statementTimeoutMs,
+        return new ToolsSettings(checked("--max-rows", rows, 1, MAX_ROWS_LIMIT), maxBytes, statementTimeoutMs,
                 readerUser, readerPassword);
+    }
+
+    /** The same settings with a byte cap given on the command line, checked like the variable. */
+    public ToolsSettings withMaxBytes(int bytes) {
+        return new ToolsSettings(maxRows, checked("--max-bytes", bytes, MIN_MAX_BYTES, MAX_BYTES_LIMIT),
+                statementTimeoutMs, readerUser, readerPassword);
     }
 
     /** The same settings with a timeout given on the command line, checked like the variable. */
     public ToolsSettings withStatementTimeoutMs(int millis) {
-        return new ToolsSettings(maxRows, checked("--timeout-ms", millis, 1, STATEMENT_TIMEOUT_LIMIT_MS),
+        return new ToolsSettings(maxRows, maxBytes, checked("--timeout-ms", millis, 1, STATEMENT_TIMEOUT_LIMIT_MS),
                 readerUser, readerPassword);
     }
 
