@@ -47,14 +47,14 @@ class DoctorCommandTest {
         Map<String, String> database = ScratchDatabase.variablesFor(server.database().settings(),
                 server.database().settings().name());
         Cli.Result result = Cli.eryao(variables(database), "doctor");
-        // On Supabase's layout no superuser can bound the data tools' reader: that one line fails.
+        // On Supabase's layout no superuser can bound the data tools' reader: that line warns.
         boolean supabase = server.supabaseLayout();
 
-        assertThat(result.status()).as(result.out() + result.err()).isEqualTo(supabase ? Main.FAILED : Main.OK);
+        assertThat(result.status()).as(result.out() + result.err()).isZero();
         List<String> lines = result.out().lines().toList();
         assertThat(lines).hasSize(CHECKS.size());
         for (int i = 0; i < CHECKS.size(); i++) {
-            String expected = supabase && CHECKS.get(i).equals("reader role") ? "✗" : "[✓⚠]";
+            String expected = supabase && CHECKS.get(i).equals("reader role") ? "⚠" : "[✓⚠]";
             assertThat(lines.get(i)).as(result.out()).matches(expected + " " + CHECKS.get(i) + ": .+");
         }
         assertThat(result.out()).contains("✓ schema: at head").contains("✓ auth: JWKS reachable with 2 key(s)")
