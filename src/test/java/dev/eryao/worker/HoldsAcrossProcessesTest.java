@@ -3,7 +3,6 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.ServeProcess;
@@ -34,6 +33,7 @@ class HoldsAcrossProcessesTest {
     private static final int RUNS = 300;
     private static final long POINTS = 40;
     private static final long WAIT_SECONDS = 180;
+    private static final int POLL_MS = 20;
     private final RunFixture fixture = new RunFixture();
     private final List<ServeProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -45,27 +45,12 @@ class HoldsAcrossProcessesTest {
         fixture.close();
     }
 
-    private Map<String, String> variables() {
-        Map<String, String> variables = new HashMap<>(ServeProcess.variables(fixture.database.settings()));
-        variables.put("ERYAO_WORKER__CONCURRENCY", "2");
-        variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", "20");
-        variables.put("ERYAO_LLM__" + LlmSettings.variablePart(fixture.factoryName) + "__API_KEY", RunFixture.API_KEY);
-        return variables;
-    }
-
     @Test
     void hundredsOfConcurrentRunsOnASmallBalanceAreEachPaidInFull() throws Exception {
         RunFixture.Owner owner = fixture.owner(POINTS);
         // 4,000 prompt tokens at 1.5 per 1,000: 6 points a run, while each holds about 10
         fixture.llm.byDefault(new Answer("ok", 4_000, 0));
-        try (ExecutorService starting = Executors.newFixedThreadPool(2)) {
-            List<Future<ServeProcess>> started = List.of(
-                    starting.submit(() -> ServeProcess.start("serve", variables())),
-                    starting.submit(() -> ServeProcess.start("serve", variables())));
-            for (Future<ServeProcess> process : started) {
-                processes.add(process.get());
-            }
-        }
+        processes.addAll(RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve"));
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
 

@@ -81,6 +81,35 @@ final class RunFixture implements AutoCloseable {
     record Owner(CurrentUser user, UUID sessionId) {
     }
 
+    /**
+     * Variables for {@code serve} and {@code worker} processes over this fixture's database, with
+     * the fake model's key and workers of {@code concurrency} polling every {@code pollMs}.
+     */
+    java.util.Map<String, String> processVariables(int concurrency, int pollMs) {
+        java.util.Map<String, String> variables = new java.util.HashMap<>(
+                dev.eryao.support.ServeProcess.variables(database.settings()));
+        variables.put("ERYAO_WORKER__CONCURRENCY", String.valueOf(concurrency));
+        variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", String.valueOf(pollMs));
+        variables.put("ERYAO_LLM__" + LlmSettings.variablePart(factoryName) + "__API_KEY", API_KEY);
+        return variables;
+    }
+
+    /** Starts these commands ({@code serve}, {@code worker}) as processes at once; all are up on return. */
+    static List<dev.eryao.support.ServeProcess> startProcesses(java.util.Map<String, String> variables,
+                                                              String... commands) throws Exception {
+        List<dev.eryao.support.ServeProcess> started = new ArrayList<>();
+        try (var starting = java.util.concurrent.Executors.newFixedThreadPool(commands.length)) {
+            List<java.util.concurrent.Future<dev.eryao.support.ServeProcess>> futures = new ArrayList<>();
+            for (String command : commands) {
+                futures.add(starting.submit(() -> dev.eryao.support.ServeProcess.start(command, variables)));
+            }
+            for (var future : futures) {
+                started.add(future.get());
+            }
+        }
+        return started;
+    }
+
     TaskAccepted enqueue(Owner owner, String input) {
         return app.agentService().enqueueRun(owner.user(), owner.sessionId(), input, null, null);
     }

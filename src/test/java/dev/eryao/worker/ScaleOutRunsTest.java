@@ -3,7 +3,6 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.support.ServeProcess;
 import dev.eryao.support.TestKeys;
@@ -14,9 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class ScaleOutRunsTest {
     private static final int RUNS = 60;
     private static final long WAIT_SECONDS = 180;
+    private static final int POLL_MS = 50;
     private final RunFixture fixture = new RunFixture();
     private final List<ServeProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -43,27 +41,10 @@ class ScaleOutRunsTest {
         fixture.close();
     }
 
-    private Map<String, String> variables() {
-        Map<String, String> variables = new HashMap<>(ServeProcess.variables(fixture.database.settings()));
-        variables.put("ERYAO_WORKER__CONCURRENCY", "2");
-        variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", "50");
-        variables.put("ERYAO_LLM__" + LlmSettings.variablePart(fixture.factoryName) + "__API_KEY", RunFixture.API_KEY);
-        return variables;
-    }
-
     @Test
     void twoServeProcessesAndTwoWorkersPerformEachRunOnceAndChargeItOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(10_000);
-        try (ExecutorService starting = Executors.newFixedThreadPool(4)) {
-            List<Future<ServeProcess>> started = List.of(
-                    starting.submit(() -> ServeProcess.start("serve", variables())),
-                    starting.submit(() -> ServeProcess.start("serve", variables())),
-                    starting.submit(() -> ServeProcess.start("worker", variables())),
-                    starting.submit(() -> ServeProcess.start("worker", variables())));
-            for (Future<ServeProcess> process : started) {
-                processes.add(process.get());
-            }
-        }
+        processes.addAll(RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve", "worker", "worker"));
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
 
