@@ -34,7 +34,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
     private static final String GUARD = " WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt";
     private static final String SUCCEED = """
             UPDATE agent_run SET status = 'succeeded', output = :output, error = NULL, input_tokens = :inputTokens,
-                output_tokens = :outputTokens, cost_points = :cost, charged_points = :charged, charge_capped = :capped,
+                output_tokens = :outputTokens, cost_points = :cost, charged_points = :cost, charge_capped = false,
                 finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD;
     private static final String RETRY = """
             UPDATE agent_run SET status = 'queued', error = :error, scheduled_at = :retryAt,
@@ -82,8 +82,11 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
     public record Claim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints) {
     }
 
-    /** What a finished run used and was charged. */
-    public record Usage(int inputTokens, int outputTokens, long cost, long charged, boolean capped) {
+    /**
+     * What a finished run used and its price, recorded as charged in full; the rare shortfall is
+     * recorded afterwards ({@link #recordShortfall}).
+     */
+    public record Usage(int inputTokens, int outputTokens, long cost) {
     }
 
     public AgentRunQueue(CurrentSession sessions) {
@@ -109,8 +112,6 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
                 .setParameter("inputTokens", usage.inputTokens())
                 .setParameter("outputTokens", usage.outputTokens())
                 .setParameter("cost", usage.cost())
-                .setParameter("charged", usage.charged())
-                .setParameter("capped", usage.capped())
                 .executeUpdate() == 1;
     }
 

@@ -90,7 +90,7 @@ public final class AgentRunService {
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
         String content = StorableText.of(completion.content());
         AgentRunQueue.Usage usage = new AgentRunQueue.Usage(completion.promptTokens(),
-                completion.completionTokens(), cost, cost, false);
+                completion.completionTokens(), cost);
         // The claim first: an attempt whose lease was lost must not touch the points (the run's
         // hold may already have been released by whoever finished it).
         if (!queue.succeed(run.claim(), worker, content, usage, now)) {
