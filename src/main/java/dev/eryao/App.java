@@ -1,119 +1,239 @@
 package dev.eryao;
 
 import dev.eryao.api.ApiServer;
+import dev.eryao.api.ReadinessCheck;
 import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.ServerSettings;
+import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.llm.ChatCompletionsClient;
+import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
-import dev.eryao.repositories.AgentMessageRepository;
-import dev.eryao.repositories.AgentRepository;
-import dev.eryao.repositories.AgentRunQueue;
-import dev.eryao.repositories.AgentRunRepository;
 import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
-import dev.eryao.services.AgentRunService;
-import dev.eryao.services.AgentService;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.SessionRepository;
+import dev.eryao.services.CatalogService;
+import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
+import dev.eryao.services.RunExecutionService;
+import dev.eryao.services.RunService;
+import dev.eryao.services.SessionService;
 import dev.eryao.worker.Worker;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.hibernate.SessionFactory;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
 /**
- * The composition root: database → session factory → repositories → services → API and worker,
- * built with plain constructors in one place, and closed in reverse order. Nothing else
- * constructs these.
+ * The composition root: the only place that builds the backend's parts — database, session
+ * factory, repositories, services, the token verifier, the HTTP API and the workers — with plain
+ * constructors, from one {@link Settings}. {@code serve}, {@code worker}, the tests' support and
+ * the benchmarks all take their parts from here.
+ *
+ * <p>{@link #close()} closes what was built in reverse order: every API server (it stops accepting
+ * requests), then every worker (it finishes or abandons the run it performs), then the session
+ * factory and the pool, then the embedded server if this app started it. Closing twice is harmless.
  */
 public final class App implements AutoCloseable {
+    private final Settings settings;
     private final Database database;
+    private final boolean ownsDatabase;
     private final SessionFactory sessionFactory;
     private final Transactions transactions;
-    private final AgentService agentService;
-    private final PointsService pointsService;
-    private final LlmCatalogService catalogService;
-    private final AgentRunQueue runQueue;
-    private final AgentMessageRepository messages;
-    private final LlmFactoryRepository factories;
-    private final LlmRepository llms;
-    private final PointsBalanceRepository balances;
-    private final PointsLedgerRepository ledger;
+    private final SessionService sessions;
+    private final MessageService messages;
+    private final RunService runs;
+    private final CatalogService catalog;
+    private final PointsService points;
+    private final RunRepository runRepository;
+    private final MessageRepository messageRepository;
+    private final LlmRepository llmRepository;
+    private final PointsBalanceRepository balanceRepository;
+    private final PointsLedgerRepository ledgerRepository;
+    /** What close() stops: the API servers first (no new work comes in), then the workers; newest first. */
+    private final Deque<ApiServer> apis = new ArrayDeque<>();
+    private final Deque<Worker> workers = new ArrayDeque<>();
+    private JwtVerifier verifier;
+    private ApiServer api;
+    private Worker worker;
+    private boolean closed;
 
-    private final int maxOutputTokens;
-
-    /** An app with the default output cap ({@link LlmSettings#DEFAULT_MAX_OUTPUT_TOKENS}). */
-    public App(Database database, StatementInspector inspector) {
-        this(database, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, inspector);
-    }
-
-    /**
-     * @param maxOutputTokens the output cap sent to models, which bounds what enqueue holds
-     * @param inspector       sees each SQL statement (tests count them), or null
-     */
-    public App(Database database, int maxOutputTokens, StatementInspector inspector) {
+    private App(Settings settings, Database database, boolean ownsDatabase, StatementInspector inspector) {
+        this.settings = settings;
         this.database = database;
-        this.maxOutputTokens = maxOutputTokens;
+        this.ownsDatabase = ownsDatabase;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
         this.transactions = new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
 
-        AgentRepository sessions = new AgentRepository(transactions);
-        AgentRunRepository runs = new AgentRunRepository(transactions);
-        this.messages = new AgentMessageRepository(transactions);
-        this.runQueue = new AgentRunQueue(transactions);
-        this.factories = new LlmFactoryRepository(transactions);
-        this.llms = new LlmRepository(transactions);
-        this.balances = new PointsBalanceRepository(transactions);
-        this.ledger = new PointsLedgerRepository(transactions);
+        SessionRepository sessionRepository = new SessionRepository(transactions);
+        this.messageRepository = new MessageRepository(transactions);
+        this.runRepository = new RunRepository(transactions);
+        this.llmRepository = new LlmRepository(transactions);
+        this.balanceRepository = new PointsBalanceRepository(transactions);
+        this.ledgerRepository = new PointsLedgerRepository(transactions);
+        LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
 
-        this.agentService = new AgentService(transactions, sessions, messages, runs, llms, balances, maxOutputTokens);
-        this.pointsService = new PointsService(transactions, balances, ledger);
-        this.catalogService = new LlmCatalogService(transactions, factories, llms);
+        this.sessions = new SessionService(transactions, sessionRepository, llmRepository);
+        this.messages = new MessageService(transactions, sessions, messageRepository);
+        this.runs = new RunService(transactions, sessionRepository, messageRepository, runRepository,
+                balanceRepository, settings.llm().maxOutputTokens());
+        this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
+        this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
+    }
+
+    /** Opens the database {@code settings} name (the embedded one when none is) and builds on it; closing closes it. */
+    public static App open(Settings settings) {
+        Database database = Database.open(settings);
+        try {
+            return new App(settings, database, true, null);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds on a database someone else opened and will close (the tests' shared server, a
+     * benchmark's); closing the app leaves it open.
+     *
+     * @param inspector sees each SQL statement (tests count them), or null
+     */
+    public static App over(Database database, Settings settings, StatementInspector inspector) {
+        return new App(settings, database, false, inspector);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Database database() {
+        return database;
     }
 
     public Transactions transactions() {
         return transactions;
     }
 
-    public AgentService agentService() {
-        return agentService;
+    public SessionService sessions() {
+        return sessions;
     }
 
-    public PointsService pointsService() {
-        return pointsService;
+    public MessageService messages() {
+        return messages;
     }
 
-    public LlmCatalogService catalogService() {
-        return catalogService;
+    /** The API's side of runs: enqueue and read. */
+    public RunService runs() {
+        return runs;
     }
 
-    /** A worker for queued agent runs (not started); the caller closes it before this app. */
-    public Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
-        return new Worker(runService(worker, llm.maxOutputTokens()), new ChatCompletionsClient(llm), worker, clock);
+    public CatalogService catalog() {
+        return catalog;
     }
 
-    /** The worker's side of agent runs on its own, for tools that drive the queue (benchmarks). */
-    public AgentRunService runService(WorkerSettings worker) {
-        return runService(worker, maxOutputTokens);
+    public PointsService points() {
+        return points;
     }
 
-    private AgentRunService runService(WorkerSettings worker, int outputCap) {
-        return new AgentRunService(transactions, runQueue, messages, llms, balances, ledger, worker, outputCap);
+    /** The worker's side of runs with these worker settings (benchmarks drive the queue with it). */
+    public RunExecutionService runExecution(WorkerSettings worker) {
+        return runExecution(worker, settings.llm().maxOutputTokens());
     }
 
-    /** The HTTP API over these services (not started); the caller closes it before this app. */
-    public ApiServer api(ServerSettings server, JwtVerifier verifier) {
-        return new ApiServer(server, verifier, database, agentService, pointsService, catalogService);
+    private RunExecutionService runExecution(WorkerSettings worker, int maxOutputTokens) {
+        return new RunExecutionService(transactions, runRepository, messageRepository, llmRepository,
+                balanceRepository, ledgerRepository, worker, maxOutputTokens);
+    }
+
+    /** The token verifier for {@code settings.auth()}, built once. */
+    public synchronized JwtVerifier verifier() {
+        if (verifier == null) {
+            verifier = JwtVerifier.from(settings.auth(), Clock.systemUTC());
+        }
+        return verifier;
+    }
+
+    /** The HTTP API on {@code settings.server()} (not started), built once; closed by {@link #close()}. */
+    public synchronized ApiServer api() {
+        if (api == null) {
+            api = api(settings.server(), verifier());
+        }
+        return api;
+    }
+
+    /** An HTTP API with its own server settings and verifier (tests); closed by {@link #close()}. */
+    public synchronized ApiServer api(ServerSettings server, JwtVerifier tokens) {
+        ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database));
+        return remember(apis, new ApiServer(server, tokens, readiness, sessions, messages, runs, points, catalog));
+    }
+
+    /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */
+    public synchronized Worker worker() {
+        if (worker == null) {
+            worker = worker(settings.worker(), settings.llm(), Clock.systemUTC());
+        }
+        return worker;
+    }
+
+    /** A worker with its own settings and clock (tests move time); closed by {@link #close()}. */
+    public synchronized Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
+        return remember(workers, new Worker(runExecution(worker, llm.maxOutputTokens()),
+                new ChatCompletionsClient(llm), worker, clock));
+    }
+
+    private <T extends AutoCloseable> T remember(Deque<T> parts, T part) {
+        if (closed) {
+            throw new IllegalStateException("this app is closed");
+        }
+        parts.push(part);
+        return part;
     }
 
     @Override
     public void close() {
-        sessionFactory.close();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        RuntimeException failure = null;
+        for (ApiServer part : apis) {
+            failure = closeQuietly(part, failure);
+        }
+        for (Worker part : workers) {
+            failure = closeQuietly(part, failure);
+        }
+        failure = closeQuietly(sessionFactory::close, failure);
+        if (ownsDatabase) {
+            failure = closeQuietly(database::close, failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closes {@code part}; a failure is kept (the first one wins) so the rest still close. */
+    private static RuntimeException closeQuietly(AutoCloseable part, RuntimeException earlier) {
+        try {
+            part.close();
+            return earlier;
+        } catch (Exception e) {
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            if (earlier != null) {
+                earlier.addSuppressed(failure);
+                return earlier;
+            }
+            return failure;
+        }
     }
 }

@@ -6,7 +6,7 @@ import dev.eryao.core.Uuids;
 import dev.eryao.services.FactoryView;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.LedgerEntryView;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.ModelView;
 import dev.eryao.services.PointsService;
@@ -34,10 +34,10 @@ final class AdminRoutes {
     }
 
     private final PointsService points;
-    private final LlmCatalogService catalog;
+    private final CatalogService catalog;
     private final JsonBodies json;
 
-    AdminRoutes(PointsService points, LlmCatalogService catalog, JsonBodies json) {
+    AdminRoutes(PointsService points, CatalogService catalog, JsonBodies json) {
         this.points = points;
         this.catalog = catalog;
         this.json = json;

@@ -3,10 +3,11 @@ package dev.eryao.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.ServerSettings;
-import dev.eryao.core.db.Database;
-import dev.eryao.services.AgentService;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.MessageService;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.PointsService;
+import dev.eryao.services.RunService;
+import dev.eryao.services.SessionService;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -37,17 +38,17 @@ public final class ApiServer implements AutoCloseable {
     private final RouteTable table = new RouteTable();
     private final Javalin javalin;
 
-    public ApiServer(ServerSettings settings, JwtVerifier verifier, Database database,
-                     AgentService agents, PointsService points, LlmCatalogService catalog) {
+    public ApiServer(ServerSettings settings, JwtVerifier verifier, ReadinessCheck readiness, SessionService sessions,
+                     MessageService messages, RunService runs, PointsService points, CatalogService catalog) {
         this.settings = settings;
         ObjectMapper mapper = JsonBodies.strictMapper();
         JsonBodies bodies = new JsonBodies(mapper);
-        new SessionRoutes(agents, bodies).register(table);
-        new RunRoutes(agents, bodies, mapper).register(table);
+        new SessionRoutes(sessions, messages, bodies).register(table);
+        new RunRoutes(runs, bodies, mapper).register(table);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog, bodies).register(table);
-        new OpsRoutes(new ReadinessCheck(database), registry, mapper, () -> table).register(table);
+        new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);

@@ -3,7 +3,7 @@ package dev.eryao.api;
 import static dev.eryao.api.ApiRole.USER;
 
 import dev.eryao.services.FactoryView;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelView;
 import io.javalin.http.HandlerType;
 
@@ -11,9 +11,9 @@ import io.javalin.http.HandlerType;
 final class CatalogRoutes {
     private static final String TAG = "catalog";
 
-    private final LlmCatalogService catalog;
+    private final CatalogService catalog;
 
-    CatalogRoutes(LlmCatalogService catalog) {
+    CatalogRoutes(CatalogService catalog) {
         this.catalog = catalog;
     }
 

@@ -1,6 +1,5 @@
 package dev.eryao.api;
 
-import dev.eryao.core.db.Database;
 import dev.eryao.migrations.SchemaStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * that began during an outage could wait through it and answer 200 from the database that came
  * back, seconds after the question was asked.
  */
-final class ReadinessCheck {
+public final class ReadinessCheck {
     /** How long a probe may take; load balancers' own probe timeouts are a few seconds. */
     static final Duration BOUND = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(ReadinessCheck.class);
@@ -42,13 +41,14 @@ final class ReadinessCheck {
     /** One virtual thread per probe, so a probe the bound gave up on never holds up the next one. */
     private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
 
-    ReadinessCheck(Database database) {
-        this(database, BOUND);
+    /** @param schema where the newest applied revision is read */
+    public ReadinessCheck(DataSource dataSource, SchemaStatus schema) {
+        this(dataSource, schema, BOUND);
     }
 
-    ReadinessCheck(Database database, Duration bound) {
-        this.dataSource = database.dataSource();
-        this.schema = new SchemaStatus(database);
+    ReadinessCheck(DataSource dataSource, SchemaStatus schema, Duration bound) {
+        this.dataSource = dataSource;
+        this.schema = schema;
         this.bound = bound;
     }
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.CurrentUser;
-import dev.eryao.services.AgentService;
+import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
@@ -27,12 +27,12 @@ final class RunRoutes {
     record CreateRun(String input, UUID llmId) {
     }
 
-    private final AgentService agents;
+    private final RunService runs;
     private final JsonBodies json;
     private final ObjectMapper mapper;
 
-    RunRoutes(AgentService agents, JsonBodies json, ObjectMapper mapper) {
-        this.agents = agents;
+    RunRoutes(RunService runs, JsonBodies json, ObjectMapper mapper) {
+        this.runs = runs;
         this.json = json;
         this.mapper = mapper;
     }
@@ -40,15 +40,15 @@ final class RunRoutes {
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
                 .summary("Queue an agent run on a session (needs points; repeat-safe with Idempotency-Key)")
-                .body(CreateRun.class).status(202).returns(TaskAccepted.class).acceptsIdempotencyKey(), ctx -> {
+                .body(CreateRun.class).status(202).returns(RunAccepted.class).acceptsIdempotencyKey(), ctx -> {
             UUID sessionId = Requests.pathId(ctx, "id");
             CreateRun body = json.read(ctx, CreateRun.class);
-            ctx.status(202).json(agents.enqueueRun(Requests.user(ctx), sessionId, body.input(), body.llmId(),
+            ctx.status(202).json(runs.enqueue(Requests.user(ctx), sessionId, body.input(), body.llmId(),
                     Requests.idempotencyKey(ctx)));
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)
                 .summary("Read a run's status, and its output or error once finished").returns(RunView.class), ctx ->
-                ctx.json(agents.getRun(Requests.user(ctx), Requests.pathId(ctx, "task_id"))));
+                ctx.json(runs.get(Requests.user(ctx), Requests.pathId(ctx, "task_id"))));
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
                 .summary("Follow a run as server-sent events: a `status` event (the run, as GET returns it)"
                         + " on every change, until it has finished").returnsEvents(), this::events);
@@ -62,7 +62,7 @@ final class RunRoutes {
     private void events(Context ctx) throws Exception {
         CurrentUser user = Requests.user(ctx);
         UUID taskId = Requests.pathId(ctx, "task_id");
-        RunView first = agents.getRun(user, taskId);
+        RunView first = runs.get(user, taskId);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new RequestException(406, "this is a server-sent event stream: send Accept: text/event-stream"
@@ -87,7 +87,7 @@ final class RunRoutes {
                     client.sendComment("waiting");
                 }
                 Thread.sleep(EVENTS_POLL_MS);
-                current = agents.getRun(user, taskId);
+                current = runs.get(user, taskId);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,7 +3,8 @@ package dev.eryao.api;
 import static dev.eryao.api.ApiRole.USER;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.eryao.services.AgentService;
+import dev.eryao.services.MessageService;
+import dev.eryao.services.SessionService;
 import dev.eryao.services.MessageView;
 import dev.eryao.services.SessionView;
 import io.javalin.http.HandlerType;
@@ -22,11 +23,13 @@ final class SessionRoutes {
     record UpdateSession(String title, UUID llmId) {
     }
 
-    private final AgentService agents;
+    private final SessionService sessions;
+    private final MessageService messages;
     private final JsonBodies json;
 
-    SessionRoutes(AgentService agents, JsonBodies json) {
-        this.agents = agents;
+    SessionRoutes(SessionService sessions, MessageService messages, JsonBodies json) {
+        this.sessions = sessions;
+        this.messages = messages;
         this.json = json;
     }
 
@@ -34,30 +37,30 @@ final class SessionRoutes {
         table.add(Route.of(HandlerType.POST, "/v1/agent/sessions", USER, TAG).summary("Create a chat session")
                 .body(CreateSession.class).status(201).returns(SessionView.class), ctx -> {
             CreateSession body = json.read(ctx, CreateSession.class);
-            ctx.status(201).json(agents.createSession(Requests.user(ctx), body.title(), body.llmId()));
+            ctx.status(201).json(sessions.create(Requests.user(ctx), body.title(), body.llmId()));
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/sessions", USER, TAG)
                 .summary("List your sessions, newest first").returnsPage(SessionView.class), ctx ->
-                ctx.json(PageBody.of(agents.listSessions(Requests.user(ctx), Requests.page(ctx, true)))));
+                ctx.json(PageBody.of(sessions.list(Requests.user(ctx), Requests.page(ctx, true)))));
         table.add(Route.of(HandlerType.GET, "/v1/agent/sessions/{id}", USER, TAG).summary("Read a session")
                 .returns(SessionView.class), ctx ->
-                ctx.json(agents.getSession(Requests.user(ctx), Requests.pathId(ctx, "id"))));
+                ctx.json(sessions.get(Requests.user(ctx), Requests.pathId(ctx, "id"))));
         table.add(Route.of(HandlerType.PATCH, "/v1/agent/sessions/{id}", USER, TAG)
                 .summary("Rename a session or change its model").body(UpdateSession.class)
                 .returns(SessionView.class), ctx -> {
             UUID id = Requests.pathId(ctx, "id");
             UpdateSession body = json.read(ctx, UpdateSession.class);
-            ctx.json(agents.updateSession(Requests.user(ctx), id, body.title(), body.llmId()));
+            ctx.json(sessions.update(Requests.user(ctx), id, body.title(), body.llmId()));
         });
         table.add(Route.of(HandlerType.DELETE, "/v1/agent/sessions/{id}", USER, TAG)
                 .summary("Delete a session (soft delete)").status(204), ctx -> {
-            agents.deleteSession(Requests.user(ctx), Requests.pathId(ctx, "id"));
+            sessions.delete(Requests.user(ctx), Requests.pathId(ctx, "id"));
             ctx.status(204);
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/messages", USER, TAG)
                 .summary("List a session's messages, oldest first").returnsPage(MessageView.class), ctx -> {
             UUID id = Requests.pathId(ctx, "id");
-            ctx.json(PageBody.of(agents.listMessages(Requests.user(ctx), id, Requests.page(ctx, false))));
+            ctx.json(PageBody.of(messages.list(Requests.user(ctx), id, Requests.page(ctx, false))));
         });
     }
 }

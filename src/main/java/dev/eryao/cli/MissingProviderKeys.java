@@ -2,7 +2,7 @@ package dev.eryao.cli;
 
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.services.FactoryView;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelView;
 import java.net.URI;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class MissingProviderKeys {
     }
 
     /** One line per factory that will need a key, naming the variable to set. */
-    static List<String> warnings(LlmCatalogService catalog, LlmSettings llm) {
+    static List<String> warnings(CatalogService catalog, LlmSettings llm) {
         Map<UUID, String> factories = catalog.listFactories().stream()
                 .collect(Collectors.toMap(FactoryView::id, FactoryView::name));
         Map<String, Long> remoteModels = catalog.listActiveModels().stream()

@@ -2,7 +2,6 @@ package dev.eryao.cli;
 
 import dev.eryao.App;
 import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.auth.LocalJwtSecret;
 import dev.eryao.core.config.AuthSettings;
 import dev.eryao.core.config.Settings;
@@ -10,12 +9,9 @@ import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import dev.eryao.migrations.Migrations;
 import dev.eryao.migrations.SeedData;
-import dev.eryao.worker.Worker;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -38,7 +34,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Running running = start(main.settings(), spec.commandLine().getOut());
+        App running = start(main.settings(), spec.commandLine().getOut());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
@@ -49,34 +45,31 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Starts everything {@code serve} runs; closing the result stops it in reverse order. */
-    static Running start(Settings settings, PrintWriter out) {
+    static App start(Settings settings, PrintWriter out) {
         long started = System.nanoTime();
         AuthSettings auth = settings.auth();
         if (auth.unconfigured() && !settings.database().embedded()) {
             throw new SettingsException("set ERYAO_AUTH__JWKS_URL (https://<project>.supabase.co/auth/v1/.well-known/"
                     + "jwks.json) or ERYAO_AUTH__JWT_SECRET: with a configured database the API makes no secret of its own");
         }
-        Database database = Database.open(settings);
-        App app = null;
+        if (auth.unconfigured()) {
+            LocalJwtSecret local = LocalJwtSecret.loadOrCreate(settings.dataDir());
+            settings = settings.withAuth(auth.withSecret(local.secret()));
+            out.println("auth: no ERYAO_AUTH__* set, so tokens are checked with the local HS256 secret in "
+                    + local.file() + (local.created() ? " (created now)" : "")
+                    + "; get one with: bin/eryao token --sub <uuid> [--role service_role]");
+        } else {
+            out.println("auth: " + describe(auth));
+        }
+        App app = App.open(settings);
         try {
-            out.println("database: " + database.settings().describe());
+            out.println("database: " + app.database().settings().describe());
             if (settings.database().embedded()) {
-                prepareEmbeddedDatabase(database, out);
+                prepareEmbeddedDatabase(app.database(), out);
             }
-            if (auth.unconfigured()) {
-                LocalJwtSecret local = LocalJwtSecret.loadOrCreate(settings.dataDir());
-                out.println("auth: no ERYAO_AUTH__* set, so tokens are checked with the local HS256 secret in "
-                        + local.file() + (local.created() ? " (created now)" : "")
-                        + "; get one with: bin/eryao token --sub <uuid> [--role service_role]");
-                auth = auth.withSecret(local.secret());
-            } else {
-                out.println("auth: " + describe(auth));
-            }
-            app = new App(database, settings.llm().maxOutputTokens(), null);
-            ApiServer api = app.api(settings.server(), JwtVerifier.from(auth, Clock.systemUTC()));
+            ApiServer api = app.api();
             startListening(api, settings);
-            Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());
-            worker.start();
+            app.worker().start();
             long millis = (System.nanoTime() - started) / 1_000_000;
             out.println("listening on http://" + settings.server().host() + ":" + api.port()
                     + " (docs: /docs, started in " + millis + " ms); stop with Ctrl-C");
@@ -84,14 +77,11 @@ final class ServeCommand implements Callable<Integer> {
                     ? "worker: off (ERYAO_WORKER__CONCURRENCY=0): runs wait for `eryao worker` elsewhere"
                     : "worker: " + settings.worker().concurrency() + " run(s) at once");
             if (settings.worker().concurrency() > 0) {
-                MissingProviderKeys.warnings(app.catalogService(), settings.llm()).forEach(out::println);
+                MissingProviderKeys.warnings(app.catalog(), settings.llm()).forEach(out::println);
             }
-            return new Running(api, worker, app, database);
+            return app;
         } catch (RuntimeException e) {
-            if (app != null) {
-                app.close();
-            }
-            database.close();
+            app.close();
             throw e;
         }
     }
@@ -128,42 +118,5 @@ final class ServeCommand implements Callable<Integer> {
         }
         auth.requiredIssuer().ifPresent(issuer -> text.append("; iss must be ").append(issuer));
         return text.toString();
-    }
-
-    /** What {@link #start} started; {@link #close()} stops it, once, however often it is called. */
-    static final class Running implements AutoCloseable {
-        private final ApiServer api;
-        private final Worker worker;
-        private final App app;
-        private final Database database;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        private Running(ApiServer api, Worker worker, App app, Database database) {
-            this.api = api;
-            this.worker = worker;
-            this.app = app;
-            this.database = database;
-        }
-
-        int port() {
-            return api.port();
-        }
-
-        @Override
-        public void close() {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                api.close();
-                worker.close();
-            } finally {
-                try {
-                    app.close();
-                } finally {
-                    database.close();
-                }
-            }
-        }
     }
 }

@@ -2,10 +2,8 @@ package dev.eryao.cli;
 
 import dev.eryao.App;
 import dev.eryao.core.config.Settings;
-import dev.eryao.core.db.Database;
 import dev.eryao.worker.Worker;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -33,14 +31,9 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Settings settings = main.settings();
         PrintWriter out = spec.commandLine().getOut();
-        Database database = Database.open(settings);
-        App app = new App(database, settings.llm().maxOutputTokens(), null);
-        Worker worker = app.worker(settings.worker(), settings.llm(), Clock.systemUTC());
-        Runnable stop = () -> {
-            worker.close();
-            app.close();
-            database.close();
-        };
+        App app = App.open(settings);
+        Worker worker = app.worker();
+        Runnable stop = app::close;
         if (once) {
             try {
                 out.println("performed " + worker.runOnce() + " run(s)");
@@ -49,10 +42,10 @@ final class WorkerCommand implements Callable<Integer> {
             }
             return Main.OK;
         }
-        MissingProviderKeys.warnings(app.catalogService(), settings.llm()).forEach(out::println);
+        MissingProviderKeys.warnings(app.catalog(), settings.llm()).forEach(out::println);
         worker.start();
         out.println("worker " + worker.id() + ": " + settings.worker().concurrency() + " run(s) at once on "
-                + database.settings().describe() + "; stop with Ctrl-C");
+                + app.database().settings().describe() + "; stop with Ctrl-C");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.run();

@@ -15,7 +15,7 @@ import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 
 /**
- * An agent run accepted as a queued task (the seed's {@code TaskAccepted}). Workers claim it under
+ * An agent run accepted as a queued task (the seed's {@code RunAccepted}). Workers claim it under
  * a lease ({@code leased_by}, {@code lease_expires_at}); {@code scheduled_at} is the earliest time
  * it may be claimed, pushed back after a failed attempt.
  */

@@ -17,9 +17,6 @@ public class LlmRepository extends BaseRepository<Llm> {
         super(sessions, Llm.class);
     }
 
-    /** An active model and the name of its factory (whose API key the worker sends). */
-    public record ActiveModel(Llm llm, String factoryName) {
-    }
 
     /**
      * The model a run is performed with, and its factory's name, in one query: live, active, and

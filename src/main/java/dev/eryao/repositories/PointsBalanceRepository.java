@@ -42,19 +42,7 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
     private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
     private static final String ACCOUNT = "select b.balance, b.held from PointsBalance b where b.ownerId = :owner";
 
-    /** An owner's points: the balance, and how much of it open runs hold. */
-    public record Account(long balance, long held) {
-        /** What a new run or a debit may take. */
-        public long available() {
-            return balance - held;
-        }
-    }
 
-    /** What a finished run was charged, and the balance after it. */
-    public record Settlement(long charged, long balanceAfter) {
-        /** Nothing charged and nothing held; the balance was not read. */
-        public static final Settlement NONE = new Settlement(0, 0);
-    }
 
     public PointsBalanceRepository(CurrentSession sessions) {
         super(sessions, PointsBalance.class);
@@ -115,10 +103,10 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
     }
 
     /** The owner's balance and held points; both 0 for an owner who never had points. */
-    public Account accountOf(UUID ownerId) {
+    public PointsAccount accountOf(UUID ownerId) {
         Object[] row = session().createSelectionQuery(ACCOUNT, Object[].class)
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
-        return row == null ? new Account(0, 0) : new Account((Long) row[0], (Long) row[1]);
+        return row == null ? new PointsAccount(0, 0) : new PointsAccount((Long) row[0], (Long) row[1]);
     }
 }

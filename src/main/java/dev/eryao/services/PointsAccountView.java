@@ -1,5 +1,6 @@
 package dev.eryao.services;
 
+import dev.eryao.repositories.PointsAccount;
 import dev.eryao.repositories.PointsBalanceRepository;
 import java.util.UUID;
 
@@ -8,7 +9,7 @@ import java.util.UUID;
  * queued and running runs hold of it, and what is left for new runs.
  */
 public record PointsAccountView(UUID ownerId, long balance, long held, long available) {
-    static PointsAccountView of(UUID ownerId, PointsBalanceRepository.Account account) {
+    static PointsAccountView of(UUID ownerId, PointsAccount account) {
         return new PointsAccountView(ownerId, account.balance(), account.held(), account.available());
     }
 }

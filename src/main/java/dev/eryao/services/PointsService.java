@@ -108,10 +108,10 @@ public final class PointsService {
     /** The earlier row of a key, if it records the same change; a key reused for another one is refused. */
     private static PointsLedgerEntry sameChange(PointsLedgerEntry earlier, Change change, String reason) {
         if (earlier.getAmount() != change.amount()) {
-            throw AgentService.keyReused("amount");
+            throw Validation.keyReused("amount");
         }
         if (!earlier.getReason().equals(reason)) {
-            throw AgentService.keyReused("reason");
+            throw Validation.keyReused("reason");
         }
         return earlier;
     }

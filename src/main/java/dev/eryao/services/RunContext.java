@@ -1,8 +1,9 @@
 package dev.eryao.services;
 
+import dev.eryao.repositories.RunClaim;
 import dev.eryao.llm.ChatMessage;
 import dev.eryao.llm.Completion;
-import dev.eryao.repositories.AgentRunQueue;
+import dev.eryao.repositories.RunRepository;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,14 +17,14 @@ import java.util.UUID;
  * @param problem          why the run cannot be performed at all (no model chosen, the model was
  *                         removed, too few points for its conversation), or null
  */
-public record RunContext(AgentRunQueue.Claim claim, UUID ownerId, UUID sessionId, String requestUrl, String factoryName,
+public record RunContext(RunClaim claim, UUID ownerId, UUID sessionId, String requestUrl, String factoryName,
                          String modelCode, RunPrice price, List<ChatMessage> messages, long promptTokenBound,
                          long heldPoints, String problem) {
     public RunContext {
         messages = List.copyOf(messages);
     }
 
-    static RunContext unusable(AgentRunQueue.Claim claim, String problem) {
+    static RunContext unusable(RunClaim claim, String problem) {
         return new RunContext(claim, claim.ownerId(), claim.sessionId(), null, null, null, null, List.of(), 0,
                 claim.heldPoints(), problem);
     }

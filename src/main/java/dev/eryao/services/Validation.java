@@ -112,4 +112,10 @@ final class Validation {
         }
         return value;
     }
+
+    /** A key replayed with a different body: refused, so a client's bug cannot pass for a retry. */
+    static InvalidInputException keyReused(String field) {
+        return InvalidInputException.field("Idempotency-Key",
+                "was already used for a request with a different " + field + "; use a new key for a new request");
+    }
 }

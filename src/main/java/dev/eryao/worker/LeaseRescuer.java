@@ -1,6 +1,6 @@
 package dev.eryao.worker;
 
-import dev.eryao.services.AgentRunService;
+import dev.eryao.services.RunExecutionService;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 final class LeaseRescuer {
     private static final Logger log = LoggerFactory.getLogger(LeaseRescuer.class);
 
-    private final AgentRunService runs;
+    private final RunExecutionService runs;
     private final Clock clock;
 
-    LeaseRescuer(AgentRunService runs, Clock clock) {
+    LeaseRescuer(RunExecutionService runs, Clock clock) {
         this.runs = runs;
         this.clock = clock;
     }

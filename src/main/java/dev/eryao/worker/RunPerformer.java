@@ -3,7 +3,7 @@ package dev.eryao.worker;
 import dev.eryao.llm.ChatCompletionsClient;
 import dev.eryao.llm.Completion;
 import dev.eryao.llm.LlmCallException;
-import dev.eryao.services.AgentRunService;
+import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunContext;
 import java.time.Clock;
 import java.util.Optional;
@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
 final class RunPerformer {
     private static final Logger log = LoggerFactory.getLogger(RunPerformer.class);
 
-    private final AgentRunService runs;
+    private final RunExecutionService runs;
     private final ChatCompletionsClient llm;
     private final Clock clock;
     private final String workerId;
 
-    RunPerformer(AgentRunService runs, ChatCompletionsClient llm, Clock clock, String workerId) {
+    RunPerformer(RunExecutionService runs, ChatCompletionsClient llm, Clock clock, String workerId) {
         this.runs = runs;
         this.llm = llm;
         this.clock = clock;

@@ -2,7 +2,7 @@ package dev.eryao.worker;
 
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.llm.ChatCompletionsClient;
-import dev.eryao.services.AgentRunService;
+import dev.eryao.services.RunExecutionService;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public final class Worker implements AutoCloseable {
     private Thread rescuerThread;
     private volatile boolean stopping;
 
-    public Worker(AgentRunService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
+    public Worker(RunExecutionService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
         this.settings = settings;
         this.id = workerId();
         this.performer = new RunPerformer(runs, llm, clock, id);

@@ -139,7 +139,7 @@ class DatabaseOutageTest {
             new Migrations(migrations, line -> { }).migrate();
         }
         database = Database.open(settings);
-        app = new App(database, null);
+        app = App.over(database, settings, null);
         Secret secret = Secret.of(TestKeys.HS256_SECRET);
         api = app.api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES),
                 JwtVerifier.from(settings.auth().withSecret(secret), Clock.systemUTC())).start();

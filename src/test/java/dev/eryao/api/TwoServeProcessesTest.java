@@ -67,8 +67,8 @@ class TwoServeProcessesTest {
     void runsEnqueuedThroughBothProcessesAreEachStoredOnceWhateverProcessAKeyReaches() throws Exception {
         UUID owner = UUID.randomUUID();
         var app = TestDatabase.get().app();
-        app.pointsService().grant(new PointsService.Change(owner, 1_000, "scale-out test", null, null, null));
-        UUID sessionId = app.agentService().createSession(new CurrentUser(owner, "authenticated"), "scale-out", null).id();
+        app.points().grant(new PointsService.Change(owner, 1_000, "scale-out test", null, null, null));
+        UUID sessionId = app.sessions().create(new CurrentUser(owner, "authenticated"), "scale-out", null).id();
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner, "authenticated", Duration.ofHours(1), Instant.now());
 

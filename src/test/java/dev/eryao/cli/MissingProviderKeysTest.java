@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
-import dev.eryao.services.LlmCatalogService;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
@@ -13,7 +13,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class MissingProviderKeysTest {
-    private final LlmCatalogService catalog = TestDatabase.get().app().catalogService();
+    private final CatalogService catalog = TestDatabase.get().app().catalog();
 
     private String factoryWithModelAt(String url) {
         String name = "keys-" + UUID.randomUUID().toString().substring(0, 8);

@@ -2,6 +2,7 @@ package dev.eryao.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eryao.App;
 import dev.eryao.core.config.Environment;
 import dev.eryao.core.config.Settings;
 import dev.eryao.migrations.RevisionCatalog;
@@ -44,19 +45,19 @@ class ServeCommandTest {
         Map<String, String> variables = Map.of("ERYAO_DATA_DIR", dataDir.toString(), "ERYAO_SERVER__PORT", "0");
         StringWriter out = new StringWriter();
 
-        try (ServeCommand.Running running = ServeCommand.start(Settings.from(Environment.of(variables)),
+        try (App running = ServeCommand.start(Settings.from(Environment.of(variables)),
                 new PrintWriter(out, true))) {
             assertThat(out.toString())
                     .contains("schema: at head " + RevisionCatalog.load().head().orElseThrow().id())
                     .containsPattern("seeding 0001_llm_catalog \\.\\.\\. \\d+ ms")
                     .contains("local HS256 secret in " + dataDir.resolve("jwt-secret").toAbsolutePath() + " (created now)")
-                    .contains("listening on http://127.0.0.1:" + running.port());
-            assertThat(get(running.port(), "/readyz", null)).isEqualTo(200);
+                    .contains("listening on http://127.0.0.1:" + running.api().port());
+            assertThat(get(running.api().port(), "/readyz", null)).isEqualTo(200);
 
             Result token = eryao(variables, "token", "--sub", UUID.randomUUID().toString());
             assertThat(token.status()).as(token.err()).isZero();
-            assertThat(get(running.port(), "/v1/points/balance", token.out().strip())).isEqualTo(200);
-            assertThat(get(running.port(), "/v1/points/balance", "x" + token.out().strip())).isEqualTo(401);
+            assertThat(get(running.api().port(), "/v1/points/balance", token.out().strip())).isEqualTo(200);
+            assertThat(get(running.api().port(), "/v1/points/balance", "x" + token.out().strip())).isEqualTo(401);
         }
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class PointsServiceTest {
     private final TestDatabase db = TestDatabase.get();
-    private final PointsService points = db.app().pointsService();
+    private final PointsService points = db.app().points();
     private final UUID owner = UUID.randomUUID();
 
     private static PointsService.Change change(UUID owner, long amount, String key) {

@@ -57,7 +57,7 @@ public final class TestDatabase {
         new Migrations(migrationDatabase, line -> { }).migrate();
         // Opened second, so with the embedded server it attaches to the one already running.
         this.database = Database.open(settings, FAST_SERVER);
-        this.app = new App(database, sql);
+        this.app = App.over(database, settings, sql);
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
     }
 

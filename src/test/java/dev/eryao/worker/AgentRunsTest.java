@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.services.MessageView;
 import dev.eryao.services.RunView;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
@@ -28,11 +28,11 @@ class AgentRunsTest {
         fixture.close();
     }
 
-    private RunView run(RunFixture.Owner owner, TaskAccepted task) {
-        return fixture.app.agentService().getRun(owner.user(), task.taskId());
+    private RunView run(RunFixture.Owner owner, RunAccepted task) {
+        return fixture.app.runs().get(owner.user(), task.taskId());
     }
 
-    private long ledgerRowsFor(TaskAccepted task) throws Exception {
+    private long ledgerRowsFor(RunAccepted task) throws Exception {
         return fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run' AND reference_id = ?",
                 task.taskId());
     }
@@ -40,7 +40,7 @@ class AgentRunsTest {
     @Test
     void aRunIsAnsweredStoredAndChargedOnceEndToEnd() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "Plan three days in Lisbon");
+        RunAccepted task = fixture.enqueue(owner, "Plan three days in Lisbon");
         fixture.llm.then(new Answer("Day 1: Alfama.", 1000, 500));
 
         int performed;
@@ -59,9 +59,9 @@ class AgentRunsTest {
         assertThat(view.costPoints()).isEqualTo(3);
         assertThat(view.chargedPoints()).isEqualTo(3);
         assertThat(view.chargeCapped()).isFalse();
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(97);
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(97);
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
-        assertThat(fixture.app.agentService().listMessages(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
+        assertThat(fixture.app.messages().list(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
                 .items()).extracting(MessageView::role, MessageView::content)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("user", "Plan three days in Lisbon"),
                         org.assertj.core.groups.Tuple.tuple("assistant", "Day 1: Alfama."));
@@ -76,7 +76,7 @@ class AgentRunsTest {
     @Test
     void aFailedAttemptIsRetriedAfterItsBackoffThenSucceedsAndIsChargedOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Failure(500, "{\"error\":\"overloaded\"}"));
 
         try (Worker worker = fixture.worker(1, 3)) {
@@ -91,13 +91,13 @@ class AgentRunsTest {
         assertThat(view.status()).isEqualTo("succeeded");
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(100 - view.chargedPoints());
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100 - view.chargedPoints());
     }
 
     @Test
     void aRunThatKeepsFailingEndsFailedWithTheErrorAndChargesNothing() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.byDefault(new Failure(503, "{\"error\":\"unavailable\"}"));
 
         try (Worker worker = fixture.worker(1, 3)) {
@@ -114,13 +114,13 @@ class AgentRunsTest {
         assertThat(view.error()).contains("answered 503");
         assertThat(view.chargedPoints()).isNull();
         assertThat(ledgerRowsFor(task)).isZero();
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(100);
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100);
     }
 
     @Test
     void anAnswerThatCannotPassFailsAtOnceWithoutRetrying() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Failure(401, "{\"error\":\"invalid api key\"}"));
 
         try (Worker worker = fixture.worker(1, 3)) {
@@ -136,7 +136,7 @@ class AgentRunsTest {
     void withoutAReachableModelRunsFailWithAClearError() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
         fixture.llm.close(); // nothing listens at the model's request_url any more
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
 
         try (Worker worker = fixture.worker(1, 1)) {
             worker.runOnce();
@@ -144,13 +144,13 @@ class AgentRunsTest {
 
         assertThat(run(owner, task).status()).isEqualTo("failed");
         assertThat(run(owner, task).error()).startsWith("cannot reach the model at " + fixture.llm.url());
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(100);
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100);
     }
 
     @Test
     void aWorkerThatDiesMidRunLosesItsLeaseAndTheRunCompletesOnceAndIsChargedOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         CountDownLatch release = new CountDownLatch(1);
         fixture.llm.then(new Stall(release, new Answer("late answer from the dead worker", 1000, 500)));
         Worker dying = fixture.worker(1, 3);
@@ -180,7 +180,7 @@ class AgentRunsTest {
         assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
                 owner.sessionId())).isEqualTo(1);
         assertThat(fixture.llm.received()).hasSize(2);
-        assertThat(fixture.app.pointsService().account(owner.user().id()))
+        assertThat(fixture.app.points().account(owner.user().id()))
                 .as("charged once from the hold, which is released")
                 .extracting(a -> a.balance(), a -> a.held()).containsExactly(100 - view.chargedPoints(), 0L);
     }
@@ -188,7 +188,7 @@ class AgentRunsTest {
     @Test
     void aRunWhoseLeaseExpiresOnItsLastAttemptIsFailed() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         CountDownLatch release = new CountDownLatch(1);
         fixture.llm.then(new Stall(release, new Answer("too late", 1, 1)));
         ExecutorService thread = Executors.newSingleThreadExecutor();
@@ -207,7 +207,7 @@ class AgentRunsTest {
         assertThat(run(owner, task).status()).isEqualTo("failed");
         assertThat(run(owner, task).error()).contains("lease expire");
         assertThat(ledgerRowsFor(task)).isZero();
-        assertThat(fixture.app.pointsService().account(owner.user().id()))
+        assertThat(fixture.app.points().account(owner.user().id()))
                 .as("the rescue that failed the run released its hold; the late answer changed nothing")
                 .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
     }
@@ -215,8 +215,8 @@ class AgentRunsTest {
     @Test
     void aRunWithNoModelChosenFailsAtOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        var session = fixture.app.agentService().createSession(owner.user(), "no model", null);
-        TaskAccepted task = fixture.app.agentService().enqueueRun(owner.user(), session.id(), "hello", null, null);
+        var session = fixture.app.sessions().create(owner.user(), "no model", null);
+        RunAccepted task = fixture.app.runs().enqueue(owner.user(), session.id(), "hello", null, null);
 
         try (Worker worker = fixture.worker(1, 3)) {
             worker.runOnce();

@@ -76,7 +76,7 @@ class HoldsAcrossProcessesTest {
         fixture.awaitFinished(accepted, Duration.ofSeconds(WAIT_SECONDS));
 
         long succeeded = fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'");
-        long balance = fixture.app.pointsService().balance(owner.user().id());
+        long balance = fixture.app.points().balance(owner.user().id());
         assertThat(statuses.get(402)).as("most are refused: %s", statuses).isGreaterThan(RUNS / 2);
         assertThat(succeeded).as("runs performed").isPositive();
         assertThat(fixture.llm.received()).as("no model call for a run that did not succeed").hasSize((int) succeeded);

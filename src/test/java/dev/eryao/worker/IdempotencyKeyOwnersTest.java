@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.LedgerEntryView;
 import dev.eryao.services.PointsService;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +30,8 @@ class IdempotencyKeyOwnersTest {
         RunFixture.Owner first = fixture.owner(1_000);
         RunFixture.Owner second = fixture.owner(1_000);
 
-        TaskAccepted firstRun = enqueue(first, "first owner's input");
-        TaskAccepted secondRun = enqueue(second, "second owner's input");
+        RunAccepted firstRun = enqueue(first, "first owner's input");
+        RunAccepted secondRun = enqueue(second, "second owner's input");
 
         assertThat(secondRun.taskId()).isNotEqualTo(firstRun.taskId());
         assertThat(firstRun.sessionId()).isEqualTo(first.sessionId());
@@ -68,16 +68,16 @@ class IdempotencyKeyOwnersTest {
         assertThat(secondGrant.amount()).isEqualTo(20);
         assertThat(grant(first, 10).id()).as("the first owner's replay").isEqualTo(firstGrant.id());
         assertThat(grant(second, 20).id()).as("the second owner's replay").isEqualTo(secondGrant.id());
-        assertThat(fixture.app.pointsService().balance(first)).isEqualTo(10);
-        assertThat(fixture.app.pointsService().balance(second)).isEqualTo(20);
+        assertThat(fixture.app.points().balance(first)).isEqualTo(10);
+        assertThat(fixture.app.points().balance(second)).isEqualTo(20);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE idempotency_key = ?", key)).isEqualTo(2);
     }
 
-    private TaskAccepted enqueue(RunFixture.Owner owner, String input) {
-        return fixture.app.agentService().enqueueRun(owner.user(), owner.sessionId(), input, null, key);
+    private RunAccepted enqueue(RunFixture.Owner owner, String input) {
+        return fixture.app.runs().enqueue(owner.user(), owner.sessionId(), input, null, key);
     }
 
     private LedgerEntryView grant(UUID owner, long amount) {
-        return fixture.app.pointsService().grant(new PointsService.Change(owner, amount, "test grant", null, null, key));
+        return fixture.app.points().grant(new PointsService.Change(owner, amount, "test grant", null, null, key));
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.services.RunView;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Reply;
@@ -71,12 +71,12 @@ class QueueGuardsTest {
     @Test
     void aSoftDeletedQueuedRunIsNeverClaimed() throws Exception {
         RunFixture.Owner owner = fixture.owner(POINTS);
-        TaskAccepted deleted = fixture.enqueue(owner, "deleted before it ran");
+        RunAccepted deleted = fixture.enqueue(owner, "deleted before it ran");
         softDelete(deleted.taskId());
         Worker worker = worker();
 
         assertThat(worker.runOnce()).as("nothing to claim but a deleted run").isZero();
-        TaskAccepted live = fixture.enqueue(owner, "queued after it");
+        RunAccepted live = fixture.enqueue(owner, "queued after it");
         assertThat(worker.runOnce()).as("the live run, queued later, is claimed").isEqualTo(1);
         assertThat(worker.runOnce()).isZero();
 
@@ -88,7 +88,7 @@ class QueueGuardsTest {
     @Test
     void aSoftDeletedRunWhoseLeaseExpiredIsNeverRescued() throws Exception {
         RunFixture.Owner owner = fixture.owner(POINTS);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(stall(new Answer("late", 10, 10)));
         Worker dying = worker();
         Worker rescuing = worker();
@@ -133,7 +133,7 @@ class QueueGuardsTest {
      */
     private void staleAttemptRecordsNothing(Reply staleReply, boolean sameWorker) throws Exception {
         RunFixture.Owner owner = fixture.owner(POINTS);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         Stall stale = stall(staleReply);
         Stall live = stall(new Answer("live answer", 2_000, 1_000));
         fixture.llm.then(stale, live);
@@ -154,11 +154,11 @@ class QueueGuardsTest {
                 + " AND charged_points IS NULL", task.taskId())).as("the rescue's error, no output, no charge").isEqualTo(1);
         assertThat(ledgerRows(task)).isZero();
         assertThat(assistantMessages(owner)).isZero();
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(POINTS);
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(POINTS);
 
         live.release().countDown();
         assertThat(liveAttempt.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(1);
-        RunView view = fixture.app.agentService().getRun(owner.user(), task.taskId());
+        RunView view = fixture.app.runs().get(owner.user(), task.taskId());
         assertThat(view.status()).isEqualTo("succeeded");
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(view.output()).isEqualTo("live answer");
@@ -169,7 +169,7 @@ class QueueGuardsTest {
         assertThat(ledgerRows(task)).as("charged once").isEqualTo(1);
         assertThat(fixture.count("SELECT -sum(amount) FROM points_ledger WHERE reference_id = ?", task.taskId()))
                 .isEqualTo(view.chargedPoints());
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(POINTS - view.chargedPoints());
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(POINTS - view.chargedPoints());
         assertThat(fixture.strings("SELECT content FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
                 owner.sessionId())).containsExactly("live answer");
     }
@@ -189,7 +189,7 @@ class QueueGuardsTest {
                 + " ELSE 'deleted' END FROM agent_run WHERE id = ?", runId).getFirst();
     }
 
-    private long ledgerRows(TaskAccepted task) throws SQLException {
+    private long ledgerRows(RunAccepted task) throws SQLException {
         return fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", task.taskId());
     }
 

@@ -8,7 +8,7 @@ import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunView;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
 import java.math.BigDecimal;
@@ -31,12 +31,12 @@ class RunChargesTest {
         fixture.close();
     }
 
-    private RunView run(RunFixture.Owner owner, TaskAccepted task) {
-        return fixture.app.agentService().getRun(owner.user(), task.taskId());
+    private RunView run(RunFixture.Owner owner, RunAccepted task) {
+        return fixture.app.runs().get(owner.user(), task.taskId());
     }
 
     private PointsAccountView account(RunFixture.Owner owner) {
-        return fixture.app.pointsService().account(owner.user().id());
+        return fixture.app.points().account(owner.user().id());
     }
 
     /** The hold the fixture's model takes for {@code input} alone. */
@@ -68,7 +68,7 @@ class RunChargesTest {
         long hold = holdFor("hello");
         RunFixture.Owner owner = fixture.owner(2 * hold + hold / 2);
 
-        TaskAccepted first = fixture.enqueue(owner, "hello");
+        RunAccepted first = fixture.enqueue(owner, "hello");
         fixture.enqueue(owner, "hello");
 
         assertThat(account(owner).held()).isEqualTo(2 * hold);
@@ -85,7 +85,7 @@ class RunChargesTest {
     @Test
     void aSucceededRunIsChargedItsRealPriceFromItsHoldWhichIsReleased() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Answer("hi", 1000, 500));
 
         assertThat(performOne()).isEqualTo(1);
@@ -103,7 +103,7 @@ class RunChargesTest {
     @Test
     void aRunThatFailsForGoodReleasesItsHoldAndChargesNothing() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Failure(400, "{\"error\":\"bad request\"}"));
 
         assertThat(performOne()).isEqualTo(1);
@@ -129,7 +129,7 @@ class RunChargesTest {
             insert.executeUpdate();
             connection.commit();
         }
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
 
         assertThat(performOne()).isEqualTo(1);
 
@@ -141,9 +141,9 @@ class RunChargesTest {
                 .containsExactly(hold, 0L);
 
         // With the points to cover it, the hold is raised and the run is performed.
-        fixture.app.pointsService().grant(new dev.eryao.services.PointsService.Change(owner.user().id(), 100, "more",
+        fixture.app.points().grant(new dev.eryao.services.PointsService.Change(owner.user().id(), 100, "more",
                 null, null, null));
-        TaskAccepted second = fixture.enqueue(owner, "hello");
+        RunAccepted second = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Answer("fine", 10_000, 10));
         assertThat(performOne()).isEqualTo(1);
         assertThat(run(owner, second).status()).isEqualTo("succeeded");
@@ -155,7 +155,7 @@ class RunChargesTest {
     @Test
     void negativeUsageIsAProviderErrorNeverACredit() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Answer("free points", -100_000, 5));
 
         assertThat(performOne()).isEqualTo(1);
@@ -180,7 +180,7 @@ class RunChargesTest {
                 "{\"prompt_tokens\": 10, \"completion_tokens\": " + (LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS + 1) + "}",
                 "{\"prompt_tokens\": " + (RunFixture.CONTEXT_TOKENS + 1) + ", \"completion_tokens\": 1}"};
         for (String usage : usages) {
-            TaskAccepted task = fixture.enqueue(owner, "hello " + usage.length());
+            RunAccepted task = fixture.enqueue(owner, "hello " + usage.length());
             fixture.llm.then(new Failure(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                     + "\"content\":\"x\"}}],\"usage\":" + usage + "}"));
 
@@ -198,7 +198,7 @@ class RunChargesTest {
     @Test
     void aNulInTheModelsAnswerIsReplacedAndTheRunRecordedAtOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Answer("before\u0000after", 10, 5));
 
         assertThat(performOne()).isEqualTo(1);
@@ -215,7 +215,7 @@ class RunChargesTest {
     @Test
     void aNulInAProvidersErrorIsReplacedToo() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        TaskAccepted task = fixture.enqueue(owner, "hello");
+        RunAccepted task = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Failure(400, "{\"error\":\"bad \\u0000 thing\"}"));
 
         assertThat(performOne()).isEqualTo(1);
@@ -226,11 +226,11 @@ class RunChargesTest {
 
     @Test
     void aFreeModelHoldsNothingAndChargesNothing() throws Exception {
-        UUID factory = fixture.app.catalogService().createFactory("free-" + UUID.randomUUID().toString().substring(0, 8)).id();
-        UUID free = fixture.app.catalogService().createModel(new dev.eryao.services.ModelDraft(factory, "free", "Free",
+        UUID factory = fixture.app.catalog().createFactory("free-" + UUID.randomUUID().toString().substring(0, 8)).id();
+        UUID free = fixture.app.catalog().createModel(new dev.eryao.services.ModelDraft(factory, "free", "Free",
                 fixture.llm.url(), BigDecimal.ZERO, BigDecimal.ZERO, 1000, true)).id();
         RunFixture.Owner owner = fixture.owner(1);
-        TaskAccepted task = fixture.app.agentService().enqueueRun(owner.user(), owner.sessionId(), "hi", free, null);
+        RunAccepted task = fixture.app.runs().enqueue(owner.user(), owner.sessionId(), "hi", free, null);
         assertThat(account(owner).held()).isZero();
         fixture.llm.then(new Answer("ok", 10, 5));
 

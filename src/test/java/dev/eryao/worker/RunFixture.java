@@ -11,7 +11,7 @@ import dev.eryao.core.db.Database;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.SessionView;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
@@ -51,10 +51,10 @@ final class RunFixture implements AutoCloseable {
 
     RunFixture() {
         database = TestDatabase.get().freshMigratedDatabase();
-        app = new App(database, null);
+        app = App.over(database, TestDatabase.get().settings(), null);
         factoryName = "fake-" + UUID.randomUUID().toString().substring(0, 8);
-        UUID factoryId = app.catalogService().createFactory(factoryName).id();
-        modelId = app.catalogService().createModel(new ModelDraft(factoryId, "fake-model", "Fake model", llm.url(),
+        UUID factoryId = app.catalog().createFactory(factoryName).id();
+        modelId = app.catalog().createModel(new ModelDraft(factoryId, "fake-model", "Fake model", llm.url(),
                 INPUT_PRICE, OUTPUT_PRICE, CONTEXT_TOKENS, true)).id();
     }
 
@@ -72,9 +72,9 @@ final class RunFixture implements AutoCloseable {
     Owner owner(long points) {
         CurrentUser user = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
         if (points > 0) {
-            app.pointsService().grant(new PointsService.Change(user.id(), points, "test grant", null, null, null));
+            app.points().grant(new PointsService.Change(user.id(), points, "test grant", null, null, null));
         }
-        SessionView session = app.agentService().createSession(user, "chat", modelId);
+        SessionView session = app.sessions().create(user, "chat", modelId);
         return new Owner(user, session.id());
     }
 
@@ -110,8 +110,8 @@ final class RunFixture implements AutoCloseable {
         return started;
     }
 
-    TaskAccepted enqueue(Owner owner, String input) {
-        return app.agentService().enqueueRun(owner.user(), owner.sessionId(), input, null, null);
+    RunAccepted enqueue(Owner owner, String input) {
+        return app.runs().enqueue(owner.user(), owner.sessionId(), input, null, null);
     }
 
     /** Waits until {@code runs} runs have finished (succeeded or failed); fails the test after {@code limit}. */

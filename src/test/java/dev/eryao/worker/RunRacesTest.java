@@ -3,8 +3,7 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.App;
-import dev.eryao.core.db.Database;
-import dev.eryao.services.TaskAccepted;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.TestDatabase;
 import java.time.Duration;
@@ -33,15 +32,11 @@ class RunRacesTest {
 
     /** The fixture's worker in a second application with a pool of its own. */
     private Worker workerOfAnotherProcess(int concurrency) {
-        Database database = Database.open(TestDatabase.get().settings().withDatabase(fixture.database.settings()));
-        App app = new App(database, null);
-        opened.add(database);
+        App app = App.open(TestDatabase.get().settings().withDatabase(fixture.database.settings()));
         opened.add(app);
-        Worker worker = app.worker(fixture.settings(concurrency, 3),
+        return app.worker(fixture.settings(concurrency, 3),
                 new dev.eryao.core.config.LlmSettings(5, dev.eryao.core.config.LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
                         java.util.Map.of()), fixture.clock);
-        opened.add(worker);
-        return worker;
     }
 
 
@@ -66,7 +61,7 @@ class RunRacesTest {
                 .isEqualTo(500);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(500);
         assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'")).isEqualTo(500);
-        assertThat(fixture.app.pointsService().balance(owner.user().id())).isEqualTo(10_000 - 500 * 3);
+        assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(10_000 - 500 * 3);
         assertThat(fixture.strings("SELECT DISTINCT split_part(leased_by, '/', 1) FROM agent_run")).containsOnlyNulls();
     }
 
@@ -74,7 +69,7 @@ class RunRacesTest {
     void fiftyRunsOfOneOwnerWithASmallBalanceAreAcceptedOnlyAsFarAsTheirHoldsGoAndEachIsPaidInFull()
             throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        List<TaskAccepted> tasks = new ArrayList<>();
+        List<RunAccepted> tasks = new ArrayList<>();
         int refused = 0;
         for (int i = 0; i < 50; i++) {
             try {
@@ -97,7 +92,7 @@ class RunRacesTest {
         second.start();
         fixture.awaitFinished(tasks.size(), Duration.ofSeconds(WAIT_SECONDS));
 
-        long balance = fixture.app.pointsService().balance(owner.user().id());
+        long balance = fixture.app.points().balance(owner.user().id());
         long ledgerSum = fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
                 owner.user().id());
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'")).isEqualTo(tasks.size());

@@ -73,7 +73,7 @@ class ScaleOutRunsTest {
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(RUNS);
         assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?", owner.user().id()))
                 .as("the ledger sums to the balance")
-                .isEqualTo(fixture.app.pointsService().balance(owner.user().id()));
+                .isEqualTo(fixture.app.points().balance(owner.user().id()));
         assertThat(fixture.strings("SELECT DISTINCT split_part(split_part(leased_by, '/', 1), '@', 1) FROM agent_run"))
                 .as("worker ids are cleared when runs finish").containsOnlyNulls();
     }

@@ -4,7 +4,7 @@ import dev.eryao.App;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.db.Database;
 import dev.eryao.llm.Completion;
-import dev.eryao.services.AgentRunService;
+import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The worker's hot path with no-op runs: claim (SKIP LOCKED, under a lease, with the context a run
  * needs) and complete (output, usage, assistant message, a debit of 0 points) through
- * {@link AgentRunService}, from many clients in this JVM, with no model to wait for.
+ * {@link RunExecutionService}, from many clients in this JVM, with no model to wait for.
  * {@code ClaimLoad seed <runs> <owners>} queues runs on the fixture's sessions (a free model);
  * {@code ClaimLoad run <clients> <seconds> <runs> <owners>} seeds, then prints {@code rate=<runs/s>}.
  */
@@ -33,11 +33,11 @@ public final class ClaimLoad {
 
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.load();
-        try (Database database = Database.open(settings); App app = new App(database, null)) {
+        try (App app = App.open(settings)) {
             boolean seedOnly = args[0].equals("seed");
-            seed(database, Integer.parseInt(args[seedOnly ? 1 : 3]), Integer.parseInt(args[seedOnly ? 2 : 4]));
+            seed(app.database(), Integer.parseInt(args[seedOnly ? 1 : 3]), Integer.parseInt(args[seedOnly ? 2 : 4]));
             if (args[0].equals("run")) {
-                run(app.runService(settings.worker()), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+                run(app.runExecution(settings.worker()), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             }
         }
     }
@@ -67,7 +67,7 @@ public final class ClaimLoad {
         }
     }
 
-    private static void run(AgentRunService runs, int clients, int seconds) throws Exception {
+    private static void run(RunExecutionService runs, int clients, int seconds) throws Exception {
         AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + (WARMUP_SECONDS + seconds) * 1_000_000_000L;
         Completion noop = new Completion("ok", 0, 0);

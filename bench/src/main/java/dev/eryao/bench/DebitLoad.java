@@ -34,11 +34,12 @@ public final class DebitLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        try (Database database = Database.open(Settings.load()); App app = new App(database, null)) {
+        try (App app = App.open(Settings.load())) {
+            Database database = app.database();
             if (args[0].equals("check")) {
-                check(app.pointsService(), database, Integer.parseInt(args[1]));
+                check(app.points(), database, Integer.parseInt(args[1]));
             } else {
-                load(app.pointsService(), args[0].equals("hot"), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                load(app.points(), args[0].equals("hot"), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                         Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 1);
             }
         }

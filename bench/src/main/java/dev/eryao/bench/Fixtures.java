@@ -104,7 +104,7 @@ public final class Fixtures {
     private static void writePgbench(Path dir, int owners) throws IOException {
         String owner = BenchIds.sql(BenchIds.OWNER_PREFIX, "i");
         String session = BenchIds.sql(BenchIds.SESSION_PREFIX, "i");
-        // The SELECT Hibernate sends for AgentRepository.getOwned, a load by primary key (see the
+        // The SELECT Hibernate sends for SessionRepository.getOwned, a load by primary key (see the
         // application's SQL log); the application checks the owner on the row it gets.
         Files.writeString(dir.resolve("get.sql"), """
                 \\set i random(1, %d)
@@ -134,7 +134,7 @@ public final class Fixtures {
                 COMMIT;
                 """.formatted(owner, owner);
         Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
-        // The worker's two units of work for a no-op run, statement for statement as AgentRunService
+        // The worker's two units of work for a no-op run, statement for statement as RunExecutionService
         // sends them: claim (the SKIP LOCKED statement, then the model with its factory and the
         // session's last 100 messages as context) and completion (guarded UPDATE and the assistant
         // message). A free run debits nothing, so neither side touches the balance.

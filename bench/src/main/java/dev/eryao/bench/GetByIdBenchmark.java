@@ -5,7 +5,7 @@ import dev.eryao.core.config.Settings;
 import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatSession;
-import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.SessionRepository;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,7 +45,7 @@ public class GetByIdBenchmark {
     private Database database;
     private App app;
     private Transactions transactions;
-    private AgentRepository repository;
+    private SessionRepository repository;
 
     /** What the plain read maps a row to, so both sides build an object per call. */
     public record Row(UUID id, OffsetDateTime createdAt, UUID llmId, UUID ownerId, String title, OffsetDateTime updatedAt) {
@@ -53,16 +53,15 @@ public class GetByIdBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
-        database = Database.open(Settings.load());
-        app = new App(database, null);
+        app = App.open(Settings.load());
+        database = app.database();
         transactions = app.transactions();
-        repository = new AgentRepository(transactions);
+        repository = new SessionRepository(transactions);
     }
 
     @TearDown(Level.Trial)
     public void close() {
         app.close();
-        database.close();
     }
 
     private UUID anySession() {

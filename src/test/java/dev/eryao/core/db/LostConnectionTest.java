@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.eryao.models.AgentChatSession;
-import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.SessionRepository;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class LostConnectionTest {
     private final TestDatabase db = TestDatabase.get();
     private final Transactions tx = db.app().transactions();
-    private final AgentRepository sessions = new AgentRepository(tx);
+    private final SessionRepository sessions = new SessionRepository(tx);
 
     @Test
     void getByIdOnALostConnectionFailsInsteadOfFindingNothing() {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
 import dev.eryao.models.PointsLedgerEntry;
-import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.support.SqlRecorder;
 import dev.eryao.support.TestDatabase;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class SoftDeleteTest {
     private final TestDatabase db = TestDatabase.get();
     private final Transactions tx = db.app().transactions();
-    private final AgentRepository sessions = new AgentRepository(tx);
+    private final SessionRepository sessions = new SessionRepository(tx);
     private final UUID owner = UUID.randomUUID();
     private UUID kept;
     private UUID deleted;

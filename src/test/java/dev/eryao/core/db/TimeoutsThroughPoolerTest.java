@@ -77,8 +77,7 @@ class TimeoutsThroughPoolerTest {
 
     @Test
     void inTransactionModeEachTransactionSetsItsTimeoutsLocallyAndLeavesTheSessionAsItFoundIt() throws Exception {
-        try (Database database = Database.open(server.settings().withDatabase(throughProxy(PoolMode.TRANSACTION)));
-             App app = new App(database, null)) {
+        try (App app = App.open(server.settings().withDatabase(throughProxy(PoolMode.TRANSACTION)))) {
             Transactions tx = app.transactions();
 
             assertThat(tx.fromTransaction(() -> tx.session().createNativeQuery("SHOW statement_timeout", String.class)
@@ -96,7 +95,7 @@ class TimeoutsThroughPoolerTest {
                         .hasStackTraceContaining("lock timeout");
             }
 
-            try (Connection connection = database.dataSource().getConnection()) {
+            try (Connection connection = app.database().dataSource().getConnection()) {
                 connection.setAutoCommit(true);
                 assertThat(show(connection, "statement_timeout"))
                         .as("SET LOCAL ended with its transaction: nothing lingers on a pooled server session")

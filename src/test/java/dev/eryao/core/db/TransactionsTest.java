@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
-import dev.eryao.repositories.AgentRepository;
+import dev.eryao.repositories.SessionRepository;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class TransactionsTest {
     private final TestDatabase db = TestDatabase.get();
     private final Transactions tx = db.app().transactions();
-    private final AgentRepository sessions = new AgentRepository(tx);
+    private final SessionRepository sessions = new SessionRepository(tx);
     private final UUID owner = UUID.randomUUID();
 
     @Test

@@ -1,5 +1,9 @@
 package dev.eryao.services;
 
+import dev.eryao.repositories.ActiveModel;
+import dev.eryao.repositories.RunClaim;
+import dev.eryao.repositories.RunUsage;
+import dev.eryao.repositories.Settlement;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
@@ -8,8 +12,8 @@ import dev.eryao.llm.Completion;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.Llm;
 import dev.eryao.models.MessageRole;
-import dev.eryao.repositories.AgentMessageRepository;
-import dev.eryao.repositories.AgentRunQueue;
+import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
@@ -28,15 +32,15 @@ import java.util.UUID;
  * hold) or failed for good (releasing it). Every recording is guarded by the claim, so an attempt
  * whose lease was lost changes nothing.
  */
-public final class AgentRunService {
+public final class RunExecutionService {
     /** How a run's debit is named in the ledger: one per run, so a retried completion cannot charge twice. */
     public static final String LEDGER_REFERENCE = "agent_run";
     /** The most earlier messages sent as context. */
     static final int CONTEXT_MESSAGES = 100;
 
     private final Transactions transactions;
-    private final AgentRunQueue queue;
-    private final AgentMessageRepository messages;
+    private final RunRepository queue;
+    private final MessageRepository messages;
     private final LlmRepository llms;
     private final PointsBalanceRepository balances;
     private final PointsLedgerRepository ledger;
@@ -44,7 +48,7 @@ public final class AgentRunService {
     private final int maxOutputTokens;
 
     /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
-    public AgentRunService(Transactions transactions, AgentRunQueue queue, AgentMessageRepository messages,
+    public RunExecutionService(Transactions transactions, RunRepository queue, MessageRepository messages,
                            LlmRepository llms, PointsBalanceRepository balances,
                            PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens) {
         this.maxOutputTokens = maxOutputTokens;
@@ -89,7 +93,7 @@ public final class AgentRunService {
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
         String content = StorableText.of(completion.content());
-        AgentRunQueue.Usage usage = new AgentRunQueue.Usage(completion.promptTokens(),
+        RunUsage usage = new RunUsage(completion.promptTokens(),
                 completion.completionTokens(), cost);
         // The claim first: an attempt whose lease was lost must not touch the points (the run's
         // hold may already have been released by whoever finished it).
@@ -97,8 +101,8 @@ public final class AgentRunService {
             throw new LostClaimException();
         }
         // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
-        PointsBalanceRepository.Settlement paid = cost == 0 && run.heldPoints() == 0
-                ? PointsBalanceRepository.Settlement.NONE
+        Settlement paid = cost == 0 && run.heldPoints() == 0
+                ? Settlement.NONE
                 : balances.settle(run.ownerId(), cost, run.heldPoints());
         if (paid.charged() < cost) {
             queue.recordShortfall(run.claim().runId(), paid.charged());
@@ -120,7 +124,7 @@ public final class AgentRunService {
      * @return false when the claim was lost: nothing is recorded
      */
     public boolean fail(RunContext run, String worker, String error, boolean retryable, Instant now) {
-        AgentRunQueue.Claim claim = run.claim();
+        RunClaim claim = run.claim();
         boolean lastAttempt = !retryable || claim.attempt() >= settings.maxAttempts();
         String storable = StorableText.of(error);
         return transactions.fromTransaction(() -> lastAttempt
@@ -137,11 +141,11 @@ public final class AgentRunService {
         return Duration.ofMillis((long) settings.retryBackoffMs() << Math.min(20, attempt - 1));
     }
 
-    private RunContext context(AgentRunQueue.Claim claim, String worker, Instant now) {
+    private RunContext context(RunClaim claim, String worker, Instant now) {
         if (claim.llmId() == null) {
             return RunContext.unusable(claim, "no model chosen: give llm_id with the run or set one on the session");
         }
-        Optional<LlmRepository.ActiveModel> model = llms.getActiveWithFactory(claim.llmId());
+        Optional<ActiveModel> model = llms.getActiveWithFactory(claim.llmId());
         if (model.isEmpty()) {
             return RunContext.unusable(claim, "the model " + claim.llmId() + " is no longer in the catalog");
         }

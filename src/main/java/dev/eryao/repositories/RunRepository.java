@@ -8,17 +8,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import dev.eryao.models.AgentRun_;
 import org.hibernate.query.NativeQuery;
+import org.hibernate.query.restriction.Restriction;
 
 /**
- * The agent-run queue's statements (after River's): a run is claimed in one statement that picks
+ * Agent runs: the owner's reads, and the queue's statements (after River's): a run is claimed in one statement that picks
  * the next due run {@code FOR UPDATE SKIP LOCKED} and marks it running under a lease, so no two
  * workers in any number of processes take the same run; every later change of a claimed run is
  * guarded by the worker and attempt that claimed it, so a worker whose lease expired (and whose
  * run was taken again) can no longer finish it. {@code now} is passed in, so tests control time.
  * Native SQL, so each says {@code deleted_at IS NULL} itself.
  */
-public class AgentRunQueue extends BaseRepository<AgentRun> {
+public class RunRepository extends BaseRepository<AgentRun> {
     private static final String CLAIM = """
             WITH next AS (
                 SELECT id FROM agent_run
@@ -72,41 +74,36 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
                 WHERE p.owner_id = r.owner_id)
             SELECT id FROM rescued""";
 
-    /**
-     * A claimed run: which one, which attempt this claim is, and what the worker needs of the row
-     * (returned by the claim itself, so the row is not read twice).
-     *
-     * @param llmId      null when neither the run nor its session chose a model
-     * @param heldPoints what the run holds of its owner's points as it is claimed
-     */
-    public record Claim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints) {
-    }
 
-    /**
-     * What a finished run used and its price, recorded as charged in full; the rare shortfall is
-     * recorded afterwards ({@link #recordShortfall}).
-     */
-    public record Usage(int inputTokens, int outputTokens, long cost) {
-    }
 
-    public AgentRunQueue(CurrentSession sessions) {
+    public RunRepository(CurrentSession sessions) {
         super(sessions, AgentRun.class);
     }
 
+    /** The owner's live run with this id (a load by primary key, then the owner check). */
+    public Optional<AgentRun> getOwned(UUID ownerId, UUID runId) {
+        return getById(runId).filter(run -> run.getOwnerId().equals(ownerId));
+    }
+
+    public Optional<AgentRun> byIdempotencyKey(UUID ownerId, String idempotencyKey) {
+        return getOne(Restriction.equal(AgentRun_.ownerId, ownerId),
+                Restriction.equal(AgentRun_.idempotencyKey, idempotencyKey));
+    }
+
     /** Claims the next due run for {@code worker} until {@code leaseExpires}, or none. */
-    public Optional<Claim> claim(String worker, Instant now, Instant leaseExpires) {
+    public Optional<RunClaim> claim(String worker, Instant now, Instant leaseExpires) {
         List<Object[]> rows = session().createNativeQuery(CLAIM, Object[].class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("now", now)
                 .setParameter("worker", worker)
                 .setParameter("expires", leaseExpires)
                 .getResultList();
-        return rows.stream().findFirst().map(row -> new Claim((UUID) row[0], ((Number) row[1]).intValue(),
+        return rows.stream().findFirst().map(row -> new RunClaim((UUID) row[0], ((Number) row[1]).intValue(),
                 (UUID) row[2], (UUID) row[3], (UUID) row[4], ((Number) row[5]).longValue()));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */
-    public boolean succeed(Claim claim, String worker, String output, Usage usage, Instant now) {
+    public boolean succeed(RunClaim claim, String worker, String output, RunUsage usage, Instant now) {
         return guarded(SUCCEED, claim, worker, now)
                 .setParameter("output", output)
                 .setParameter("inputTokens", usage.inputTokens())
@@ -116,13 +113,13 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
     }
 
     /** Puts the claimed attempt back in the queue, due at {@code retryAt}; false as for succeed. */
-    public boolean retry(Claim claim, String worker, String error, Instant retryAt, Instant now) {
+    public boolean retry(RunClaim claim, String worker, String error, Instant retryAt, Instant now) {
         return guarded(RETRY, claim, worker, now).setParameter("error", error).setParameter("retryAt", retryAt)
                 .executeUpdate() == 1;
     }
 
     /** Marks the claimed attempt failed for good and releases the run's hold; false as for succeed. */
-    public boolean fail(Claim claim, String worker, String error, Instant now) {
+    public boolean fail(RunClaim claim, String worker, String error, Instant now) {
         return session().createNativeQuery(FAIL, Long.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
@@ -150,7 +147,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
      * Records that the claimed run now holds {@code heldPoints} (the caller has taken the difference
      * from the owner's available points in the same transaction); false as for succeed.
      */
-    public boolean setHold(Claim claim, String worker, long heldPoints, Instant now) {
+    public boolean setHold(RunClaim claim, String worker, long heldPoints, Instant now) {
         return guarded(SET_HOLD, claim, worker, now).setParameter("held", heldPoints).executeUpdate() == 1;
     }
 
@@ -168,7 +165,7 @@ public class AgentRunQueue extends BaseRepository<AgentRun> {
     }
 
     /** A statement on the claimed attempt only: the guard's parameters bound, the rest to bind. */
-    private NativeQuery<Object> guarded(String sql, Claim claim, String worker, Instant now) {
+    private NativeQuery<Object> guarded(String sql, RunClaim claim, String worker, Instant now) {
         return session().createNativeQuery(sql, Object.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("id", claim.runId())

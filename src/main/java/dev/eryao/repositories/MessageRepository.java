@@ -10,8 +10,8 @@ import java.util.UUID;
 import org.hibernate.query.restriction.Restriction;
 
 /** Messages of chat sessions. */
-public class AgentMessageRepository extends BaseRepository<AgentChatMessage> {
-    public AgentMessageRepository(CurrentSession sessions) {
+public class MessageRepository extends BaseRepository<AgentChatMessage> {
+    public MessageRepository(CurrentSession sessions) {
         super(sessions, AgentChatMessage.class);
     }
 

@@ -15,7 +15,7 @@ import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 
 /** Chat sessions, always seen through their owner (the seed's {@code AgentRepository}). */
-public class AgentRepository extends BaseRepository<AgentChatSession> {
+public class SessionRepository extends BaseRepository<AgentChatSession> {
     // The model is the one the run names, else the session's; the join finds it only while it is
     // live (the mapping's soft-delete filter applies to joined entities too) and active.
     private static final String OWNED_FOR_RUN = """
@@ -24,20 +24,8 @@ public class AgentRepository extends BaseRepository<AgentChatSession> {
             left join Llm m on m.id = coalesce(:llm, s.llmId) and m.active = true
             where s.id = :id and s.ownerId = :owner""";
 
-    /**
-     * What accepting a run needs: the session, its owner's points (0 for an owner who never had
-     * any), and the model the run would use.
-     *
-     * @param model null when the run names no model and the session has none, or when the model
-     *              named (or the session's) is not live and active
-     */
-    public record RunStart(AgentChatSession session, long balance, long held, Llm model) {
-        public long available() {
-            return balance - held;
-        }
-    }
 
-    public AgentRepository(CurrentSession sessions) {
+    public SessionRepository(CurrentSession sessions) {
         super(sessions, AgentChatSession.class);
     }
 

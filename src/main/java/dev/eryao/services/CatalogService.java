@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * indexes; a duplicate, checked first and caught from the index when two requests race, is a
  * {@link ConflictException}.
  */
-public final class LlmCatalogService {
+public final class CatalogService {
     /** A catalog is small; this bounds a response all the same. */
     public static final int MAX_LISTED = 1_000;
     public static final int MODEL_CODE_MAX_LENGTH = 100;
@@ -30,7 +30,7 @@ public final class LlmCatalogService {
     private final LlmFactoryRepository factories;
     private final LlmRepository models;
 
-    public LlmCatalogService(Transactions transactions, LlmFactoryRepository factories, LlmRepository models) {
+    public CatalogService(Transactions transactions, LlmFactoryRepository factories, LlmRepository models) {
         this.transactions = transactions;
         this.factories = factories;
         this.models = models;

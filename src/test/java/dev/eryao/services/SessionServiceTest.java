@@ -13,46 +13,46 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class AgentServiceTest {
-    private final AgentService agents = TestDatabase.get().app().agentService();
+class SessionServiceTest {
+    private final SessionService sessions = TestDatabase.get().app().sessions();
     private final CurrentUser alice = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
     private final CurrentUser bob = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
 
     @Test
     void anOwnerCreatesReadsRenamesAndDeletesTheirSession() {
-        SessionView created = agents.createSession(alice, "  Trip planning  ", null);
+        SessionView created = sessions.create(alice, "  Trip planning  ", null);
 
         assertThat(created.ownerId()).isEqualTo(alice.id());
         assertThat(created.title()).isEqualTo("Trip planning");
-        assertThat(agents.getSession(alice, created.id())).isEqualTo(created);
+        assertThat(sessions.get(alice, created.id())).isEqualTo(created);
 
-        SessionView renamed = agents.renameSession(alice, created.id(), "Trip to Lisbon");
+        SessionView renamed = sessions.rename(alice, created.id(), "Trip to Lisbon");
         assertThat(renamed.title()).isEqualTo("Trip to Lisbon");
-        assertThat(agents.getSession(alice, created.id()).title()).isEqualTo("Trip to Lisbon");
+        assertThat(sessions.get(alice, created.id()).title()).isEqualTo("Trip to Lisbon");
 
-        agents.deleteSession(alice, created.id());
-        assertThatThrownBy(() -> agents.getSession(alice, created.id())).isInstanceOf(NotFoundException.class);
+        sessions.delete(alice, created.id());
+        assertThatThrownBy(() -> sessions.get(alice, created.id())).isInstanceOf(NotFoundException.class);
     }
 
     @Test
     void anotherOwnersSessionIsNotFoundForEveryOperation() {
-        SessionView alices = agents.createSession(alice, "private", null);
+        SessionView alices = sessions.create(alice, "private", null);
 
-        assertThatThrownBy(() -> agents.getSession(bob, alices.id())).isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> agents.renameSession(bob, alices.id(), "mine now"))
+        assertThatThrownBy(() -> sessions.get(bob, alices.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sessions.rename(bob, alices.id(), "mine now"))
                 .isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> agents.deleteSession(bob, alices.id())).isInstanceOf(NotFoundException.class);
-        assertThat(agents.listSessions(bob, PageRequest.newestFirst(100, null)).items()).isEmpty();
+        assertThatThrownBy(() -> sessions.delete(bob, alices.id())).isInstanceOf(NotFoundException.class);
+        assertThat(sessions.list(bob, PageRequest.newestFirst(100, null)).items()).isEmpty();
 
-        assertThat(agents.getSession(alice, alices.id()).title()).as("untouched by bob").isEqualTo("private");
+        assertThat(sessions.get(alice, alices.id()).title()).as("untouched by bob").isEqualTo("private");
     }
 
     @Test
     void aMissingSessionAndAnotherOwnersLookTheSame() {
-        SessionView alices = agents.createSession(alice, "private", null);
+        SessionView alices = sessions.create(alice, "private", null);
 
-        Throwable missing = catchNotFound(() -> agents.getSession(bob, UUID.randomUUID()));
-        Throwable foreign = catchNotFound(() -> agents.getSession(bob, alices.id()));
+        Throwable missing = catchNotFound(() -> sessions.get(bob, UUID.randomUUID()));
+        Throwable foreign = catchNotFound(() -> sessions.get(bob, alices.id()));
 
         assertThat(foreign.getMessage()).isEqualTo(missing.getMessage());
     }
@@ -61,15 +61,15 @@ class AgentServiceTest {
     void listingPagesThroughAnOwnersSessionsNewestFirstWithoutGapsOrRepeats() {
         List<UUID> createdOldestFirst = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            createdOldestFirst.add(agents.createSession(alice, "session " + i, null).id());
+            createdOldestFirst.add(sessions.create(alice, "session " + i, null).id());
         }
-        agents.createSession(bob, "bob's", null);
+        sessions.create(bob, "bob's", null);
 
         List<UUID> seen = new ArrayList<>();
         List<Integer> pageSizes = new ArrayList<>();
         Cursor cursor = null;
         do {
-            Page<SessionView> page = agents.listSessions(alice, PageRequest.newestFirst(2, cursor));
+            Page<SessionView> page = sessions.list(alice, PageRequest.newestFirst(2, cursor));
             page.items().forEach(s -> seen.add(s.id()));
             pageSizes.add(page.items().size());
             cursor = page.next();
@@ -89,23 +89,23 @@ class AgentServiceTest {
 
     @Test
     void anEmptyOrTooLongTitleIsRefusedAndNothingIsWritten() {
-        assertThatThrownBy(() -> agents.createSession(alice, "  ", null))
+        assertThatThrownBy(() -> sessions.create(alice, "  ", null))
                 .isInstanceOf(InvalidInputException.class)
                 .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).containsKey("title"));
-        assertThatThrownBy(() -> agents.createSession(alice, "x".repeat(201), null))
+        assertThatThrownBy(() -> sessions.create(alice, "x".repeat(201), null))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("at most 200");
 
-        assertThat(agents.listSessions(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
     }
 
     @Test
     void aSessionCannotNameAModelThatDoesNotExist() {
-        assertThatThrownBy(() -> agents.createSession(alice, "chat", UUID.randomUUID()))
+        assertThatThrownBy(() -> sessions.create(alice, "chat", UUID.randomUUID()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("llm_id");
 
-        assertThat(agents.listSessions(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
     }
 
     private static Throwable catchNotFound(Runnable call) {

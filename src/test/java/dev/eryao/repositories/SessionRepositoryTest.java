@@ -13,23 +13,23 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class AgentRepositoryTest {
+class SessionRepositoryTest {
     private final App app = TestDatabase.get().app();
     private final Transactions tx = app.transactions();
-    private final AgentRepository sessions = new AgentRepository(tx);
+    private final SessionRepository sessions = new SessionRepository(tx);
     private final UUID owner = UUID.randomUUID();
 
     private UUID session(UUID llmId) {
         return tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "for a run", llmId)).getId());
     }
 
-    private Optional<AgentRepository.RunStart> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
+    private Optional<RunStart> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
         return tx.read(() -> sessions.getOwnedForRun(ownerId, sessionId, llmId));
     }
 
     private UUID model(boolean active) {
-        UUID factory = app.catalogService().createFactory("repo-" + UUID.randomUUID().toString().substring(0, 8)).id();
-        return app.catalogService().createModel(new ModelDraft(factory, "m", "M", "http://127.0.0.1:9/v1",
+        UUID factory = app.catalog().createFactory("repo-" + UUID.randomUUID().toString().substring(0, 8)).id();
+        return app.catalog().createModel(new ModelDraft(factory, "m", "M", "http://127.0.0.1:9/v1",
                 BigDecimal.ONE, BigDecimal.ONE, 1000, active)).id();
     }
 
@@ -37,7 +37,7 @@ class AgentRepositoryTest {
     void anOwnerWhoNeverHadPointsReadsABalanceOfZeroAndNothingHeld() {
         UUID id = session(null);
 
-        AgentRepository.RunStart read = ownedForRun(owner, id, null).orElseThrow();
+        RunStart read = ownedForRun(owner, id, null).orElseThrow();
 
         assertThat(read.session().getId()).isEqualTo(id);
         assertThat(read.balance()).isZero();
@@ -49,8 +49,8 @@ class AgentRepositoryTest {
     void theBalanceReadIsTheOwnersOwn() {
         UUID id = session(null);
         UUID someoneElse = UUID.randomUUID();
-        app.pointsService().grant(new PointsService.Change(owner, 25, "test", "test", null, null));
-        app.pointsService().grant(new PointsService.Change(someoneElse, 1000, "test", "test", null, null));
+        app.points().grant(new PointsService.Change(owner, 25, "test", "test", null, null));
+        app.points().grant(new PointsService.Change(someoneElse, 1000, "test", "test", null, null));
 
         assertThat(ownedForRun(owner, id, null).orElseThrow().balance()).isEqualTo(25);
     }
@@ -65,7 +65,7 @@ class AgentRepositoryTest {
         assertThat(ownedForRun(owner, id, runModel).orElseThrow().model().getId()).isEqualTo(runModel);
         assertThat(ownedForRun(owner, id, model(false)).orElseThrow().model()).as("inactive").isNull();
 
-        app.catalogService().deleteModel(sessionModel);
+        app.catalog().deleteModel(sessionModel);
         assertThat(ownedForRun(owner, id, null).orElseThrow().model()).as("soft-deleted").isNull();
     }
 

@@ -1,0 +1,13 @@
+package dev.eryao.repositories;
+
+import java.util.UUID;
+
+/**
+ * A claimed run: which one, which attempt this claim is, and what the worker needs of the row
+ * (returned by the claim itself, so the row is not read twice).
+ *
+ * @param llmId      null when neither the run nor its session chose a model
+ * @param heldPoints what the run holds of its owner's points as it is claimed
+ */
+public record RunClaim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints) {
+}

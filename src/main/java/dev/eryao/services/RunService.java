@@ -1,0 +1,140 @@
+package dev.eryao.services;
+
+import dev.eryao.repositories.RunStart;
+import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.db.Transactions;
+import dev.eryao.models.AgentChatMessage;
+import dev.eryao.models.AgentRun;
+import dev.eryao.models.MessageRole;
+import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.SessionRepository;
+import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.models.Llm;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The API's side of agent runs, each method one unit of work for the current user: enqueue a run
+ * (its message, the run and its hold on the owner's points together) and read one. The worker's
+ * side is {@link RunExecutionService}.
+ */
+public final class RunService {
+    /** The most text one run's input may hold. */
+    public static final int INPUT_MAX_LENGTH = 32_000;
+    /** The unique index that makes an idempotency key name one run per owner. */
+    static final String RUN_IDEMPOTENCY_INDEX = "ix_agent_run_owner_id_idempotency_key";
+
+    private final Transactions transactions;
+    private final SessionRepository sessions;
+    private final MessageRepository messages;
+    private final RunRepository runs;
+    private final PointsBalanceRepository balances;
+    private final int maxOutputTokens;
+
+    /** @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds */
+    public RunService(Transactions transactions, SessionRepository sessions, MessageRepository messages,
+                      RunRepository runs, PointsBalanceRepository balances, int maxOutputTokens) {
+        this.transactions = transactions;
+        this.sessions = sessions;
+        this.messages = messages;
+        this.runs = runs;
+        this.balances = balances;
+        this.maxOutputTokens = maxOutputTokens;
+    }
+
+    /**
+     * The seed's {@code enqueue_run}: the user's message, the queued run and the run's hold on the
+     * owner's points are written in one transaction, so none exists without the others. The hold is
+     * the most the run can cost ({@link RunPrice}): the input's bound and the output cap at the
+     * model's prices. An idempotency key already used returns the run it made, also once the points
+     * have run out or the model has left the catalog, as long as the request is the same one.
+     *
+     * <p>On the usual path the key is not looked up first: the unique index on (owner, key) finds a
+     * replay — and a race between two requests with one key — when the run is inserted; the
+     * transaction is then rolled back (its hold with it) and the earlier run read in a unit of its
+     * own. That keeps an accepted run at four statements and a commit: the read of the session, the
+     * points and the model; the hold; the message; the run. Only a request about to be refused
+     * looks the key up first, so that a retry of an accepted run is never refused.
+     *
+     * @throws InsufficientPointsException when fewer points are available than the run's hold (or
+     *                                     none at all, for a run that holds nothing)
+     * @throws InvalidInputException       when the model named, or the session's, is not in the catalog
+     * @throws ConflictException           when the key was used for another session
+     * @throws InvalidInputException       also when the key was used with another input or model
+     */
+    public RunAccepted enqueue(CurrentUser user, UUID sessionId, String input, UUID llmId, String idempotencyKey) {
+        String checkedInput = Validation.requiredText("input", input, INPUT_MAX_LENGTH);
+        String key = Validation.idempotencyKey("Idempotency-Key", idempotencyKey);
+        RunRequest request = new RunRequest(sessionId, checkedInput, llmId, key);
+        try {
+            return transactions.fromTransaction(() -> {
+                RunStart start = sessions.getOwnedForRun(user.id(), sessionId, llmId)
+                        .orElseThrow(() -> new NotFoundException("session"));
+                UUID model = llmId != null ? llmId : start.session().getLlmId();
+                if (model != null && start.model() == null) {
+                    return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
+                }
+                long hold = holdFor(start.model(), checkedInput);
+                // A run that holds nothing (a free model, or none chosen) still needs a point available.
+                long needed = Math.max(hold, 1);
+                if (start.available() < needed || (hold > 0 && !balances.hold(user.id(), hold))) {
+                    return replayOrRefuse(user, request, new InsufficientPointsException(
+                            balances.accountOf(user.id()).available(), needed));
+                }
+                messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
+                return RunAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key, hold)));
+            });
+        } catch (RuntimeException e) {
+            if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
+                throw e;
+            }
+            return transactions.read(() -> replay(user, request).orElseThrow(
+                    () -> new ConflictException("this Idempotency-Key was already used")));
+        }
+    }
+
+    /** The most a run of {@code input} with {@code model} can cost: 0 without a model or for a free one. */
+    private long holdFor(Llm model, String input) {
+        if (model == null) {
+            return 0;
+        }
+        RunPrice price = RunPrice.of(model, maxOutputTokens);
+        return price.free() ? 0 : price.hold(RunPrice.promptTokenBound(List.of(input)));
+    }
+
+    /** What a run request asked for, to tell a replay of it from another request with its key. */
+    private record RunRequest(UUID sessionId, String input, UUID llmId, String key) {
+    }
+
+    /** A run of the caller's; another owner's or a deleted one is not found. */
+    public RunView get(CurrentUser user, UUID runId) {
+        return transactions.read(() -> RunView.of(
+                runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"))));
+    }
+
+    /** The earlier run of this key if there is one, else {@code refusal}. */
+    private RunAccepted replayOrRefuse(CurrentUser user, RunRequest request, RuntimeException refusal) {
+        return replay(user, request).orElseThrow(() -> refusal);
+    }
+
+    private Optional<RunAccepted> replay(CurrentUser user, RunRequest request) {
+        if (request.key() == null) {
+            return Optional.empty();
+        }
+        return runs.byIdempotencyKey(user.id(), request.key()).map(run -> {
+            if (!run.getSessionId().equals(request.sessionId())) {
+                throw new ConflictException("this Idempotency-Key was already used for another session");
+            }
+            if (!run.getInput().equals(request.input())) {
+                throw Validation.keyReused("input");
+            }
+            if (request.llmId() != null && !request.llmId().equals(run.getLlmId())) {
+                throw Validation.keyReused("llm_id");
+            }
+            return RunAccepted.of(run);
+        });
+    }
+
+}
