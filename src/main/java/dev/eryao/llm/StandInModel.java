@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /**
@@ -18,23 +19,38 @@ import java.util.concurrent.Executors;
  * server-sent events ending in {@code [DONE]} — and answers every request by echoing its last
  * message, with usage counted as a quarter of the bytes. For a first run without a provider's key,
  * and for demonstrations; it is not a model.
+ *
+ * <p>A stream is what OpenAI sends and {@link ChatCompletionsClient#stream} reads: a role chunk, a
+ * chunk per word (spaced by a short pause, so a stream watched in a terminal is seen being
+ * written), a chunk with {@code finish_reason}, and — only when the request asks for it with
+ * {@code stream_options.include_usage}, as OpenAI does — a usage chunk with {@code choices: []},
+ * every earlier chunk then saying {@code "usage": null}; then {@code data: [DONE]}.
  */
 public final class StandInModel implements AutoCloseable {
     public static final int DEFAULT_PORT = 11434;
     public static final String PATH = "/v1/chat/completions";
+    /** The pause between streamed words: enough to see the answer being written, short enough not to wait on. */
+    public static final Duration DEFAULT_WORD_GAP = Duration.ofMillis(40);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    private final Duration wordGap;
 
-    private StandInModel(HttpServer server) {
+    private StandInModel(HttpServer server, Duration wordGap) {
         this.server = server;
+        this.wordGap = wordGap;
     }
 
     /** Listens on {@code 127.0.0.1:port} (0: any free port). */
     public static StandInModel start(int port) throws IOException {
+        return start(port, DEFAULT_WORD_GAP);
+    }
+
+    /** Listens on {@code 127.0.0.1:port} (0: any free port), streaming words {@code wordGap} apart. */
+    public static StandInModel start(int port, Duration wordGap) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        StandInModel model = new StandInModel(server);
+        StandInModel model = new StandInModel(server, wordGap);
         server.createContext(PATH, model::handle);
         server.start();
         return model;
@@ -71,53 +87,85 @@ public final class StandInModel implements AutoCloseable {
                     ? messages.get(messages.size() - 1).path("content").asText("") : "";
             String answer = "(stand-in) You said: " + last;
             int maxTokens = request.path("max_tokens").asInt(Integer.MAX_VALUE);
+            String finish = "stop";
             if (answer.length() / 4 > maxTokens) {
                 answer = answer.substring(0, Math.max(0, maxTokens * 4));
+                finish = "length";
             }
             int prompt = Math.max(1, bytes(messages.toString()) / 4);
             int completion = Math.max(1, bytes(answer) / 4);
             if (request.path("stream").asBoolean(false)) {
-                stream(exchange, request, answer, prompt, completion);
+                stream(exchange, request, answer, finish, prompt, completion);
             } else {
-                send(exchange, 200, whole(request, answer, prompt, completion).toString());
+                send(exchange, 200, whole(request, answer, finish, prompt, completion).toString());
             }
         }
     }
 
-    private static ObjectNode whole(JsonNode request, String answer, int prompt, int completion) {
+    private static ObjectNode whole(JsonNode request, String answer, String finish, int prompt, int completion) {
         ObjectNode root = JSON.createObjectNode().put("id", "chatcmpl-stand-in").put("object", "chat.completion")
                 .put("model", request.path("model").asText());
-        ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
         choice.putObject("message").put("role", "assistant").put("content", answer);
         usage(root, prompt, completion);
         return root;
     }
 
-    /** Word by word, as a provider streams; the last chunk carries the usage. */
-    private static void stream(HttpExchange exchange, JsonNode request, String answer, int prompt, int completion)
-            throws IOException {
+    /** Word by word, as a provider streams; the usage chunk last, when asked for. */
+    private void stream(HttpExchange exchange, JsonNode request, String answer, String finish, int prompt,
+                        int completion) throws IOException {
+        boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
+            ObjectNode role = chunk(request, includeUsage);
+            role.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                    .putObject("delta").put("role", "assistant").put("content", "");
+            event(out, role.toString());
+            boolean first = true;
             for (String word : answer.split("(?<= )")) {
-                ObjectNode chunk = chunk(request);
-                chunk.withArray("choices").addObject().put("index", 0).putObject("delta").put("content", word);
+                if (!first) {
+                    pause();
+                }
+                first = false;
+                ObjectNode chunk = chunk(request, includeUsage);
+                chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                        .putObject("delta").put("content", word);
                 event(out, chunk.toString());
             }
-            ObjectNode last = chunk(request);
-            last.withArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+            ObjectNode last = chunk(request, includeUsage);
+            last.withArray("choices").addObject().put("index", 0).put("finish_reason", finish).putObject("delta");
             event(out, last.toString());
-            ObjectNode usage = chunk(request);
-            usage.putArray("choices");
-            usage(usage, prompt, completion);
-            event(out, usage.toString());
+            if (includeUsage) {
+                ObjectNode usage = chunk(request, false);
+                usage.putArray("choices");
+                usage(usage, prompt, completion);
+                event(out, usage.toString());
+            }
             event(out, "[DONE]");
         }
     }
 
-    private static ObjectNode chunk(JsonNode request) {
-        return JSON.createObjectNode().put("id", "chatcmpl-stand-in").put("object", "chat.completion.chunk")
+    private void pause() throws IOException {
+        if (wordGap.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(wordGap);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("stopped while streaming", e);
+        }
+    }
+
+    private static ObjectNode chunk(JsonNode request, boolean usageNull) {
+        ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-stand-in").put("object", "chat.completion.chunk")
                 .put("model", request.path("model").asText());
+        if (usageNull) {
+            chunk.putNull("usage");
+        }
+        return chunk;
     }
 
     private static void usage(ObjectNode root, int prompt, int completion) {

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,15 +28,46 @@ class StandInModelTest {
     }
 
     @Test
-    void itStreamsServerSentEventsEndingInDone() throws Exception {
-        try (StandInModel model = StandInModel.start(0); HttpClient http = HttpClient.newHttpClient()) {
+    void itStreamsWhatTheClientReadsWordByWordWithTheUsageChunkLast() throws Exception {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
+            List<String> deltas = new ArrayList<>();
+            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of())).stream(
+                    new ChatRequest(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")),
+                            100, 2048), deltas::add, new CancelSignal());
+
+            assertThat(deltas).hasSizeGreaterThan(1);
+            assertThat(String.join("", deltas)).isEqualTo("(stand-in) You said: hello there");
+            assertThat(completion.content()).isEqualTo(String.join("", deltas));
+            assertThat(completion.usageEstimated()).as("the stand-in sends the include_usage chunk").isFalse();
+            assertThat(completion.promptTokens()).isPositive();
+            assertThat(completion.completionTokens()).isPositive().isLessThanOrEqualTo(100);
+            assertThat(completion.finishReason()).isEqualTo("stop");
+        }
+    }
+
+    @Test
+    void itSendsUsageOnlyWhenAskedAsOpenAiDoes() throws Exception {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO); HttpClient http = HttpClient.newHttpClient()) {
             String body = "{\"model\":\"x\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}";
+            String plain = http.send(HttpRequest.newBuilder(URI.create(model.url()))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+
+            assertThat(plain).contains("data: [DONE]").doesNotContain("\"usage\"");
+        }
+    }
+
+    @Test
+    void itStreamsServerSentEventsEndingInDone() throws Exception {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO); HttpClient http = HttpClient.newHttpClient()) {
+            String body = "{\"model\":\"x\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}";
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(model.url()))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-            assertThat(response.body()).contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"usage\":",
+            assertThat(response.body()).contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"choices\":[],\"usage\":{",
                     "data: [DONE]");
         }
     }

@@ -10,24 +10,34 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An OpenAI-compatible chat-completions server on loopback, written for the tests: the one
  * third-party service that cannot run here. It speaks the real protocol over real HTTP, and each
  * request is answered as the test scripted: an answer with usage, an HTTP error, or a stall until
  * the test releases it. Unscripted requests get the default answer.
+ *
+ * <p>A request with {@code "stream": true} gets its answer as server-sent events, as OpenAI sends
+ * them: a role chunk, one chunk per piece of text, a chunk with {@code finish_reason}, the usage
+ * chunk ({@code choices: []}) when there is usage to report, then {@code data: [DONE]}. An
+ * {@link Answer} is streamed word by word; {@link Streamed}, {@link StreamThenDie} and
+ * {@link RawStream} script the stream itself. A write that fails because the client has closed the
+ * connection is counted ({@link #awaitClientClosedStream}), so a test can prove a call was aborted.
  */
 public final class FakeLlmServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one request is answered. */
-    public sealed interface Reply permits Answer, Failure, Stall {
+    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed {
     }
 
     public record Answer(String content, int promptTokens, int completionTokens) implements Reply {
@@ -40,6 +50,30 @@ public final class FakeLlmServer implements AutoCloseable {
     public record Stall(CountDownLatch release, Reply then) implements Reply {
     }
 
+    /**
+     * A streamed answer: {@code pieces} as deltas, {@code gap} apart, then the usage chunk (none when
+     * the counts are null) and [DONE]. With {@code holdAfterFirst}, the rest waits until it opens, so a
+     * test can see the first delta arrive while the server still holds the others.
+     */
+    public record Streamed(List<String> pieces, Duration gap, Integer promptTokens, Integer completionTokens,
+                           CountDownLatch holdAfterFirst) implements Reply {
+        public Streamed(List<String> pieces, Duration gap, Integer promptTokens, Integer completionTokens) {
+            this(pieces, gap, promptTokens, completionTokens, null);
+        }
+    }
+
+    /** Streams {@code pieces}, {@code gap} apart, then drops the connection: no finish, no usage, no [DONE]. */
+    public record StreamThenDie(List<String> pieces, Duration gap) implements Reply {
+    }
+
+    /** A 200 {@code text/event-stream} whose body is {@code lines}, each sent as given followed by a newline. */
+    public record RawStream(List<String> lines) implements Reply {
+    }
+
+    /** {@code answer} whole, as {@code application/json}, even to a request that asked for a stream. */
+    public record Unstreamed(Answer answer) implements Reply {
+    }
+
     /** A request as received: its JSON body and its Authorization header. */
     public record Received(JsonNode body, String authorization) {
     }
@@ -48,6 +82,8 @@ public final class FakeLlmServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstRequest = new CountDownLatch(1);
+    private final CountDownLatch clientClosedStream = new CountDownLatch(1);
+    private final AtomicInteger clientClosedStreams = new AtomicInteger();
     private volatile Reply defaultReply = new Answer("Hello from the fake model.", 1000, 500);
 
     public FakeLlmServer() {
@@ -86,31 +122,170 @@ public final class FakeLlmServer implements AutoCloseable {
         return firstRequest.await(seconds, TimeUnit.SECONDS);
     }
 
+    /**
+     * Waits (bounded) until a streamed reply's write has failed because the client closed the
+     * connection: proof that a client stopped reading and let the connection go.
+     */
+    public boolean awaitClientClosedStream(long seconds) throws InterruptedException {
+        return clientClosedStream.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** How many streamed replies the clients cut off by closing their connection. */
+    public int clientClosedStreams() {
+        return clientClosedStreams.get();
+    }
+
     @Override
     public void close() {
         server.stop(0);
     }
 
+    /** Thrown to drop a connection mid-stream: the server then closes the socket without ending the body. */
+    private static final class Die extends IOException {
+        Die() {
+            super("the fake model dropped the connection, as scripted");
+        }
+    }
+
+    /** The client closed the connection while a stream was being written to it. */
+    private static final class ClientGone extends Exception {
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean end = true;
+        try {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             received.add(new Received(body, exchange.getRequestHeaders().getFirst("Authorization")));
             firstRequest.countDown();
             Reply reply = script.poll();
             reply(exchange, body, reply == null ? defaultReply : reply);
+        } catch (Die e) {
+            end = false; // leave the body unended: the HTTP server closes the socket as it is
+            throw e;
+        } catch (ClientGone e) {
+            clientClosedStreams.incrementAndGet();
+            clientClosedStream.countDown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (end) {
+                try {
+                    exchange.close();
+                } catch (RuntimeException ignored) {
+                    // the client has gone; nothing to end
+                }
+            }
         }
     }
 
-    private static void reply(HttpExchange exchange, JsonNode request, Reply reply) throws IOException, InterruptedException {
+    private static void reply(HttpExchange exchange, JsonNode request, Reply reply)
+            throws IOException, InterruptedException, ClientGone {
+        boolean streaming = request.path("stream").asBoolean(false);
         switch (reply) {
             case Stall stall -> {
                 stall.release().await();
                 reply(exchange, request, stall.then());
             }
             case Failure failure -> send(exchange, failure.status(), failure.body());
+            case Answer answer when streaming -> stream(exchange, request,
+                    new Streamed(words(answer.content()), Duration.ZERO, answer.promptTokens(), answer.completionTokens()));
             case Answer answer -> send(exchange, 200, completion(request, answer));
+            case Unstreamed whole -> send(exchange, 200, completion(request, whole.answer()));
+            case Streamed streamed -> stream(exchange, request, streamed);
+            case StreamThenDie dying -> {
+                OutputStream out = startStream(exchange);
+                pieces(out, request, dying.pieces(), dying.gap(), null, false);
+                throw new Die();
+            }
+            case RawStream raw -> {
+                OutputStream out = startStream(exchange);
+                for (String line : raw.lines()) {
+                    write(out, line + "\n");
+                }
+            }
+        }
+    }
+
+    /** {@code text} cut after each space, as a provider's tokens often fall. */
+    private static List<String> words(String text) {
+        return Arrays.asList(text.split("(?<= )"));
+    }
+
+    private static void stream(HttpExchange exchange, JsonNode request, Streamed streamed)
+            throws IOException, InterruptedException, ClientGone {
+        OutputStream out = startStream(exchange);
+        boolean usage = streamed.promptTokens() != null || streamed.completionTokens() != null;
+        pieces(out, request, streamed.pieces(), streamed.gap(), streamed.holdAfterFirst(), usage);
+        ObjectNode finish = chunk(request, usage);
+        finish.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+        event(out, finish.toString());
+        if (usage) {
+            ObjectNode last = chunk(request, false);
+            last.putArray("choices");
+            ObjectNode counts = last.putObject("usage");
+            if (streamed.promptTokens() != null) {
+                counts.put("prompt_tokens", streamed.promptTokens());
+            }
+            if (streamed.completionTokens() != null) {
+                counts.put("completion_tokens", streamed.completionTokens());
+            }
+            event(out, last.toString());
+        }
+        event(out, "[DONE]");
+    }
+
+    private static OutputStream startStream(HttpExchange exchange) throws ClientGone {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
+        try {
+            exchange.sendResponseHeaders(200, 0);
+        } catch (IOException e) {
+            throw new ClientGone();
+        }
+        return exchange.getResponseBody();
+    }
+
+    /** The role chunk, then a chunk per piece; with {@code usage}, each says {@code "usage": null} as OpenAI's do. */
+    private static void pieces(OutputStream out, JsonNode request, List<String> pieces, Duration gap,
+                               CountDownLatch holdAfterFirst, boolean usage)
+            throws InterruptedException, ClientGone {
+        ObjectNode role = chunk(request, usage);
+        role.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                .putObject("delta").put("role", "assistant").put("content", "");
+        event(out, role.toString());
+        for (int i = 0; i < pieces.size(); i++) {
+            if (i > 0 && !gap.isZero()) {
+                Thread.sleep(gap);
+            }
+            ObjectNode chunk = chunk(request, usage);
+            chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                    .putObject("delta").put("content", pieces.get(i));
+            event(out, chunk.toString());
+            if (i == 0 && holdAfterFirst != null && !holdAfterFirst.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the stream");
+            }
+        }
+    }
+
+    private static ObjectNode chunk(JsonNode request, boolean usageNull) {
+        ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-test").put("object", "chat.completion.chunk")
+                .put("model", request.path("model").asText());
+        if (usageNull) {
+            chunk.putNull("usage");
+        }
+        return chunk;
+    }
+
+    private static void event(OutputStream out, String data) throws ClientGone {
+        write(out, "data: " + data + "\n\n");
+    }
+
+    private static void write(OutputStream out, String text) throws ClientGone {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone();
         }
     }
 

@@ -11,21 +11,33 @@ import java.util.TreeMap;
  * other characters as {@code _} ({@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}). A factory
  * with no key is called without one (a local model server). {@code toString()} masks the keys.
  *
- * @param timeoutSeconds  {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take
+ * @param timeoutSeconds  {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take, streamed or not
  * @param maxOutputTokens {@code ERYAO_LLM__MAX_OUTPUT_TOKENS}: the output cap sent as {@code max_tokens}
  *                        (lowered to a model's {@code context_tokens} when that is smaller); with the
  *                        input, it bounds what a run can cost, and so what enqueue holds
+ * @param idleSeconds     {@code ERYAO_LLM__IDLE_SECONDS}: the longest a streamed answer may go without a
+ *                        line from the provider (a chunk or a keep-alive comment) before the call is
+ *                        given up as dead and retried: a connection that silently died would otherwise
+ *                        hold the run for the whole timeout. Raise it for models that think silently
+ *                        before their first token. Never more than the timeout in effect.
  * @param apiKeys         by {@link #variablePart(String) factory variable part}
  */
-public record LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, Secret> apiKeys) {
+public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, Map<String, Secret> apiKeys) {
     public static final int DEFAULT_TIMEOUT_SECONDS = 60;
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
+    public static final int DEFAULT_IDLE_SECONDS = 30;
 
     static final String PREFIX = "ERYAO_LLM__";
     private static final String KEY_SUFFIX = "__API_KEY";
 
     public LlmSettings {
         apiKeys = Map.copyOf(apiKeys);
+        idleSeconds = Math.min(idleSeconds, timeoutSeconds);
+    }
+
+    /** With the default idle bound. */
+    public LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, Secret> apiKeys) {
+        this(timeoutSeconds, maxOutputTokens, DEFAULT_IDLE_SECONDS, apiKeys);
     }
 
     /** With the default output cap. */
@@ -41,7 +53,8 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, S
             }
         }
         return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600),
-                env.integer(PREFIX + "MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS, 1, 1_000_000), keys);
+                env.integer(PREFIX + "MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS, 1, 1_000_000),
+                env.integer(PREFIX + "IDLE_SECONDS", DEFAULT_IDLE_SECONDS, 1, 3_600), keys);
     }
 
     /** The API key for a factory, if one is set. */
