@@ -8,6 +8,7 @@ import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
+import dev.eryao.core.db.Notifications;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.llm.ChatCompletionsClient;
@@ -28,6 +29,7 @@ import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
 import dev.eryao.worker.Worker;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.hibernate.SessionFactory;
@@ -44,6 +46,9 @@ import org.hibernate.resource.jdbc.spi.StatementInspector;
  * factory and the pool, then the embedded server if this app started it. Closing twice is harmless.
  */
 public final class App implements AutoCloseable {
+    /** How often an event stream reads its run when no LISTEN connection can be had. */
+    public static final Duration EVENTS_POLL_INTERVAL = Duration.ofSeconds(2);
+
     private final Settings settings;
     private final Database database;
     private final boolean ownsDatabase;
@@ -63,6 +68,7 @@ public final class App implements AutoCloseable {
     private final Deque<ApiServer> apis = new ArrayDeque<>();
     private final Deque<Worker> workers = new ArrayDeque<>();
     private JwtVerifier verifier;
+    private Notifications runChanges;
     private ApiServer api;
     private Worker worker;
     private boolean closed;
@@ -82,7 +88,7 @@ public final class App implements AutoCloseable {
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
 
-        this.sessions = new SessionService(transactions, sessionRepository, llmRepository);
+        this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
         this.runs = new RunService(transactions, sessionRepository, messageRepository, runRepository,
                 balanceRepository, settings.llm().maxOutputTokens());
@@ -162,6 +168,17 @@ public final class App implements AutoCloseable {
         return verifier;
     }
 
+    /**
+     * Announcements of run changes for this process, through one LISTENing connection (built on
+     * first use; event streams poll every {@link #EVENTS_POLL_INTERVAL} when nothing can LISTEN).
+     */
+    public synchronized Notifications runChanges() {
+        if (runChanges == null) {
+            runChanges = new Notifications(RunRepository.CHANNEL, database.listenDataSource(), EVENTS_POLL_INTERVAL);
+        }
+        return runChanges;
+    }
+
     /** The HTTP API on {@code settings.server()} (not started), built once; closed by {@link #close()}. */
     public synchronized ApiServer api() {
         if (api == null) {
@@ -173,7 +190,8 @@ public final class App implements AutoCloseable {
     /** An HTTP API with its own server settings and verifier (tests); closed by {@link #close()}. */
     public synchronized ApiServer api(ServerSettings server, JwtVerifier tokens) {
         ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database));
-        return remember(apis, new ApiServer(server, tokens, readiness, sessions, messages, runs, points, catalog));
+        return remember(apis, new ApiServer(server, tokens, readiness, sessions, messages, runs, runChanges(), points,
+                catalog));
     }
 
     /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */
@@ -212,6 +230,13 @@ public final class App implements AutoCloseable {
         }
         for (Worker part : workers) {
             failure = closeQuietly(part, failure);
+        }
+        Notifications changes;
+        synchronized (this) {
+            changes = runChanges;
+        }
+        if (changes != null) {
+            failure = closeQuietly(changes, failure);
         }
         failure = closeQuietly(sessionFactory::close, failure);
         if (ownsDatabase) {

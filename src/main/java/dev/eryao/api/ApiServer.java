@@ -3,6 +3,7 @@ package dev.eryao.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.ServerSettings;
+import dev.eryao.core.db.Notifications;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.CatalogService;
 import dev.eryao.services.PointsService;
@@ -38,13 +39,15 @@ public final class ApiServer implements AutoCloseable {
     private final RouteTable table = new RouteTable();
     private final Javalin javalin;
 
+    /** @param runChanges announcements of run changes, which wake the runs' event streams */
     public ApiServer(ServerSettings settings, JwtVerifier verifier, ReadinessCheck readiness, SessionService sessions,
-                     MessageService messages, RunService runs, PointsService points, CatalogService catalog) {
+                     MessageService messages, RunService runs, Notifications runChanges, PointsService points,
+                     CatalogService catalog) {
         this.settings = settings;
         ObjectMapper mapper = JsonBodies.strictMapper();
         JsonBodies bodies = new JsonBodies(mapper);
         new SessionRoutes(sessions, messages, bodies).register(table);
-        new RunRoutes(runs, bodies, mapper).register(table);
+        new RunRoutes(runs, runChanges, bodies, mapper).register(table);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog, bodies).register(table);

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.db.Notifications;
+import dev.eryao.services.DeltaView;
+import dev.eryao.services.RunEvents;
+import dev.eryao.services.StreamPosition;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
 import dev.eryao.services.RunAccepted;
@@ -13,33 +17,41 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
+import java.time.Duration;
 import java.util.UUID;
 
-/** Agent runs: accepted as queued tasks (202), then polled by task id or followed as events. */
+/**
+ * Agent runs: accepted as queued tasks (202), read by task id, followed as server-sent events while
+ * the model writes, and stopped.
+ */
 final class RunRoutes {
     private static final String TAG = "runs";
-    /** How often a followed run is looked at; runs take seconds, so this costs little and feels live. */
-    private static final long EVENTS_POLL_MS = 250;
-    /** A comment every this many polls lets a vanished client be noticed (the write fails). */
-    private static final int KEEP_ALIVE_POLLS = 40;
+    /**
+     * A stream with nothing to send writes a comment this often: proxies keep the connection, and
+     * a client that went away is noticed (the write fails). No database read goes with it.
+     */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     @JsonIgnoreProperties(value = "owner_id")
     record CreateRun(String input, UUID llmId) {
     }
 
     private final RunService runs;
+    private final Notifications changes;
     private final JsonBodies json;
     private final ObjectMapper mapper;
 
-    RunRoutes(RunService runs, JsonBodies json, ObjectMapper mapper) {
+    /** @param changes announcements of run changes ({@link dev.eryao.repositories.RunRepository#CHANNEL}) */
+    RunRoutes(RunService runs, Notifications changes, JsonBodies json, ObjectMapper mapper) {
         this.runs = runs;
+        this.changes = changes;
         this.json = json;
         this.mapper = mapper;
     }
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
-                .summary("Queue an agent run on a session (needs points; repeat-safe with Idempotency-Key)")
+                .summary("Queue an agent run on a session (needs points and a model; repeat-safe with Idempotency-Key)")
                 .body(CreateRun.class).status(202).returns(RunAccepted.class).acceptsIdempotencyKey(), ctx -> {
             UUID sessionId = Requests.pathId(ctx, "id");
             CreateRun body = json.read(ctx, CreateRun.class);
@@ -49,50 +61,81 @@ final class RunRoutes {
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)
                 .summary("Read a run's status, and its output or error once finished").returns(RunView.class), ctx ->
                 ctx.json(runs.get(Requests.user(ctx), Requests.pathId(ctx, "task_id"))));
+        table.add(Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
+                .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
+                        + " second, keeping what its model wrote and charging what it used (202 until then);"
+                        + " repeating it is harmless; a finished run is a 409").returns(RunView.class), ctx -> {
+            RunView run = runs.cancel(Requests.user(ctx), Requests.pathId(ctx, "task_id"));
+            ctx.status(run.status().equals("running") ? 202 : 200).json(run);
+        });
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
-                .summary("Follow a run as server-sent events: a `status` event (the run, as GET returns it)"
-                        + " on every change, until it has finished").returnsEvents(), this::events);
+                .summary("Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
+                        + " id `<attempt>.<index>`) as its model writes, and a `status` event (the run, as GET"
+                        + " returns it) on every change, until it has finished. Reconnect with Last-Event-ID to"
+                        + " get what was missed; a new attempt (after a retried failure) starts its text afresh.")
+                .returnsEvents(), this::events);
     }
 
     /**
      * Server-sent events for one run. The owner check happens before the stream opens, so another
-     * owner's or a missing run is an ordinary 404 problem; then each change is one {@code status}
-     * event, and the stream ends after the run's final state.
+     * owner's or a missing run is an ordinary 404 problem. The stream reads the run again only when
+     * it is told the run changed (one LISTENing connection per process; see Notifications), so an
+     * open stream costs the database nothing while nothing happens.
      */
     private void events(Context ctx) throws Exception {
         CurrentUser user = Requests.user(ctx);
         UUID taskId = Requests.pathId(ctx, "task_id");
-        RunView first = runs.get(user, taskId);
+        String lastEventId = ctx.header("Last-Event-ID");
+        StreamPosition after = lastEventId == null || lastEventId.isBlank() ? null
+                : StreamPosition.parse(lastEventId.strip());
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new RequestException(406, "this is a server-sent event stream: send Accept: text/event-stream"
                     + " (or read GET /v1/agent/runs/{task_id} instead)", java.util.Map.of());
         }
-        new SseHandler(client -> follow(client, user, taskId, first)).handle(ctx);
+        // Subscribed before the first read, so a change between the two is not missed.
+        Notifications.Subscription signal = changes.subscribe(taskId.toString());
+        RunEvents first;
+        try {
+            first = runs.eventsAfter(user, taskId, after);
+        } catch (RuntimeException e) {
+            signal.close();
+            throw e;
+        }
+        new SseHandler(client -> follow(client, signal, user, taskId, after, first)).handle(ctx);
     }
 
-    private void follow(SseClient client, CurrentUser user, UUID taskId, RunView first) {
-        RunView last = null;
-        RunView current = first;
-        try {
-            for (int polls = 1; !client.terminated(); polls++) {
-                if (!current.equals(last)) {
-                    client.sendEvent("status", mapper.writeValueAsString(current));
-                    last = current;
+    private void follow(SseClient client, Notifications.Subscription signal, CurrentUser user, UUID taskId,
+                        StreamPosition after, RunEvents first) {
+        StreamPosition position = after;
+        RunView shown = null;
+        RunEvents events = first;
+        try (signal) {
+            while (!client.terminated()) {
+                for (DeltaView delta : events.deltas()) {
+                    client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
+                    position = delta.position();
                 }
-                if (!"queued".equals(current.status()) && !"running".equals(current.status())) {
+                RunView run = events.run();
+                if (!run.equals(shown)) {
+                    client.sendEvent("status", mapper.writeValueAsString(run));
+                    shown = run;
+                }
+                if (!"queued".equals(run.status()) && !"running".equals(run.status())) {
                     break;
                 }
-                if (polls % KEEP_ALIVE_POLLS == 0) {
+                while (!signal.await(KEEP_ALIVE)) {
                     client.sendComment("waiting");
+                    if (client.terminated()) {
+                        return;
+                    }
                 }
-                Thread.sleep(EVENTS_POLL_MS);
-                current = runs.get(user, taskId);
+                events = runs.eventsAfter(user, taskId, position);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a run as JSON", e);
+            throw new IllegalStateException("cannot write a run event as JSON", e);
         } finally {
             client.close();
         }

@@ -8,6 +8,7 @@ import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 
@@ -37,6 +38,11 @@ public class AgentChatMessage extends UpdatableEntity {
     @Column(name = "token_count")
     private Integer tokenCount;
 
+    // an assistant message whose run was stopped: the text its model had written until then
+    @ColumnDefault("false")
+    @Column(name = "stopped", nullable = false)
+    private boolean stopped;
+
     protected AgentChatMessage() {
     }
 
@@ -46,6 +52,17 @@ public class AgentChatMessage extends UpdatableEntity {
         this.role = role;
         this.content = content;
         this.tokenCount = tokenCount;
+    }
+
+    /** The assistant's answer of a run stopped before its model finished: the text written until then. */
+    public static AgentChatMessage stoppedAnswer(UUID sessionId, UUID ownerId, String content, Integer tokenCount) {
+        AgentChatMessage message = new AgentChatMessage(sessionId, ownerId, MessageRole.ASSISTANT, content, tokenCount);
+        message.stopped = true;
+        return message;
+    }
+
+    public boolean isStopped() {
+        return stopped;
     }
 
     public UUID getSessionId() {

@@ -102,6 +102,11 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "finished_at")
     private Instant finishedAt;
 
+    // set when the owner asks to stop the run while a worker performs it (or its session is
+    // deleted); the worker stops reading the model and records the run cancelled
+    @Column(name = "cancel_requested_at")
+    private Instant cancelRequestedAt;
+
     // the most this run can cost, held from the owner's points while it is queued or running
     @ColumnDefault("0")
     @Column(name = "held_points", nullable = false)
@@ -174,6 +179,10 @@ public class AgentRun extends UpdatableEntity {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    public Instant getCancelRequestedAt() {
+        return cancelRequestedAt;
     }
 
     public Integer getInputTokens() {

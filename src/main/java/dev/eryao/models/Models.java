@@ -10,6 +10,7 @@ public final class Models {
             AgentChatSession.class,
             AgentChatMessage.class,
             AgentRun.class,
+            AgentRunDelta.class,
             PointsLedgerEntry.class,
             PointsBalance.class);
 

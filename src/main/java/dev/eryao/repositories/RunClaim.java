@@ -8,6 +8,8 @@ import java.util.UUID;
  *
  * @param llmId      null when neither the run nor its session chose a model
  * @param heldPoints what the run holds of its owner's points as it is claimed
+ * @param input      the run's own input (the newest message the model is sent)
  */
-public record RunClaim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints) {
+public record RunClaim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints,
+                       String input) {
 }

@@ -3,7 +3,9 @@ package dev.eryao.repositories;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.AgentRun;
+import dev.eryao.models.AgentRunDelta;
 import dev.eryao.models.PointsBalance;
+import dev.eryao.models.RunStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,60 +23,155 @@ import org.hibernate.query.restriction.Restriction;
  * Native SQL, so each says {@code deleted_at IS NULL} itself.
  */
 public class RunRepository extends BaseRepository<AgentRun> {
+    /** The channel every change of a run is announced on, its id as the payload (see Notifications). */
+    public static final String CHANNEL = "eryao_run";
+    // Appended to a statement whose CTE "changed" returns the ids of the runs it changed: announces
+    // each on CHANNEL (sent when the transaction commits) and counts them.
+    private static final String ANNOUNCE_COUNT =
+            "SELECT count(*) FROM changed WHERE pg_notify('" + CHANNEL + "', changed.id::text) IS NOT NULL";
+    // The claim never takes a run whose session is deleted (such a run is cancelled by the rescuer).
     private static final String CLAIM = """
             WITH next AS (
-                SELECT id FROM agent_run
+                SELECT id FROM agent_run q
                 WHERE status = 'queued' AND scheduled_at <= :now AND deleted_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
+                                  WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
                 ORDER BY scheduled_at, id
                 LIMIT 1
-                FOR UPDATE SKIP LOCKED)
-            UPDATE agent_run r
-            SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
-                started_at = coalesce(r.started_at, :now), updated_at = :now
-            FROM next WHERE r.id = next.id
-            RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points""";
+                FOR UPDATE SKIP LOCKED),
+            changed AS (
+                UPDATE agent_run r
+                SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
+                    started_at = coalesce(r.started_at, :now), updated_at = :now
+                FROM next WHERE r.id = next.id
+                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input)
+            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input FROM changed
+            WHERE pg_notify('""" + CHANNEL + "', changed.id::text) IS NOT NULL";
     private static final String GUARD = " WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt";
-    private static final String SUCCEED = """
-            UPDATE agent_run SET status = 'succeeded', output = :output, error = NULL, input_tokens = :inputTokens,
-                output_tokens = :outputTokens, cost_points = :cost, charged_points = :cost, charge_capped = false,
-                finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD;
+    // A finished attempt: succeeded, or cancelled with what its model wrote until it was stopped.
+    private static final String FINISH = """
+            WITH changed AS (
+                UPDATE agent_run SET status = :status, output = :output, error = :error, input_tokens = :inputTokens,
+                    output_tokens = :outputTokens, cost_points = :cost, charged_points = :cost, charge_capped = false,
+                    finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
+
+                RETURNING id)
+            """ + ANNOUNCE_COUNT;
     private static final String RETRY = """
-            UPDATE agent_run SET status = 'queued', error = :error, scheduled_at = :retryAt,
-                leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD;
+            WITH changed AS (
+                UPDATE agent_run SET status = 'queued', error = :error, scheduled_at = :retryAt,
+                    leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
+
+                RETURNING id)
+            """ + ANNOUNCE_COUNT;
     // A run that fails for good releases its hold in the same statement; the count says whether
     // the guard matched.
     private static final String FAIL = """
-            WITH failed AS (
+            WITH changed AS (
                 UPDATE agent_run SET status = 'failed', error = :error, finished_at = :now,
                     leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
 
-                RETURNING owner_id, held_points),
+                RETURNING id, owner_id, held_points),
             released AS (
                 UPDATE points_balance p SET held = p.held - f.held_points, updated_at = now()
-                FROM failed f WHERE p.owner_id = f.owner_id AND f.held_points > 0)
-            SELECT count(*) FROM failed""";
+                FROM changed f WHERE p.owner_id = f.owner_id AND f.held_points > 0)
+            """ + ANNOUNCE_COUNT;
     private static final String SHORTFALL = """
             UPDATE agent_run SET charged_points = :charged, charge_capped = true
-            WHERE id = :id AND status = 'succeeded'""";
+            WHERE id = :id AND status IN ('succeeded', 'cancelled')""";
     private static final String SET_HOLD = "UPDATE agent_run SET held_points = :held, updated_at = :now" + GUARD;
-    // Runs failed here for good release their holds in the same statement; runs queued again keep them.
+    // What the model wrote since the last piece, stored and announced; the same statement extends
+    // the lease (a streamed answer may take longer than one) and says whether the run is to stop.
+    // No row: the claim was lost.
+    private static final String APPEND = """
+            WITH run AS (
+                UPDATE agent_run SET lease_expires_at = :expires""" + GUARD + """
+
+                RETURNING id, owner_id, cancel_requested_at IS NOT NULL AS stop),
+            piece AS (
+                INSERT INTO agent_run_delta (id, run_id, owner_id, attempt, delta_index, content, created_at)
+                SELECT gen_random_uuid(), id, owner_id, :attempt, :index, :content, :now FROM run)
+            SELECT stop FROM run WHERE pg_notify('""" + CHANNEL + "', run.id::text) IS NOT NULL";
+    // The same without a piece: extends the lease and says whether to stop; nothing to announce.
+    private static final String CHECK_IN = """
+            UPDATE agent_run SET lease_expires_at = :expires""" + GUARD + """
+
+            RETURNING cancel_requested_at IS NOT NULL""";
+    // The owner stops a run: a queued one is cancelled at once and its hold released; a running
+    // one is marked, and its worker (in whatever process) stops it. Returns the status the run had
+    // (no row: not the owner's, or no such run); finished runs are left as they are.
+    private static final String CANCEL = """
+            WITH target AS (
+                SELECT id, status FROM agent_run
+                WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL
+                FOR UPDATE),
+            changed AS (
+                UPDATE agent_run r
+                SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
+                    finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
+                    error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
+                    cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
+                FROM target t WHERE r.id = t.id AND t.status IN ('queued', 'running')
+                RETURNING r.id, r.owner_id, r.held_points, t.status AS was),
+            released AS (
+                UPDATE points_balance p SET held = p.held - c.held_points, updated_at = now()
+                FROM changed c WHERE c.was = 'queued' AND p.owner_id = c.owner_id AND c.held_points > 0),
+            announced AS (""" + ANNOUNCE_COUNT + """
+            )
+            SELECT t.status FROM target t, announced""";
+    // The same for every unfinished run of a session (its owner deletes it).
+    private static final String CANCEL_SESSION_RUNS = """
+            WITH target AS (
+                SELECT id, status FROM agent_run
+                WHERE session_id = :session AND status IN ('queued', 'running') AND deleted_at IS NULL
+                FOR UPDATE),
+            changed AS (
+                UPDATE agent_run r
+                SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
+                    finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
+                    error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
+                    cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
+                FROM target t WHERE r.id = t.id
+                RETURNING r.id, r.owner_id, r.held_points, t.status AS was),
+            released AS (
+                UPDATE points_balance p SET held = p.held - c.total, updated_at = now()
+                FROM (SELECT owner_id, sum(held_points) AS total FROM changed
+                      WHERE was = 'queued' AND held_points > 0 GROUP BY owner_id) c
+                WHERE p.owner_id = c.owner_id)
+            """ + ANNOUNCE_COUNT;
+    // Runs whose worker let the lease expire: cancelled when they were to stop, failed for good on
+    // their last attempt, queued again otherwise; queued runs of a deleted session (one queued as
+    // the session was deleted) are cancelled. Runs that end here release their holds in the same
+    // statement; runs queued again keep them.
     private static final String RESCUE = """
-            WITH rescued AS (
+            WITH expired AS (
                 UPDATE agent_run
-                SET status = CASE WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
-                    finished_at = CASE WHEN attempts >= :maxAttempts THEN CAST(:now AS timestamptz) END,
+                SET status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                  WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
+                    finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR attempts >= :maxAttempts
+                                       THEN CAST(:now AS timestamptz) END,
                     error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
                     scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
                 RETURNING id, owner_id, status, held_points),
+            orphaned AS (
+                UPDATE agent_run r
+                SET status = 'cancelled', finished_at = :now, error = :orphanReason, updated_at = :now
+                FROM agent_chat_session s
+                WHERE r.session_id = s.id AND s.deleted_at IS NOT NULL AND r.status = 'queued'
+                  AND r.deleted_at IS NULL
+                RETURNING r.id, r.owner_id, r.status, r.held_points),
+            changed AS (SELECT * FROM expired UNION ALL SELECT * FROM orphaned),
             released AS (
                 UPDATE points_balance p SET held = p.held - r.total, updated_at = now()
-                FROM (SELECT owner_id, sum(held_points) AS total FROM rescued
-                      WHERE status = 'failed' AND held_points > 0 GROUP BY owner_id) r
+                FROM (SELECT owner_id, sum(held_points) AS total FROM changed
+                      WHERE status IN ('failed', 'cancelled') AND held_points > 0 GROUP BY owner_id) r
                 WHERE p.owner_id = r.owner_id)
-            SELECT id FROM rescued""";
-
-
+            SELECT id FROM changed WHERE pg_notify('""" + CHANNEL + "', changed.id::text) IS NOT NULL";
+    private static final String DELTAS_AFTER = """
+            select d from AgentRunDelta d
+            where d.runId = :run and d.attempt = :attempt and d.deltaIndex > :after
+            order by d.deltaIndex""";
 
     public RunRepository(CurrentSession sessions) {
         super(sessions, AgentRun.class);
@@ -99,41 +196,48 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("expires", leaseExpires)
                 .getResultList();
         return rows.stream().findFirst().map(row -> new RunClaim((UUID) row[0], ((Number) row[1]).intValue(),
-                (UUID) row[2], (UUID) row[3], (UUID) row[4], ((Number) row[5]).longValue()));
+                (UUID) row[2], (UUID) row[3], (UUID) row[4], ((Number) row[5]).longValue(), (String) row[6]));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */
     public boolean succeed(RunClaim claim, String worker, String output, RunUsage usage, Instant now) {
-        return guarded(SUCCEED, claim, worker, now)
+        return finish(claim, worker, RunStatus.SUCCEEDED, output, null, usage, now);
+    }
+
+    /**
+     * Marks the claimed attempt cancelled, keeping what its model wrote until it was stopped and
+     * what that used; false as for succeed.
+     */
+    public boolean stop(RunClaim claim, String worker, String output, String reason, RunUsage usage, Instant now) {
+        return finish(claim, worker, RunStatus.CANCELLED, output, reason, usage, now);
+    }
+
+    private boolean finish(RunClaim claim, String worker, RunStatus status, String output, String error,
+                           RunUsage usage, Instant now) {
+        return counted(guarded(FINISH, claim, worker, now)
+                .setParameter("status", status.wireName())
                 .setParameter("output", output)
+                .setParameter("error", error, String.class)
                 .setParameter("inputTokens", usage.inputTokens())
                 .setParameter("outputTokens", usage.outputTokens())
-                .setParameter("cost", usage.cost())
-                .executeUpdate() == 1;
+                .setParameter("cost", usage.cost())) == 1;
     }
 
     /** Puts the claimed attempt back in the queue, due at {@code retryAt}; false as for succeed. */
     public boolean retry(RunClaim claim, String worker, String error, Instant retryAt, Instant now) {
-        return guarded(RETRY, claim, worker, now).setParameter("error", error).setParameter("retryAt", retryAt)
-                .executeUpdate() == 1;
+        return counted(guarded(RETRY, claim, worker, now).setParameter("error", error)
+                .setParameter("retryAt", retryAt)) == 1;
     }
 
     /** Marks the claimed attempt failed for good and releases the run's hold; false as for succeed. */
     public boolean fail(RunClaim claim, String worker, String error, Instant now) {
-        return session().createNativeQuery(FAIL, Long.class)
-                .addSynchronizedEntityClass(AgentRun.class)
-                .addSynchronizedEntityClass(PointsBalance.class)
-                .setParameter("id", claim.runId())
-                .setParameter("worker", worker)
-                .setParameter("attempt", claim.attempt())
-                .setParameter("now", now)
-                .setParameter("error", error)
-                .getSingleResult() == 1;
+        return counted(guarded(FAIL, claim, worker, now).addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("error", error)) == 1;
     }
 
     /**
-     * Records that a run just marked succeeded (in this transaction) was charged less than its
-     * price: only when its provider counted more prompt than the hold's bound (see RunPrice).
+     * Records that a run just finished (in this transaction) was charged less than its price: only
+     * when its provider counted more prompt than the hold's bound (see RunPrice).
      */
     public void recordShortfall(UUID runId, long charged) {
         session().createNativeQuery(SHORTFALL, Object.class)
@@ -152,25 +256,98 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     /**
-     * Takes back runs whose lease expired before {@code now} (their worker died or hung): queued
-     * again, or failed (their holds released) when that was their last attempt. Returns their ids.
+     * Stores piece {@code index} of what the claimed attempt's model has written, announces it, and
+     * extends the lease to {@code leaseExpires}.
      */
-    public List<UUID> rescueExpired(Instant now, int maxAttempts) {
+    public CheckIn append(RunClaim claim, String worker, int index, String content, Instant now, Instant leaseExpires) {
+        List<Boolean> stop = session().createNativeQuery(APPEND, Boolean.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .setParameter("id", claim.runId())
+                .setParameter("worker", worker)
+                .setParameter("attempt", claim.attempt())
+                .setParameter("now", now)
+                .setParameter("expires", leaseExpires)
+                .setParameter("index", index)
+                .setParameter("content", content)
+                .getResultList();
+        return CheckIn.of(stop);
+    }
+
+    /** Extends the claimed attempt's lease to {@code leaseExpires}, and says whether it is to stop. */
+    public CheckIn checkIn(RunClaim claim, String worker, Instant leaseExpires) {
+        List<Boolean> stop = session().createNativeQuery(CHECK_IN, Boolean.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .setParameter("id", claim.runId())
+                .setParameter("worker", worker)
+                .setParameter("attempt", claim.attempt())
+                .setParameter("expires", leaseExpires)
+                .getResultList();
+        return CheckIn.of(stop);
+    }
+
+    /**
+     * The owner stops a run: cancelled now when it was queued (its hold released), marked to stop
+     * when it is running (its worker records it cancelled).
+     *
+     * @return the status the run had, or empty when the owner has no such run
+     */
+    public Optional<RunStatus> cancel(UUID ownerId, UUID runId, String reason, Instant now) {
+        return session().createNativeQuery(CANCEL, String.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("id", runId)
+                .setParameter("owner", ownerId)
+                .setParameter("reason", reason)
+                .setParameter("now", now)
+                .getResultList().stream().findFirst().map(RunStatus::fromWireName);
+    }
+
+    /** {@link #cancel} for every queued and running run of a session; how many there were. */
+    public long cancelRunsOfSession(UUID sessionId, String reason, Instant now) {
+        return session().createNativeQuery(CANCEL_SESSION_RUNS, Long.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("session", sessionId)
+                .setParameter("reason", reason)
+                .setParameter("now", now)
+                .getSingleResult();
+    }
+
+    /**
+     * Takes back runs whose lease expired before {@code now} (their worker died or hung): queued
+     * again, failed when that was their last attempt, cancelled when they were to stop; and cancels
+     * queued runs of deleted sessions. Holds of runs that end are released. Returns their ids.
+     */
+    public List<UUID> rescueExpired(Instant now, int maxAttempts, String orphanReason) {
         return session().createNativeQuery(RESCUE, UUID.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
                 .setParameter("now", now)
                 .setParameter("maxAttempts", maxAttempts)
+                .setParameter("orphanReason", orphanReason)
+                .getResultList();
+    }
+
+    /** The pieces of the run's {@code attempt} after piece {@code afterIndex} (-1: all), in order. */
+    public List<AgentRunDelta> deltasAfter(UUID runId, int attempt, int afterIndex) {
+        return session().createSelectionQuery(DELTAS_AFTER, AgentRunDelta.class)
+                .setParameter("run", runId)
+                .setParameter("attempt", attempt)
+                .setParameter("after", afterIndex)
                 .getResultList();
     }
 
     /** A statement on the claimed attempt only: the guard's parameters bound, the rest to bind. */
-    private NativeQuery<Object> guarded(String sql, RunClaim claim, String worker, Instant now) {
-        return session().createNativeQuery(sql, Object.class)
+    private NativeQuery<Long> guarded(String sql, RunClaim claim, String worker, Instant now) {
+        return session().createNativeQuery(sql, Long.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("id", claim.runId())
                 .setParameter("worker", worker)
                 .setParameter("attempt", claim.attempt())
                 .setParameter("now", now);
+    }
+
+    private static long counted(NativeQuery<Long> statement) {
+        return statement.getSingleResult();
     }
 }

@@ -1,6 +1,7 @@
 package dev.eryao.services;
 
 import dev.eryao.repositories.ActiveModel;
+import dev.eryao.repositories.CheckIn;
 import dev.eryao.repositories.RunClaim;
 import dev.eryao.repositories.RunUsage;
 import dev.eryao.repositories.Settlement;
@@ -35,8 +36,10 @@ import java.util.UUID;
 public final class RunExecutionService {
     /** How a run's debit is named in the ledger: one per run, so a retried completion cannot charge twice. */
     public static final String LEDGER_REFERENCE = "agent_run";
-    /** The most earlier messages sent as context. */
+    /** The most earlier messages read for the context (fewer are sent when the model's window is smaller). */
     static final int CONTEXT_MESSAGES = 100;
+    /** Why a run stopped while its model was writing is recorded cancelled. */
+    static final String STOPPED = "stopped before its model finished: cancelled by its owner or its session deleted";
 
     private final Transactions transactions;
     private final RunRepository queue;
@@ -63,7 +66,7 @@ public final class RunExecutionService {
 
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */
     public Optional<RunContext> claimNext(String worker, Instant now) {
-        Instant leaseExpires = now.plus(Duration.ofSeconds(settings.leaseSeconds()));
+        Instant leaseExpires = leaseEnd(now);
         return transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires)
                 .map(claim -> context(claim, worker, now)));
     }
@@ -93,13 +96,55 @@ public final class RunExecutionService {
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
         String content = StorableText.of(completion.content());
-        RunUsage usage = new RunUsage(completion.promptTokens(),
-                completion.completionTokens(), cost);
+        RunUsage usage = new RunUsage(completion.promptTokens(), completion.completionTokens(), cost);
         // The claim first: an attempt whose lease was lost must not touch the points (the run's
         // hold may already have been released by whoever finished it).
         if (!queue.succeed(run.claim(), worker, content, usage, now)) {
             throw new LostClaimException();
         }
+        charge(run, cost);
+        messages.add(new AgentChatMessage(run.sessionId(), run.ownerId(), MessageRole.ASSISTANT,
+                content, completion.completionTokens()));
+        return true;
+    }
+
+    /**
+     * Records an attempt stopped before its model finished (its owner cancelled the run, or deleted
+     * its session): the run cancelled with what the model wrote until then, kept as the assistant's
+     * message marked stopped (none when it wrote nothing), and what that used charged once, as a
+     * success would be.
+     *
+     * @param partial what the model wrote and used until it was stopped (usage estimated when the
+     *                provider sent none; see ChatCompletionsClient)
+     * @return false when the claim was lost: nothing is recorded
+     */
+    public boolean stop(RunContext run, String worker, Completion partial, Instant now) {
+        String refused = run.usageProblem(partial);
+        if (refused != null) {
+            throw new IllegalArgumentException("usage that cannot be charged: " + refused);
+        }
+        long cost = run.price().price(partial.promptTokens(), partial.completionTokens());
+        try {
+            return transactions.fromTransaction(() -> {
+                String content = StorableText.of(partial.content());
+                RunUsage usage = new RunUsage(partial.promptTokens(), partial.completionTokens(), cost);
+                if (!queue.stop(run.claim(), worker, content, STOPPED, usage, now)) {
+                    throw new LostClaimException();
+                }
+                charge(run, cost);
+                if (!content.isEmpty()) {
+                    messages.add(AgentChatMessage.stoppedAnswer(run.sessionId(), run.ownerId(), content,
+                            partial.completionTokens()));
+                }
+                return true;
+            });
+        } catch (LostClaimException lost) {
+            return false;
+        }
+    }
+
+    /** Takes the run's price from its hold (releasing the rest) and writes its one ledger row. */
+    private void charge(RunContext run, long cost) {
         // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
         Settlement paid = cost == 0 && run.heldPoints() == 0
                 ? Settlement.NONE
@@ -107,14 +152,30 @@ public final class RunExecutionService {
         if (paid.charged() < cost) {
             queue.recordShortfall(run.claim().runId(), paid.charged());
         }
-        messages.add(new AgentChatMessage(run.sessionId(), run.ownerId(), MessageRole.ASSISTANT,
-                content, completion.completionTokens()));
         if (paid.charged() > 0) {
             UUID runId = run.claim().runId();
             ledger.add(new PointsLedgerEntry(run.ownerId(), -paid.charged(), paid.balanceAfter(), "agent run",
                     LEDGER_REFERENCE, runId, LEDGER_REFERENCE + ":" + runId));
         }
-        return true;
+    }
+
+    /**
+     * Stores piece {@code index} of what the attempt's model has written (every event stream of the
+     * run is told) and extends the lease; says whether the run is to stop, or the claim was lost.
+     */
+    public CheckIn append(RunContext run, String worker, int index, String text, Instant now) {
+        String storable = StorableText.of(text);
+        return transactions.fromTransaction(() -> queue.append(run.claim(), worker, index, storable, now,
+                leaseEnd(now)));
+    }
+
+    /** Extends the attempt's lease; says whether the run is to stop, or the claim was lost. */
+    public CheckIn checkIn(RunContext run, String worker, Instant now) {
+        return transactions.fromTransaction(() -> queue.checkIn(run.claim(), worker, leaseEnd(now)));
+    }
+
+    private Instant leaseEnd(Instant now) {
+        return now.plus(Duration.ofSeconds(settings.leaseSeconds()));
     }
 
     /**
@@ -134,7 +195,8 @@ public final class RunExecutionService {
 
     /** Takes back runs whose worker let the lease expire; the ids of those taken back. */
     public List<UUID> rescueExpired(Instant now) {
-        return transactions.fromTransaction(() -> queue.rescueExpired(now, settings.maxAttempts()));
+        return transactions.fromTransaction(() -> queue.rescueExpired(now, settings.maxAttempts(),
+                RunService.SESSION_DELETED));
     }
 
     Duration backoff(int attempt) {
@@ -151,10 +213,15 @@ public final class RunExecutionService {
         }
         Llm llm = model.get().llm();
         String factory = model.get().factoryName();
-        List<ChatMessage> history = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
-                        PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().reversed().stream()
-                .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();
         RunPrice price = RunPrice.of(llm, maxOutputTokens);
+        List<ChatMessage> conversation = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
+                        PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().stream()
+                .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();
+        ContextFit fit = ContextFit.of(conversation, claim.input(), price);
+        if (fit.problem() != null) {
+            return RunContext.unusable(claim, fit.problem());
+        }
+        List<ChatMessage> history = fit.messages();
         long promptBound = RunPrice.promptTokenBoundOf(history);
         long hold = claim.heldPoints();
         // Enqueue held for the input alone; the conversation sent with it may cost more. Raise the

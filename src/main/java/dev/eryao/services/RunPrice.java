@@ -25,7 +25,8 @@ import java.util.List;
  * one case a price can exceed its hold, and the worker then charges the hold plus whatever the
  * owner has available, marking the run {@code charge_capped}.
  *
- * @param outputCap the {@code max_tokens} sent: the configured cap, lowered to the model's window
+ * @param outputCap the {@code max_tokens} sent: the configured cap, lowered to half the model's
+ *                  window so that the other half is left for the prompt (ContextFit)
  */
 public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer contextTokens, int outputCap) {
     /** Framing tokens counted per message (role markers and separators), and once for the reply. */
@@ -35,7 +36,7 @@ public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer co
     /** The price terms of {@code model} with the configured output cap. */
     public static RunPrice of(Llm model, int maxOutputTokens) {
         Integer window = model.getContextTokens();
-        int cap = window == null ? maxOutputTokens : Math.min(maxOutputTokens, window);
+        int cap = window == null ? maxOutputTokens : Math.min(maxOutputTokens, window / 2);
         return new RunPrice(model.getInputPricePer1k(), model.getOutputPricePer1k(), window, cap);
     }
 

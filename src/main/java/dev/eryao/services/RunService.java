@@ -5,7 +5,9 @@ import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.AgentRun;
+import dev.eryao.core.db.Timestamps;
 import dev.eryao.models.MessageRole;
+import dev.eryao.models.RunStatus;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.RunRepository;
@@ -25,6 +27,10 @@ public final class RunService {
     public static final int INPUT_MAX_LENGTH = 32_000;
     /** The unique index that makes an idempotency key name one run per owner. */
     static final String RUN_IDEMPOTENCY_INDEX = "ix_agent_run_owner_id_idempotency_key";
+    /** Why a queued run its owner stopped was cancelled. */
+    static final String CANCELLED = "cancelled by its owner before it started";
+    /** Why a run of a deleted session was cancelled. */
+    static final String SESSION_DELETED = "cancelled: its session was deleted";
 
     private final Transactions transactions;
     private final SessionRepository sessions;
@@ -73,7 +79,12 @@ public final class RunService {
                 RunStart start = sessions.getOwnedForRun(user.id(), sessionId, llmId)
                         .orElseThrow(() -> new NotFoundException("session"));
                 UUID model = llmId != null ? llmId : start.session().getLlmId();
-                if (model != null && start.model() == null) {
+                if (model == null) {
+                    return replayOrRefuse(user, request, InvalidInputException.field("llm_id",
+                            "the session has no model: give an active model's llm_id with the run, or set one"
+                                    + " on the session (PATCH /v1/agent/sessions/{id})"));
+                }
+                if (start.model() == null) {
                     return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
                 }
                 long hold = holdFor(start.model(), checkedInput);
@@ -95,11 +106,8 @@ public final class RunService {
         }
     }
 
-    /** The most a run of {@code input} with {@code model} can cost: 0 without a model or for a free one. */
+    /** The most a run of {@code input} with {@code model} can cost: 0 for a free model. */
     private long holdFor(Llm model, String input) {
-        if (model == null) {
-            return 0;
-        }
         RunPrice price = RunPrice.of(model, maxOutputTokens);
         return price.free() ? 0 : price.hold(RunPrice.promptTokenBound(List.of(input)));
     }
@@ -137,4 +145,43 @@ public final class RunService {
         });
     }
 
+
+    /**
+     * Stops a run of the caller's: a queued one is cancelled at once and costs nothing (its hold is
+     * released); a running one is marked, and the worker performing it, in whatever process, stops
+     * reading the model within a second and records it cancelled, keeping what the model wrote and
+     * charging what it used. Repeating it is harmless.
+     *
+     * @return the run as it is now (still running when its worker has yet to stop it)
+     * @throws NotFoundException when the caller has no such run
+     * @throws ConflictException when the run has already succeeded or failed
+     */
+    public RunView cancel(CurrentUser user, UUID runId) {
+        return transactions.fromTransaction(() -> {
+            RunStatus was = runs.cancel(user.id(), runId, CANCELLED, Timestamps.now())
+                    .orElseThrow(() -> new NotFoundException("task"));
+            if (was == RunStatus.SUCCEEDED || was == RunStatus.FAILED) {
+                throw new ConflictException("the run has already " + was.wireName() + ": there is nothing to stop");
+            }
+            return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task")));
+        });
+    }
+
+    /**
+     * What a run's event stream sends next: the run as it is, and the pieces of its current
+     * attempt's answer after {@code after} (all of them when {@code after} is of another attempt).
+     * The run is read first: once it shows finished, every piece written before is there to read.
+     */
+    public RunEvents eventsAfter(CurrentUser user, UUID runId, StreamPosition after) {
+        return transactions.read(() -> {
+            AgentRun run = runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"));
+            int attempt = run.getAttempts();
+            if (attempt == 0) {
+                return new RunEvents(RunView.of(run), List.of());
+            }
+            int afterIndex = after != null && after.attempt() == attempt ? after.index() : -1;
+            return new RunEvents(RunView.of(run), runs.deltasAfter(runId, attempt, afterIndex).stream()
+                    .map(DeltaView::of).toList());
+        });
+    }
 }

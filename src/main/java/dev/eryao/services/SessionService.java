@@ -3,7 +3,9 @@ package dev.eryao.services;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
+import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
+import dev.eryao.repositories.RunRepository;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.LlmRepository;
@@ -18,11 +20,14 @@ public final class SessionService {
     private final Transactions transactions;
     private final SessionRepository sessions;
     private final LlmRepository llms;
+    private final RunRepository runs;
 
-    public SessionService(Transactions transactions, SessionRepository sessions, LlmRepository llms) {
+    public SessionService(Transactions transactions, SessionRepository sessions, LlmRepository llms,
+                          RunRepository runs) {
         this.transactions = transactions;
         this.sessions = sessions;
         this.llms = llms;
+        this.runs = runs;
     }
 
     public SessionView create(CurrentUser user, String title, UUID llmId) {
@@ -72,9 +77,16 @@ public final class SessionService {
         });
     }
 
-    /** Soft delete: the row stays with {@code deleted_at} set and is invisible from then on. */
+    /**
+     * Soft delete: the row stays with {@code deleted_at} set and is invisible from then on. In the
+     * same transaction its queued runs are cancelled (their holds released, nothing charged) and its
+     * running runs are told to stop, as a cancel would ({@link RunService#cancel}).
+     */
     public void delete(CurrentUser user, UUID sessionId) {
-        transactions.inTransaction(() -> sessions.softDeleteById(owned(user, sessionId).getId()));
+        transactions.inTransaction(() -> {
+            sessions.softDeleteById(owned(user, sessionId).getId());
+            runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now());
+        });
     }
 
     AgentChatSession owned(CurrentUser user, UUID sessionId) {

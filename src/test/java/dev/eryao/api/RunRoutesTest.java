@@ -103,20 +103,20 @@ class RunRoutesTest {
                 """.formatted(factory, unique)).json().get("id").asText();
         String session = api.call("POST", "/v1/agent/sessions", token,
                 "{\"title\":\"paid\",\"llm_id\":\"" + model + "\"}").json().get("id").asText();
-        grant(3);
+        grant(1);
 
         Response accepted = run(session, "hi", null);
         JsonNode points = api.get("/v1/points/balance", token).json();
         Response refused = run(session, "hi", null);
 
-        // context 1,000 caps the output at 1,000 tokens; "hi" is at most 2 + 16 framing tokens:
-        // (18 + 1,000) x 1 / 1,000 points, rounded up
+        // context 1,000 keeps half for the answer, so the output cap is 500 tokens; "hi" is at most
+        // 2 + 16 framing tokens: (18 + 500) x 1 / 1,000 points, rounded up, is 1
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        assertThat(points.get("balance").asLong()).isEqualTo(3);
-        assertThat(points.get("held").asLong()).isEqualTo(2);
-        assertThat(points.get("available").asLong()).isEqualTo(1);
+        assertThat(points.get("balance").asLong()).isEqualTo(1);
+        assertThat(points.get("held").asLong()).isEqualTo(1);
+        assertThat(points.get("available").asLong()).isEqualTo(0);
         assertThat(refused.status()).as(refused.toString()).isEqualTo(402);
-        assertThat(refused.body()).contains("2", "1 are available");
+        assertThat(refused.body()).contains("1", "0 are available");
         assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
     }
 

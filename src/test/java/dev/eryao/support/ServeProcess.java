@@ -82,6 +82,12 @@ public final class ServeProcess implements AutoCloseable {
         variables.put("ERYAO_DATABASE__SSLMODE", db.sslMode().pgValue());
         variables.put("ERYAO_DATABASE__POOL_MODE", db.poolMode().name().toLowerCase());
         variables.put("ERYAO_DATABASE__POOL_SIZE", "4");
+        if (db.listenHost() != null) {
+            variables.put("ERYAO_DATABASE__LISTEN_HOST", db.listenHost());
+        }
+        if (db.listenPort() != 0) {
+            variables.put("ERYAO_DATABASE__LISTEN_PORT", String.valueOf(db.listenPort()));
+        }
         variables.put("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET);
         variables.put("ERYAO_SERVER__PORT", "0");
         // No worker unless a test asks for one: the suite's database holds other tests' runs, whose

@@ -35,7 +35,7 @@ public final class TestDatabase {
 
     private static TestDatabase instance;
 
-    private final Settings settings;
+    private Settings settings;
     private final Database migrationDatabase;
     private final Database database;
     private final SqlRecorder sql = new SqlRecorder();
@@ -55,6 +55,12 @@ public final class TestDatabase {
         DatabaseSettings sessionMode = sessionAddress(withPoolMode(settings.database(), PoolMode.SESSION), variables);
         this.migrationDatabase = Database.open(settings.withDatabase(sessionMode), FAST_SERVER);
         new Migrations(migrationDatabase, line -> { }).migrate();
+        // A transaction pooler cannot LISTEN: run event streams listen on the server itself, as a
+        // deployment behind Supabase's pooler is told to (ERYAO_DATABASE__LISTEN_HOST/PORT).
+        if (settings.database().poolMode() == PoolMode.TRANSACTION) {
+            DatabaseSettings server = migrationDatabase.settings();
+            settings = settings.withDatabase(settings.database().listeningAt(server.host(), server.port()));
+        }
         // Opened second, so with the embedded server it attaches to the one already running.
         this.database = Database.open(settings, FAST_SERVER);
         this.app = App.over(database, settings, sql);
@@ -130,7 +136,8 @@ public final class TestDatabase {
     public DatabaseSettings appSettingsFor(String name) {
         DatabaseSettings app = database.settings();
         return new DatabaseSettings(app.host(), app.port(), name, app.user(), app.password(), app.sslMode(), 10,
-                app.poolMode(), app.connectTimeoutSeconds(), app.statementTimeoutMs(), app.migrationTimeoutSeconds());
+                app.poolMode(), app.connectTimeoutSeconds(), app.statementTimeoutMs(), app.migrationTimeoutSeconds())
+                .listeningAt(app.listenHost(), app.listenPort());
     }
 
     /** Session-mode settings for the database {@code name} on the suite's server. */

@@ -1,9 +1,11 @@
 package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.services.MessageView;
 import dev.eryao.services.RunView;
+import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.support.FakeLlmServer.Answer;
@@ -213,18 +215,17 @@ class AgentRunsTest {
     }
 
     @Test
-    void aRunWithNoModelChosenFailsAtOnce() throws Exception {
+    void aRunWithNoModelChosenIsRefusedAtEnqueueAndNothingIsWritten() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
         var session = fixture.app.sessions().create(owner.user(), "no model", null);
-        RunAccepted task = fixture.app.runs().enqueue(owner.user(), session.id(), "hello", null, null);
 
-        try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
-        }
+        assertThatThrownBy(() -> fixture.app.runs().enqueue(owner.user(), session.id(), "hello", null, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("llm_id").hasMessageContaining("no model");
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
-        assertThat(run(owner, task).error()).contains("no model chosen");
-        assertThat(fixture.llm.received()).isEmpty();
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE session_id = ?", session.id())).isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ?", session.id())).isZero();
+        assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
 
     @Test

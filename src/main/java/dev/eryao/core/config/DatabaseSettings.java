@@ -21,6 +21,11 @@ import java.util.Optional;
  *                                (slow cloud links need more), 0 for none
  * @param lockTimeoutMs           {@code __LOCK_TIMEOUT_MS}, the longest the application's statements
  *                                wait for a lock, 0 for no limit but the statement timeout
+ * @param listenHost              {@code __LISTEN_HOST}, where the one connection that LISTENs for run
+ *                                events goes (a session-mode or direct address); null: the host above
+ * @param listenPort              {@code __LISTEN_PORT}; 0: the port above. In transaction pool mode
+ *                                nothing is LISTENed unless one of the two is set (a transaction
+ *                                pooler cannot LISTEN): event streams then poll slowly instead
  *
  * <p>All three are applied with SQL ({@code SET} / {@code SET LOCAL}), never only as start-up
  * {@code options}: Supabase's pooler drops those (see {@code dev.eryao.core.db.Timeouts}).
@@ -37,7 +42,9 @@ public record DatabaseSettings(
         int connectTimeoutSeconds,
         int statementTimeoutMs,
         int migrationTimeoutSeconds,
-        int lockTimeoutMs) {
+        int lockTimeoutMs,
+        String listenHost,
+        int listenPort) {
 
     public static final int DEFAULT_PORT = 5432;
     /** Supabase's transaction pooler port: seeing it without an explicit pool mode implies that mode. */
@@ -68,7 +75,17 @@ public record DatabaseSettings(
                 env.integer(PREFIX + "CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 600),
                 env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 0, 86_400_000),
                 env.integer(PREFIX + "MIGRATION_TIMEOUT_SECONDS", DEFAULT_MIGRATION_TIMEOUT_SECONDS, 0, 86_400),
-                env.integer(PREFIX + "LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS, 0, 86_400_000));
+                env.integer(PREFIX + "LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS, 0, 86_400_000),
+                env.optionalString(PREFIX + "LISTEN_HOST"),
+                env.integer(PREFIX + "LISTEN_PORT", 0, 0, 65_535));
+    }
+
+    /** The settings as they were before the LISTEN address existed: the pool's own address. */
+    public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
+                            int poolSize, PoolMode poolMode, int connectTimeoutSeconds, int statementTimeoutMs,
+                            int migrationTimeoutSeconds, int lockTimeoutMs) {
+        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeoutSeconds, statementTimeoutMs,
+                migrationTimeoutSeconds, lockTimeoutMs, null, 0);
     }
 
     /** The settings as they were before the lock timeout existed; it takes its default. */
@@ -88,22 +105,49 @@ public record DatabaseSettings(
         return host == null;
     }
 
-    /** The same settings pointed at another server (the embedded one, once it listens). */
+    /** The same settings pointed at another server (the embedded one, once it listens); a listen address stays. */
     public DatabaseSettings at(String newHost, int newPort, String newUser, SslMode newSslMode) {
         return new DatabaseSettings(newHost, newPort, name, newUser, password, newSslMode, poolSize, poolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs);
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, listenHost,
+                listenPort);
+    }
+
+    /** The same settings with the LISTEN connection at this address (0 or null: the pool's). */
+    public DatabaseSettings listeningAt(String newListenHost, int newListenPort) {
+        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, newListenHost,
+                newListenPort);
+    }
+
+    /**
+     * Where the connection that LISTENs for run events goes: the configured listen address, else
+     * the pool's own address in session mode; empty in transaction mode with no listen address.
+     */
+    public Optional<ListenAddress> listenAddress() {
+        if (listenHost != null || listenPort != 0) {
+            return Optional.of(new ListenAddress(listenHost != null ? listenHost : host,
+                    listenPort != 0 ? listenPort : port));
+        }
+        return poolMode == PoolMode.SESSION && host != null ? Optional.of(new ListenAddress(host, port))
+                : Optional.empty();
+    }
+
+    /** A host and port to LISTEN on. */
+    public record ListenAddress(String host, int port) {
     }
 
     /** The same settings with other timeouts (statement and lock in ms, migration in seconds). */
     public DatabaseSettings withTimeouts(int newStatementTimeoutMs, int newLockTimeoutMs, int newMigrationTimeoutSeconds) {
         return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
-                connectTimeoutSeconds, newStatementTimeoutMs, newMigrationTimeoutSeconds, newLockTimeoutMs);
+                connectTimeoutSeconds, newStatementTimeoutMs, newMigrationTimeoutSeconds, newLockTimeoutMs, listenHost,
+                listenPort);
     }
 
     /** The same settings in another pool mode. */
     public DatabaseSettings withPoolMode(PoolMode newPoolMode) {
         return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, newPoolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs);
+                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, listenHost,
+                listenPort);
     }
 
     /** Where this connects, for messages; never includes the password. */

@@ -124,6 +124,22 @@ public final class Database implements AutoCloseable {
         return plain;
     }
 
+    /**
+     * Where the one connection that LISTENs for notifications comes from
+     * ({@link DatabaseSettings#listenAddress()}): unpooled, auto-commit, no session options. Empty
+     * when there is no such address (a transaction pooler alone cannot LISTEN).
+     */
+    public Optional<DataSource> listenDataSource() {
+        return settings.listenAddress().map(address -> {
+            PGSimpleDataSource plain = plain(settings.user(), settings.password());
+            plain.setServerNames(new String[] {address.host()});
+            plain.setPortNumbers(new int[] {address.port()});
+            plain.setApplicationName("eryao-listen");
+            plain.setTcpKeepAlive(true);
+            return plain;
+        });
+    }
+
     private PGSimpleDataSource plain(String user, Secret password) {
         PGSimpleDataSource plain = new PGSimpleDataSource();
         plain.setServerNames(new String[] {settings.host()});

@@ -1,0 +1,158 @@
+package dev.eryao.worker;
+
+import dev.eryao.llm.CancelSignal;
+import dev.eryao.repositories.CheckIn;
+import dev.eryao.services.RunContext;
+import dev.eryao.services.RunExecutionService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the answer of the run being performed as its model writes it and stores it in pieces, on
+ * a thread of its own so that reading the model never waits for the database: each write takes
+ * everything that arrived since the last one began, so pieces are written as fast as the database
+ * allows and no faster. Every write, and a check-in every {@link #CHECK_INTERVAL} while the model
+ * is silent, extends the lease and learns whether the run is to stop (its owner cancelled it, or
+ * deleted its session) or the claim was lost; either stops the model's call through the
+ * {@link CancelSignal}. So a stop takes effect within that interval, in whatever process it was
+ * asked for.
+ */
+final class AnswerWriter {
+    /** The longest a stop request waits to be seen while the model says nothing. */
+    static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
+    private static final Logger log = LoggerFactory.getLogger(AnswerWriter.class);
+
+    private final RunExecutionService runs;
+    private final RunContext run;
+    private final String workerId;
+    private final Clock clock;
+    private final CancelSignal cancel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final StringBuilder pending = new StringBuilder();
+    private final Thread thread;
+    private boolean ending;
+    private int nextIndex;
+    private volatile boolean stopRequested;
+    private volatile boolean claimLost;
+
+    AnswerWriter(RunExecutionService runs, RunContext run, String workerId, Clock clock, CancelSignal cancel) {
+        this.runs = runs;
+        this.run = run;
+        this.workerId = workerId;
+        this.clock = clock;
+        this.cancel = cancel;
+        this.thread = Thread.ofVirtual().name("eryao-answer-" + run.runId()).start(this::writeUntilEnded);
+    }
+
+    /** Called with each piece of the answer as it arrives, on the thread reading the model. */
+    void offer(String text) {
+        lock.lock();
+        try {
+            pending.append(text);
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes what is still pending (unless the claim was lost) and stops; returns once done. */
+    void finish() throws InterruptedException {
+        lock.lock();
+        try {
+            ending = true;
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+        thread.join();
+    }
+
+    /** Whether a check-in learnt that the run is to stop. */
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** Whether a check-in found the claim no longer this worker's. */
+    boolean claimLost() {
+        return claimLost;
+    }
+
+    private void writeUntilEnded() {
+        while (true) {
+            String piece;
+            boolean last;
+            lock.lock();
+            try {
+                long waitNanos = CHECK_INTERVAL.toNanos();
+                while (pending.isEmpty() && !ending && waitNanos > 0) {
+                    waitNanos = arrived.awaitNanos(waitNanos);
+                }
+                piece = pending.toString();
+                pending.setLength(0);
+                last = ending;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            if (claimLost || (piece.isEmpty() && last)) {
+                return;
+            }
+            if (!report(piece)) {
+                if (last) {
+                    // The outcome's own transaction stores the whole answer, or fails as this did.
+                    return;
+                }
+                putBack(piece);
+            }
+        }
+    }
+
+    /** One write or check-in; false when the database could not take it (the piece is kept). */
+    private boolean report(String piece) {
+        CheckIn checkIn;
+        try {
+            checkIn = piece.isEmpty() ? runs.checkIn(run, workerId, clock.instant())
+                    : runs.append(run, workerId, nextIndex, piece, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("run {} attempt {}: cannot store its answer so far ({}); trying again",
+                    run.runId(), run.attempt(), e.getClass().getSimpleName());
+            sleepQuietly();
+            return false;
+        }
+        if (!piece.isEmpty() && checkIn.claimHeld()) {
+            nextIndex++;
+        }
+        if (!checkIn.claimHeld()) {
+            claimLost = true;
+            cancel.cancel();
+        } else if (checkIn.stopRequested() && !stopRequested) {
+            stopRequested = true;
+            cancel.cancel();
+        }
+        return true;
+    }
+
+    private void putBack(String piece) {
+        lock.lock();
+        try {
+            pending.insert(0, piece);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(CHECK_INTERVAL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
