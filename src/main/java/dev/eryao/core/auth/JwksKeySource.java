@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *       nimbus. nimbus measures the tolerance from the last successful fetch, and the cache keeps a
  *       set served that way for another {@link #TIME_TO_LIVE}; so the tolerance is
  *       {@code MAX_AGE - TIME_TO_LIVE}, and it must be longer than {@code TIME_TO_LIVE} to help
- *       when the cache expires (hence a time to live of three minutes, not five).</li>
+ *       when the cache expires (hence a time to live of three minutes, not nimbus's default five).</li>
  * </ul>
  *
  * <p>nimbus's {@code JWKSource} reads the system clock; this class drives the same chain of
