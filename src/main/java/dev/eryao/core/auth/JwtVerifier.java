@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -62,7 +61,7 @@ public final class JwtVerifier {
     private static final String PUBLISHABLE_KEY_PREFIX = "sb_publishable_";
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    private final VerifiedTokens verified = new VerifiedTokens();
+    private final VerifiedTokens verified;
     private final Clock clock;
     /** The checks only a user's token must pass (the processor checked the signature and times). */
     private final DefaultJWTClaimsVerifier<SecurityContext> userClaims;
@@ -75,6 +74,7 @@ public final class JwtVerifier {
             throw new IllegalArgumentException("no JWKS URL and no JWT secret: nothing could verify a token");
         }
         this.clock = clock;
+        this.verified = new VerifiedTokens(clock);
         Key secret = settings.jwtSecret().isEmpty() ? null
                 : new SecretKeySpec(settings.jwtSecret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         processor.setJWSKeySelector(new ByAlgorithm(secret, jwks));
@@ -118,8 +118,7 @@ public final class JwtVerifier {
         if (token.startsWith(OPAQUE_KEY_PREFIX)) {
             return opaqueKey(token);
         }
-        Instant now = clock.instant();
-        CurrentUser known = verified.get(token, now);
+        CurrentUser known = verified.get(token);
         if (known != null) {
             return known;
         }
@@ -134,12 +133,12 @@ public final class JwtVerifier {
             throw new AuthenticationException("the bearer token could not be verified: " + e.getMessage());
         }
         CurrentUser user = callerOf(claims);
-        verified.put(token, user, claims.getExpirationTime().toInstant(), now);
+        verified.put(token, user, claims.getExpirationTime().toInstant());
         return user;
     }
 
     /** How many verified tokens are remembered now (for tests). */
-    int rememberedTokens() {
+    long rememberedTokens() {
         return verified.size();
     }
 

@@ -73,21 +73,56 @@ class VerifiedTokensTest {
 
         ECKey replacement = TestKeys.generateEc("es-key-2");
         keys.publish(new JWKSet(List.of(replacement.toPublicJWK())));
-        clock.advance(Duration.ofMinutes(11));   // past the keys' 10 minutes and the memory's 5
+        clock.advance(Duration.ofMinutes(11));   // past the keys' time to live and the memory's 5 minutes
 
         assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(AuthenticationException.class);
-        assertThat(keys.fetches()).isEqualTo(2);
+        assertThat(keys.fetches()).as("the expired set, then once more for the kid it no longer has").isEqualTo(3);
     }
 
     @Test
     void theMemoryIsBounded() {
-        VerifiedTokens tokens = new VerifiedTokens();
-        Instant now = Instant.now();
+        VerifiedTokens tokens = new VerifiedTokens(clock);
         CurrentUser someone = new CurrentUser(user, CurrentUser.AUTHENTICATED);
-        for (int i = 0; i <= VerifiedTokens.MAX_ENTRIES; i++) {
-            tokens.put("token-" + i, someone, now.plusSeconds(3600), now);
+        Instant expires = clock.instant().plusSeconds(3600);
+        for (int i = 0; i < 3 * VerifiedTokens.MAX_ENTRIES; i++) {
+            tokens.put("token-" + i, someone, expires);
         }
         assertThat(tokens.size()).isLessThanOrEqualTo(VerifiedTokens.MAX_ENTRIES);
-        assertThat(tokens.get("token-" + VerifiedTokens.MAX_ENTRIES, now)).isEqualTo(someone);
+        assertThat(tokens.size()).as("full, not emptied").isGreaterThan(VerifiedTokens.MAX_ENTRIES / 2);
+    }
+
+    @Test
+    void aTokenInUseStaysRememberedWhileManyOthersComeAndGo() {
+        VerifiedTokens tokens = new VerifiedTokens(clock);
+        CurrentUser regular = new CurrentUser(user, CurrentUser.AUTHENTICATED);
+        CurrentUser other = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
+        Instant expires = clock.instant().plusSeconds(3600);
+        tokens.put("hot", regular, expires);
+        for (int i = 0; i < 3 * VerifiedTokens.MAX_ENTRIES; i++) {
+            tokens.put("one-off-" + i, other, expires);
+            if (i % 100 == 0) {
+                assertThat(tokens.get("hot")).as("after %d one-off tokens", i).isEqualTo(regular);
+            }
+        }
+        assertThat(tokens.get("hot")).isEqualTo(regular);
+        assertThat(tokens.size()).isLessThanOrEqualTo(VerifiedTokens.MAX_ENTRIES);
+    }
+
+    @Test
+    void anEntryIsNeverTrustedPastTheTokensExpiryNorPastTheMaxAge() {
+        VerifiedTokens tokens = new VerifiedTokens(clock);
+        CurrentUser someone = new CurrentUser(user, CurrentUser.AUTHENTICATED);
+        tokens.put("short", someone, clock.instant().plusSeconds(60));
+        tokens.put("long", someone, clock.instant().plusSeconds(3600));
+        tokens.put("expired", someone, clock.instant());
+
+        assertThat(tokens.get("expired")).isNull();
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(tokens.get("short")).isEqualTo(someone);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(tokens.get("short")).as("at its exp").isNull();
+        assertThat(tokens.get("long")).isEqualTo(someone);
+        clock.advance(VerifiedTokens.MAX_AGE.minusSeconds(60));
+        assertThat(tokens.get("long")).as("at the max age").isNull();
     }
 }
