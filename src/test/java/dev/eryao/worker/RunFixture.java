@@ -63,7 +63,7 @@ final class RunFixture implements AutoCloseable {
     }
 
     Worker worker(int concurrency, int maxAttempts) {
-        LlmSettings llmSettings = new LlmSettings(5, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
+        LlmSettings llmSettings = new LlmSettings(30, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
                 Secret.of(API_KEY)));
         return app.worker(settings(concurrency, maxAttempts), llmSettings, clock);
     }
@@ -103,8 +103,18 @@ final class RunFixture implements AutoCloseable {
             for (String command : commands) {
                 futures.add(starting.submit(() -> dev.eryao.support.ServeProcess.start(command, variables)));
             }
+            RuntimeException failed = null;
             for (var future : futures) {
-                started.add(future.get());
+                try {
+                    started.add(future.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed = failed != null ? failed : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                }
+            }
+            if (failed != null) {
+                // Those that did start must not outlive the test.
+                started.forEach(dev.eryao.support.ServeProcess::close);
+                throw failed;
             }
         }
         return started;
@@ -120,6 +130,27 @@ final class RunFixture implements AutoCloseable {
         while (count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
             assertThat(System.nanoTime()).as("all %d runs finish within %s", runs, limit).isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    /** Waits until {@code runs} runs have ended (succeeded, failed or cancelled); fails the test after {@code limit}. */
+    void awaitEnded(long runs, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed', 'cancelled')") < runs) {
+            assertThat(System.nanoTime()).as("all %d runs end within %s", runs, limit).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Runs one statement, committed. */
+    void execute(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+            connection.commit();
         }
     }
 

@@ -1,0 +1,158 @@
+package dev.eryao.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A run's server-sent event stream as a client reads it, over real HTTP: the events are parsed as
+ * they arrive ({@code event:}, {@code id:}, {@code data:} lines, a blank line ending each) and
+ * handed over in order. Waits are bounded, so a test that waits for an event that never comes
+ * fails instead of hanging.
+ */
+public final class EventStream implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The end of the stream, as an event no server sends. */
+    private static final Event END = new Event("end-of-stream", null, "null");
+
+    /** One event: its name, its id (null when it has none) and its data. */
+    public record Event(String name, String id, String data) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(data);
+            } catch (IOException e) {
+                throw new IllegalStateException("not JSON: " + data, e);
+            }
+        }
+    }
+
+    private final HttpClient http;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final int status;
+    private final InputStream body;
+    private final Thread reader;
+
+    private EventStream(HttpClient http, HttpResponse<InputStream> response) {
+        this.http = http;
+        this.status = response.statusCode();
+        this.body = response.body();
+        this.reader = Thread.ofVirtual().start(this::read);
+    }
+
+    /**
+     * Opens {@code GET /v1/agent/runs/{runId}/events} on {@code baseUrl} with {@code token}.
+     *
+     * @param lastEventId sent as {@code Last-Event-ID}, or null
+     */
+    public static EventStream open(String baseUrl, String runId, String token, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/agent/runs/" + runId + "/events"))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream")
+                .GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpClient client = HttpClient.newHttpClient();
+        return new EventStream(client, client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    private void read() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String name = "message";
+            String id = null;
+            StringBuilder data = new StringBuilder();
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        events.add(new Event(name, id, data.toString()));
+                    }
+                    name = "message";
+                    id = null;
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("data:")) {
+                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
+                }
+            }
+        } catch (IOException e) {
+            // the stream was closed: the end, as for a server that ended it
+        } finally {
+            events.add(END);
+        }
+    }
+
+    /** The next event, waiting at most {@code limit}; fails when none comes or the stream ended. */
+    public Event next(Duration limit) throws InterruptedException {
+        Event event = events.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
+        if (event == null) {
+            throw new AssertionError("no event within " + limit);
+        }
+        if (event == END) {
+            events.add(END);
+            throw new AssertionError("the stream ended");
+        }
+        return event;
+    }
+
+    /** Every event up to and including the first that matches, in order (bounded by {@code limit}). */
+    public List<Event> until(Predicate<Event> last, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<Event> seen = new ArrayList<>();
+        while (true) {
+            Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            seen.add(event);
+            if (last.test(event)) {
+                return seen;
+            }
+        }
+    }
+
+    /** Whether the server ended the stream within {@code limit} (after the events already read). */
+    public boolean ends(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            Event event = events.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (event == END) {
+                events.add(END);
+                return true;
+            }
+            if (event != null) {
+                throw new AssertionError("expected the end of the stream, got " + event);
+            }
+        }
+        return false;
+    }
+
+    /** A status event with this status. */
+    public static Predicate<Event> status(String status) {
+        return event -> event.name().equals("status") && event.json().path("status").asText().equals(status);
+    }
+
+    @Override
+    public void close() throws IOException {
+        body.close();
+        http.close();
+    }
+}
