@@ -98,6 +98,11 @@ public class AgentRun extends UpdatableEntity {
     @ColumnDefault("false")
     @Column(name = "charge_capped", nullable = false)
     private boolean chargeCapped;
+    // the provider sent no usage: the token counts are our upper bounds (the prompt's bound, the
+    // UTF-8 bytes of the answer), never more than the hold
+    @ColumnDefault("false")
+    @Column(name = "usage_estimated", nullable = false)
+    private boolean usageEstimated;
 
     @Column(name = "finished_at")
     private Instant finishedAt;
@@ -203,6 +208,10 @@ public class AgentRun extends UpdatableEntity {
 
     public boolean isChargeCapped() {
         return chargeCapped;
+    }
+
+    public boolean isUsageEstimated() {
+        return usageEstimated;
     }
 
     public long getHeldPoints() {

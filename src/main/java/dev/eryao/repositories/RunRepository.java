@@ -52,7 +52,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
     private static final String FINISH = """
             WITH changed AS (
                 UPDATE agent_run SET status = :status, output = :output, error = :error, input_tokens = :inputTokens,
-                    output_tokens = :outputTokens, cost_points = :cost, charged_points = :cost, charge_capped = false,
+                    output_tokens = :outputTokens, usage_estimated = :estimated, cost_points = :cost, charged_points = :cost,
+                    charge_capped = false,
                     finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
 
                 RETURNING id)
@@ -220,7 +221,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("error", error, String.class)
                 .setParameter("inputTokens", usage.inputTokens())
                 .setParameter("outputTokens", usage.outputTokens())
-                .setParameter("cost", usage.cost())) == 1;
+                .setParameter("cost", usage.cost())
+                .setParameter("estimated", usage.estimated())) == 1;
     }
 
     /** Puts the claimed attempt back in the queue, due at {@code retryAt}; false as for succeed. */

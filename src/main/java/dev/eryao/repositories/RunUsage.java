@@ -1,8 +1,8 @@
 package dev.eryao.repositories;
 
 /**
- * What a finished run used and its price, recorded as charged in full; the rare shortfall is
+ * What a finished run used (estimated when its provider reported nothing) and its price, recorded as charged in full; the rare shortfall is
  * recorded afterwards ({@link RunRepository#recordShortfall}).
  */
-public record RunUsage(int inputTokens, int outputTokens, long cost) {
+public record RunUsage(int inputTokens, int outputTokens, long cost, boolean estimated) {
 }

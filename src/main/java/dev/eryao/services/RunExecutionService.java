@@ -96,7 +96,8 @@ public final class RunExecutionService {
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
         String content = StorableText.of(completion.content());
-        RunUsage usage = new RunUsage(completion.promptTokens(), completion.completionTokens(), cost);
+        RunUsage usage = new RunUsage(completion.promptTokens(), completion.completionTokens(), cost,
+                completion.usageEstimated());
         // The claim first: an attempt whose lease was lost must not touch the points (the run's
         // hold may already have been released by whoever finished it).
         if (!queue.succeed(run.claim(), worker, content, usage, now)) {
@@ -127,7 +128,8 @@ public final class RunExecutionService {
         try {
             return transactions.fromTransaction(() -> {
                 String content = StorableText.of(partial.content());
-                RunUsage usage = new RunUsage(partial.promptTokens(), partial.completionTokens(), cost);
+                RunUsage usage = new RunUsage(partial.promptTokens(), partial.completionTokens(), cost,
+                        partial.usageEstimated());
                 if (!queue.stop(run.claim(), worker, content, STOPPED, usage, now)) {
                     throw new LostClaimException();
                 }

@@ -9,19 +9,20 @@ import java.util.UUID;
  *
  * @param chargedPoints     what the run was charged; less than {@code costPoints} only when the
  *                          balance ran out, and then {@code chargeCapped} is true
+ * @param usageEstimated    the provider reported no usage: the counts are upper bounds of ours
  * @param cancelRequestedAt when its owner asked to stop it (or deleted its session), if they did;
  *                          a running run with it set becomes cancelled within a second or so
  */
 public record RunView(UUID taskId, UUID sessionId, UUID llmId, String status, String output, String error,
                       int attempts, Instant createdAt, Instant startedAt, Instant finishedAt,
                       Integer inputTokens, Integer outputTokens, Long costPoints, Long chargedPoints,
-                      boolean chargeCapped, Instant cancelRequestedAt) {
+                      boolean chargeCapped, boolean usageEstimated, Instant cancelRequestedAt) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
         return new RunView(run.getId(), run.getSessionId(), run.getLlmId(), run.getStatus().wireName(),
                 finished ? run.getOutput() : null, finished ? run.getError() : null, run.getAttempts(),
                 run.getCreatedAt(), run.getStartedAt(), run.getFinishedAt(), run.getInputTokens(),
                 run.getOutputTokens(), run.getCostPoints(), run.getChargedPoints(), run.isChargeCapped(),
-                run.getCancelRequestedAt());
+                run.isUsageEstimated(), run.getCancelRequestedAt());
     }
 }

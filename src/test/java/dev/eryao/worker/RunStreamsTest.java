@@ -89,6 +89,8 @@ class RunStreamsTest {
             String streamed = "Hel" + texts(events);
             assertThat(streamed).isEqualTo(String.join("", PIECES));
             assertThat(events.getLast().json().path("output").asText()).isEqualTo(streamed);
+            assertThat(events.getLast().json().path("usage_estimated").asBoolean()).isFalse();
+            assertThat(events.getLast().json().path("output_tokens").asInt()).isEqualTo(6);
             assertThat(stream.ends(WAIT)).as("the stream ends after the final status").isTrue();
         }
         assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
@@ -188,6 +190,8 @@ class RunStreamsTest {
             assertThat(fixture.llm.awaitClientClosedStream(30)).as("the model's connection was closed").isTrue();
             assertThat(last.json().path("output").asText()).isEqualTo("Hel");
             assertThat(last.json().path("charged_points").asLong()).isPositive();
+            assertThat(last.json().path("usage_estimated").asBoolean()).as("the provider sent no usage").isTrue();
+            assertThat(last.json().path("output_tokens").asInt()).as("the bytes written").isEqualTo(3);
             assertThat(stream.ends(WAIT)).isTrue();
         } finally {
             never.countDown();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.Secret;
+import dev.eryao.support.EventStream;
+import dev.eryao.support.FakeLlmServer.Streamed;
 import dev.eryao.support.ServeProcess;
 import dev.eryao.support.TestKeys;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,6 +33,7 @@ class ScaleOutRunsTest {
     private static final int RUNS = 60;
     private static final long WAIT_SECONDS = 180;
     private static final int POLL_MS = 50;
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private final RunFixture fixture = new RunFixture();
     private final List<ServeProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,7 +46,7 @@ class ScaleOutRunsTest {
     }
 
     @Test
-    void twoServeProcessesAndTwoWorkersPerformEachRunOnceAndChargeItOnce() throws Exception {
+    void twoServeProcessesAndTwoWorkersPerformEachRunOnceChargeItOnceAndStreamItToEitherApi() throws Exception {
         RunFixture.Owner owner = fixture.owner(10_000);
         processes.addAll(RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve", "worker", "worker"));
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
@@ -76,5 +80,62 @@ class ScaleOutRunsTest {
                 .isEqualTo(fixture.app.points().balance(owner.user().id()));
         assertThat(fixture.strings("SELECT DISTINCT split_part(split_part(leased_by, '/', 1), '@', 1) FROM agent_run"))
                 .as("worker ids are cleared when runs finish").containsOnlyNulls();
+
+        streamsReachEitherApiAndCancelsReachEitherWorker(owner, token);
+    }
+
+    /**
+     * A run performed by a worker in some other process streams to the API it was not enqueued
+     * on, as the model writes; a cancel sent to one API stops the run in whichever process
+     * performs it, and the other API's stream ends with it.
+     */
+    private void streamsReachEitherApiAndCancelsReachEitherWorker(RunFixture.Owner owner, String token) throws Exception {
+        List<String> pieces = List.of("Across ", "pro", "cesses.");
+        CountDownLatch rest = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        fixture.llm.then(new Streamed(pieces, Duration.ofMillis(5), 100, 3, rest),
+                new Streamed(pieces, Duration.ofMillis(5), null, null, never));
+        try {
+            String streamed = enqueue(processes.get(0), owner, token, "streamed");
+            try (EventStream stream = EventStream.open(base(processes.get(1)), streamed, token, null)) {
+                EventStream.Event first = stream.until(event -> event.name().equals("delta"), WAIT).getLast();
+                assertThat(first.json().path("text").asText()).isEqualTo("Across ");
+                assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE id = ? AND status = 'running'",
+                        java.util.UUID.fromString(streamed))).as("streamed before the run ends").isEqualTo(1);
+                rest.countDown();
+                List<EventStream.Event> events = stream.until(EventStream.status("succeeded"), WAIT);
+                assertThat(first.json().path("text").asText() + events.stream()
+                        .filter(event -> event.name().equals("delta")).map(event -> event.json().path("text").asText())
+                        .collect(java.util.stream.Collectors.joining())).isEqualTo(String.join("", pieces));
+            }
+
+            String stopped = enqueue(processes.get(1), owner, token, "stopped");
+            try (EventStream stream = EventStream.open(base(processes.get(1)), stopped, token, null)) {
+                stream.until(event -> event.name().equals("delta"), WAIT);
+                HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(URI.create(base(processes.get(0))
+                                + "/v1/agent/runs/" + stopped + "/cancel")).header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(cancel.statusCode()).as(cancel.body()).isIn(200, 202);
+                assertThat(stream.until(EventStream.status("cancelled"), WAIT).getLast().json().path("output").asText())
+                        .isEqualTo("Across ");
+            }
+        } finally {
+            rest.countDown();
+            never.countDown();
+        }
+    }
+
+    private String enqueue(ServeProcess api, RunFixture.Owner owner, String token, String input) throws Exception {
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base(api) + "/v1/agent/sessions/"
+                        + owner.sessionId() + "/runs")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"" + input + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(accepted.body()).path("task_id").asText();
+    }
+
+    private static String base(ServeProcess process) {
+        return "http://127.0.0.1:" + process.port();
     }
 }
