@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tokens that passed every check, so that a client sending the same token on each request pays for
- * parsing and the signature check once instead of on every call (a fifth of a small GET's CPU).
+ * parsing and the signature check once instead of on every call.
  *
  * <p>An entry is trusted until the token's {@code exp} (the verifier itself would allow
  * {@link JwtVerifier#CLOCK_SKEW_SECONDS} more, so this is never more lenient) and for at most
