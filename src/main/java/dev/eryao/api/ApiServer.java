@@ -65,8 +65,8 @@ public final class ApiServer implements AutoCloseable {
             // the response headers on every write to decide. A proxy in front may compress.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             // Javalin copies every answer to Jetty through a buffer of this size, new for each
-            // request; by default it is Jetty's whole output buffer (32 KiB), far more than a small
-            // answer needs, and so most of what a request left for the garbage collector.
+            // request; by default it is Jetty's whole output buffer (32 KiB), so every request,
+            // however small its answer, left a buffer that large for the garbage collector.
             // Answers are mostly far smaller; a larger one is copied in steps.
             config.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
             // Jetty caches header lines per connection to parse repeats faster; bearer tokens differ
