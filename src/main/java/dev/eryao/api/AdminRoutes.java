@@ -17,6 +17,9 @@ import java.util.UUID;
 /** {@code /v1/admin}: points grants and catalog changes, for service-role tokens only. */
 final class AdminRoutes {
     private static final String TAG = "admin";
+    /** Why a grant needs an Idempotency-Key: a grant retried after a lost answer must not be granted twice. */
+    private static final String GRANT_KEY_REASON = "a grant must be safe to repeat: a retry with the same key"
+            + " returns the first grant instead of granting again";
 
     /** Here {@code owner_id} is the point: whom the grant is for. */
     record Grant(UUID ownerId, Long amount, String reason) {
@@ -45,8 +48,9 @@ final class AdminRoutes {
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/admin/points/grants", SERVICE_ROLE, TAG)
-                .summary("Grant points to an owner (repeat-safe with Idempotency-Key)").body(Grant.class)
-                .status(201).returns(LedgerEntryView.class).acceptsIdempotencyKey(), ctx -> {
+                .summary("Grant points to an owner (Idempotency-Key required)").body(Grant.class)
+                .status(201).returns(LedgerEntryView.class).requiresIdempotencyKey(GRANT_KEY_REASON), ctx -> {
+            String key = Requests.requiredIdempotencyKey(ctx, GRANT_KEY_REASON);
             Grant body = json.read(ctx, Grant.class);
             if (body.amount() == null) {
                 throw InvalidInputException.field("amount", "is required");
@@ -55,7 +59,7 @@ final class AdminRoutes {
                 throw InvalidInputException.field("owner_id", "must not be the nil UUID: it is no owner");
             }
             ctx.status(201).json(points.grantByAdmin(Requests.user(ctx), body.ownerId(), body.amount(),
-                    body.reason(), Requests.idempotencyKey(ctx)));
+                    body.reason(), key));
         });
         registerFactories(table);
         registerModels(table);

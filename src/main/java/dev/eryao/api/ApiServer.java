@@ -64,17 +64,17 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.http.prefer405over404 = true;
             config.http.defaultContentType = "application/json";
-            // Answers are small JSON; compressing them cost a tenth of a GET's CPU (Javalin checks
-            // the response headers on every write) for no gain. A proxy in front may compress.
+            // Answers are small JSON, so compressing them gains nothing, while Javalin would check
+            // the response headers on every write to decide. A proxy in front may compress.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             // Javalin copies every answer to Jetty through a buffer of this size, new for each
-            // request; by default it is Jetty's whole output buffer (32 KiB), which was nine tenths
-            // of the bytes a GET allocated (so most of the garbage collections and their pauses).
+            // request; by default it is Jetty's whole output buffer (32 KiB), so every request,
+            // however small its answer, left a buffer that large for the garbage collector.
             // Answers are mostly far smaller; a larger one is copied in steps.
             config.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
             // Jetty caches header lines per connection to parse repeats faster; bearer tokens differ
             // from request to request (many users behind one proxy connection), so the cache only
-            // churned: inserting each token into it was a fifteenth of a GET's CPU.
+            // churned, inserting every token and never finding one again.
             config.jetty.modifyHttpConfiguration(jetty -> jetty.setHeaderCacheSize(0));
             config.jetty.modifyServer(server -> {
                 server.insertHandler(new MethodOverrideGuard());

@@ -61,9 +61,12 @@ final class OpenApi {
                     : Map.of("type", "string")));
         }
         if (route.idempotencyKey) {
-            parameters.add(Map.of("name", Requests.IDEMPOTENCY_KEY, "in", "header", "required", false,
+            boolean required = route.idempotencyKeyRequiredBecause != null;
+            parameters.add(Map.of("name", Requests.IDEMPOTENCY_KEY, "in", "header", "required", required,
                     "schema", Map.of("type", "string", "minLength", 1, "maxLength", 200, "pattern", "^[\\x21-\\x7E]+$"),
-                    "description", "compared exactly; 1 to 200 visible ASCII characters"));
+                    "description", (required ? "required (without it: 428 Precondition Required), because "
+                            + route.idempotencyKeyRequiredBecause + "; " : "")
+                            + "compared exactly; 1 to 200 visible ASCII characters"));
         }
         if (!parameters.isEmpty()) {
             op.put("parameters", parameters);

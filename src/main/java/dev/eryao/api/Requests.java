@@ -5,6 +5,7 @@ import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Cursor;
 import dev.eryao.core.db.PageRequest;
 import io.javalin.http.Context;
+import java.util.Map;
 import java.util.UUID;
 
 /** What routes read from a request besides the body, each refused with a {@link RequestException} naming it. */
@@ -58,5 +59,19 @@ final class Requests {
 
     static String idempotencyKey(Context ctx) {
         return ctx.header(IDEMPOTENCY_KEY);
+    }
+
+    /**
+     * The {@code Idempotency-Key} of a route that cannot do without one: absent, the request is
+     * refused with 428 Precondition Required (RFC 6585) before anything is read or done.
+     */
+    static String requiredIdempotencyKey(Context ctx, String because) {
+        String key = idempotencyKey(ctx);
+        if (key == null) {
+            throw new RequestException(428, "this request needs an " + IDEMPOTENCY_KEY + " header, because " + because
+                    + "; send a key unique to this request (a UUID, say) and the same key when retrying it",
+                    Map.of(IDEMPOTENCY_KEY, "is required"));
+        }
+        return key;
     }
 }

@@ -24,6 +24,8 @@ final class Route {
     Shape shape = Shape.NONE;
     final List<String> queryParams = new ArrayList<>();
     boolean idempotencyKey;
+    /** Why a request without an {@code Idempotency-Key} is refused, or null when the key is optional. */
+    String idempotencyKeyRequiredBecause;
 
     private Route(HandlerType method, String path, ApiRole role, String tag) {
         this.method = method;
@@ -85,6 +87,13 @@ final class Route {
 
     Route acceptsIdempotencyKey() {
         this.idempotencyKey = true;
+        return this;
+    }
+
+    /** The route refuses a request without an {@code Idempotency-Key} (428), for the reason given. */
+    Route requiresIdempotencyKey(String because) {
+        this.idempotencyKey = true;
+        this.idempotencyKeyRequiredBecause = because;
         return this;
     }
 

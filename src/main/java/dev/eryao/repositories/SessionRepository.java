@@ -40,7 +40,7 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
 
     /**
      * {@link #getOwned}, the owner's points and the run's model in one statement: accepting a run
-     * needs all three, and one round trip instead of three is most of what a run's acceptance costs.
+     * needs all three, so one round trip answers what would otherwise take three.
      *
      * @param llmId the model the run names, or null for the session's
      */

@@ -69,8 +69,14 @@ public final class PointsService {
                 change.referenceId(), change.idempotencyKey()));
     }
 
-    /** A grant by a service-role caller, recorded with the caller's id as its reference. */
+    /**
+     * A grant by a service-role caller, recorded with the caller's id as its reference. It needs an
+     * idempotency key: an administrator retrying a grant whose answer was lost must not grant twice.
+     */
     public LedgerEntryView grantByAdmin(CurrentUser admin, UUID ownerId, long amount, String reason, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            throw InvalidInputException.field("Idempotency-Key", "is required: a grant must be safe to repeat");
+        }
         if (ownerId == null) {
             throw InvalidInputException.field("owner_id", "is required");
         }

@@ -82,7 +82,6 @@ class BadInputTest {
 
     @Test
     void badAdminInputIsAnsweredWithTheFieldAndGrantsNothing() throws SQLException {
-        String grants = "/v1/admin/points/grants";
         List<String[]> cases = List.of(
                 new String[] {"{\"owner_id\":\"" + owner + "\",\"amount\":\"10\",\"reason\":\"r\"}", "amount"},
                 new String[] {"{\"owner_id\":\"" + owner + "\",\"amount\":1.5,\"reason\":\"r\"}", "amount"},
@@ -92,7 +91,7 @@ class BadInputTest {
                 new String[] {"{\"amount\":5,\"reason\":\"r\"}", "owner_id"},
                 new String[] {"{\"owner_id\":\"x\",\"amount\":5,\"reason\":\"r\"}", "owner_id"});
         for (String[] c : cases) {
-            Response response = api.call("POST", grants, admin, c[0]);
+            Response response = api.grant(admin, c[0]);
             assertThat(response.status()).as(c[0] + ": " + response).isBetween(400, 422);
             assertThat(response.json().get("errors").has(c[1])).as(c[0] + ": " + response).isTrue();
         }

@@ -97,6 +97,56 @@ class CatalogAndAdminRoutesTest {
     }
 
     @Test
+    void aGrantWithoutAnIdempotencyKeyIsPreconditionRequiredAndGrantsNothing() {
+        String body = "{\"owner_id\":\"" + user + "\",\"amount\":100,\"reason\":\"no key\"}";
+
+        Response refused = api.call("POST", "/v1/admin/points/grants", admin, body);
+        Response again = api.call("POST", "/v1/admin/points/grants", admin, body);
+
+        for (Response response : new Response[] {refused, again}) {
+            assertThat(response.status()).as(response.toString()).isEqualTo(428);
+            assertThat(response.isProblem()).as(response.toString()).isTrue();
+            assertThat(response.json().get("title").asText()).isEqualTo("Precondition Required");
+            assertThat(response.json().get("detail").asText()).contains("Idempotency-Key").contains("safe to repeat");
+            assertThat(response.json().get("errors").has("Idempotency-Key")).as(response.toString()).isTrue();
+        }
+        assertThat(api.get("/v1/points/balance", userToken).json().get("balance").asLong()).isZero();
+        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items")).isEmpty();
+    }
+
+    @Test
+    void aGrantSentTwiceWithOneKeyIsGrantedOnceAndTheKeyCannotBeReusedForAnotherGrant() {
+        String body = "{\"owner_id\":\"" + user + "\",\"amount\":100,\"reason\":\"retried\"}";
+        Response first = api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
+        Response retried = api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
+        Response otherBody = api.call("POST", "/v1/admin/points/grants", admin,
+                body.replace("100", "200"), "Idempotency-Key", "retry-" + unique);
+
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(retried.json().get("id")).isEqualTo(first.json().get("id"));
+        assertThat(otherBody.status()).as(otherBody.toString()).isEqualTo(422);
+        assertThat(api.get("/v1/points/balance", userToken).json().get("balance").asLong()).isEqualTo(100);
+        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items")).hasSize(1);
+    }
+
+    @Test
+    void theOpenApiDocumentSaysAGrantRequiresAnIdempotencyKey() {
+        JsonNode parameters = api.get("/openapi.json", null).json()
+                .at("/paths/~1v1~1admin~1points~1grants/post/parameters");
+        JsonNode key = null;
+        for (JsonNode parameter : parameters) {
+            if (parameter.get("name").asText().equals("Idempotency-Key")) {
+                key = parameter;
+            }
+        }
+        assertThat(key).as(parameters.toString()).isNotNull();
+        assertThat(key.get("in").asText()).isEqualTo("header");
+        assertThat(key.get("required").asBoolean()).isTrue();
+        assertThat(key.get("description").asText()).contains("428").contains("safe to repeat");
+    }
+
+    @Test
     void adminRoutesAreForbiddenToOrdinaryUsers() {
         String factoryBody = "{\"name\":\"nope-" + unique + "\"}";
         String id = UUID.randomUUID().toString();

@@ -18,7 +18,7 @@ class CrossOwnerAccessTest {
 
     @Test
     void anotherOwnersSessionAndRunAreNotFoundForEveryOperationAndStayUntouched() {
-        api.call("POST", "/v1/admin/points/grants", api.serviceToken(UUID.randomUUID()),
+        api.grant(api.serviceToken(UUID.randomUUID()),
                 "{\"owner_id\":\"" + alice + "\",\"amount\":10,\"reason\":\"test\"}");
         String session = api.call("POST", "/v1/agent/sessions", aliceToken, "{\"title\":\"private\"}").json().get("id").asText();
         String task = api.call("POST", "/v1/agent/sessions/" + session + "/runs", aliceToken, "{\"input\":\"hi\"}")

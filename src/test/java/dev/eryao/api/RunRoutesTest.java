@@ -24,7 +24,7 @@ class RunRoutesTest {
     private final String token = api.userToken(owner);
 
     private void grant(long amount) {
-        Response granted = api.call("POST", "/v1/admin/points/grants", api.serviceToken(UUID.randomUUID()),
+        Response granted = api.grant(api.serviceToken(UUID.randomUUID()),
                 "{\"owner_id\":\"" + owner + "\",\"amount\":" + amount + ",\"reason\":\"test\"}");
         assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
     }

@@ -110,7 +110,7 @@ class StrictInputTest {
         grants.put("short owner_id", "{\"owner_id\":\"1-1-1-1-1\",\"amount\":5,\"reason\":\"r\"}");
         grants.put("nil owner_id", "{\"owner_id\":\"00000000-0000-0000-0000-000000000000\",\"amount\":5,\"reason\":\"r\"}");
         for (Map.Entry<String, String> c : grants.entrySet()) {
-            Response response = api.call("POST", "/v1/admin/points/grants", admin, c.getValue());
+            Response response = api.grant(admin, c.getValue());
             assertThat(response.status()).as(c.getKey() + ": " + response).isBetween(400, 422);
             assertThat(response.json().get("errors").has("owner_id")).as(c.getKey() + ": " + response).isTrue();
         }
@@ -179,7 +179,7 @@ class StrictInputTest {
     void numbersOutOfTheirTypesRangeAreBadRequests() {
         String owner = this.owner.toString();
         for (String amount : List.of("9223372036854775808", "-9223372036854775809", "1e400", "123456789012345678901234567890")) {
-            Response response = api.call("POST", "/v1/admin/points/grants", admin,
+            Response response = api.grant(admin,
                     "{\"owner_id\":\"" + owner + "\",\"amount\":" + amount + ",\"reason\":\"r\"}");
             assertThat(response.status()).as(amount + ": " + response).isBetween(400, 422);
             assertThat(response.isProblem()).isTrue();
@@ -193,10 +193,10 @@ class StrictInputTest {
     @Test
     void aGrantThatWouldOverflowTheBalanceIsRefusedAndChangesNothing() throws SQLException {
         String grant = "{\"owner_id\":\"" + owner + "\",\"amount\":%d,\"reason\":\"r\"}";
-        Response first = api.call("POST", "/v1/admin/points/grants", admin, grant.formatted(Long.MAX_VALUE));
+        Response first = api.grant(admin, grant.formatted(Long.MAX_VALUE));
         assertThat(first.status()).as(first.toString()).isEqualTo(201);
 
-        Response overflow = api.call("POST", "/v1/admin/points/grants", admin, grant.formatted(1L));
+        Response overflow = api.grant(admin, grant.formatted(1L));
 
         assertProblem(overflow, 422, "balance past the largest", "a second grant past 2^63-1");
         assertThat(count("SELECT balance FROM points_balance WHERE owner_id = '" + owner + "'")).isEqualTo(Long.MAX_VALUE);
@@ -236,7 +236,7 @@ class StrictInputTest {
                  "input_price_per_1k":1,"output_price_per_1k":1}""".formatted(factory, UUID.randomUUID())});
         for (Map.Entry<String, String[]> c : adminCases.entrySet()) {
             String[] request = c.getValue();
-            Response response = api.call(request[0], request[1], admin, request[2]);
+            Response response = api.call(request[0], request[1], admin, request[2], "Idempotency-Key", UUID.randomUUID().toString());
             assertThat(response.status()).as(c.getKey() + ": " + response).isEqualTo(422);
             assertThat(response.json().get("errors").has(c.getKey())).as(c.getKey() + ": " + response).isTrue();
         }

@@ -163,6 +163,7 @@ class SupabaseKeysTest {
     private HttpResponse<String> grant(String header, String value) {
         String body = "{\"owner_id\":\"" + user + "\",\"amount\":1,\"reason\":\"supabase key\"}";
         return send(HttpRequest.newBuilder(uri("/v1/admin/points/grants")).header(header, value)
+                .header("Idempotency-Key", "supabase-" + UUID.randomUUID())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 

@@ -3,6 +3,7 @@ package dev.eryao.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
@@ -51,6 +52,21 @@ class PointsServiceTest {
 
         assertThat(points.balance(owner)).isEqualTo(10);
         assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).hasSize(1);
+    }
+
+    @Test
+    void anAdministratorsGrantWithoutAKeyIsRefusedAndWritesNothing() {
+        CurrentUser admin = new CurrentUser(UUID.randomUUID(), "service_role");
+
+        assertThatThrownBy(() -> points.grantByAdmin(admin, owner, 100, "no key", null))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.fieldErrors()).containsKey("Idempotency-Key"));
+
+        assertThat(points.balance(owner)).isZero();
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        LedgerEntryView granted = points.grantByAdmin(admin, owner, 100, "with a key", "admin-grant-1");
+        assertThat(points.grantByAdmin(admin, owner, 100, "with a key", "admin-grant-1").id()).isEqualTo(granted.id());
+        assertThat(points.balance(owner)).isEqualTo(100);
     }
 
     @Test

@@ -71,6 +71,14 @@ public final class TestApi {
     }
 
     /**
+     * {@code POST /v1/admin/points/grants} with {@code body} and a fresh {@code Idempotency-Key}
+     * (the route requires one), so each call is a new grant.
+     */
+    public Response grant(String token, String body) {
+        return call("POST", "/v1/admin/points/grants", token, body, "Idempotency-Key", "test-" + UUID.randomUUID());
+    }
+
+    /**
      * Sends {@code body} (JSON text, or null for none) as application/json; extra headers as name,
      * value pairs ({@code "Content-Type", ""} sends the body with no content type).
      */
