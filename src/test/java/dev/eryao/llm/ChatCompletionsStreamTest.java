@@ -74,6 +74,7 @@ class ChatCompletionsStreamTest {
                     firstSeen.countDown();
                 }, new CancelSignal()));
 
+        assertThat(fake.awaitFirstPieceSent(10)).isTrue();
         assertThat(firstSeen.await(10, TimeUnit.SECONDS)).as("the first delta arrives").isTrue();
         assertThat(call).as("the call is still running: the server holds the rest").isNotDone();
         assertThat(deltas).containsExactly("Hel");
