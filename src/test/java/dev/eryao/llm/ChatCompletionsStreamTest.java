@@ -219,6 +219,32 @@ class ChatCompletionsStreamTest {
     }
 
     @Test
+    void aStreamThatKeepsTricklingPastTheTimeoutIsGivenUp() {
+        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(1, MAX_TOKENS, Map.of()));
+        List<String> pieces = IntStream.range(0, 100).mapToObj(i -> "t" + i + " ").toList();
+        fake.then(new Streamed(pieces, Duration.ofMillis(100), 1, 1));
+
+        assertThatThrownBy(() -> quick.stream(request(null, MAX_TOKENS), deltas::add, new CancelSignal()))
+                .isInstanceOfSatisfying(LlmCallException.class, e -> {
+                    assertThat(e.getMessage()).contains("within 1 s", "ERYAO_LLM__TIMEOUT_SECONDS");
+                    assertThat(e.retryable()).isTrue();
+                });
+        assertThat(deltas).as("the rest was never read").hasSizeLessThan(pieces.size());
+    }
+
+    @Test
+    void anErrorReportedInsideTheStreamIsARetryableFailureKeptOutOfTheLogs() {
+        fake.then(new RawStream(List.of("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}", "",
+                "data: {\"error\":{\"message\":\"upstream overloaded while answering\",\"code\":502}}", "")));
+
+        assertThatThrownBy(this::stream).isInstanceOfSatisfying(LlmCallException.class, e -> {
+            assertThat(e.getMessage()).contains("reported an error in its stream", "upstream overloaded");
+            assertThat(e.summary()).doesNotContain("upstream overloaded");
+            assertThat(e.retryable()).isTrue();
+        });
+    }
+
+    @Test
     void cancellingMidAnswerClosesTheModelsConnectionAndReturnsWhatArrived() throws Exception {
         CountDownLatch hold = latch();
         CountDownLatch firstSeen = new CountDownLatch(1);
