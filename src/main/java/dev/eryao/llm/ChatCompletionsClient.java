@@ -82,8 +82,10 @@ public final class ChatCompletionsClient {
      * nothing and counts nothing.
      *
      * <p>Bounds: the whole call, {@code ERYAO_LLM__TIMEOUT_SECONDS}; a silence (no line, not even a
-     * keep-alive comment), {@code ERYAO_LLM__IDLE_SECONDS}; a cancel is acted on within a fraction
-     * of a second, and the model's connection is closed so that it stops generating for us.
+     * keep-alive comment), {@code ERYAO_LLM__IDLE_SECONDS}, so a connection that died without a word
+     * does not hold the run for the whole timeout. A cancel wakes this thread at once rather than at
+     * the next chunk, and the model's exchange is aborted (on HTTP/1.1 the connection is closed, on
+     * HTTP/2 the stream is reset) so that the provider stops generating tokens nobody will read.
      *
      * @throws LlmCallException when no usable answer came back: a non-2xx status is classified as by
      *                          {@link #complete}; a timeout, a silence, or a stream that broke off

@@ -3,8 +3,10 @@ package dev.eryao.llm;
 /**
  * Receives a streamed answer as the model writes it. Called on the thread that called
  * {@link ChatCompletionsClient#stream}, one piece at a time and in order, so a listener needs no
- * locking of its own; what it does delays the reading of the next chunk, so it should hand the text
- * on rather than wait on anything slow.
+ * locking of its own; what it does delays the reading of the next chunk, and a
+ * {@link CancelSignal#cancel()} waits for a delivery in progress, so it should hand the text on
+ * rather than wait on anything slow. An exception it throws ends the call — the model's connection
+ * is closed — and reaches the caller of {@code stream} as it is.
  */
 @FunctionalInterface
 public interface DeltaListener {

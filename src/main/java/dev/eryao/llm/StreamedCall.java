@@ -21,9 +21,12 @@ import java.util.concurrent.TimeUnit;
  * One {@link ChatCompletionsClient#stream} call: the HTTP client's threads put what arrives (the
  * status, each line, the end or a failure) on a queue, and the caller's thread takes it off, so
  * the listener runs on the caller's thread and the caller's thread alone decides when to stop — on
- * [DONE], a failure, a deadline or a cancel. Stopping early cancels the body's subscription (and
- * the exchange, when no answer had started): on HTTP/1.1 the client then closes the connection, as
- * it cannot be reused with an unread body, and the provider sees its writes fail.
+ * [DONE], a failure, a deadline or a cancel. Stopping early cancels both the exchange's future
+ * (which aborts the exchange whether or not the answer has started: the future completes only
+ * with the body) and the body's subscription (also one the HTTP client makes only after the
+ * abandon, when the headers arrive late). Either alone closes the connection — the stream tests
+ * fail only when both are left out — and the provider then sees its writes fail and stops
+ * generating for us; both are done so that neither path depends on the other's timing.
  */
 final class StreamedCall {
     /** How short an event's text may be quoted in an error: enough to recognise, too little to carry a conversation. */

@@ -74,6 +74,7 @@ class ChatCompletionsStreamTest {
                     firstSeen.countDown();
                 }, new CancelSignal()));
 
+        assertThat(fake.awaitFirstPieceSent(10)).isTrue();
         assertThat(firstSeen.await(10, TimeUnit.SECONDS)).as("the first delta arrives").isTrue();
         assertThat(call).as("the call is still running: the server holds the rest").isNotDone();
         assertThat(deltas).containsExactly("Hel");
@@ -215,6 +216,32 @@ class ChatCompletionsStreamTest {
                     assertThat(e.retryable()).isTrue();
                 });
         assertThat(deltas).containsExactly("first ");
+    }
+
+    @Test
+    void aStreamThatKeepsTricklingPastTheTimeoutIsGivenUp() {
+        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(1, MAX_TOKENS, Map.of()));
+        List<String> pieces = IntStream.range(0, 100).mapToObj(i -> "t" + i + " ").toList();
+        fake.then(new Streamed(pieces, Duration.ofMillis(100), 1, 1));
+
+        assertThatThrownBy(() -> quick.stream(request(null, MAX_TOKENS), deltas::add, new CancelSignal()))
+                .isInstanceOfSatisfying(LlmCallException.class, e -> {
+                    assertThat(e.getMessage()).contains("within 1 s", "ERYAO_LLM__TIMEOUT_SECONDS");
+                    assertThat(e.retryable()).isTrue();
+                });
+        assertThat(deltas).as("the rest was never read").hasSizeLessThan(pieces.size());
+    }
+
+    @Test
+    void anErrorReportedInsideTheStreamIsARetryableFailureKeptOutOfTheLogs() {
+        fake.then(new RawStream(List.of("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}", "",
+                "data: {\"error\":{\"message\":\"upstream overloaded while answering\",\"code\":502}}", "")));
+
+        assertThatThrownBy(this::stream).isInstanceOfSatisfying(LlmCallException.class, e -> {
+            assertThat(e.getMessage()).contains("reported an error in its stream", "upstream overloaded");
+            assertThat(e.summary()).doesNotContain("upstream overloaded");
+            assertThat(e.retryable()).isTrue();
+        });
     }
 
     @Test

@@ -83,6 +83,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstRequest = new CountDownLatch(1);
     private final CountDownLatch clientClosedStream = new CountDownLatch(1);
+    private final CountDownLatch firstPieceSent = new CountDownLatch(1);
     private final AtomicInteger clientClosedStreams = new AtomicInteger();
     private volatile Reply defaultReply = new Answer("Hello from the fake model.", 1000, 500);
 
@@ -128,6 +129,14 @@ public final class FakeLlmServer implements AutoCloseable {
      */
     public boolean awaitClientClosedStream(long seconds) throws InterruptedException {
         return clientClosedStream.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits (bounded) until a streamed reply has written its first piece of text: the model is then
+     * mid-answer (with {@link Streamed#holdAfterFirst()}, it stays so until the test releases it).
+     */
+    public boolean awaitFirstPieceSent(long seconds) throws InterruptedException {
+        return firstPieceSent.await(seconds, TimeUnit.SECONDS);
     }
 
     /** How many streamed replies the clients cut off by closing their connection. */
@@ -178,7 +187,7 @@ public final class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange exchange, JsonNode request, Reply reply)
+    private void reply(HttpExchange exchange, JsonNode request, Reply reply)
             throws IOException, InterruptedException, ClientGone {
         boolean streaming = request.path("stream").asBoolean(false);
         switch (reply) {
@@ -211,7 +220,7 @@ public final class FakeLlmServer implements AutoCloseable {
         return Arrays.asList(text.split("(?<= )"));
     }
 
-    private static void stream(HttpExchange exchange, JsonNode request, Streamed streamed)
+    private void stream(HttpExchange exchange, JsonNode request, Streamed streamed)
             throws IOException, InterruptedException, ClientGone {
         OutputStream out = startStream(exchange);
         boolean usage = streamed.promptTokens() != null || streamed.completionTokens() != null;
@@ -246,7 +255,7 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     /** The role chunk, then a chunk per piece; with {@code usage}, each says {@code "usage": null} as OpenAI's do. */
-    private static void pieces(OutputStream out, JsonNode request, List<String> pieces, Duration gap,
+    private void pieces(OutputStream out, JsonNode request, List<String> pieces, Duration gap,
                                CountDownLatch holdAfterFirst, boolean usage)
             throws InterruptedException, ClientGone {
         ObjectNode role = chunk(request, usage);
@@ -261,6 +270,7 @@ public final class FakeLlmServer implements AutoCloseable {
             chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
                     .putObject("delta").put("content", pieces.get(i));
             event(out, chunk.toString());
+            firstPieceSent.countDown();
             if (i == 0 && holdAfterFirst != null && !holdAfterFirst.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never released the stream");
             }
