@@ -53,7 +53,8 @@ class ReadmeWalkthroughTest {
         assertThat(finished).as("the walkthrough ends by itself within %d s:%n%s", LIMIT_SECONDS, output).isTrue();
         assertThat(output).as(output)
                 .contains("\"reason\":\"welcome\"")
-                .contains("event: status")
+                .contains("event: status", "event: delta")
+                .contains("\"status\":\"cancelled\"")
                 .contains("\"status\":\"succeeded\"", "(stand-in) You said: Plan three days in Lisbon")
                 .containsPattern("\"balance\":100,\"held\":0,\"available\":100");
     }

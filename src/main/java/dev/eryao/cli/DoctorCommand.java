@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code eryao doctor}: checks the configured deployment, one line per check; exit 1 on any ✗. */
 @Command(name = "doctor", description = {
-        "Check the configured database and keys, one line each: ✓ fine, ⚠ works but worth a look,",
-        "✗ broken (with the fix). Exit 1 on any ✗. Run it first against a new Supabase project."})
+        "Check the configured database and keys, one line each (✓ fine, ⚠ worth a look, ✗ broken, with the fix).",
+        "Exit 1 on any ✗. Run it first against a new Supabase project."})
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
