@@ -3,6 +3,7 @@ package dev.eryao.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.db.Database;
+import dev.eryao.core.config.PoolMode;
 import dev.eryao.support.Cli;
 import dev.eryao.support.ScratchDatabase;
 import dev.eryao.support.TestDatabase;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class DoctorCommandTest {
     private static final String SECRET_KEY = "sb_secret_" + "Dq7Hn2Wc5Lr8Tv1Yb4Ke6Mp9Sg3Xa0Z";
     private static final List<String> CHECKS = List.of("server", "connection", "login", "schema", "models",
-            "row level security", "advisor", "statement timeout", "reader role", "auth");
+            "row level security", "advisor", "statement timeout", "run events", "reader role", "auth");
 
     private static TestKeys keys;
     private final TestDatabase server = TestDatabase.get();
@@ -59,6 +60,9 @@ class DoctorCommandTest {
         }
         assertThat(result.out()).contains("✓ schema: at head").contains("✓ auth: JWKS reachable with 2 key(s)")
                 .doesNotContain(TestKeys.HS256_SECRET).doesNotContain(SECRET_KEY);
+        // These variables name no listen address: in transaction pool mode nothing can LISTEN.
+        assertThat(result.out()).contains(server.settings().database().poolMode() == PoolMode.TRANSACTION
+                ? "⚠ run events: nothing to LISTEN on" : "✓ run events: LISTEN works");
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class Doctor {
                 new RowLevelSecurityCheck(),
                 new AdvisorCheck(),
                 new StatementTimeoutCheck(),
+                new ListenCheck(),
                 new ReaderRoleCheck(),
                 new AuthKeysCheck());
     }
