@@ -11,7 +11,7 @@ import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
-import dev.eryao.llm.ChatCompletionsClient;
+import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
 import dev.eryao.repositories.LlmFactoryRepository;

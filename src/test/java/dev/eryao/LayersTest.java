@@ -27,7 +27,7 @@ class LayersTest {
                 .layer("Services").definedBy("dev.eryao.services..")
                 .layer("Repositories").definedBy("dev.eryao.repositories..")
                 .layer("Models").definedBy("dev.eryao.models..")
-                .layer("Llm").definedBy("dev.eryao.llm..")
+                .layer("Provider").definedBy("dev.eryao.provider..")
                 .layer("Migrations").definedBy("dev.eryao.migrations..")
                 .layer("Tools").definedBy("dev.eryao.tools..")
                 .layer("Core").definedBy("dev.eryao.core..")
@@ -39,7 +39,7 @@ class LayersTest {
                 .whereLayer("Repositories").mayOnlyBeAccessedByLayers("Root", "Services")
                 .whereLayer("Models").mayOnlyBeAccessedByLayers("Root", "Cli", "Services", "Repositories",
                         "Migrations")
-                .whereLayer("Llm").mayOnlyBeAccessedByLayers("Root", "Cli", "Worker", "Services")
+                .whereLayer("Provider").mayOnlyBeAccessedByLayers("Root", "Cli", "Worker", "Services")
                 .whereLayer("Migrations").mayOnlyBeAccessedByLayers("Root", "Cli", "Api")
                 .whereLayer("Tools").mayOnlyBeAccessedByLayers("Root", "Cli")
                 .check(CLASSES);

@@ -1,6 +1,6 @@
 package dev.eryao.cli;
 
-import dev.eryao.llm.StandInModel;
+import dev.eryao.provider.StandInModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;

@@ -1,8 +1,8 @@
 package dev.eryao.services;
 
 import dev.eryao.repositories.RunClaim;
-import dev.eryao.llm.ChatMessage;
-import dev.eryao.llm.Completion;
+import dev.eryao.provider.ChatMessage;
+import dev.eryao.provider.Completion;
 import dev.eryao.repositories.RunRepository;
 import java.util.List;
 import java.util.UUID;

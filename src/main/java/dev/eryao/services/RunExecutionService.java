@@ -1,15 +1,14 @@
 package dev.eryao.services;
 
 import dev.eryao.repositories.ActiveModel;
-import dev.eryao.repositories.CheckIn;
 import dev.eryao.repositories.RunClaim;
 import dev.eryao.repositories.RunUsage;
 import dev.eryao.repositories.Settlement;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
-import dev.eryao.llm.ChatMessage;
-import dev.eryao.llm.Completion;
+import dev.eryao.provider.ChatMessage;
+import dev.eryao.provider.Completion;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.Llm;
 import dev.eryao.models.MessageRole;
@@ -165,15 +164,15 @@ public final class RunExecutionService {
      * Stores piece {@code index} of what the attempt's model has written (every event stream of the
      * run is told) and extends the lease; says whether the run is to stop, or the claim was lost.
      */
-    public CheckIn append(RunContext run, String worker, int index, String text, Instant now) {
+    public AttemptCheck append(RunContext run, String worker, int index, String text, Instant now) {
         String storable = StorableText.of(text);
-        return transactions.fromTransaction(() -> queue.append(run.claim(), worker, index, storable, now,
-                leaseEnd(now)));
+        return AttemptCheck.of(transactions.fromTransaction(() -> queue.append(run.claim(), worker, index, storable,
+                now, leaseEnd(now))));
     }
 
     /** Extends the attempt's lease; says whether the run is to stop, or the claim was lost. */
-    public CheckIn checkIn(RunContext run, String worker, Instant now) {
-        return transactions.fromTransaction(() -> queue.checkIn(run.claim(), worker, leaseEnd(now)));
+    public AttemptCheck checkIn(RunContext run, String worker, Instant now) {
+        return AttemptCheck.of(transactions.fromTransaction(() -> queue.checkIn(run.claim(), worker, leaseEnd(now))));
     }
 
     private Instant leaseEnd(Instant now) {

@@ -1,6 +1,6 @@
 package dev.eryao.services;
 
-import dev.eryao.llm.ChatMessage;
+import dev.eryao.provider.ChatMessage;
 import dev.eryao.models.Llm;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,7 +1,7 @@
 package dev.eryao.worker;
 
-import dev.eryao.llm.CancelSignal;
-import dev.eryao.repositories.CheckIn;
+import dev.eryao.provider.CancelSignal;
+import dev.eryao.services.AttemptCheck;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
 import java.time.Clock;
@@ -116,7 +116,7 @@ final class AnswerWriter {
 
     /** One write or check-in; false when the database could not take it (the piece is kept). */
     private boolean report(String piece) {
-        CheckIn checkIn;
+        AttemptCheck checkIn;
         try {
             checkIn = piece.isEmpty() ? runs.checkIn(run, workerId, clock.instant())
                     : runs.append(run, workerId, nextIndex, piece, clock.instant());

@@ -1,10 +1,10 @@
 package dev.eryao.worker;
 
-import dev.eryao.llm.CancelSignal;
-import dev.eryao.llm.ChatCompletionsClient;
-import dev.eryao.llm.ChatRequest;
-import dev.eryao.llm.Completion;
-import dev.eryao.llm.LlmCallException;
+import dev.eryao.provider.CancelSignal;
+import dev.eryao.provider.ChatCompletionsClient;
+import dev.eryao.provider.ChatRequest;
+import dev.eryao.provider.Completion;
+import dev.eryao.provider.LlmCallException;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunContext;
 import java.time.Clock;

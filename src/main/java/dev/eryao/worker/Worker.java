@@ -1,7 +1,7 @@
 package dev.eryao.worker;
 
 import dev.eryao.core.config.WorkerSettings;
-import dev.eryao.llm.ChatCompletionsClient;
+import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunExecutionService;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.eryao.bench;
 import dev.eryao.App;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.db.Database;
-import dev.eryao.llm.Completion;
+import dev.eryao.provider.Completion;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunContext;
 import java.sql.Connection;

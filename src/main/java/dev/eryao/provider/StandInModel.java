@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

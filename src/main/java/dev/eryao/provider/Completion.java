@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 /**
  * A model's answer and the tokens it is charged for.

@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

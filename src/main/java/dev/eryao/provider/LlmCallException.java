@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 /**
  * A completion that did not come back. {@code retryable} says whether trying again may help: a

@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 /**
  * Receives a streamed answer as the model writes it. Called on the thread that called

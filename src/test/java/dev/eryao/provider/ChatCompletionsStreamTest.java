@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

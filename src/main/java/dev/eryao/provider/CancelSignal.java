@@ -1,4 +1,4 @@
-package dev.eryao.llm;
+package dev.eryao.provider;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
