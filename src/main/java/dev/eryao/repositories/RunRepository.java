@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import dev.eryao.models.AgentRun_;
-import org.hibernate.query.NativeQuery;
+import dev.eryao.core.db.NativeStatement;
 import org.hibernate.query.restriction.Restriction;
 
 /**
@@ -165,7 +165,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     /** A statement on the claimed attempt only: the guard's parameters bound, the rest to bind. */
-    private NativeQuery<Object> guarded(String sql, RunClaim claim, String worker, Instant now) {
+    private NativeStatement<Object> guarded(String sql, RunClaim claim, String worker, Instant now) {
         return session().createNativeQuery(sql, Object.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("id", claim.runId())
