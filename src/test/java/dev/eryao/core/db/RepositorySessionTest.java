@@ -97,8 +97,8 @@ class RepositorySessionTest {
     @ValueSource(strings = {"COMMIT", "commit;", "/* hidden */ COMMIT", "END", "ROLLBACK", "ABORT", "BEGIN",
         "START TRANSACTION", "SAVEPOINT x", "RELEASE SAVEPOINT x", "SET TRANSACTION READ ONLY",
         "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "PREPARE TRANSACTION 'escape'", "SELECT 1; COMMIT",
-        "SELECT 1; ROLLBACK", "DO $$BEGIN COMMIT; END$$"})
-    void transactionControlAsNativeSqlFailsAndTheServiceStillRollsBack(String sql) throws Exception {
+        "SELECT 1; ROLLBACK"})
+    void transactionControlAsNativeSqlIsRefusedAndTheServiceStillRollsBack(String sql) throws Exception {
         List<Throwable> attempt = new ArrayList<>();
         assertThatThrownBy(() -> tx.inTransaction(() -> {
             sessions.add(new AgentChatSession(owner, "written before the attempt", null));
@@ -106,8 +106,23 @@ class RepositorySessionTest {
             throw new IllegalStateException("the service rolls back");
         })).hasMessage("the service rolls back");
 
-        assertThat(attempt.getFirst()).as("the attempt fails").isNotNull();
+        assertThat(attempt.getFirst()).as("refused before it reaches the database")
+                .isInstanceOf(RuntimeException.class).hasMessageContaining("repositor");
         assertThat(storedSessionsOf(owner)).as("the row written before the attempt was rolled back").isZero();
+    }
+
+    /** The guard lets a DO block through; PostgreSQL refuses to end a transaction block from one. */
+    @Test
+    void aCommitInsideAFunctionBodyIsRefusedByPostgres() throws Exception {
+        List<Throwable> attempt = new ArrayList<>();
+        assertThatThrownBy(() -> tx.inTransaction(() -> {
+            sessions.add(new AgentChatSession(owner, "written before the attempt", null));
+            attempt.add(catchThrowable(() -> probe.execute("DO $$BEGIN COMMIT; END$$")));
+            throw new IllegalStateException("the service rolls back");
+        })).hasMessage("the service rolls back");
+
+        assertThat(attempt.getFirst()).hasStackTraceContaining("invalid transaction termination");
+        assertThat(storedSessionsOf(owner)).isZero();
     }
 
     @ParameterizedTest

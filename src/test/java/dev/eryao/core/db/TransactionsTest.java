@@ -72,7 +72,7 @@ class TransactionsTest {
         assertThatThrownBy(() -> tx.read(() -> tx.session()
                 .createSelectionQuery("delete from AgentChatSession", Object.class).getResultList()))
                 .as("the session offers no HQL mutation, and a selection refuses one")
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(org.hibernate.query.IllegalSelectQueryException.class);
         assertThatThrownBy(() -> tx.read(() -> tx.fromTransaction(
                 () -> sessions.add(new AgentChatSession(owner, "nested write", null)))))
                 .as("a unit of work inside a read-only one joins it, so it cannot write either")
