@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import dev.eryao.models.AgentRun_;
-import org.hibernate.query.NativeQuery;
+import dev.eryao.core.db.NativeStatement;
 import org.hibernate.query.restriction.Restriction;
 
 /**
@@ -340,7 +340,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     /** A statement on the claimed attempt only: the guard's parameters bound, the rest to bind. */
-    private NativeQuery<Long> guarded(String sql, RunClaim claim, String worker, Instant now) {
+    private NativeStatement<Long> guarded(String sql, RunClaim claim, String worker, Instant now) {
         return session().createNativeQuery(sql, Long.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("id", claim.runId())
@@ -349,7 +349,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("now", now);
     }
 
-    private static long counted(NativeQuery<Long> statement) {
+    private static long counted(NativeStatement<Long> statement) {
         return statement.getSingleResult();
     }
 }

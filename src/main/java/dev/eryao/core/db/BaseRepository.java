@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.hibernate.Session;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 import org.hibernate.query.specification.SelectionSpecification;
+import org.hibernate.query.specification.SimpleProjectionSpecification;
 
 /**
  * The seed's {@code BaseRepository[T]}, Java-named: {@code getById}, {@code getOne(filters...)},
@@ -25,7 +25,8 @@ import org.hibernate.query.specification.SelectionSpecification;
  * {@link #softDeleteById}.
  *
  * <p>Repositories flush but never begin, commit or roll back: they run inside a service's unit of
- * work and reach its session through {@link CurrentSession}.
+ * work and reach it through {@link CurrentSession} as a {@link RepositorySession}, which has no
+ * transaction control to offer.
  */
 public abstract class BaseRepository<T extends BaseEntity> {
     private static final FindOption[] NO_FIND_OPTIONS = {};
@@ -59,7 +60,7 @@ public abstract class BaseRepository<T extends BaseEntity> {
      */
     @SafeVarargs
     public final Optional<T> getOne(Restriction<? super T>... filters) {
-        return Optional.ofNullable(select(filters).createQuery(session()).getSingleResultOrNull());
+        return Optional.ofNullable(query(select(filters)).getSingleResultOrNull());
     }
 
     /** Rows matching {@code filter}, in {@code order}, at most {@code limit} of them. */
@@ -69,12 +70,13 @@ public abstract class BaseRepository<T extends BaseEntity> {
         for (Order<? super T> each : order) {
             spec.sort(each);
         }
-        return spec.createQuery(session()).setMaxResults(limit).getResultList();
+        return query(spec).setMaxResults(limit).getResultList();
     }
 
     @SafeVarargs
     public final long count(Restriction<? super T>... filters) {
-        return select(filters).createCountProjection().createQuery(session()).getSingleResult();
+        SimpleProjectionSpecification<T, Long> counting = select(filters).createCountProjection();
+        return session().select(session -> counting.createQuery(session)).getSingleResult();
     }
 
     /**
@@ -97,7 +99,7 @@ public abstract class BaseRepository<T extends BaseEntity> {
 
     /** Inserts {@code entity} and flushes, so database constraints are checked here. */
     public T add(T entity) {
-        Session session = session();
+        RepositorySession session = session();
         session.persist(entity);
         session.flush();
         return entity;
@@ -140,8 +142,11 @@ public abstract class BaseRepository<T extends BaseEntity> {
         return softDeletable;
     }
 
-    /** The session of the running unit of work, for subclasses' own queries. */
-    protected final Session session() {
+    /**
+     * The running unit of work, for subclasses' own queries: find, persist, remove, flush, HQL and
+     * native statements, but no transaction control (see {@link RepositorySession}).
+     */
+    protected final RepositorySession session() {
         return sessions.session();
     }
 
@@ -155,6 +160,10 @@ public abstract class BaseRepository<T extends BaseEntity> {
         SelectionSpecification<T> spec = SelectionSpecification.create(model);
         Arrays.stream(filters).forEach(spec::restrict);
         return spec;
+    }
+
+    private Select<T> query(SelectionSpecification<T> spec) {
+        return session().select(session -> spec.createQuery(session));
     }
 
     private static Restriction<BaseEntity> after(Cursor cursor, boolean descending) {

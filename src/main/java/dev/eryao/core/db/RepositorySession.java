@@ -1,92 +1,96 @@
 package dev.eryao.core.db;
 
-import jakarta.persistence.criteria.CriteriaQuery;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.util.Set;
+import jakarta.persistence.FindOption;
+import java.util.function.Function;
 import org.hibernate.Session;
+import org.hibernate.query.SelectionQuery;
 
 /**
- * Wraps a {@link Session} so that whoever holds it cannot control the transaction: the seed's rule
- * "repositories do not manage transactions", enforced rather than remembered. In a read-only unit
- * of work ({@link Transactions#read}) it also refuses every way to write, since its statements
- * would each commit on their own. Everything else passes through to the real session.
+ * All a repository can do with the unit of work it runs in: find, persist, remove, flush, select
+ * (HQL or criteria) and run native statements. The seed's rule "repositories do not manage
+ * transactions" holds by construction: this type is ours, implements none of Hibernate's or JPA's
+ * interfaces, and none of its methods (nor those of the {@link Select} and {@link NativeStatement}
+ * it returns) leads to the real {@link Session}, its factory, its transaction or its connection.
+ * Native SQL, the one door to arbitrary statements, is one statement and never transaction control
+ * ({@link NativeSql}). Services get the same view from {@link Transactions#session()}.
+ *
+ * <p>In a read-only unit of work ({@link Transactions#read}) whatever can write is refused —
+ * persist, remove, flush and native statements — since each statement would commit on its own;
+ * finds and selections run. HQL given to {@link #createSelectionQuery(String, Class)} can only
+ * select: Hibernate refuses an {@code update} or {@code delete} there.
  */
-final class RepositorySession implements InvocationHandler {
-    private static final Set<String> TRANSACTION_CONTROL = Set.of(
-            "getTransaction", "beginTransaction", "close", "disconnect", "reconnect",
-            "doWork", "doReturningWork", "inTransaction", "fromTransaction");
-    /** Entity writes, flushes, and the query kinds that can write (native SQL, HQL mutations). */
-    private static final Set<String> WRITES = Set.of(
-            "persist", "merge", "remove", "flush", "lock", "createMutationQuery", "createNativeMutationQuery",
-            "createNamedMutationQuery", "createNativeQuery", "createNamedQuery");
-
-    /**
-     * The proxy class's constructor, found once: {@code Proxy.newProxyInstance} looks the class up
-     * again on every call, and every unit of work makes a proxy.
-     */
-    private static final Constructor<?> PROXY = proxyConstructor();
-
-    private final Session target;
+public final class RepositorySession {
+    private final Session session;
     private final boolean readOnly;
 
-    private RepositorySession(Session target, boolean readOnly) {
-        this.target = target;
+    private RepositorySession(Session session, boolean readOnly) {
+        this.session = session;
         this.readOnly = readOnly;
     }
 
-    static Session wrap(Session target) {
-        return proxy(new RepositorySession(target, false));
+    /** The view of a unit of work with a transaction. */
+    static RepositorySession of(Session session) {
+        return new RepositorySession(session, false);
     }
 
-    /** The view of a read-only unit of work: no transaction control and no writes. */
-    static Session readOnly(Session target) {
-        return proxy(new RepositorySession(target, true));
+    /** The view of a read-only unit of work: no writes. */
+    static RepositorySession readOnly(Session session) {
+        return new RepositorySession(session, true);
     }
 
-    /** True for a call that may write; a criteria SELECT is the one {@code createQuery} that cannot. */
-    private static boolean writes(Method method, Object[] args) {
-        if (method.getName().equals("createQuery")) {
-            return args == null || args.length == 0 || !(args[0] instanceof CriteriaQuery<?>);
-        }
-        return WRITES.contains(method.getName());
+    /**
+     * The entity with this id, or null. Pass at least one option (an empty array will do): the
+     * two-argument form of Hibernate's {@code find} answers null when the JDBC call fails inside a
+     * transaction marked rollback-only (HHH-12472), see {@link BaseRepository#getById}.
+     */
+    public <T> T find(Class<T> type, Object id, FindOption... options) {
+        return session.find(type, id, options);
     }
 
-    private static Constructor<?> proxyConstructor() {
-        InvocationHandler unused = (proxy, method, args) -> null;
-        Object sample = Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class}, unused);
-        try {
-            return sample.getClass().getConstructor(InvocationHandler.class);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("the JDK's proxy class has no (InvocationHandler) constructor", e);
-        }
+    public void persist(Object entity) {
+        refuseInReadOnly("persist");
+        session.persist(entity);
     }
 
-    private static Session proxy(RepositorySession handler) {
-        try {
-            return (Session) PROXY.newInstance(handler);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot make a repository session", e);
-        }
+    public void remove(Object entity) {
+        refuseInReadOnly("remove");
+        session.remove(entity);
     }
 
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (TRANSACTION_CONTROL.contains(method.getName())) {
-            throw new IllegalStateException("repositories do not manage transactions: "
-                    + method.getName() + "() is for the service that opened the unit of work");
-        }
-        if (readOnly && writes(method, args)) {
+    /** Sends pending changes now, so database constraints are checked here; does not commit. */
+    public void flush() {
+        refuseInReadOnly("flush");
+        session.flush();
+    }
+
+    /** An HQL selection; Hibernate refuses an HQL {@code update}, {@code delete} or {@code insert} here. */
+    public <R> Select<R> createSelectionQuery(String hql, Class<R> resultType) {
+        return new Select<>(session.createSelectionQuery(hql, resultType));
+    }
+
+    /**
+     * A native statement: one statement, never one that controls the transaction.
+     *
+     * @throws IllegalStateException for transaction control, or in a read-only unit of work
+     * @throws IllegalArgumentException for more than one statement, or an unterminated quote
+     */
+    public <R> NativeStatement<R> createNativeQuery(String sql, Class<R> resultType) {
+        refuseInReadOnly("createNativeQuery");
+        return new NativeStatement<>(session.createNativeQuery(NativeSql.check(sql), resultType));
+    }
+
+    /**
+     * A criteria selection built on the real session, for {@link BaseRepository}'s own queries
+     * only (package-private: the function is handed the session).
+     */
+    <R> Select<R> select(Function<Session, SelectionQuery<R>> build) {
+        return new Select<>(build.apply(session));
+    }
+
+    private void refuseInReadOnly(String method) {
+        if (readOnly) {
             throw new IllegalStateException("this unit of work only reads (Transactions.read): "
-                    + method.getName() + "() needs Transactions.fromTransaction");
-        }
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+                    + method + "() needs Transactions.fromTransaction");
         }
     }
 }

@@ -64,8 +64,9 @@ public final class Transactions implements CurrentSession {
         });
     }
 
+    /** The running unit of work as repositories see it; services get no more than they do. */
     @Override
-    public Session session() {
+    public RepositorySession session() {
         UnitOfWork unit = current.get();
         if (unit == null) {
             throw new IllegalStateException(
@@ -80,7 +81,7 @@ public final class Transactions implements CurrentSession {
             if (perTransactionSql != null) {
                 applyPerTransactionSql(session, transaction);
             }
-            current.set(new UnitOfWork(transaction, RepositorySession.wrap(session)));
+            current.set(new UnitOfWork(transaction, RepositorySession.of(session)));
             try {
                 R result = work.get();
                 if (transaction.getRollbackOnly()) {
@@ -139,7 +140,7 @@ public final class Transactions implements CurrentSession {
     }
 
     /** @param transaction the unit's transaction, or null for a read-only unit */
-    private record UnitOfWork(Transaction transaction, Session repositoryView) {
+    private record UnitOfWork(Transaction transaction, RepositorySession repositoryView) {
         <R> R join(Supplier<R> work) {
             try {
                 return work.get();
