@@ -98,14 +98,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
             UPDATE agent_run SET lease_expires_at = :expires""" + GUARD + """
 
             RETURNING cancel_requested_at IS NOT NULL""";
-    // The owner stops a run: a queued one is cancelled at once and its hold released; a running
-    // one is marked, and its worker (in whatever process) stops it. Returns the status the run had
-    // (no row: not the owner's, or no such run); finished runs are left as they are.
-    private static final String CANCEL = """
-            WITH target AS (
-                SELECT id, status FROM agent_run
-                WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL
-                FOR UPDATE),
+    // How the owner stops the runs in "target": a queued one is cancelled at once (its hold is
+    // released by the statement's "released" part), a running one is marked and its worker, in
+    // whatever process, stops it. Finished runs are left as they are.
+    private static final String STOP_TARGETS = """
             changed AS (
                 UPDATE agent_run r
                 SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
@@ -115,30 +111,29 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 FROM target t WHERE r.id = t.id AND t.status IN ('queued', 'running')
                 RETURNING r.id, r.owner_id, r.held_points, t.status AS was),
             released AS (
-                UPDATE points_balance p SET held = p.held - c.held_points, updated_at = now()
-                FROM changed c WHERE c.was = 'queued' AND p.owner_id = c.owner_id AND c.held_points > 0),
+                UPDATE points_balance p SET held = p.held - c.total, updated_at = now()
+                FROM (SELECT owner_id, sum(held_points) AS total FROM changed
+                      WHERE was = 'queued' AND held_points > 0 GROUP BY owner_id) c
+                WHERE p.owner_id = c.owner_id)""";
+    // One run of the owner's; returns the status it had (no row: not the owner's, or no such run).
+    private static final String CANCEL = """
+            WITH target AS (
+                SELECT id, status FROM agent_run
+                WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL
+                FOR UPDATE),
+            """ + STOP_TARGETS + """
+            ,
             announced AS (""" + ANNOUNCE_COUNT + """
             )
             SELECT t.status FROM target t, announced""";
-    // The same for every unfinished run of a session (its owner deletes it).
+    // Every unfinished run of a session (its owner deletes it); returns how many.
     private static final String CANCEL_SESSION_RUNS = """
             WITH target AS (
                 SELECT id, status FROM agent_run
                 WHERE session_id = :session AND status IN ('queued', 'running') AND deleted_at IS NULL
                 FOR UPDATE),
-            changed AS (
-                UPDATE agent_run r
-                SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
-                    finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
-                    error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
-                    cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
-                FROM target t WHERE r.id = t.id
-                RETURNING r.id, r.owner_id, r.held_points, t.status AS was),
-            released AS (
-                UPDATE points_balance p SET held = p.held - c.total, updated_at = now()
-                FROM (SELECT owner_id, sum(held_points) AS total FROM changed
-                      WHERE was = 'queued' AND held_points > 0 GROUP BY owner_id) c
-                WHERE p.owner_id = c.owner_id)
+            """ + STOP_TARGETS + """
+
             """ + ANNOUNCE_COUNT;
     // Runs whose worker let the lease expire: cancelled when they were to stop, failed for good on
     // their last attempt, queued again otherwise; queued runs of a deleted session (one queued as
@@ -294,9 +289,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * @return the status the run had, or empty when the owner has no such run
      */
     public Optional<RunStatus> cancel(UUID ownerId, UUID runId, String reason, Instant now) {
-        return session().createNativeQuery(CANCEL, String.class)
-                .addSynchronizedEntityClass(AgentRun.class)
-                .addSynchronizedEntityClass(PointsBalance.class)
+        return changingRunsAndHolds(CANCEL, String.class)
                 .setParameter("id", runId)
                 .setParameter("owner", ownerId)
                 .setParameter("reason", reason)
@@ -306,9 +299,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
 
     /** {@link #cancel} for every queued and running run of a session; how many there were. */
     public long cancelRunsOfSession(UUID sessionId, String reason, Instant now) {
-        return session().createNativeQuery(CANCEL_SESSION_RUNS, Long.class)
-                .addSynchronizedEntityClass(AgentRun.class)
-                .addSynchronizedEntityClass(PointsBalance.class)
+        return changingRunsAndHolds(CANCEL_SESSION_RUNS, Long.class)
                 .setParameter("session", sessionId)
                 .setParameter("reason", reason)
                 .setParameter("now", now)
@@ -321,9 +312,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * queued runs of deleted sessions. Holds of runs that end are released. Returns their ids.
      */
     public List<UUID> rescueExpired(Instant now, int maxAttempts, String orphanReason) {
-        return session().createNativeQuery(RESCUE, UUID.class)
-                .addSynchronizedEntityClass(AgentRun.class)
-                .addSynchronizedEntityClass(PointsBalance.class)
+        return changingRunsAndHolds(RESCUE, UUID.class)
                 .setParameter("now", now)
                 .setParameter("maxAttempts", maxAttempts)
                 .setParameter("orphanReason", orphanReason)
@@ -337,6 +326,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("attempt", attempt)
                 .setParameter("after", afterIndex)
                 .getResultList();
+    }
+
+    /** A statement that changes runs and owners' balances (holds). */
+    private <R> NativeStatement<R> changingRunsAndHolds(String sql, Class<R> resultType) {
+        return session().createNativeQuery(sql, resultType)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class);
     }
 
     /** A statement on the claimed attempt only: the guard's parameters bound, the rest to bind. */

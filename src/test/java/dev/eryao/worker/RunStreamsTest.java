@@ -129,6 +129,31 @@ class RunStreamsTest {
     }
 
     @Test
+    void anotherOwnersRunHasNoEventsJustA404Problem() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        String run = enqueue(owner, "hello");
+
+        HttpResponse<String> foreign = http.send(request("/v1/agent/runs/" + run + "/events", UUID.randomUUID())
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(foreign.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void askingForTheStreamWithoutAcceptingEventsIsA406Problem() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        String run = enqueue(owner, "hello");
+
+        HttpResponse<String> plain = http.send(request("/v1/agent/runs/" + run + "/events", owner).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(plain.statusCode()).isEqualTo(406);
+        assertThat(plain.body()).contains("Accept: text/event-stream");
+    }
+
+    @Test
     void aBadLastEventIdIsA422ProblemBeforeTheStreamOpens() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
         String run = enqueue(owner, "hello");
