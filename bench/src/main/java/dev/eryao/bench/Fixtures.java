@@ -135,19 +135,25 @@ public final class Fixtures {
                 """.formatted(owner, owner);
         Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
         // The worker's two units of work for a no-op run, statement for statement as RunExecutionService
-        // sends them: claim (the SKIP LOCKED statement, then the model with its factory and the
-        // session's last 100 messages as context) and completion (guarded UPDATE and the assistant
+        // sends them: claim (the SKIP LOCKED statement, which skips runs of deleted sessions and
+        // announces the claim, then the model with its factory and the session's last 100 messages
+        // as context) and completion (the guarded UPDATE that announces it, and the assistant
         // message). A free run debits nothing, so neither side touches the balance.
         Files.writeString(dir.resolve("claim-complete.sql"), """
                 BEGIN;
-                WITH next AS (SELECT id FROM agent_run
+                WITH next AS (SELECT id FROM agent_run q
                               WHERE status = 'queued' AND scheduled_at <= now() AND deleted_at IS NULL
-                              ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                                AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
+                                                WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
+                              ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+                     changed AS (
                 UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
                        lease_expires_at = now() + interval '2 minutes', started_at = coalesce(r.started_at, now()),
                        updated_at = now()
-                FROM next WHERE r.id = next.id RETURNING r.id AS run_id, r.attempts AS attempt,
-                       r.session_id AS session_id, r.owner_id AS owner_id, r.llm_id AS llm_id \\gset
+                FROM next WHERE r.id = next.id
+                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input)
+                SELECT id AS run_id, attempts AS attempt, session_id, owner_id, llm_id, held_points, input FROM changed
+                 WHERE pg_notify('eryao_run', changed.id::text) IS NOT NULL \\gset
                 SELECT l.id, l.context_tokens, l.created_at, l.display_name, l.factory_id, l.input_price_per_1k,
                        l.is_active, l.model_code, l.output_price_per_1k, l.request_url, l.updated_at, f.name
                   FROM llms l LEFT JOIN llm_factory f ON f.id = l.factory_id AND f.deleted_at IS NULL
@@ -158,12 +164,16 @@ public final class Fixtures {
                  ORDER BY created_at DESC, id DESC LIMIT 101;
                 COMMIT;
                 BEGIN;
+                WITH changed AS (
                 UPDATE agent_run SET status = 'succeeded', output = 'ok', error = NULL, input_tokens = 0, output_tokens = 0,
-                       cost_points = 0, charged_points = 0, charge_capped = false, finished_at = now(),
-                       leased_by = NULL, lease_expires_at = NULL, updated_at = now()
-                 WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = :attempt;
-                INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, created_at, updated_at)
-                  VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, now(), now());
+                       usage_estimated = false, cost_points = 0, charged_points = 0, charge_capped = false,
+                       finished_at = now(), leased_by = NULL, lease_expires_at = NULL, updated_at = now()
+                 WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = :attempt
+                RETURNING id)
+                SELECT count(*) FROM changed WHERE pg_notify('eryao_run', changed.id::text) IS NOT NULL;
+                INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, stopped,
+                                                created_at, updated_at)
+                  VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, false, now(), now());
                 COMMIT;
                 """);
         Files.writeString(dir.resolve("debit-many.sql"), "\\set i random(1, %d)\n".formatted(owners) + debit);
