@@ -63,7 +63,11 @@ final class StreamedCall {
     private final String url;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
+    /** How long the end of the body may take once the answer is whole ({@link #readToTheEnd}). */
+    private static final java.time.Duration END_WAIT = java.time.Duration.ofSeconds(2);
     private volatile Flow.Subscription subscription;
+    /** The connection was lost after the request went out and before any answer came back. */
+    private boolean droppedBeforeAnswer;
     private volatile boolean abandoned;
     private CompletableFuture<HttpResponse<Void>> exchange;
 
@@ -120,6 +124,9 @@ final class StreamedCall {
                 }
                 Completion finished = take(event);
                 if (finished != null) {
+                    if (!(event instanceof Ended)) {
+                        readToTheEnd();
+                    }
                     return finished;
                 }
             }
@@ -132,7 +139,31 @@ final class StreamedCall {
         }
     }
 
+    /**
+     * After {@code [DONE]} only the body's end is left to come. Reading it hands the connection back
+     * to the HTTP client whole, for the next call; cut off at that point, a kept-alive connection
+     * was at times handed back half-read, and the next call on it broke off mid-answer.
+     */
+    private void readToTheEnd() throws InterruptedException {
+        long until = System.nanoTime() + END_WAIT.toNanos();
+        for (long left = END_WAIT.toNanos(); left > 0; left = until - System.nanoTime()) {
+            Event event = events.poll(left, TimeUnit.NANOSECONDS);
+            if (event == null || event instanceof Ended || event instanceof Failed) {
+                return;
+            }
+        }
+    }
+
     /** Handles one event; the completion once the answer is whole, else null. */
+    /**
+     * Whether the call failed because its connection was closed before any answer came: what a
+     * kept-alive connection the server closed just as the client reused it looks like. Not a
+     * refused connection, a TLS failure or a timeout.
+     */
+    boolean droppedBeforeAnswer() {
+        return droppedBeforeAnswer;
+    }
+
     private Completion take(Event event) {
         switch (event) {
             case Headers headers -> {
@@ -315,6 +346,8 @@ final class StreamedCall {
             cause = cause.getCause();
         }
         if (mode == Mode.AWAITING_HEADERS) {
+            droppedBeforeAnswer = cause instanceof java.io.IOException && !(cause instanceof HttpTimeoutException)
+                    && !(cause instanceof java.net.ConnectException) && !(cause instanceof javax.net.ssl.SSLException);
             return client.beforeAnswer(url, cause);
         }
         if (cause instanceof HttpTimeoutException) {

@@ -10,6 +10,7 @@ import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.RawStream;
 import dev.eryao.support.FakeLlmServer.Stall;
 import dev.eryao.support.FakeLlmServer.StreamThenDie;
+import dev.eryao.support.FakeLlmServer.HangUp;
 import dev.eryao.support.FakeLlmServer.Streamed;
 import dev.eryao.support.FakeLlmServer.Unstreamed;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,35 @@ class ChatCompletionsStreamTest {
         assertThat(body.path("stream").asBoolean()).isTrue();
         assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
         assertThat(body.path("max_tokens").asInt()).isEqualTo(MAX_TOKENS);
+    }
+
+    @Test
+    void aConnectionClosedBeforeAnyAnswerIsTriedOnceMoreAtOnceAndTwiceIsAFailureToRetry() {
+        fake.then(new HangUp(), new Streamed(List.of("again"), Duration.ZERO, 12, 1));
+
+        Completion completion = stream();
+
+        assertThat(completion.content()).isEqualTo("again");
+        assertThat(fake.received()).as("the request went out twice").hasSize(2);
+
+        fake.then(new HangUp(), new HangUp(), new Streamed(List.of("never"), Duration.ZERO, 12, 1));
+        assertThatThrownBy(this::stream).isInstanceOfSatisfying(LlmCallException.class,
+                e -> assertThat(e.retryable()).isTrue());
+        assertThat(fake.received()).as("once more, not again and again").hasSize(4);
+    }
+
+    @Test
+    void manyAnswersInARowOverKeptAliveConnectionsAllArriveWhole() throws Exception {
+        try (var callers = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                answers.add(callers.submit(() -> client.stream(request(null, MAX_TOKENS), text -> { },
+                        new CancelSignal()).content()));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo("Hello from the fake model.");
+            }
+        }
     }
 
     @Test

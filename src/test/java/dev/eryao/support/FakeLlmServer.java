@@ -37,7 +37,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one request is answered. */
-    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed {
+    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed, HangUp {
     }
 
     public record Answer(String content, int promptTokens, int completionTokens) implements Reply {
@@ -72,6 +72,10 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@code answer} whole, as {@code application/json}, even to a request that asked for a stream. */
     public record Unstreamed(Answer answer) implements Reply {
+    }
+
+    /** Closes the connection without answering at all: a kept-alive connection closed as it was reused. */
+    public record HangUp() implements Reply {
     }
 
     /** A request as received: its JSON body and its Authorization header. */
@@ -201,6 +205,7 @@ public final class FakeLlmServer implements AutoCloseable {
             case Answer answer -> send(exchange, 200, completion(request, answer));
             case Unstreamed whole -> send(exchange, 200, completion(request, whole.answer()));
             case Streamed streamed -> stream(exchange, request, streamed);
+            case HangUp hangUp -> throw new Die();
             case StreamThenDie dying -> {
                 OutputStream out = startStream(exchange);
                 pieces(out, request, dying.pieces(), dying.gap(), null, false);
