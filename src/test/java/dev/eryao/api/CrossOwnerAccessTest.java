@@ -20,7 +20,8 @@ class CrossOwnerAccessTest {
     void anotherOwnersSessionAndRunAreNotFoundForEveryOperationAndStayUntouched() {
         api.grant(api.serviceToken(UUID.randomUUID()),
                 "{\"owner_id\":\"" + alice + "\",\"amount\":10,\"reason\":\"test\"}");
-        String session = api.call("POST", "/v1/agent/sessions", aliceToken, "{\"title\":\"private\"}").json().get("id").asText();
+        String session = api.call("POST", "/v1/agent/sessions", aliceToken,
+                "{\"title\":\"private\",\"llm_id\":\"" + TestApi.freeModel() + "\"}").json().get("id").asText();
         String task = api.call("POST", "/v1/agent/sessions/" + session + "/runs", aliceToken, "{\"input\":\"hi\"}")
                 .json().get("task_id").asText();
 

@@ -30,7 +30,8 @@ class RunRoutesTest {
     }
 
     private String session() {
-        return api.call("POST", "/v1/agent/sessions", token, "{\"title\":\"runs\"}").json().get("id").asText();
+        return api.call("POST", "/v1/agent/sessions", token,
+                "{\"title\":\"runs\",\"llm_id\":\"" + TestApi.freeModel() + "\"}").json().get("id").asText();
     }
 
     private Response run(String session, String input, String key) {

@@ -68,7 +68,8 @@ class TwoServeProcessesTest {
         UUID owner = UUID.randomUUID();
         var app = TestDatabase.get().app();
         app.points().grant(new PointsService.Change(owner, 1_000, "scale-out test", null, null, null));
-        UUID sessionId = app.sessions().create(new CurrentUser(owner, "authenticated"), "scale-out", null).id();
+        UUID sessionId = app.sessions().create(new CurrentUser(owner, "authenticated"), "scale-out",
+                dev.eryao.support.TestApi.freeModel()).id();
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner, "authenticated", Duration.ofHours(1), Instant.now());
 

@@ -26,6 +26,7 @@ public final class TestApi {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestApi instance;
+    private static java.util.UUID freeModel;
 
     private final TestKeys keys = new TestKeys();
     private final ApiServer server;
@@ -40,6 +41,21 @@ public final class TestApi {
             server.close();
             keys.close();
         }));
+    }
+
+    /**
+     * A free model in the suite's catalog, for sessions whose runs are only accepted (a run needs a
+     * model to be accepted); no worker runs over the suite's database, so nothing ever calls it.
+     */
+    public static synchronized java.util.UUID freeModel() {
+        if (freeModel == null) {
+            var catalog = TestDatabase.get().app().catalog();
+            java.util.UUID factory = catalog.createFactory("test-free-" + java.util.UUID.randomUUID()).id();
+            freeModel = catalog.createModel(new dev.eryao.services.ModelDraft(factory, "free", "Free test model",
+                    "http://127.0.0.1:9/v1/chat/completions", java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO,
+                    128_000, true)).id();
+        }
+        return freeModel;
     }
 
     public static synchronized TestApi get() {
