@@ -104,18 +104,7 @@ public final class ChatCompletionsClient {
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         settings.apiKeyFor(call.factoryName()).ifPresent(key -> request.header("Authorization", "Bearer " + key.reveal()));
-        StreamedCall first = new StreamedCall(this, call, onDelta, cancel);
-        try {
-            return first.run(http, request.build());
-        } catch (LlmCallException e) {
-            if (!first.droppedBeforeAnswer() || cancel.isCancelled()) {
-                throw e;
-            }
-            // The HTTP client reuses kept-alive connections, and a server may close one just as it
-            // is reused: the request then fails before any answer, and once more on a fresh
-            // connection is what browsers and curl do, rather than a whole retried attempt later.
-            return new StreamedCall(this, call, onDelta, cancel).run(http, request.build());
-        }
+        return new StreamedCall(this, call, onDelta, cancel).run(http, request.build());
     }
 
     LlmSettings settings() {

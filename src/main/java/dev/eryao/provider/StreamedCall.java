@@ -66,8 +66,8 @@ final class StreamedCall {
     /** How long the end of the body may take once the answer is whole ({@link #readToTheEnd}). */
     private static final java.time.Duration END_WAIT = java.time.Duration.ofSeconds(2);
     private volatile Flow.Subscription subscription;
-    /** The connection was lost after the request went out and before any answer came back. */
-    private boolean droppedBeforeAnswer;
+    /** The body has been read to its end: the connection is the HTTP client's again, for other calls. */
+    private volatile boolean bodyEnded;
     private volatile boolean abandoned;
     private CompletableFuture<HttpResponse<Void>> exchange;
 
@@ -155,15 +155,6 @@ final class StreamedCall {
     }
 
     /** Handles one event; the completion once the answer is whole, else null. */
-    /**
-     * Whether the call failed because its connection was closed before any answer came: what a
-     * kept-alive connection the server closed just as the client reused it looks like. Not a
-     * refused connection, a TLS failure or a timeout.
-     */
-    boolean droppedBeforeAnswer() {
-        return droppedBeforeAnswer;
-    }
-
     private Completion take(Event event) {
         switch (event) {
             case Headers headers -> {
@@ -346,8 +337,6 @@ final class StreamedCall {
             cause = cause.getCause();
         }
         if (mode == Mode.AWAITING_HEADERS) {
-            droppedBeforeAnswer = cause instanceof java.io.IOException && !(cause instanceof HttpTimeoutException)
-                    && !(cause instanceof java.net.ConnectException) && !(cause instanceof javax.net.ssl.SSLException);
             return client.beforeAnswer(url, cause);
         }
         if (cause instanceof HttpTimeoutException) {
@@ -366,6 +355,10 @@ final class StreamedCall {
     /** Stops the exchange: cancels the body (closing the connection) and, if no answer had started, the request. */
     private void abandon() {
         abandoned = true;
+        if (bodyEnded) {
+            // Cancelling now could close the connection under the next call that reuses it.
+            return;
+        }
         Flow.Subscription current = subscription;
         if (current != null) {
             current.cancel();
@@ -406,6 +399,7 @@ final class StreamedCall {
 
         @Override
         public void onComplete() {
+            bodyEnded = true;
             events.add(new Ended());
         }
     }

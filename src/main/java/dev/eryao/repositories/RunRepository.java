@@ -83,16 +83,19 @@ public class RunRepository extends BaseRepository<AgentRun> {
     private static final String SET_HOLD = "UPDATE agent_run SET held_points = :held, updated_at = :now" + GUARD;
     // What the model wrote since the last piece, stored and announced; the same statement extends
     // the lease (a streamed answer may take longer than one) and says whether the run is to stop.
-    // No row: the claim was lost.
+    // No row: the claim was lost. Its commit does not wait for the WAL to reach disk: a piece lost
+    // in a crash is only a piece of a stream (the attempt is retried, and the finished answer is
+    // committed durably), and waiting for the flush was most of a piece's delay to its readers.
     private static final String APPEND = """
-            WITH run AS (
+            WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)),
+            run AS (
                 UPDATE agent_run SET lease_expires_at = :expires""" + GUARD + """
 
                 RETURNING id, owner_id, cancel_requested_at IS NOT NULL AS stop),
             piece AS (
                 INSERT INTO agent_run_delta (id, run_id, owner_id, attempt, delta_index, content, created_at)
                 SELECT gen_random_uuid(), id, owner_id, :attempt, :index, :content, :now FROM run)
-            SELECT stop FROM run WHERE pg_notify('""" + CHANNEL + "', run.id::text) IS NOT NULL";
+            SELECT stop FROM run, quick WHERE pg_notify('""" + CHANNEL + "', run.id::text) IS NOT NULL";
     // The same without a piece: extends the lease and says whether to stop; nothing to announce.
     private static final String CHECK_IN = """
             UPDATE agent_run SET lease_expires_at = :expires""" + GUARD + """
