@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
  *       the file) and, at each count, reads the database's transactions per second from
  *       {@code pg_stat_database} over the window; at the first and the last count, the serve JVM's
  *       heap after a full GC ({@code jcmd}) and its RSS.</li>
+ *   <li>{@code pg-setting <name> <value>}: changes a PostgreSQL setting that a reload applies.</li>
  *   <li>{@code cancel <port> <runs file>}: cancels those runs (so a later worker does not perform them).</li>
  *   <li>{@code latency <port> <owners> <live runs> <chunks> <gap ms> <enqueues/s> <warm-up s> <seconds>}: a
  *       model of its own on loopback (the OpenAI streaming protocol: {@code data:} lines, {@code [DONE]})
@@ -62,7 +63,7 @@ import java.util.regex.Pattern;
  */
 public final class StreamLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern STAMP = Pattern.compile("ts(\\d+) ");
+    private static final Pattern STAMP = Pattern.compile("ts(\\d+)\\.(\\d+) ");
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z_]+)\"");
     private static final Duration TOKEN_LIFETIME = Duration.ofHours(3);
 
@@ -78,7 +79,8 @@ public final class StreamLoad {
             case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]),
                     Integer.parseInt(args[7]), Integer.parseInt(args[8]));
-            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel or latency)");
+            case "pg-setting" -> pgSetting(args[1], args[2]);
+            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency or pg-setting)");
         }
         System.exit(0);   // open streams' reader threads are not waited for
     }
@@ -160,6 +162,17 @@ public final class StreamLoad {
             }
         }
         System.out.printf("cancelled=%d of %d%n", cancelled, runs.size());
+    }
+
+    /** Sets a server setting that a reload applies (ALTER SYSTEM, then pg_reload_conf()). */
+    private static void pgSetting(String name, String value) throws SQLException {
+        if (!name.matches("[a-z_]+") || !value.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a plain setting: " + name + " = " + value);
+        }
+        try (Connection db = connect(); java.sql.Statement statement = db.createStatement()) {
+            statement.execute("ALTER SYSTEM SET " + name + " = " + value);
+            statement.execute("SELECT pg_reload_conf()");
+        }
     }
 
     /** Every transaction of this database so far, committed or rolled back (as reported to the statistics). */
@@ -257,27 +270,69 @@ public final class StreamLoad {
             for (Thread client : clients) {
                 client.join(Duration.ofSeconds(120));
             }
+            // What the background left queued is cancelled, so a later measurement starts with an empty queue.
+            long leftQueued = 0;
+            for (Queued run : background.queued) {
+                HttpResponse<String> answer = api.http.send(api.request(run.owner(), "/v1/agent/runs/" + run.run()
+                        + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 409) {
+                    leftQueued++;
+                }
+            }
             long measuredNanos = end - measureFrom;
+            Delays written = writeDelays(db, measureFrom, end);
             System.out.printf("model: %d chunks %d ms apart per run; %d clients each following one run at a time;"
                     + " background enqueues asked %.1f/s%n", chunks, gapMs, liveRuns, enqueuesPerSecond);
             System.out.printf("delay_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (chunks sent in the %d s after %d s"
                     + " of warm-up; %d sent before their stream was open were not counted)%n",
                     delays.count(), delays.percentile(0.50), delays.percentile(0.90), delays.percentile(0.99),
                     delays.max(), seconds, warmupSeconds, delays.catchUp.get());
+            System.out.printf("of which model_to_write_begun_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (every run's"
+                    + " chunks: the send time against agent_run_delta.created_at, the worker's clock when it began the"
+                    + " write that stored them)%n", written.count(), written.percentile(0.50), written.percentile(0.90),
+                    written.percentile(0.99), written.max());
             System.out.printf("delta_events=%d chunks_per_delta_event=%.2f%n", delays.events.get(),
                     delays.events.get() == 0 ? 0.0 : (double) delays.chunks.get() / delays.events.get());
             System.out.printf("followed_runs_finished=%d not_succeeded=%d client_errors=%d model_calls=%d%n",
                     runsDone.get(), runsNotSucceeded.get(), clientErrors.get(), server.calls.get());
-            System.out.printf("background_enqueues accepted=%d refused_or_failed=%d rate=%.1f/s%n",
+            System.out.printf("background_enqueues accepted=%d refused_or_failed=%d rate=%.1f/s"
+                    + " (unfinished at the end, then cancelled: %d)%n",
                     background.accepted.get(), background.failed.get(),
-                    background.accepted.get() / ((measuredNanos + warmupSeconds * 1e9) / 1e9));
+                    background.accepted.get() / ((measuredNanos + warmupSeconds * 1e9) / 1e9), leftQueued);
         }
+    }
+
+    /**
+     * For every chunk sent within the window (any run's), the time from its sending to the start of
+     * the worker's write that stored it: the part of the delay spent before the database.
+     */
+    private static Delays writeDelays(Connection db, long from, long to) throws SQLException {
+        Delays written = new Delays(from, to);
+        try (PreparedStatement read = db.prepareStatement(
+                "SELECT content, (extract(epoch FROM created_at) * 1000000)::bigint FROM agent_run_delta");
+             ResultSet rows = read.executeQuery()) {
+            while (rows.next()) {
+                Matcher stamp = STAMP.matcher(rows.getString(1));
+                long begun = rows.getLong(2);
+                while (stamp.find()) {
+                    long sent = Long.parseLong(stamp.group(1));
+                    if (sent >= from && sent < to) {
+                        written.add(begun - Long.parseLong(stamp.group(2)));
+                    }
+                }
+            }
+        }
+        return written;
+    }
+
+    private record Queued(int owner, UUID run) {
     }
 
     /** Enqueues runs for owners {@code from..to} in turn, at a steady rate, each on a thread of its own. */
     private static final class Background {
         final AtomicLong accepted = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
+        final java.util.Queue<Queued> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final Api api;
         private final UUID model;
         private final int from;
@@ -306,7 +361,7 @@ public final class StreamLoad {
                 int who = owner;
                 Thread.ofVirtual().start(() -> {
                     try {
-                        api.enqueue(who, model);
+                        queued.add(new Queued(who, api.enqueue(who, model)));
                         accepted.incrementAndGet();
                     } catch (Exception e) {
                         failed.incrementAndGet();
@@ -419,7 +474,7 @@ public final class StreamLoad {
                 event(out, head + "\"finish_reason\":null,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}");
                 for (int i = 0; i < chunks; i++) {
                     sleep(gapMs);
-                    event(out, head + "\"finish_reason\":null,\"delta\":{\"content\":\"ts" + System.nanoTime() + " \"}}]}");
+                    event(out, head + "\"finish_reason\":null,\"delta\":{\"content\":\"" + stamp() + "\"}}]}");
                 }
                 event(out, head + "\"finish_reason\":\"stop\",\"delta\":{}}]}");
                 event(out, "{\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"choices\":[],"
@@ -430,6 +485,12 @@ public final class StreamLoad {
             } catch (IOException e) {
                 // the worker closed the connection (a stop): nothing to do
             }
+        }
+
+        /** {@code ts<System.nanoTime()>.<epoch microseconds> }: the first for the client, the second for the database. */
+        private static String stamp() {
+            Instant now = Instant.now();
+            return "ts" + System.nanoTime() + "." + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000) + " ";
         }
 
         private static void event(OutputStream out, String data) throws IOException {
