@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  *       that many streams open on queued runs (one run per owner, enqueued once and remembered in
  *       the file) and, at each count, reads the database's transactions per second from
  *       {@code pg_stat_database} over the window; at the first and the last count, the serve JVM's
- *       heap after a full GC ({@code jcmd}) and its RSS.</li>
+ *       live heap ({@code jcmd GC.class_histogram}: a full GC, then the live objects counted) and its RSS.</li>
  *   <li>{@code pg-setting <name> <value>}: changes a PostgreSQL setting that a reload applies.</li>
  *   <li>{@code cancel <port> <runs file>}: cancels those runs (so a later worker does not perform them).</li>
  *   <li>{@code latency <port> <owners> <live runs> <chunks> <gap ms> <enqueues/s> <warm-up s> <seconds>}: a
@@ -66,6 +66,7 @@ public final class StreamLoad {
     private static final Pattern STAMP = Pattern.compile("ts(\\d+)\\.(\\d+) ");
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z_]+)\"");
     private static final Duration TOKEN_LIFETIME = Duration.ofHours(3);
+    private static final long SETTLE_MS = 11_000;
 
     private StreamLoad() {
     }
@@ -76,8 +77,8 @@ public final class StreamLoad {
                     Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(),
                     Integer.parseInt(args[4]), Path.of(args[5]));
             case "cancel" -> cancel(Integer.parseInt(args[1]), Path.of(args[2]));
-            case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]),
+            case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]),
                     Integer.parseInt(args[7]), Integer.parseInt(args[8]));
             case "pg-setting" -> pgSetting(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency or pg-setting)");
@@ -105,7 +106,9 @@ public final class StreamLoad {
                         throw new IllegalStateException("a stream did not start within 120 s: " + stream.failure);
                     }
                 }
-                Thread.sleep(3_000);   // the opening reads reach pg_stat_database (backends report within ~1 s of going idle)
+                // The opening reads reach pg_stat_database: a backend that goes idle within a second of its
+                // last report reports again 10 s later (PostgreSQL's PGSTAT_IDLE_INTERVAL).
+                Thread.sleep(SETTLE_MS);
                 long comments = open.stream().mapToLong(s -> s.comments.get()).sum();
                 long ended = open.stream().filter(s -> s.ended).count();
                 long first = transactions(db);
@@ -121,7 +124,7 @@ public final class StreamLoad {
                         + " keep_alive_comments_in_window=%d%n", count, rate, seconds, openNow, ended, keepAlives);
                 if (count == counts[0] || count == most) {
                     Memory memory = Memory.of(servePid);
-                    System.out.printf("streams=%d heap_after_full_gc_kib=%d rss_kib=%d%n", count, memory.heapKib, memory.rssKib);
+                    System.out.printf("streams=%d live_heap_kib=%d rss_kib=%d%n", count, memory.heapKib, memory.rssKib);
                     if (count == counts[0]) {
                         before = memory;
                     } else if (before != null && count > counts[0]) {
@@ -185,22 +188,24 @@ public final class StreamLoad {
         }
     }
 
-    /** The serve JVM's heap after a full collection and its resident set, in KiB. */
+    /**
+     * The serve JVM's live heap and its resident set, in KiB. The live heap is what a class
+     * histogram counts: it collects fully and counts in the same pause, so what the process
+     * allocates meanwhile (a polling stream's reads) does not enter it, as it would a heap reading
+     * taken after {@code GC.run}.
+     */
     private record Memory(long heapKib, long rssKib) {
-        private static final Pattern USED = Pattern.compile("used (\\d+)K");
+        private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
         static Memory of(long pid) throws Exception {
-            jcmd(pid, "GC.run");
-            Thread.sleep(500);
-            jcmd(pid, "GC.run");
-            Matcher used = USED.matcher(jcmd(pid, "GC.heap_info"));
-            if (!used.find()) {
-                throw new IllegalStateException("jcmd GC.heap_info printed no heap use");
+            Matcher live = TOTAL.matcher(jcmd(pid, "GC.class_histogram"));
+            if (!live.find()) {
+                throw new IllegalStateException("jcmd GC.class_histogram printed no total");
             }
             long rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                     .filter(line -> line.startsWith("VmRSS:"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
-            return new Memory(Long.parseLong(used.group(1)), rss);
+            return new Memory(Long.parseLong(live.group(1)) / 1024, rss);
         }
 
         private static String jcmd(long pid, String command) throws Exception {
@@ -216,90 +221,104 @@ public final class StreamLoad {
 
     // ---- c: the delay from the model's chunk to the client's event --------------------------------
 
-    private static void latency(int port, int owners, int liveRuns, int chunks, int gapMs, double enqueuesPerSecond,
+    private static void latency(int port, int owners, int[] levels, int chunks, int gapMs, double enqueuesPerSecond,
                                 int warmupSeconds, int seconds) throws Exception {
-        if (liveRuns >= owners) {
-            throw new IllegalArgumentException("live runs (" + liveRuns + ") must be fewer than the owners (" + owners + ")");
+        int most = Arrays.stream(levels).max().orElseThrow();
+        if (most >= owners) {
+            throw new IllegalArgumentException("live runs (" + most + ") must be fewer than the owners (" + owners + ")");
         }
         Api api = new Api(port, owners);
-        UUID model;
         try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = connect()) {
-            model = localModel(db);
+            UUID model = localModel(db);
             try (PreparedStatement point = db.prepareStatement("UPDATE llms SET request_url = ? WHERE id = ?")) {
                 point.setString(1, server.url());
                 point.setObject(2, model);
                 point.executeUpdate();
             }
-            long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
-            long end = measureFrom + seconds * 1_000_000_000L;
-            Delays delays = new Delays(measureFrom, end);
-            AtomicLong runsDone = new AtomicLong();
-            AtomicLong runsNotSucceeded = new AtomicLong();
-            AtomicLong clientErrors = new AtomicLong();
-            List<Thread> clients = new ArrayList<>();
-            for (int c = 1; c <= liveRuns; c++) {
-                int owner = c;
-                clients.add(Thread.ofVirtual().start(() -> {
-                    while (System.nanoTime() < end) {
-                        try {
-                            EventStream stream = EventStream.open(api, owner, api.enqueue(owner, model), delays);
-                            // A run still queued long after the end (a backlog) is left unfollowed.
-                            long left = end - System.nanoTime() + 60_000_000_000L;
-                            if (!stream.done.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-                                stream.close();
-                                break;
-                            }
-                            if (stream.failure != null) {
-                                clientErrors.incrementAndGet();
-                            } else {
-                                runsDone.incrementAndGet();
-                                if (!"succeeded".equals(stream.lastStatus)) {
-                                    runsNotSucceeded.incrementAndGet();
-                                }
-                            }
-                        } catch (Exception e) {
-                            clientErrors.incrementAndGet();
-                            sleep(100);
-                        }
-                    }
-                }));
+            System.out.printf("model: %d chunks %d ms apart per run; background enqueues asked %.1f/s for owners %d..%d%n",
+                    chunks, gapMs, enqueuesPerSecond, most + 1, owners);
+            for (int liveRuns : levels) {
+                latencyAt(api, db, server, model, liveRuns, most + 1, owners, enqueuesPerSecond, warmupSeconds, seconds);
             }
-            Background background = new Background(api, model, liveRuns + 1, owners, enqueuesPerSecond, end);
-            Thread enqueuer = Thread.ofPlatform().name("bench-enqueue").start(background::run);
-            enqueuer.join();
-            for (Thread client : clients) {
-                client.join(Duration.ofSeconds(120));
-            }
-            // What the background left queued is cancelled, so a later measurement starts with an empty queue.
-            long leftQueued = 0;
-            for (Queued run : background.queued) {
-                HttpResponse<String> answer = api.http.send(api.request(run.owner(), "/v1/agent/runs/" + run.run()
-                        + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() != 409) {
-                    leftQueued++;
-                }
-            }
-            long measuredNanos = end - measureFrom;
-            Delays written = writeDelays(db, measureFrom, end);
-            System.out.printf("model: %d chunks %d ms apart per run; %d clients each following one run at a time;"
-                    + " background enqueues asked %.1f/s%n", chunks, gapMs, liveRuns, enqueuesPerSecond);
-            System.out.printf("delay_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (chunks sent in the %d s after %d s"
-                    + " of warm-up; %d sent before their stream was open were not counted)%n",
-                    delays.count(), delays.percentile(0.50), delays.percentile(0.90), delays.percentile(0.99),
-                    delays.max(), seconds, warmupSeconds, delays.catchUp.get());
-            System.out.printf("of which model_to_write_begun_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (every run's"
-                    + " chunks: the send time against agent_run_delta.created_at, the worker's clock when it began the"
-                    + " write that stored them)%n", written.count(), written.percentile(0.50), written.percentile(0.90),
-                    written.percentile(0.99), written.max());
-            System.out.printf("delta_events=%d chunks_per_delta_event=%.2f%n", delays.events.get(),
-                    delays.events.get() == 0 ? 0.0 : (double) delays.chunks.get() / delays.events.get());
-            System.out.printf("followed_runs_finished=%d not_succeeded=%d client_errors=%d model_calls=%d%n",
-                    runsDone.get(), runsNotSucceeded.get(), clientErrors.get(), server.calls.get());
-            System.out.printf("background_enqueues accepted=%d refused_or_failed=%d rate=%.1f/s"
-                    + " (unfinished at the end, then cancelled: %d)%n",
-                    background.accepted.get(), background.failed.get(),
-                    background.accepted.get() / ((measuredNanos + warmupSeconds * 1e9) / 1e9), leftQueued);
         }
+    }
+
+    /** One level of c.: {@code liveRuns} clients following runs, beside the background's enqueues. */
+    private static void latencyAt(Api api, Connection db, TimedModel server, UUID model, int liveRuns, int firstOther,
+                                  int owners, double enqueuesPerSecond, int warmupSeconds, int seconds) throws Exception {
+        int callsBefore = server.calls.get();
+        long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+        long end = measureFrom + seconds * 1_000_000_000L;
+        Delays delays = new Delays(measureFrom, end);
+        AtomicLong runsDone = new AtomicLong();
+        AtomicLong runsNotSucceeded = new AtomicLong();
+        AtomicLong clientErrors = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 1; c <= liveRuns; c++) {
+            int owner = c;
+            clients.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        EventStream stream = EventStream.open(api, owner, api.enqueue(owner, model), delays);
+                        // A run still queued long after the end (a backlog) is left unfollowed.
+                        long left = end - System.nanoTime() + 60_000_000_000L;
+                        if (!stream.done.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                            stream.close();
+                            break;
+                        }
+                        if (stream.failure != null) {
+                            clientErrors.incrementAndGet();
+                            firstError.compareAndSet(null, stream.failure);
+                        } else {
+                            runsDone.incrementAndGet();
+                            if (!"succeeded".equals(stream.lastStatus)) {
+                                runsNotSucceeded.incrementAndGet();
+                            }
+                        }
+                    } catch (Exception e) {
+                        clientErrors.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                        sleep(100);
+                    }
+                }
+            }));
+        }
+        Background background = new Background(api, model, firstOther, owners, enqueuesPerSecond, end);
+        Thread enqueuer = Thread.ofPlatform().name("bench-enqueue").start(background::run);
+        enqueuer.join();
+        for (Thread client : clients) {
+            client.join(Duration.ofSeconds(120));
+        }
+        // What the background left queued is cancelled, so a later measurement starts with an empty queue.
+        long leftQueued = 0;
+        for (Queued run : background.queued) {
+            HttpResponse<String> answer = api.http.send(api.request(run.owner(), "/v1/agent/runs/" + run.run()
+                    + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 409) {
+                leftQueued++;
+            }
+        }
+        long measuredNanos = end - measureFrom;
+        Delays written = writeDelays(db, measureFrom, end);
+        System.out.printf("%d clients, each following one run at a time:%n", liveRuns);
+        System.out.printf("  delay_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (chunks sent in the %d s after %d s"
+                + " of warm-up; %d sent before their stream was open were not counted)%n",
+                delays.count(), delays.percentile(0.50), delays.percentile(0.90), delays.percentile(0.99),
+                delays.max(), seconds, warmupSeconds, delays.catchUp.get());
+        System.out.printf("  of which model_to_write_begun_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (every run's"
+                + " chunks: the send time against agent_run_delta.created_at, the worker's clock when it began the"
+                + " write that stored them)%n", written.count(), written.percentile(0.50), written.percentile(0.90),
+                written.percentile(0.99), written.max());
+        System.out.printf("  delta_events=%d chunks_per_delta_event=%.2f%n", delays.events.get(),
+                delays.events.get() == 0 ? 0.0 : (double) delays.chunks.get() / delays.events.get());
+        System.out.printf("  followed_runs_finished=%d not_succeeded=%d client_errors=%d%s model_calls=%d%n",
+                runsDone.get(), runsNotSucceeded.get(), clientErrors.get(),
+                firstError.get() == null ? "" : " (first: " + firstError.get() + ")", server.calls.get() - callsBefore);
+        System.out.printf("  background_enqueues accepted=%d refused_or_failed=%d rate=%.1f/s"
+                + " (unfinished at the end, then cancelled: %d)%n",
+                background.accepted.get(), background.failed.get(),
+                background.accepted.get() / ((measuredNanos + warmupSeconds * 1e9) / 1e9), leftQueued);
     }
 
     /**
