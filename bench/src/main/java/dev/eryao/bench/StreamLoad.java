@@ -53,10 +53,10 @@ import java.util.regex.Pattern;
  *       live heap ({@code jcmd GC.class_histogram}: a full GC, then the live objects counted) and its RSS.</li>
  *   <li>{@code pg-setting <name> <value>}: changes a PostgreSQL setting that a reload applies.</li>
  *   <li>{@code cancel <port> <runs file>}: cancels those runs (so a later worker does not perform them).</li>
- *   <li>{@code latency <port> <owners> <live runs> <chunks> <gap ms> <enqueues/s> <warm-up s> <seconds>}: a
- *       model of its own on loopback (the OpenAI streaming protocol: {@code data:} lines, {@code [DONE]})
+ *   <li>{@code latency <port> <owners> <live runs, e.g. 5,20,50> <chunks> <gap ms> <enqueues/s> <warm-up s>
+ *       <seconds>}: a model of its own on loopback (the OpenAI streaming protocol: {@code data:} lines, {@code [DONE]})
  *       writes each chunk with its send time ({@code System.nanoTime()}, this JVM's clock) in its text;
- *       {@code live runs} clients each enqueue a run, follow its events and compute, for every chunk a
+ *       at each level, that many clients each enqueue a run, follow its events and compute, for every chunk a
  *       {@code delta} event carries, the time from its sending to the event's arrival; another thread
  *       enqueues runs for other owners at a steady rate meanwhile.</li>
  * </ul>
@@ -78,8 +78,9 @@ public final class StreamLoad {
                     Integer.parseInt(args[4]), Path.of(args[5]));
             case "cancel" -> cancel(Integer.parseInt(args[1]), Path.of(args[2]));
             case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]),
-                    Integer.parseInt(args[7]), Integer.parseInt(args[8]));
+                    Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Double.parseDouble(args[6]), Integer.parseInt(args[7]),
+                    Integer.parseInt(args[8]));
             case "pg-setting" -> pgSetting(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency or pg-setting)");
         }
@@ -102,7 +103,7 @@ public final class StreamLoad {
                     open.add(EventStream.open(api, owner, runs.get(owner - 1), null));
                 }
                 for (EventStream stream : open) {
-                    if (!stream.started.await(120, TimeUnit.SECONDS)) {
+                    if (!stream.started.await(120, TimeUnit.SECONDS) || stream.failure != null) {
                         throw new IllegalStateException("a stream did not start within 120 s: " + stream.failure);
                     }
                 }
