@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  *   <li>{@code pg-setting <name> <value>}: changes a PostgreSQL setting that a reload applies.</li>
  *   <li>{@code cancel <port> <runs file>}: cancels those runs (so a later worker does not perform them).</li>
  *   <li>{@code latency <port> <owners> <live runs, e.g. 5,20,50> <chunks> <gap ms> <enqueues/s> <warm-up s>
- *       <seconds>}: a model of its own on loopback (the OpenAI streaming protocol: {@code data:} lines, {@code [DONE]})
+ *       <seconds> <serve warm-up s>}: after a first load of up to 20 clients for the serve's warm-up, a model of its own on loopback (the OpenAI streaming protocol: {@code data:} lines, {@code [DONE]})
  *       writes each chunk with its send time ({@code System.nanoTime()}, this JVM's clock) in its text;
  *       at each level, that many clients each enqueue a run, follow its events and compute, for every chunk a
  *       {@code delta} event carries, the time from its sending to the event's arrival; another thread
@@ -80,7 +80,7 @@ public final class StreamLoad {
             case "latency" -> latency(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                     Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Double.parseDouble(args[6]), Integer.parseInt(args[7]),
-                    Integer.parseInt(args[8]));
+                    Integer.parseInt(args[8]), Integer.parseInt(args[9]));
             case "pg-setting" -> pgSetting(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency or pg-setting)");
         }
@@ -223,7 +223,7 @@ public final class StreamLoad {
     // ---- c: the delay from the model's chunk to the client's event --------------------------------
 
     private static void latency(int port, int owners, int[] levels, int chunks, int gapMs, double enqueuesPerSecond,
-                                int warmupSeconds, int seconds) throws Exception {
+                                int warmupSeconds, int seconds, int serveWarmupSeconds) throws Exception {
         int most = Arrays.stream(levels).max().orElseThrow();
         if (most >= owners) {
             throw new IllegalArgumentException("live runs (" + most + ") must be fewer than the owners (" + owners + ")");
@@ -238,15 +238,23 @@ public final class StreamLoad {
             }
             System.out.printf("model: %d chunks %d ms apart per run; background enqueues asked %.1f/s for owners %d..%d%n",
                     chunks, gapMs, enqueuesPerSecond, most + 1, owners);
+            if (serveWarmupSeconds > 0) {
+                // A fresh serve JVM needs about a minute of load on two busy cores before its JIT has
+                // compiled the hot paths; this load is not reported.
+                latencyAt(api, db, server, model, Math.min(20, most), most + 1, owners, enqueuesPerSecond,
+                        serveWarmupSeconds, 0, false);
+            }
             for (int liveRuns : levels) {
-                latencyAt(api, db, server, model, liveRuns, most + 1, owners, enqueuesPerSecond, warmupSeconds, seconds);
+                latencyAt(api, db, server, model, liveRuns, most + 1, owners, enqueuesPerSecond, warmupSeconds, seconds,
+                        true);
             }
         }
     }
 
     /** One level of c.: {@code liveRuns} clients following runs, beside the background's enqueues. */
     private static void latencyAt(Api api, Connection db, TimedModel server, UUID model, int liveRuns, int firstOther,
-                                  int owners, double enqueuesPerSecond, int warmupSeconds, int seconds) throws Exception {
+                                  int owners, double enqueuesPerSecond, int warmupSeconds, int seconds, boolean report)
+            throws Exception {
         int callsBefore = server.calls.get();
         long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         long end = measureFrom + seconds * 1_000_000_000L;
@@ -299,6 +307,9 @@ public final class StreamLoad {
             if (answer.statusCode() != 409) {
                 leftQueued++;
             }
+        }
+        if (!report) {
+            return;
         }
         long measuredNanos = end - measureFrom;
         Delays written = writeDelays(db, measureFrom, end);
