@@ -48,7 +48,10 @@ class RlsClientPathTest {
                                SELECT '%2$s', 'mine', id FROM live RETURNING id),
                          m AS (INSERT INTO agent_chat_message (session_id, owner_id, role, content)
                                SELECT id, '%2$s', 'user', 'hello' FROM s),
-                         r AS (INSERT INTO agent_run (session_id, owner_id, input) SELECT id, '%2$s', 'hello' FROM s),
+                         r AS (INSERT INTO agent_run (session_id, owner_id, input) SELECT id, '%2$s', 'hello' FROM s
+                               RETURNING id),
+                         d AS (INSERT INTO agent_run_delta (run_id, owner_id, attempt, delta_index, content)
+                               SELECT id, '%2$s', 1, 0, 'Hel' FROM r),
                          l AS (INSERT INTO points_ledger (owner_id, amount, balance_after, reason)
                                VALUES ('%2$s', 10, 10, 'grant'))
                     INSERT INTO points_balance (owner_id, balance) VALUES ('%2$s', 10)""".formatted(factory, OWNER));
