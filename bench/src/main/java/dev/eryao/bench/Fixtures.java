@@ -44,8 +44,10 @@ public final class Fixtures {
         String owner = "('" + BenchIds.OWNER_PREFIX + "' || lpad(i::text, 12, '0'))::uuid";
         String session = "('" + BenchIds.SESSION_PREFIX + "' || lpad(i::text, 12, '0'))::uuid";
         String[] statements = {
-            "INSERT INTO agent_chat_session (id, owner_id, title) SELECT " + session + ", " + owner
-                    + ", 'bench session ' || i FROM generate_series(1, ?) i",
+            // On the seeded free local model: a run is accepted only with a model, and a free one holds nothing.
+            "INSERT INTO agent_chat_session (id, owner_id, title, llm_id) SELECT " + session + ", " + owner
+                    + ", 'bench session ' || i, (SELECT id FROM llms WHERE model_code = 'llama3.2' AND is_active LIMIT 1)"
+                    + " FROM generate_series(1, ?) i",
             "INSERT INTO points_balance (owner_id, balance) SELECT " + owner + ", " + GRANT + " FROM generate_series(1, ?) i",
             "INSERT INTO points_ledger (owner_id, amount, balance_after, reason, reference_type) SELECT " + owner
                     + ", " + GRANT + ", " + GRANT + ", 'bench grant', 'bench' FROM generate_series(1, ?) i",
