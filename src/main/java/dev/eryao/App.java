@@ -28,6 +28,10 @@ import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
 import dev.eryao.worker.Worker;
+import dev.eryao.services.RunMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -64,6 +68,9 @@ public final class App implements AutoCloseable {
     private final LlmRepository llmRepository;
     private final PointsBalanceRepository balanceRepository;
     private final PointsLedgerRepository ledgerRepository;
+    /** Every part's metrics, scraped at each API's {@code /metrics}. */
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RunMetrics runMetrics = new RunMetrics(metrics);
     /** What close() stops: the API servers first (no new work comes in), then the workers; newest first. */
     private final Deque<ApiServer> apis = new ArrayDeque<>();
     private final Deque<Worker> workers = new ArrayDeque<>();
@@ -91,7 +98,7 @@ public final class App implements AutoCloseable {
         this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
         this.runs = new RunService(transactions, sessionRepository, messageRepository, runRepository,
-                balanceRepository, settings.llm().maxOutputTokens());
+                balanceRepository, settings.llm().maxOutputTokens(), settings.runs().maxOpenPerOwner());
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
     }
@@ -157,7 +164,7 @@ public final class App implements AutoCloseable {
 
     private RunExecutionService runExecution(WorkerSettings worker, int maxOutputTokens) {
         return new RunExecutionService(transactions, runRepository, messageRepository, llmRepository,
-                balanceRepository, ledgerRepository, worker, maxOutputTokens);
+                balanceRepository, ledgerRepository, worker, maxOutputTokens, runMetrics);
     }
 
     /** The token verifier for {@code settings.auth()}, built once. */
@@ -190,8 +197,8 @@ public final class App implements AutoCloseable {
     /** An HTTP API with its own server settings and verifier (tests); closed by {@link #close()}. */
     public synchronized ApiServer api(ServerSettings server, JwtVerifier tokens) {
         ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database));
-        return remember(apis, new ApiServer(server, tokens, readiness, sessions, messages, runs, runChanges(), points,
-                catalog));
+        return remember(apis, new ApiServer(server, tokens, readiness, metrics, sessions, messages, runs, runChanges(),
+                points, catalog));
     }
 
     /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */
@@ -204,8 +211,22 @@ public final class App implements AutoCloseable {
 
     /** A worker with its own settings and clock (tests move time); closed by {@link #close()}. */
     public synchronized Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
-        return remember(workers, new Worker(runExecution(worker, llm.maxOutputTokens()),
+        Worker part = remember(workers, new Worker(runExecution(worker, llm.maxOutputTokens()),
                 new ChatCompletionsClient(llm), worker, clock));
+        watch(part);
+        return part;
+    }
+
+    /**
+     * Shows a worker's threads in the metrics: {@code eryao.worker.threads} started and live, which
+     * differ only when a thread met an error it could not go on after.
+     */
+    private void watch(Worker part) {
+        String id = part.id();
+        Gauge.builder("eryao.worker.threads", part, Worker::startedThreads).tag("worker", id).tag("state", "started")
+                .register(metrics);
+        Gauge.builder("eryao.worker.threads", part, Worker::liveThreads).tag("worker", id).tag("state", "live")
+                .register(metrics);
     }
 
     private <T extends AutoCloseable> T remember(Deque<T> parts, T part) {
@@ -239,6 +260,7 @@ public final class App implements AutoCloseable {
             failure = closeQuietly(changes, failure);
         }
         failure = closeQuietly(sessionFactory::close, failure);
+        failure = closeQuietly(metrics::close, failure);
         if (ownsDatabase) {
             failure = closeQuietly(database::close, failure);
         }

@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -34,16 +33,20 @@ public final class ApiServer implements AutoCloseable {
     static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
 
     private final ServerSettings settings;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final RouteTable table = new RouteTable();
     private final Javalin javalin;
 
-    /** @param runChanges announcements of run changes, which wake the runs' event streams */
-    public ApiServer(ServerSettings settings, JwtVerifier verifier, ReadinessCheck readiness, SessionService sessions,
-                     MessageService messages, RunService runs, Notifications runChanges, PointsService points,
-                     CatalogService catalog) {
+    /**
+     * @param registry   where the API's and the process's metrics are kept; its owner closes it
+     * @param runChanges announcements of run changes, which wake the runs' event streams
+     */
+    public ApiServer(ServerSettings settings, JwtVerifier verifier, ReadinessCheck readiness,
+                     PrometheusMeterRegistry registry, SessionService sessions, MessageService messages,
+                     RunService runs, Notifications runChanges, PointsService points, CatalogService catalog) {
         this.settings = settings;
+        this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
         JsonBodies bodies = new JsonBodies(mapper);
         new SessionRoutes(sessions, messages, bodies).register(table);
@@ -124,7 +127,6 @@ public final class ApiServer implements AutoCloseable {
             javalin.stop();
         } finally {
             gcMetrics.close();
-            registry.close();
         }
     }
 

@@ -6,7 +6,9 @@ import dev.eryao.core.auth.AuthenticationException;
 import dev.eryao.core.auth.KeySourceUnavailableException;
 import dev.eryao.core.db.DatabaseOutage;
 import dev.eryao.services.ConflictException;
+import dev.eryao.core.SafeTrace;
 import dev.eryao.services.InsufficientPointsException;
+import dev.eryao.services.TooManyOpenRunsException;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.NotFoundException;
 import io.javalin.config.RoutesConfig;
@@ -52,6 +54,10 @@ final class ProblemMapper {
         routes.exception(InsufficientPointsException.class, (e, ctx) ->
                 answer(ctx, 402, "not enough points: this needs " + e.requested() + " and "
                         + e.available() + " are available (balance minus what queued and running runs hold)", null));
+        routes.exception(TooManyOpenRunsException.class, (e, ctx) -> {
+            ctx.header(Header.RETRY_AFTER, String.valueOf(TooManyOpenRunsException.RETRY_AFTER.toSeconds()));
+            answer(ctx, 429, e.getMessage(), null);
+        });
         routes.exception(ConflictException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null));
         routes.exception(AuthenticationException.class, (e, ctx) -> {
             ctx.header(Header.WWW_AUTHENTICATE, "Bearer");

@@ -25,11 +25,14 @@ import org.hibernate.annotations.SoftDeleteType;
         @Index(name = "ix_agent_run_owner_id_idempotency_key", columnList = "owner_id, idempotency_key", unique = true,
                 options = "WHERE idempotency_key IS NOT NULL"),
         @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
-        // what workers claim next, and what the rescuer finds with an expired lease
-        // (scheduled_at, id) is the claim's ORDER BY: an ordered scan stops at the first unlocked run
-        // instead of sorting every queued one (runs queued in the same microsecond are common)
-        @Index(name = "ix_agent_run_scheduled_at_id", columnList = "scheduled_at, id",
+        // what workers claim next: (turn_at, id) is the claim's ORDER BY, so an ordered scan stops at
+        // the first unlocked due run instead of sorting every queued one (runs queued in the same
+        // microsecond are common)
+        @Index(name = "ix_agent_run_turn_at_id", columnList = "turn_at, id",
                 options = "WHERE status = 'queued' AND deleted_at IS NULL"),
+        // an owner's open runs: counted at enqueue (the per-owner limit), and where its next turn falls
+        @Index(name = "ix_agent_run_owner_id_turn_at", columnList = "owner_id, turn_at",
+                options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
         @Index(name = "ix_agent_run_lease_expires_at", columnList = "lease_expires_at", options = "WHERE status = 'running'")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentRun extends UpdatableEntity {
@@ -70,6 +73,14 @@ public class AgentRun extends UpdatableEntity {
     @ColumnDefault("now()")
     @Column(name = "scheduled_at", nullable = false)
     private Instant scheduledAt;
+
+    // Where the run stands in the claim's order, which takes turns between owners: an owner's
+    // first open run takes its turn when it is queued, each further one a TURN after the owner's
+    // last open run (RunService), so one owner's backlog waits behind other owners' runs instead
+    // of before them. Kept through retries: a retried run keeps its place.
+    @ColumnDefault("now()")
+    @Column(name = "turn_at", nullable = false)
+    private Instant turnAt;
 
     @Column(name = "leased_by", length = 200)
     private String leasedBy;
@@ -120,7 +131,9 @@ public class AgentRun extends UpdatableEntity {
     protected AgentRun() {
     }
 
-    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey, long heldPoints) {
+    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey, long heldPoints,
+                    Instant turnAt) {
+        this.turnAt = turnAt;
         this.sessionId = sessionId;
         this.heldPoints = heldPoints;
         this.ownerId = ownerId;
@@ -164,6 +177,10 @@ public class AgentRun extends UpdatableEntity {
 
     public String getIdempotencyKey() {
         return idempotencyKey;
+    }
+
+    public Instant getTurnAt() {
+        return turnAt;
     }
 
     public Instant getScheduledAt() {

@@ -27,16 +27,14 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             UPDATE points_balance SET held = held + :amount, updated_at = now()
             WHERE owner_id = :owner AND balance - held >= :amount
             RETURNING held""";
-    // A finished run pays its price from its own hold; only when its provider counted more prompt
-    // than the hold's bound (RunPrice) does the price exceed the hold, and then the rest comes from
-    // the points nobody holds, as far as they go. The hold is released in the same statement.
+    // A finished run pays its price from its own hold and never more: a provider that reports more
+    // than the hold's bound allowed for (RunPrice) is charged at the hold, and the rest is recorded
+    // on the run for the administrator, never taken from the owner's other points. The hold is
+    // released in the same statement.
     private static final String SETTLE = """
-            WITH old AS (SELECT balance, held FROM points_balance WHERE owner_id = :owner FOR UPDATE)
-            UPDATE points_balance p
-            SET balance = p.balance - least(:cost, :hold + old.balance - old.held), held = p.held - :hold,
-                updated_at = now()
-            FROM old WHERE p.owner_id = :owner
-            RETURNING least(:cost, :hold + old.balance - old.held), p.balance""";
+            UPDATE points_balance SET balance = balance - least(:cost, :hold), held = held - :hold, updated_at = now()
+            WHERE owner_id = :owner
+            RETURNING least(:cost, :hold), balance""";
     // HQL rather than native SQL: Hibernate caches an HQL plan by its text, while a native query
     // with a result type was planned again (and its plan cached again) on every call.
     private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
@@ -79,9 +77,8 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
     }
 
     /**
-     * Charges a finished run {@code cost} and releases its {@code hold}: the cost in full when the
-     * hold covers it (always, but for the provider's miscount {@link #SETTLE} describes), else the
-     * hold plus what is available.
+     * Charges a finished run {@code cost}, at most its {@code hold}, and releases the hold; what was
+     * charged and the balance after.
      */
     public Settlement settle(UUID ownerId, long cost, long hold) {
         Object[] row = session().createNativeQuery(SETTLE, Object[].class)

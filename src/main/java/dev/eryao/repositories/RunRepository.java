@@ -29,14 +29,17 @@ public class RunRepository extends BaseRepository<AgentRun> {
     // each on CHANNEL (sent when the transaction commits) and counts them.
     private static final String ANNOUNCE_COUNT =
             "SELECT count(*) FROM changed WHERE pg_notify('" + CHANNEL + "', changed.id::text) IS NOT NULL";
-    // The claim never takes a run whose session is deleted (such a run is cancelled by the rescuer).
+    // The claim takes due runs in turn order (AgentRun.turn_at: owners take turns), oldest first
+    // within a turn. It never takes a run whose session is deleted (such a run is cancelled by the
+    // rescuer), nor one whose stop was requested: a cancel is final.
     private static final String CLAIM = """
             WITH next AS (
                 SELECT id FROM agent_run q
                 WHERE status = 'queued' AND scheduled_at <= :now AND deleted_at IS NULL
+                  AND cancel_requested_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                   WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
-                ORDER BY scheduled_at, id
+                ORDER BY turn_at, id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED),
             changed AS (
@@ -58,25 +61,29 @@ public class RunRepository extends BaseRepository<AgentRun> {
 
                 RETURNING id)
             """ + ANNOUNCE_COUNT;
-    private static final String RETRY = """
-            WITH changed AS (
-                UPDATE agent_run SET status = 'queued', error = :error, scheduled_at = :retryAt,
-                    leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
-
-                RETURNING id)
-            """ + ANNOUNCE_COUNT;
-    // A run that fails for good releases its hold in the same statement; the count says whether
-    // the guard matched.
+    // A failed attempt: queued again (:again) or failed for good — unless its stop was requested,
+    // in which case it ends cancelled, keeping what its model wrote (:written), whichever of the
+    // cancel and this statement came first: both change the run's row, so PostgreSQL orders them.
+    // A run that ends releases its hold in the same statement (a failed attempt is never charged).
+    // Returns the status the run now has; no row: the guard did not match (the claim was lost).
     private static final String FAIL = """
             WITH changed AS (
-                UPDATE agent_run SET status = 'failed', error = :error, finished_at = :now,
+                UPDATE agent_run
+                SET status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                  WHEN :again THEN 'queued' ELSE 'failed' END,
+                    error = CASE WHEN cancel_requested_at IS NOT NULL THEN :stopped ELSE :error END,
+                    output = CASE WHEN cancel_requested_at IS NOT NULL THEN :written ELSE output END,
+                    finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR NOT :again
+                                       THEN CAST(:now AS timestamptz) END,
+                    scheduled_at = CASE WHEN cancel_requested_at IS NULL AND :again
+                                        THEN CAST(:retryAt AS timestamptz) ELSE scheduled_at END,
                     leased_by = NULL, lease_expires_at = NULL, updated_at = :now""" + GUARD + """
 
-                RETURNING id, owner_id, held_points),
+                RETURNING id, owner_id, held_points, status),
             released AS (
                 UPDATE points_balance p SET held = p.held - f.held_points, updated_at = now()
-                FROM changed f WHERE p.owner_id = f.owner_id AND f.held_points > 0)
-            """ + ANNOUNCE_COUNT;
+                FROM changed f WHERE p.owner_id = f.owner_id AND f.held_points > 0 AND f.status <> 'queued')
+            SELECT status FROM changed WHERE pg_notify('""" + CHANNEL + "', changed.id::text) IS NOT NULL";
     private static final String SHORTFALL = """
             UPDATE agent_run SET charged_points = :charged, charge_capped = true
             WHERE id = :id AND status IN ('succeeded', 'cancelled')""";
@@ -223,16 +230,29 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("estimated", usage.estimated())) == 1;
     }
 
-    /** Puts the claimed attempt back in the queue, due at {@code retryAt}; false as for succeed. */
-    public boolean retry(RunClaim claim, String worker, String error, Instant retryAt, Instant now) {
-        return counted(guarded(RETRY, claim, worker, now).setParameter("error", error)
-                .setParameter("retryAt", retryAt)) == 1;
-    }
-
-    /** Marks the claimed attempt failed for good and releases the run's hold; false as for succeed. */
-    public boolean fail(RunClaim claim, String worker, String error, Instant now) {
-        return counted(guarded(FAIL, claim, worker, now).addSynchronizedEntityClass(PointsBalance.class)
-                .setParameter("error", error)) == 1;
+    /**
+     * Records a failed attempt: queued again, due at {@code retryAt} (when {@code retryAt} is not
+     * null), or failed for good with its hold released — or, when its stop was requested, cancelled
+     * with {@code written} (what its model wrote) as its output and {@code stopped} as its error,
+     * its hold released and nothing charged.
+     *
+     * @return the status the run now has; empty when the claim is no longer this worker's
+     */
+    public Optional<RunStatus> fail(RunClaim claim, String worker, String error, Instant retryAt, String written,
+                                    String stopped, Instant now) {
+        return session().createNativeQuery(FAIL, String.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .addSynchronizedEntityClass(PointsBalance.class)
+                .setParameter("id", claim.runId())
+                .setParameter("worker", worker)
+                .setParameter("attempt", claim.attempt())
+                .setParameter("now", now)
+                .setParameter("again", retryAt != null)
+                .setParameter("retryAt", retryAt, Instant.class)
+                .setParameter("error", error)
+                .setParameter("written", written)
+                .setParameter("stopped", stopped)
+                .getResultList().stream().findFirst().map(RunStatus::fromWireName);
     }
 
     /**

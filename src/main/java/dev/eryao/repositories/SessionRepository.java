@@ -8,6 +8,7 @@ import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
 import dev.eryao.models.Llm;
 import dev.eryao.core.db.BaseEntity_;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,8 +19,15 @@ import org.hibernate.query.restriction.Restriction;
 public class SessionRepository extends BaseRepository<AgentChatSession> {
     // The model is the one the run names, else the session's; the join finds it only while it is
     // live (the mapping's soft-delete filter applies to joined entities too) and active.
+    // The owner's open runs are counted, and their last turn found, by the (owner_id, turn_at)
+    // index of open runs: the statuses are literals so that its partial predicate applies.
     private static final String OWNED_FOR_RUN = """
-            select s, b.balance, b.held, m from AgentChatSession s
+            select s, b.balance, b.held, m,
+                (select count(r) from AgentRun r where r.ownerId = s.ownerId
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
+                (select max(r.turnAt) from AgentRun r where r.ownerId = s.ownerId
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING))
+            from AgentChatSession s
             left join PointsBalance b on b.ownerId = s.ownerId
             left join Llm m on m.id = coalesce(:llm, s.llmId) and m.active = true
             where s.id = :id and s.ownerId = :owner""";
@@ -39,8 +47,8 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     }
 
     /**
-     * {@link #getOwned}, the owner's points and the run's model in one statement: accepting a run
-     * needs all three, so one round trip answers what would otherwise take three.
+     * {@link #getOwned}, the owner's points, the run's model and the owner's open runs in one
+     * statement: accepting a run needs all four, so one round trip answers what would otherwise take four.
      *
      * @param llmId the model the run names, or null for the session's
      */
@@ -51,7 +59,8 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
                 .setParameter("llm", llmId, UUID.class)
                 .getSingleResultOrNull();
         return Optional.ofNullable(row).map(r -> new RunStart((AgentChatSession) r[0],
-                r[1] == null ? 0 : (Long) r[1], r[2] == null ? 0 : (Long) r[2], (Llm) r[3]));
+                r[1] == null ? 0 : (Long) r[1], r[2] == null ? 0 : (Long) r[2], (Llm) r[3],
+                ((Number) r[4]).longValue(), (Instant) r[5]));
     }
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */

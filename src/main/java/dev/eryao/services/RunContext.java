@@ -46,6 +46,6 @@ public record RunContext(RunClaim claim, UUID ownerId, UUID sessionId, String re
 
     /** Why the completion's usage cannot be charged (a provider error), or null when it can. */
     public String usageProblem(Completion completion) {
-        return price.checkUsage(completion.promptTokens(), completion.completionTokens(), promptTokenBound);
+        return price.checkUsage(completion.promptTokens(), completion.completionTokens());
     }
 }

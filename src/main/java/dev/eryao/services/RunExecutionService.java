@@ -12,6 +12,7 @@ import dev.eryao.provider.Completion;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.Llm;
 import dev.eryao.models.MessageRole;
+import dev.eryao.models.RunStatus;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.LlmRepository;
@@ -48,11 +49,14 @@ public final class RunExecutionService {
     private final PointsLedgerRepository ledger;
     private final WorkerSettings settings;
     private final int maxOutputTokens;
+    private final RunMetrics metrics;
 
     /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
     public RunExecutionService(Transactions transactions, RunRepository queue, MessageRepository messages,
                            LlmRepository llms, PointsBalanceRepository balances,
-                           PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens) {
+                           PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens,
+                           RunMetrics metrics) {
+        this.metrics = metrics;
         this.maxOutputTokens = maxOutputTokens;
         this.transactions = transactions;
         this.queue = queue;
@@ -152,6 +156,7 @@ public final class RunExecutionService {
                 : balances.settle(run.ownerId(), cost, run.heldPoints());
         if (paid.charged() < cost) {
             queue.recordShortfall(run.claim().runId(), paid.charged());
+            metrics.chargeCapped(cost - paid.charged());
         }
         if (paid.charged() > 0) {
             UUID runId = run.claim().runId();
@@ -181,17 +186,31 @@ public final class RunExecutionService {
 
     /**
      * Records a failed attempt: queued again after a backoff (doubling with each attempt) when it
-     * may pass and attempts remain, failed for good otherwise. A failed run charges nothing.
+     * may pass and attempts remain, failed for good otherwise. A failed attempt charges nothing.
+     * A run whose stop was requested is never queued again, whichever came first, the cancel or
+     * the failure: it ends cancelled, keeping what its model wrote (as the assistant's message
+     * marked stopped, when there is any), its hold released.
      *
+     * @param written what the attempt's model wrote before it failed
      * @return false when the claim was lost: nothing is recorded
      */
-    public boolean fail(RunContext run, String worker, String error, boolean retryable, Instant now) {
+    public boolean fail(RunContext run, String worker, String error, boolean retryable, String written, Instant now) {
         RunClaim claim = run.claim();
         boolean lastAttempt = !retryable || claim.attempt() >= settings.maxAttempts();
-        String storable = StorableText.of(error);
-        return transactions.fromTransaction(() -> lastAttempt
-                ? queue.fail(claim, worker, storable, now)
-                : queue.retry(claim, worker, storable, now.plus(backoff(claim.attempt())), now));
+        Instant retryAt = lastAttempt ? null : now.plus(backoff(claim.attempt()));
+        String storableError = StorableText.of(error);
+        String storableText = StorableText.of(written);
+        return transactions.fromTransaction(() -> {
+            Optional<RunStatus> status = queue.fail(claim, worker, storableError, retryAt, storableText,
+                    STOPPED + "; its model's call had failed: " + storableError, now);
+            if (status.isEmpty()) {
+                return false;
+            }
+            if (status.get() == RunStatus.CANCELLED && !storableText.isEmpty()) {
+                messages.add(AgentChatMessage.stoppedAnswer(run.sessionId(), run.ownerId(), storableText, null));
+            }
+            return true;
+        });
     }
 
     /** Takes back runs whose worker let the lease expire; the ids of those taken back. */

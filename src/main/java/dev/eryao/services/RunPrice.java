@@ -18,12 +18,12 @@ import java.util.List;
  * {@code context_tokens}. Output tokens are bounded by the output cap the worker sends as
  * {@code max_tokens}.
  *
- * <p>A model's reported usage is refused as a provider error ({@link #checkUsage}) when it is
- * negative, reports more output than the cap, or more prompt than the model's window (or, for a
- * model with no window in the catalog, than the prompt's bound). Within those limits a provider
- * may still count more prompt tokens than the bound (a system prompt of its own, say): that is the
- * one case a price can exceed its hold, and the worker then charges the hold plus whatever the
- * owner has available, marking the run {@code charge_capped}.
+ * <p>A run never costs more than it held. A provider may still report more than the bound allows
+ * for — a chat template or system prompt of its own adds prompt tokens (Ollama's do), a server may
+ * count past {@code max_tokens}, or a hostile one may claim anything: such usage is accepted (the
+ * answer is kept), priced as reported, and charged at the hold; the run is marked
+ * {@code charge_capped} with its full price in {@code cost_points}, for the administrator. Only
+ * counts that cannot be counts at all are refused ({@link #checkUsage}).
  *
  * @param outputCap the {@code max_tokens} sent: the configured cap, lowered to half the model's
  *                  window so that the other half is left for the prompt (ContextFit)
@@ -74,24 +74,14 @@ public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer co
     }
 
     /**
-     * Why a model's reported usage cannot be charged, or null when it can: counts below zero, more
-     * output than the cap asked for, or more prompt than the model's window (the prompt's bound
-     * when the catalog gives no window).
+     * Why a model's reported usage cannot be charged, or null when it can: only counts below zero
+     * (the provider client refuses those already; this keeps a price from ever becoming a credit).
+     * Counts beyond the bound are charged at the hold instead ({@code charge_capped}).
      */
-    public String checkUsage(long promptTokens, long completionTokens, long promptTokenBound) {
+    public String checkUsage(long promptTokens, long completionTokens) {
         if (promptTokens < 0 || completionTokens < 0) {
             return "the model reported negative token counts (prompt " + promptTokens + ", completion "
                     + completionTokens + ")";
-        }
-        if (completionTokens > outputCap) {
-            return "the model reported " + completionTokens + " completion tokens, more than the "
-                    + outputCap + " it was allowed (max_tokens)";
-        }
-        long promptLimit = contextTokens == null ? promptTokenBound : contextTokens;
-        if (promptTokens > promptLimit) {
-            return "the model reported " + promptTokens + " prompt tokens, more than "
-                    + (contextTokens == null ? "the " + promptLimit + " the messages sent can make"
-                                             : "its context window of " + promptLimit);
         }
         return null;
     }

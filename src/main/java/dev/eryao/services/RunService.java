@@ -13,6 +13,8 @@ import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.models.Llm;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +31,12 @@ public final class RunService {
     static final String RUN_IDEMPOTENCY_INDEX = "ix_agent_run_owner_id_idempotency_key";
     /** Why a queued run its owner stopped was cancelled. */
     static final String CANCELLED = "cancelled by its owner before it started";
+    /**
+     * How far behind its owner's last open run a further one takes its turn: longer than runs take,
+     * so an owner's second open run comes after the first open run of every owner who queued one
+     * within that time.
+     */
+    static final Duration TURN = Duration.ofMinutes(1);
     /** Why a run of a deleted session was cancelled. */
     static final String SESSION_DELETED = "cancelled: its session was deleted";
 
@@ -38,10 +46,15 @@ public final class RunService {
     private final RunRepository runs;
     private final PointsBalanceRepository balances;
     private final int maxOutputTokens;
+    private final int maxOpenPerOwner;
 
-    /** @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds */
+    /**
+     * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
+     * @param maxOpenPerOwner how many runs one owner may have queued or running ({@code ERYAO_RUNS__MAX_OPEN_PER_OWNER})
+     */
     public RunService(Transactions transactions, SessionRepository sessions, MessageRepository messages,
-                      RunRepository runs, PointsBalanceRepository balances, int maxOutputTokens) {
+                      RunRepository runs, PointsBalanceRepository balances, int maxOutputTokens, int maxOpenPerOwner) {
+        this.maxOpenPerOwner = maxOpenPerOwner;
         this.transactions = transactions;
         this.sessions = sessions;
         this.messages = messages;
@@ -64,6 +77,7 @@ public final class RunService {
      * points and the model; the hold; the message; the run. Only a request about to be refused
      * looks the key up first, so that a retry of an accepted run is never refused.
      *
+     * @throws TooManyOpenRunsException    when the owner already has as many runs open as one may
      * @throws InsufficientPointsException when fewer points are available than the run's hold (or
      *                                     none at all, for a run that holds nothing)
      * @throws InvalidInputException       when the model named, or the session's, is not in the catalog
@@ -87,6 +101,9 @@ public final class RunService {
                 if (start.model() == null) {
                     return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
                 }
+                if (start.openRuns() >= maxOpenPerOwner) {
+                    return replayOrRefuse(user, request, new TooManyOpenRunsException(start.openRuns(), maxOpenPerOwner));
+                }
                 long hold = holdFor(start.model(), checkedInput);
                 // A run that holds nothing (a free model, or none chosen) still needs a point available.
                 long needed = Math.max(hold, 1);
@@ -95,7 +112,8 @@ public final class RunService {
                             balances.accountOf(user.id()).available(), needed));
                 }
                 messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
-                return RunAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key, hold)));
+                return RunAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key, hold,
+                        turnAfter(start.lastTurn(), Timestamps.now()))));
             });
         } catch (RuntimeException e) {
             if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
@@ -104,6 +122,21 @@ public final class RunService {
             return transactions.read(() -> replay(user, request).orElseThrow(
                     () -> new ConflictException("this Idempotency-Key was already used")));
         }
+    }
+
+    /**
+     * Where a new run of an owner whose latest open run has {@code lastTurn} stands in the claim's
+     * order: now for an owner with none open, else one {@link #TURN} after that one (and never
+     * before now). So runs one owner queues together are claimed after every other owner's first
+     * open run, in the order they were queued, while an owner alone in the queue waits for nothing:
+     * the turn orders runs, it does not make them wait.
+     */
+    static Instant turnAfter(Instant lastTurn, Instant now) {
+        if (lastTurn == null) {
+            return now;
+        }
+        Instant next = lastTurn.plus(TURN);
+        return next.isAfter(now) ? next : now;
     }
 
     /** The most a run of {@code input} with {@code model} can cost: 0 for a free model. */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes the answer of the run being performed as its model writes it and stores it in pieces, on
  * a thread of its own so that reading the model never waits for the database: each write takes
- * everything that arrived since the last one began, so pieces are written as fast as the database
+ * everything that arrived since the last one began (up to {@link #PIECE_CHARS}), so pieces are written as fast as the database
  * allows and no faster. Every write, and a check-in every {@link #CHECK_INTERVAL} while the model
  * is silent, extends the lease and learns whether the run is to stop (its owner cancelled it, or
  * deleted its session) or the claim was lost; either stops the model's call through the
@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
 final class AnswerWriter {
     /** The longest a stop request waits to be seen while the model says nothing. */
     static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
+    /**
+     * The most text one piece holds (at most 3 UTF-8 bytes a char, so under 64 KiB): a burst that
+     * arrived during a slow write is stored as several pieces, so a stream's reader never has to
+     * hold more than a page of bounded pieces.
+     */
+    static final int PIECE_CHARS = 16_384;
     private static final Logger log = LoggerFactory.getLogger(AnswerWriter.class);
 
     private final RunExecutionService runs;
@@ -39,6 +45,7 @@ final class AnswerWriter {
     private int nextIndex;
     private volatile boolean stopRequested;
     private volatile boolean claimLost;
+    private volatile Throwable failure;
 
     AnswerWriter(RunExecutionService runs, RunContext run, String workerId, Clock clock, CancelSignal cancel) {
         this.runs = runs;
@@ -82,30 +89,51 @@ final class AnswerWriter {
         return claimLost;
     }
 
+    /**
+     * What stopped this writer other than the database being unreachable (a bug, an error of the
+     * JVM's), or null. It stopped the model's call too: the attempt cannot be recorded as answered.
+     */
+    Throwable failure() {
+        return failure;
+    }
+
     private void writeUntilEnded() {
+        try {
+            writePieces();
+        } catch (Throwable e) {
+            failure = e;
+            cancel.cancel();
+        }
+    }
+
+    private void writePieces() {
         while (true) {
             String piece;
-            boolean last;
+            boolean finishing;
             lock.lock();
             try {
                 long waitNanos = CHECK_INTERVAL.toNanos();
                 while (pending.isEmpty() && !ending && waitNanos > 0) {
                     waitNanos = arrived.awaitNanos(waitNanos);
                 }
-                piece = pending.toString();
-                pending.setLength(0);
-                last = ending;
+                int end = Math.min(pending.length(), PIECE_CHARS);
+                if (end < pending.length() && Character.isHighSurrogate(pending.charAt(end - 1))) {
+                    end--; // never split a character in two
+                }
+                piece = pending.substring(0, end);
+                pending.delete(0, end);
+                finishing = ending;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } finally {
                 lock.unlock();
             }
-            if (claimLost || (piece.isEmpty() && last)) {
+            if (claimLost || (piece.isEmpty() && finishing)) {
                 return;
             }
             if (!report(piece)) {
-                if (last) {
+                if (finishing) {
                     // The outcome's own transaction stores the whole answer, or fails as this did.
                     return;
                 }

@@ -1,12 +1,12 @@
 package dev.eryao.worker;
 
+import dev.eryao.core.SafeTrace;
 import dev.eryao.provider.CancelSignal;
-import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.provider.ChatRequest;
 import dev.eryao.provider.Completion;
 import dev.eryao.provider.LlmCallException;
-import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunContext;
+import dev.eryao.services.RunExecutionService;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -18,18 +18,25 @@ import org.slf4j.LoggerFactory;
  * event streams, by an {@link AnswerWriter}), record the outcome (another short transaction):
  * succeeded, cancelled (it was stopped: what was written is kept and what was used charged), or
  * failed or retried. Safe to run on any number of threads in any number of processes.
+ *
+ * <p>A run always ends. Whatever the attempt meets — a provider error, any other exception or
+ * error from the call, from the listener or from the answer's writer — the writer is finished
+ * (so it stops extending the lease) and the attempt recorded as failed (retried when attempts
+ * remain). Only when the recording itself cannot be done (the database is down) does the run stay
+ * running, until its lease expires and the rescuer takes it back; and a {@link Fatal} error is
+ * not handled here at all, but passed to the worker, which ends the process.
  */
 final class RunPerformer {
     private static final Logger log = LoggerFactory.getLogger(RunPerformer.class);
 
     private final RunExecutionService runs;
-    private final ChatCompletionsClient llm;
+    private final ModelCall model;
     private final Clock clock;
     private final String workerId;
 
-    RunPerformer(RunExecutionService runs, ChatCompletionsClient llm, Clock clock, String workerId) {
+    RunPerformer(RunExecutionService runs, ModelCall model, Clock clock, String workerId) {
         this.runs = runs;
-        this.llm = llm;
+        this.model = model;
         this.clock = clock;
         this.workerId = workerId;
     }
@@ -42,27 +49,50 @@ final class RunPerformer {
         }
         RunContext run = claimed.get();
         if (run.problem() != null) {
-            record(run, runs.fail(run, workerId, run.problem(), false, clock.instant()));
-            return true;
+            record(run, runs.fail(run, workerId, run.problem(), false, "", clock.instant()));
+        } else {
+            perform(run);
         }
+        return true;
+    }
+
+    private void perform(RunContext run) {
         CancelSignal cancel = new CancelSignal();
         AnswerWriter answer = new AnswerWriter(runs, run, workerId, clock, cancel);
-        Completion completion;
+        StringBuilder written = new StringBuilder();
+        Completion completion = null;
+        Failure failure = null;
         try {
-            completion = llm.stream(new ChatRequest(run.requestUrl(), run.factoryName(), run.modelCode(),
-                    run.messages(), run.outputCap(), run.price().contextTokens()), answer::offer, cancel);
+            completion = model.stream(new ChatRequest(run.requestUrl(), run.factoryName(), run.modelCode(),
+                    run.messages(), run.outputCap(), run.price().contextTokens()), piece -> {
+                        written.append(piece);
+                        answer.offer(piece);
+                    }, cancel);
         } catch (LlmCallException e) {
             cancel.cancel();
-            finish(answer);
             // The summary, never the message: a provider's answer can quote the conversation.
             log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), e.summary());
-            record(run, runs.fail(run, workerId, e.getMessage(), e.retryable(), clock.instant()));
-            return true;
+            failure = new Failure(e.getMessage(), e.retryable());
+        } catch (Throwable e) {
+            cancel.cancel();
+            if (Fatal.is(e)) {
+                throw e; // the writer is still finished (below), then the worker ends the process
+            }
+            failure = unexpected(run, e, "while calling its model");
+        } finally {
+            finish(answer);
         }
-        finish(answer);
+        if (failure == null && answer.failure() != null) {
+            failure = unexpected(run, answer.failure(), "while storing its answer");
+        }
+        if (failure != null) {
+            record(run, runs.fail(run, workerId, failure.error(), failure.retryable(), written.toString(),
+                    clock.instant()));
+            return;
+        }
         if (answer.claimLost()) {
             record(run, false);
-            return true;
+            return;
         }
         String unusable = run.usageProblem(completion);
         if (completion.cancelled()) {
@@ -70,17 +100,31 @@ final class RunPerformer {
             Completion used = unusable == null ? completion
                     : new Completion(completion.content(), 0, 0, null, true, true);
             record(run, runs.stop(run, workerId, used, clock.instant()));
-            return true;
+            return;
         }
         if (unusable != null) {
             // A provider error like any other: never a charge, never a credit.
             log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), unusable);
             record(run, runs.fail(run, workerId, "the model's answer cannot be priced: " + unusable, false,
-                    clock.instant()));
-            return true;
+                    written.toString(), clock.instant()));
+            return;
         }
         record(run, runs.succeed(run, workerId, completion, clock.instant()));
-        return true;
+    }
+
+    /**
+     * An attempt ended by something no code path expected (a bug, or an error of the JVM's): logged
+     * with its classes and frames but no message (a message can quote a key or the conversation),
+     * and failed so that the run is tried again while attempts remain.
+     */
+    private static Failure unexpected(RunContext run, Throwable error, String where) {
+        log.error("run {} attempt {} met an unexpected {} {}: {}", run.runId(), run.attempt(),
+                error.getClass().getSimpleName(), where, SafeTrace.of(error));
+        return new Failure("the worker met an unexpected error " + where + " (" + error.getClass().getSimpleName()
+                + "); the administrator's logs have the details", true);
+    }
+
+    private record Failure(String error, boolean retryable) {
     }
 
     /** Lets the answer's writer store what is pending; an interrupt (the worker closing) cuts it short. */

@@ -1,5 +1,6 @@
 package dev.eryao.worker;
 
+import dev.eryao.core.SafeTrace;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunExecutionService;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +35,21 @@ public final class Worker implements AutoCloseable {
     private final LeaseRescuer rescuer;
     private final String id;
     private final List<Thread> performers = new ArrayList<>();
+    private final Consumer<Throwable> onFatal;
     private Thread rescuerThread;
     private volatile boolean stopping;
 
     public Worker(RunExecutionService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
+        this(runs, llm::stream, settings, clock, Worker::endProcess);
+    }
+
+    /** @param onFatal what a thread that met a {@link Fatal} error does: end the process (tests watch it instead) */
+    Worker(RunExecutionService runs, ModelCall model, WorkerSettings settings, Clock clock, Consumer<Throwable> onFatal) {
         this.settings = settings;
         this.id = workerId();
-        this.performer = new RunPerformer(runs, llm, clock, id);
+        this.performer = new RunPerformer(runs, model, clock, id);
         this.rescuer = new LeaseRescuer(runs, clock);
+        this.onFatal = onFatal;
     }
 
     /** Who this worker is in {@code agent_run.leased_by}: host, process and a random part. */
@@ -60,6 +69,19 @@ public final class Worker implements AutoCloseable {
     /** Takes back runs whose lease expired, once; how many. */
     public int rescueOnce() {
         return rescuer.runOnce().size();
+    }
+
+    /** How many threads this worker was started with ({@code ERYAO_WORKER__CONCURRENCY}); 0 before start. */
+    public synchronized int startedThreads() {
+        return performers.size();
+    }
+
+    /**
+     * How many of them are still working off runs: fewer than {@link #startedThreads()} only when a
+     * thread ended on an error it could not go on after (the process is then ending).
+     */
+    public synchronized int liveThreads() {
+        return (int) performers.stream().filter(Thread::isAlive).count();
     }
 
     public synchronized void start() {
@@ -97,6 +119,11 @@ public final class Worker implements AutoCloseable {
         rescuerThread = null;
     }
 
+    /**
+     * Claims and performs runs until closed. Nothing but a {@link Fatal} error ends it: anything else
+     * a run meets is recorded on the run by the performer, and what escapes it (the database is
+     * down, say) is logged, and the thread goes on after a pause.
+     */
     private void performLoop() {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
@@ -105,11 +132,28 @@ public final class Worker implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // e.g. the database is down: keep the worker alive and try again after a pause
-                log.warn("worker {}: {}", id, e.toString());
+            } catch (Throwable e) {
+                if (Fatal.is(e)) {
+                    onFatal.accept(e);
+                    return;
+                }
+                // Classes and frames, no message: a message can quote a run's input or a key.
+                log.warn("worker {}: {}", id, SafeTrace.of(e));
                 pause(settings.pollIntervalMs());
             }
+        }
+    }
+
+    /**
+     * After a {@link Fatal} error: the process exits at once (no shutdown hooks, which could wait on
+     * the broken state), and the runs it held are taken back by another worker when their leases expire.
+     */
+    private static void endProcess(Throwable error) {
+        try {
+            log.error("worker: {} — the process exits; its runs are taken back when their leases expire",
+                    error.getClass().getName());
+        } finally {
+            Runtime.getRuntime().halt(70);
         }
     }
 
@@ -118,8 +162,12 @@ public final class Worker implements AutoCloseable {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 rescuer.runOnce();
-            } catch (RuntimeException e) {
-                log.warn("lease rescuer: {}", e.toString());
+            } catch (Throwable e) {
+                if (Fatal.is(e)) {
+                    onFatal.accept(e);
+                    return;
+                }
+                log.warn("lease rescuer: {}", SafeTrace.of(e));
             }
             pause(intervalMs);
         }

@@ -1,5 +1,6 @@
 package dev.eryao.api;
 
+import dev.eryao.core.SafeTrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;

@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * @param tools    {@code ERYAO_TOOLS__*}: the read-only data-viewing tools
  * @param worker   {@code ERYAO_WORKER__*}: how agent runs are worked off
  * @param llm      {@code ERYAO_LLM__*}: how LLM providers are called
+ * @param runs     {@code ERYAO_RUNS__*}: what one owner may ask of the run queue
  */
 public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth,
-                       ToolsSettings tools, WorkerSettings worker, LlmSettings llm) {
+                       ToolsSettings tools, WorkerSettings worker, LlmSettings llm, RunsSettings runs) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
@@ -31,7 +32,8 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
                 AuthSettings.read(reader),
                 ToolsSettings.read(reader, database.user()),
                 WorkerSettings.read(reader, llm),
-                llm);
+                llm,
+                RunsSettings.read(reader));
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -40,18 +42,22 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
     }
 
     public Settings withAuth(AuthSettings newAuth) {
-        return new Settings(dataDir, database, server, newAuth, tools, worker, llm);
+        return new Settings(dataDir, database, server, newAuth, tools, worker, llm, runs);
     }
 
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase, server, auth, tools, worker, llm);
+        return new Settings(dataDir, newDatabase, server, auth, tools, worker, llm, runs);
     }
 
     public Settings withWorker(WorkerSettings newWorker) {
-        return new Settings(dataDir, database, server, auth, tools, newWorker, llm);
+        return new Settings(dataDir, database, server, auth, tools, newWorker, llm, runs);
+    }
+
+    public Settings withRuns(RunsSettings newRuns) {
+        return new Settings(dataDir, database, server, auth, tools, worker, llm, newRuns);
     }
 
     public Settings withTools(ToolsSettings newTools) {
-        return new Settings(dataDir, database, server, auth, newTools, worker, llm);
+        return new Settings(dataDir, database, server, auth, newTools, worker, llm, runs);
     }
 }

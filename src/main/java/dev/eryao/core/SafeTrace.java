@@ -1,4 +1,4 @@
-package dev.eryao.api;
+package dev.eryao.core;
 
 import java.sql.SQLException;
 import java.util.Collections;
@@ -12,14 +12,14 @@ import java.util.Set;
  * a failing row ({@code Detail: Failing row contains (...)}), and a title or a run's input is a
  * user's private text.
  */
-final class SafeTrace {
+public final class SafeTrace {
     /** Frames shown per exception: enough to find the throwing code, short enough to read. */
     static final int MAX_FRAMES = 25;
 
     private SafeTrace() {
     }
 
-    static String of(Throwable error) {
+    public static String of(Throwable error) {
         StringBuilder text = new StringBuilder();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Throwable innermost = error;
