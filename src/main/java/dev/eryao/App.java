@@ -167,6 +167,11 @@ public final class App implements AutoCloseable {
                 balanceRepository, ledgerRepository, worker, maxOutputTokens, runMetrics);
     }
 
+    /** The metrics of every part of this app, as each API's {@code /metrics} shows them. */
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
     /** The token verifier for {@code settings.auth()}, built once. */
     public synchronized JwtVerifier verifier() {
         if (verifier == null) {

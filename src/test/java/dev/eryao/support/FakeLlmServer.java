@@ -37,7 +37,8 @@ public final class FakeLlmServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one request is answered. */
-    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed, HangUp {
+    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed, HangUp,
+            TemplateCounted {
     }
 
     public record Answer(String content, int promptTokens, int completionTokens) implements Reply {
@@ -72,6 +73,22 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@code answer} whole, as {@code application/json}, even to a request that asked for a stream. */
     public record Unstreamed(Answer answer) implements Reply {
+    }
+
+    /**
+     * {@code content}, with the prompt counted as Ollama counts it: its chat template wraps every
+     * message in header tokens and puts a system header of its own ({@code templateTokens}) in
+     * front of the conversation, so a short prompt counts more tokens than its bytes.
+     */
+    public record TemplateCounted(String content, int templateTokens) implements Reply {
+        /** Llama 3's template: a header (about 4 tokens) around each message, then the text in tokens of about 4 bytes. */
+        int promptTokens(JsonNode request) {
+            int tokens = templateTokens;
+            for (JsonNode message : request.path("messages")) {
+                tokens += 4 + (message.path("content").asText().getBytes(StandardCharsets.UTF_8).length + 3) / 4;
+            }
+            return tokens;
+        }
     }
 
     /** Closes the connection without answering at all: a kept-alive connection closed as it was reused. */
@@ -206,6 +223,8 @@ public final class FakeLlmServer implements AutoCloseable {
             case Unstreamed whole -> send(exchange, 200, completion(request, whole.answer()));
             case Streamed streamed -> stream(exchange, request, streamed);
             case HangUp hangUp -> throw new Die();
+            case TemplateCounted counted -> reply(exchange, request, new Answer(counted.content(),
+                    counted.promptTokens(request), words(counted.content()).size()));
             case StreamThenDie dying -> {
                 OutputStream out = startStream(exchange);
                 pieces(out, request, dying.pieces(), dying.gap(), null, false);

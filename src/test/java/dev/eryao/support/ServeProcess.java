@@ -90,6 +90,7 @@ public final class ServeProcess implements AutoCloseable {
         }
         variables.put("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET);
         variables.put("ERYAO_SERVER__PORT", "0");
+        variables.put("ERYAO_RUNS__MAX_OPEN_PER_OWNER", TestDatabase.SUITE_MAX_OPEN_RUNS);
         // No worker unless a test asks for one: the suite's database holds other tests' runs, whose
         // models must never be called.
         variables.put("ERYAO_WORKER__CONCURRENCY", "0");

@@ -37,6 +37,8 @@ public final class TestDatabase {
 
     private Settings settings;
     private final Database migrationDatabase;
+    /** The per-owner limit of open runs the suite's apps and processes have. */
+    public static final String SUITE_MAX_OPEN_RUNS = "100000";
     private final Database database;
     private final SqlRecorder sql = new SqlRecorder();
     private final App app;
@@ -45,6 +47,9 @@ public final class TestDatabase {
     private TestDatabase() {
         Map<String, String> variables = new HashMap<>(System.getenv());
         variables.putIfAbsent("ERYAO_DATA_DIR", temporaryDirectory().toString());
+        // Tests race hundreds of one owner's runs through workers; the per-owner limit itself is
+        // OpenRunLimitTest's subject, which sets it.
+        variables.putIfAbsent("ERYAO_RUNS__MAX_OPEN_PER_OWNER", SUITE_MAX_OPEN_RUNS);
         // ERYAO_TEST__LAYOUT=supabase: a server laid out as a Supabase project, used as its
         // non-superuser postgres login, in place of the embedded server's superuser.
         this.supabase = SupabaseServer.requested(variables) ? SupabaseServer.start(variables, FAST_SERVER) : null;

@@ -11,6 +11,8 @@ import dev.eryao.services.RunView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
+import dev.eryao.support.FakeLlmServer.TemplateCounted;
+import dev.eryao.services.ModelDraft;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.UUID;
@@ -171,14 +173,12 @@ class RunChargesTest {
     }
 
     @Test
-    void usageThatIsMissingNotWholeOrBeyondTheCapOrTheWindowIsAProviderError() throws Exception {
+    void usageThatIsMissingOrNotWholeIsAProviderError() throws Exception {
         RunFixture.Owner owner = fixture.owner(1_000);
         String[] usages = {
                 "{}",
                 "{\"prompt_tokens\": 1.5, \"completion_tokens\": 1}",
-                "{\"prompt_tokens\": \"10\", \"completion_tokens\": 1}",
-                "{\"prompt_tokens\": 10, \"completion_tokens\": " + (LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS + 1) + "}",
-                "{\"prompt_tokens\": " + (RunFixture.CONTEXT_TOKENS + 1) + ", \"completion_tokens\": 1}"};
+                "{\"prompt_tokens\": \"10\", \"completion_tokens\": 1}"};
         for (String usage : usages) {
             RunAccepted task = fixture.enqueue(owner, "hello " + usage.length());
             fixture.llm.then(new Failure(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
@@ -193,6 +193,66 @@ class RunChargesTest {
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
                 .containsExactly(1_000L, 0L);
         assertBooksBalance(owner);
+    }
+
+    @Test
+    void usageBeyondWhatTheHoldAllowedForIsChargedAtTheHoldNeverFromTheOwnersOtherPoints() throws Exception {
+        long points = 1_000_000;
+        RunFixture.Owner owner = fixture.owner(points);
+        double cappedBefore = counter("eryao.runs.charge.capped");
+        double unchargedBefore = counter("eryao.runs.uncharged.points");
+        // A provider counting far more prompt than was sent (beyond the window, too), or more answer than max_tokens.
+        Answer[] answers = {new Answer("x", 3_000_000, 1), new Answer("x", 10, 900_000)};
+        long charged = 0;
+        long uncharged = 0;
+        for (Answer answer : answers) {
+            RunAccepted task = fixture.enqueue(owner, "hi");
+            fixture.llm.then(answer);
+
+            assertThat(performOne()).isEqualTo(1);
+
+            RunView view = run(owner, task);
+            long held = fixture.count("SELECT held_points FROM agent_run WHERE id = ?", task.taskId());
+            assertThat(view.status()).as("the answer is kept").isEqualTo("succeeded");
+            assertThat(view.chargedPoints()).as("charged at the hold").isEqualTo(held).isEqualTo(holdFor("hi"));
+            assertThat(view.costPoints()).as("the reported usage's price, for the administrator").isGreaterThan(held);
+            assertThat(view.chargeCapped()).isTrue();
+            charged += view.chargedPoints();
+            uncharged += view.costPoints() - view.chargedPoints();
+        }
+        assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(points - charged, 0L);
+        assertThat(counter("eryao.runs.charge.capped") - cappedBefore).isEqualTo(2);
+        assertThat(counter("eryao.runs.uncharged.points") - unchargedBefore).isEqualTo(uncharged);
+        assertBooksBalance(owner);
+    }
+
+    @Test
+    void anHonestProvidersOwnTemplateTokensNeverFailARunOfAModelWithNoWindow() throws Exception {
+        UUID factoryId = fixture.app.catalog().listFactories().stream()
+                .filter(factory -> factory.name().equals(fixture.factoryName)).findFirst().orElseThrow().id();
+        UUID model = fixture.app.catalog().createModel(new ModelDraft(factoryId, "llama3.2", "Llama (no window)",
+                fixture.llm.url(), RunFixture.INPUT_PRICE, RunFixture.OUTPUT_PRICE, null, true)).id();
+        RunFixture.Owner owner = fixture.owner(1_000);
+        fixture.app.sessions().update(owner.user(), owner.sessionId(), null, model);
+        RunAccepted task = fixture.enqueue(owner, "hi");
+        // Llama 3's template in Ollama: a system header of its own, then a header around each message.
+        fixture.llm.then(new TemplateCounted("Hello! How can I help?", 26));
+
+        assertThat(performOne()).isEqualTo(1);
+
+        RunView view = run(owner, task);
+        assertThat(view.inputTokens()).as("more than the bound of what was sent")
+                .isGreaterThan((int) RunPrice.promptTokenBound(List.of("hi")));
+        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.output()).isEqualTo("Hello! How can I help?");
+        assertThat(view.chargedPoints()).isEqualTo(view.costPoints()).isPositive();
+        assertBooksBalance(owner);
+    }
+
+    private double counter(String name) {
+        var counter = fixture.app.metrics().find(name).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

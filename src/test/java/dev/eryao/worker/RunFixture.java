@@ -63,9 +63,13 @@ final class RunFixture implements AutoCloseable {
     }
 
     Worker worker(int concurrency, int maxAttempts) {
-        LlmSettings llmSettings = new LlmSettings(30, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
+        return app.worker(settings(concurrency, maxAttempts), llmSettings(), clock);
+    }
+
+    /** How workers call the fake model: with its key. */
+    LlmSettings llmSettings() {
+        return new LlmSettings(30, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
                 Secret.of(API_KEY)));
-        return app.worker(settings(concurrency, maxAttempts), llmSettings, clock);
     }
 
     /** A new owner with {@code points} and a session on the fake model. */
