@@ -55,7 +55,8 @@ class CancelIsFinalTest {
         List<MessageView> messages = fixture.app.messages().list(owner.user(), owner.sessionId(),
                 PageRequest.newestFirst(10, null)).items();
         assertThat(messages.getFirst().content()).isEqualTo("Half an an");
-        assertThat(messages.getFirst().stopped()).isTrue();
+        assertThat(fixture.strings("SELECT stopped::text FROM agent_chat_message WHERE session_id = ?"
+                + " AND role = 'assistant'", owner.sessionId())).containsExactly("true");
 
         fixture.clock.advance(Duration.ofHours(1));
         assertThat(runs.claimNext("worker-b", fixture.clock.instant())).as("never claimed again").isEmpty();
