@@ -13,4 +13,4 @@ DROP INDEX ix_agent_run_scheduled_at_id;
 
 CREATE INDEX ix_agent_run_turn_at_id ON agent_run (turn_at, id) WHERE status::text = 'queued'::text AND deleted_at IS NULL;
 
-CREATE INDEX ix_agent_run_owner_id_turn_at ON agent_run (owner_id, turn_at) WHERE status::text IN ('queued', 'running') AND deleted_at IS NULL;
+CREATE INDEX ix_agent_run_owner_id_turn_at ON agent_run (owner_id, turn_at) WHERE status IN ('queued', 'running') AND deleted_at IS NULL;
