@@ -12,9 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -70,10 +68,8 @@ final class StreamedCall {
     private final LineSplitter lines = new LineSplitter(AnswerLimits.LINE_BYTES);
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
-    private volatile Flow.Subscription subscription;
-    /** The body has been read to its end: the connection is the HTTP client's again, for other calls. */
-    private volatile boolean bodyEnded;
-    private volatile boolean abandoned;
+    private final PacedBody body = new PacedBody(buffers -> events.add(new Bytes(buffers)),
+            error -> events.add(new Failed(error)), () -> events.add(new Ended()));
     private CompletableFuture<HttpResponse<Void>> exchange;
 
     private Mode mode = Mode.AWAITING_HEADERS;
@@ -153,7 +149,7 @@ final class StreamedCall {
      * meanwhile is dropped, but still counted: past the body's bound the connection is given up.
      */
     private void readToTheEnd() throws InterruptedException {
-        more(); // the read that held [DONE] was the last one asked for
+        body.more(); // the read that held [DONE] was the last one asked for
         long until = System.nanoTime() + END_WAIT.toNanos();
         for (long left = END_WAIT.toNanos(); left > 0; left = until - System.nanoTime()) {
             Event event = events.poll(left, TimeUnit.NANOSECONDS);
@@ -167,7 +163,7 @@ final class StreamedCall {
                 if (received > limits.bodyBytes()) {
                     return;
                 }
-                more();
+                body.more();
             }
         }
     }
@@ -198,7 +194,7 @@ final class StreamedCall {
                         return answer.completion(true);
                     }
                 }
-                more();
+                body.more();
                 return null;
             }
             case Ended ended -> {
@@ -299,71 +295,15 @@ final class StreamedCall {
                 + cause.getClass().getSimpleName() + ")", String.valueOf(cause.getMessage()), true, cause);
     }
 
-    /** Asks for the next read of the body, unless the call is over. */
-    private void more() {
-        Flow.Subscription current = subscription;
-        if (current != null && !abandoned) {
-            current.request(1);
-        }
-    }
-
-    /** Stops the exchange: cancels the body (closing the connection) and, if no answer had started, the request. */
+    /** Stops the exchange: the body (closing the connection) and, if no answer had started, the request. */
     private void abandon() {
-        abandoned = true;
-        if (bodyEnded) {
-            // Cancelling now could close the connection under the next call that reuses it.
-            return;
-        }
-        Flow.Subscription current = subscription;
-        if (current != null) {
-            current.cancel();
-        }
-        if (exchange != null) {
+        if (body.abandon() && exchange != null) {
             exchange.cancel(true);
         }
     }
 
     private HttpResponse.BodySubscriber<Void> subscriber(HttpResponse.ResponseInfo info) {
         events.add(new Headers(info.statusCode(), info.headers().firstValue("Content-Type").orElse("")));
-        return new Body();
-    }
-
-    /** Puts each read of the body on the queue as the HTTP client makes it; the reader asks for the next. */
-    private final class Body implements HttpResponse.BodySubscriber<Void> {
-        private final CompletableFuture<Void> whole = new CompletableFuture<>();
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (abandoned) {
-                s.cancel();
-            } else {
-                s.request(1);
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            // The HTTP client no longer uses buffers it has passed on: the reader may take them as they are.
-            events.add(new Bytes(buffers));
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            events.add(new Failed(error));
-            whole.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
-            bodyEnded = true;
-            events.add(new Ended());
-            whole.complete(null);
-        }
-
-        @Override
-        public CompletionStage<Void> getBody() {
-            return whole;
-        }
+        return body;
     }
 }
