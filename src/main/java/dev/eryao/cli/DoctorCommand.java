@@ -4,6 +4,7 @@ import dev.eryao.cli.doctor.Doctor;
 import dev.eryao.cli.doctor.DoctorContext;
 import dev.eryao.cli.doctor.Finding;
 import dev.eryao.core.config.Settings;
+import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import dev.eryao.core.db.DatabaseUnavailableException;
 import java.io.PrintWriter;
@@ -27,7 +28,15 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Settings settings = main.settings();
+        Settings settings;
+        try {
+            settings = main.settings();
+        } catch (SettingsException e) {
+            // The message names the variable and never its value: a check's line like any other.
+            out.println(Finding.failed(e.getMessage(), "correct that variable (in the environment or .env);"
+                    + " nothing else can be checked until the settings are read").line("settings"));
+            return Main.FAILED;
+        }
         Database database;
         try {
             database = Database.open(settings);

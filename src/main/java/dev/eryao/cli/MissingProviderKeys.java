@@ -36,7 +36,7 @@ final class MissingProviderKeys {
         remoteModels.forEach((factory, models) -> {
             if (llm.apiKeyFor(factory).isEmpty()) {
                 lines.add("warning: factory '" + factory + "' has " + models + " active model(s) and no key: set "
-                        + "ERYAO_LLM__" + LlmSettings.variablePart(factory) + "__API_KEY, or its runs will fail");
+                        + LlmSettings.keyVariable(factory) + ", or its runs will fail");
             }
         });
         return lines;

@@ -7,17 +7,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eryao.core.config.LlmSettings;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
-import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLException;
 
 /**
  * The OpenAI-compatible chat-completions protocol: POST {@code {model, messages, max_tokens}} to a
@@ -26,7 +25,11 @@ import java.util.List;
  * events ({@link #stream}). Token counts that are not whole numbers of at least zero are refused: a
  * run must be priced, and what a provider reports must never turn into a credit. A whole answer
  * without usage is refused too; a stream without it is estimated ({@link TokenEstimate}), because
- * several compatible servers ignore {@code stream_options}.
+ * several compatible servers ignore {@code stream_options}. What a provider sends is bounded by the
+ * output cap ({@link AnswerLimits}), whichever way it answers.
+ *
+ * <p>Failures name the model by factory and code for its owner, and carry its {@code request_url}
+ * only in {@link LlmCallException#summary()}, for the logs.
  */
 public final class ChatCompletionsClient {
     static final int ERROR_BODY_CHARS = 300;
@@ -45,26 +48,34 @@ public final class ChatCompletionsClient {
 
     /**
      * @param factoryName whose API key to send ({@code ERYAO_LLM__<FACTORY>__API_KEY}), if one is set
-     * @param maxTokens   the output cap, sent as {@code max_tokens}
+     * @param maxTokens   the output cap, sent as {@code max_tokens}; it bounds what is read back
      * @throws LlmCallException when no usable answer came back
      */
     public Completion complete(String requestUrl, String factoryName, String modelCode, List<ChatMessage> messages,
                                int maxTokens) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(requestUrl))
-                .timeout(Duration.ofSeconds(settings.timeoutSeconds()))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(modelCode, messages, maxTokens).toString()));
-        settings.apiKeyFor(factoryName).ifPresent(key -> request.header("Authorization", "Bearer " + key.reveal()));
+        CalledModel model = CalledModel.of(factoryName, modelCode, requestUrl);
+        AnswerLimits limits = limits(maxTokens);
+        HttpRequest request = ProviderRequest.build(model, factoryName, settings,
+                body(modelCode, messages, maxTokens).toString(), false);
         HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, info -> new CappedBodySubscriber(info.statusCode(),
+                    info.statusCode() / 100 == 2 ? limits.bodyBytes() : AnswerLimits.ERROR_BODY_BYTES));
         } catch (IOException e) {
-            throw beforeAnswer(requestUrl, e);
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof CappedBodySubscriber.TooLong tooLong) {
+                    throw tooLong.status() / 100 == 2 ? limits.bodyTooLong(model)
+                            : AnswerLimits.errorBodyTooLong(model, tooLong.status());
+                }
+            }
+            throw beforeAnswer(model, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmCallException("interrupted while waiting for the model", true, e);
+        } catch (RuntimeException e) {
+            throw beforeAnswer(model, e);
         }
-        return parse(requestUrl, response.statusCode(), response.body());
+        return parse(model, limits, response.statusCode(), response.body());
     }
 
     /**
@@ -81,16 +92,18 @@ public final class ChatCompletionsClient {
      * provider has read the prompt once the request is sent. A call cancelled before it starts sends
      * nothing and counts nothing.
      *
-     * <p>Bounds: the whole call, {@code ERYAO_LLM__TIMEOUT_SECONDS}; a silence (no line, not even a
+     * <p>Bounds: the whole call, {@code ERYAO_LLM__TIMEOUT_SECONDS}; a silence (not a byte, not even a
      * keep-alive comment), {@code ERYAO_LLM__IDLE_SECONDS}, so a connection that died without a word
-     * does not hold the run for the whole timeout. A cancel wakes this thread at once rather than at
-     * the next chunk, and the model's exchange is aborted (on HTTP/1.1 the connection is closed, on
-     * HTTP/2 the stream is reset) so that the provider stops generating tokens nobody will read.
+     * does not hold the run for the whole timeout; what arrives, {@link AnswerLimits}. A cancel wakes
+     * this thread at once rather than at the next chunk, and the model's exchange is aborted (on
+     * HTTP/1.1 the connection is closed, on HTTP/2 the stream is reset) so that the provider stops
+     * generating tokens nobody will read.
      *
      * @throws LlmCallException when no usable answer came back: a non-2xx status is classified as by
      *                          {@link #complete}; a timeout, a silence, or a stream that broke off
-     *                          before the answer ended is retryable; an event that cannot be read, or
-     *                          usage that is not whole numbers of at least zero, is not
+     *                          before the answer ended is retryable; an event that cannot be read,
+     *                          usage that is not whole numbers of at least zero, more than the
+     *                          {@link AnswerLimits} allow, or a request that cannot be built, is not
      */
     public Completion stream(ChatRequest call, DeltaListener onDelta, CancelSignal cancel) {
         if (cancel.isCancelled()) {
@@ -98,13 +111,9 @@ public final class ChatCompletionsClient {
         }
         ObjectNode body = body(call.modelCode(), call.messages(), call.maxTokens());
         body.put("stream", true).putObject("stream_options").put("include_usage", true);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(call.requestUrl()))
-                .timeout(Duration.ofSeconds(settings.timeoutSeconds()))
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        settings.apiKeyFor(call.factoryName()).ifPresent(key -> request.header("Authorization", "Bearer " + key.reveal()));
-        return new StreamedCall(this, call, onDelta, cancel).run(http, request.build());
+        CalledModel model = CalledModel.of(call);
+        HttpRequest request = ProviderRequest.build(model, call.factoryName(), settings, body.toString(), true);
+        return new StreamedCall(this, call, limits(call.maxTokens()), onDelta, cancel).run(http, request);
     }
 
     LlmSettings settings() {
@@ -115,82 +124,90 @@ public final class ChatCompletionsClient {
         return json;
     }
 
+    private AnswerLimits limits(int maxTokens) {
+        return new AnswerLimits(maxTokens, settings.answerBytesPerToken());
+    }
+
     /** The failure a connection or request error before any answer is, named as {@link #complete} names it. */
-    LlmCallException beforeAnswer(String requestUrl, Throwable error) {
+    LlmCallException beforeAnswer(CalledModel model, Throwable error) {
         if (error instanceof HttpConnectTimeoutException e) {
-            return new LlmCallException("cannot reach the model at " + requestUrl + ": no connection within "
+            return model.failure("cannot reach " + model.the() + ": no connection within "
                     + Math.min(10, settings.timeoutSeconds()) + " s", true, e);
         }
         if (error instanceof HttpTimeoutException e) {
-            return new LlmCallException("the model at " + requestUrl + " did not answer within "
+            return model.failure(model.the() + " did not answer within "
                     + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
         }
         if (error instanceof IOException e) {
-            return unreachable(requestUrl, e);
+            return unreachable(model, e);
         }
-        return new LlmCallException("the call to the model at " + requestUrl + " failed: " + error, true, error);
+        // By class only, and without it as the cause: such a message can quote the request, key and all.
+        return model.failure("the call to " + model.the() + " failed (" + error.getClass().getSimpleName() + ")",
+                true, null);
     }
 
     /**
      * Names why a connection failed, as a newcomer needs it named: the HTTP client reports an
      * unknown host, a refused connection and a TLS failure all as an IOException, and said
-     * "connection refused" for each before.
+     * "connection refused" for each before. What the network said, which can name hosts and
+     * addresses, goes to the logs only.
      */
-    static LlmCallException unreachable(String requestUrl, IOException e) {
-        String host = URI.create(requestUrl).getHost();
+    static LlmCallException unreachable(CalledModel model, IOException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
-                return new LlmCallException("cannot reach the model at " + requestUrl + ": the host " + host
-                        + " is not known (DNS)", true, e);
+                return model.failure("cannot reach " + model.the() + ": its host is not known (DNS)", true, e);
             }
             if (cause instanceof ConnectException) {
-                return new LlmCallException("cannot reach the model at " + requestUrl
+                return model.failure("cannot reach " + model.the()
                         + ": connection refused (is the server running?)", true, e);
             }
             if (cause instanceof SSLException) {
-                return new LlmCallException("cannot reach the model at " + requestUrl + ": TLS failed ("
-                        + cause.getMessage() + ")", false, e);
+                return model.failureWithDetail("cannot reach " + model.the() + ": TLS failed",
+                        String.valueOf(cause.getMessage()), false, e);
             }
         }
-        return new LlmCallException("cannot reach the model at " + requestUrl + ": " + e, true, e);
+        return model.failureWithDetail("cannot reach " + model.the() + " (" + e.getClass().getSimpleName() + ")",
+                String.valueOf(e.getMessage()), true, e);
     }
 
     /** A non-2xx answer: worth retrying when the provider timed out, was busy or failed (408, 429, 5xx). */
-    static LlmCallException statusFailure(String requestUrl, int status, String body) {
+    static LlmCallException statusFailure(CalledModel model, int status, String body) {
         boolean retryable = status == 408 || status == 429 || status >= 500;
-        return new LlmCallException("the model at " + requestUrl + " answered " + status, abbreviate(body), retryable,
-                null);
+        return model.failure(model.the() + " answered " + status, abbreviate(body), retryable, null);
     }
 
     /** A whole (not streamed) answer. */
-    Completion parse(String requestUrl, int status, String responseBody) {
+    Completion parse(CalledModel model, AnswerLimits limits, int status, String responseBody) {
         if (status / 100 != 2) {
-            throw statusFailure(requestUrl, status, responseBody);
+            throw statusFailure(model, status, responseBody);
         }
         try {
             JsonNode root = json.readTree(responseBody);
             JsonNode content = root.path("choices").path(0).path("message").path("content");
             JsonNode usage = root.path("usage");
             if (!content.isTextual()) {
-                throw new LlmCallException("the model at " + requestUrl + " answered without choices[0].message.content",
+                throw model.failure(model.the() + " answered without choices[0].message.content",
                         abbreviate(responseBody), false, null);
             }
-            checkUsage(requestUrl, usage);
+            if (Utf8.length(content.asText()) > limits.answerBytes()) {
+                throw limits.answerTooLong(model);
+            }
+            checkUsage(model, usage);
             JsonNode finish = root.path("choices").path(0).path("finish_reason");
             return new Completion(content.asText(), usage.path("prompt_tokens").asInt(),
                     usage.path("completion_tokens").asInt(), finish.isTextual() ? finish.asText() : null, false, false);
         } catch (IOException e) {
-            throw new LlmCallException("the model at " + requestUrl + " answered with something that is not JSON",
+            throw model.failure(model.the() + " answered with something that is not JSON",
                     abbreviate(responseBody), false, e);
         }
     }
 
     /** Refuses a usage object whose token counts are not whole numbers of at least zero. */
-    static void checkUsage(String requestUrl, JsonNode usage) {
+    static void checkUsage(CalledModel model, JsonNode usage) {
         JsonNode prompt = usage.path("prompt_tokens");
         JsonNode completion = usage.path("completion_tokens");
         if (!isTokenCount(prompt) || !isTokenCount(completion)) {
-            throw new LlmCallException("the model at " + requestUrl + " answered without usable usage figures"
+            throw model.failure(model.the() + " answered without usable usage figures"
                     + " (prompt_tokens " + describe(prompt) + ", completion_tokens " + describe(completion)
                     + "; each must be a whole number of at least 0)", false, null);
         }
@@ -214,14 +231,6 @@ public final class ChatCompletionsClient {
         ArrayNode list = body.putArray("messages");
         messages.forEach(message -> list.addObject().put("role", message.role()).put("content", message.content()));
         return body;
-    }
-
-    static URI uri(String requestUrl) {
-        try {
-            return URI.create(requestUrl);
-        } catch (IllegalArgumentException e) {
-            throw new LlmCallException("the model's request_url is not a URL: " + requestUrl, false, e);
-        }
     }
 
     static String abbreviate(String text) {

@@ -90,6 +90,23 @@ class DoctorCommandTest {
     }
 
     @Test
+    void aProviderKeyAHeaderCannotCarryIsOneFailedLineNamingTheVariableNotTheKey() {
+        String keyStart = "sk-proj-Q7";
+        String keyEnd = "xT4mN8pL2vR6";
+        Map<String, String> pasted = variables(ScratchDatabase.variablesFor(server.database().settings(),
+                server.database().settings().name()));
+        pasted.put("ERYAO_LLM__OPENAI__API_KEY", keyStart + "\u200B" + keyEnd);
+        Cli.Result result = Cli.eryao(pasted, "doctor");
+
+        assertThat(result.status()).isEqualTo(Main.FAILED);
+        assertThat(result.out().lines()).singleElement().asString()
+                .startsWith("✗ settings: ERYAO_LLM__OPENAI__API_KEY contains a character not allowed in an HTTP header"
+                        + " (U+200B ZERO WIDTH SPACE at position 11)")
+                .contains("— fix: ");
+        assertThat(result.out() + result.err()).doesNotContain(keyStart).doesNotContain(keyEnd);
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneFailedLine() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -30,15 +30,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them: a role chunk, one chunk per piece of text, a chunk with {@code finish_reason}, the usage
  * chunk ({@code choices: []}) when there is usage to report, then {@code data: [DONE]}. An
  * {@link Answer} is streamed word by word; {@link Streamed}, {@link StreamThenDie} and
- * {@link RawStream} script the stream itself. A write that fails because the client has closed the
- * connection is counted ({@link #awaitClientClosedStream}), so a test can prove a call was aborted.
+ * {@link RawStream} script the stream itself; {@link Flood} and {@link Endless} are hostile providers
+ * that send far more than any output cap allows. A write that fails because the client has closed
+ * the connection is counted ({@link #awaitClientClosedStream}), so a test can prove a call was aborted.
  */
 public final class FakeLlmServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one request is answered. */
     public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed, HangUp,
-            TemplateCounted {
+            TemplateCounted, Flood, Endless {
     }
 
     public record Answer(String content, int promptTokens, int completionTokens) implements Reply {
@@ -93,6 +94,22 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** Closes the connection without answering at all: a kept-alive connection closed as it was reused. */
     public record HangUp() implements Reply {
+    }
+
+    /**
+     * A streamed answer of {@code piece} over and over, {@code textBytes} of it, then a finish, honest
+     * looking usage and [DONE]: what a provider that ignores {@code max_tokens} sends, small usage and all.
+     */
+    public record Flood(String piece, long textBytes, int promptTokens, int completionTokens) implements Reply {
+    }
+
+    /**
+     * {@code status} with {@code contentType}, and a body of {@code head} then {@code repeated} over and
+     * over until the client closes the connection. {@code guardBytes} ends it all the same, so that a
+     * client which reads everything fails its test instead of running the test JVM out of memory.
+     */
+    public record Endless(int status, String contentType, String head, String repeated, long guardBytes)
+            implements Reply {
     }
 
     /** A request as received: its JSON body and its Authorization header. */
@@ -236,6 +253,47 @@ public final class FakeLlmServer implements AutoCloseable {
                     write(out, line + "\n");
                 }
             }
+            case Flood flood -> flood(exchange, request, flood);
+            case Endless endless -> endless(exchange, endless);
+        }
+    }
+
+    private void flood(HttpExchange exchange, JsonNode request, Flood flood) throws ClientGone {
+        OutputStream out = startStream(exchange);
+        ObjectNode chunk = chunk(request, false);
+        chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                .putObject("delta").put("content", flood.piece());
+        byte[] event = ("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8);
+        long pieceBytes = flood.piece().getBytes(StandardCharsets.UTF_8).length;
+        for (long sent = 0; sent < flood.textBytes(); sent += pieceBytes) {
+            write(out, event);
+            firstPieceSent.countDown();
+        }
+        ObjectNode finish = chunk(request, false);
+        finish.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+        event(out, finish.toString());
+        ObjectNode last = chunk(request, false);
+        last.putArray("choices");
+        last.putObject("usage").put("prompt_tokens", flood.promptTokens())
+                .put("completion_tokens", flood.completionTokens());
+        event(out, last.toString());
+        event(out, "[DONE]");
+    }
+
+    private static void endless(HttpExchange exchange, Endless endless) throws ClientGone {
+        exchange.getResponseHeaders().add("Content-Type", endless.contentType());
+        try {
+            exchange.sendResponseHeaders(endless.status(), 0);
+        } catch (IOException e) {
+            throw new ClientGone();
+        }
+        OutputStream out = exchange.getResponseBody();
+        write(out, endless.head().getBytes(StandardCharsets.UTF_8));
+        // Written in blocks of many repetitions: one write per repetition would crawl.
+        byte[] block = endless.repeated().repeat(Math.max(1, 65_536 / endless.repeated().length()))
+                .getBytes(StandardCharsets.UTF_8);
+        for (long sent = 0; sent < endless.guardBytes(); sent += block.length) {
+            write(out, block);
         }
     }
 
@@ -315,8 +373,12 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     private static void write(OutputStream out, String text) throws ClientGone {
+        write(out, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void write(OutputStream out, byte[] bytes) throws ClientGone {
         try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new ClientGone();

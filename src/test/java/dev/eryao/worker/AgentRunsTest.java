@@ -145,7 +145,8 @@ class AgentRunsTest {
         }
 
         assertThat(run(owner, task).status()).isEqualTo("failed");
-        assertThat(run(owner, task).error()).startsWith("cannot reach the model at " + fixture.llm.url());
+        assertThat(run(owner, task).error()).startsWith("cannot reach the model " + fixture.factoryName + "/fake-model")
+                .doesNotContain(fixture.llm.url());
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100);
     }
 

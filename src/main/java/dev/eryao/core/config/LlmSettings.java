@@ -9,23 +9,38 @@ import java.util.TreeMap;
  * How the worker calls LLM providers, bound from {@code ERYAO_LLM__*}. Each factory's API key is
  * {@code ERYAO_LLM__<FACTORY>__API_KEY}, {@code <FACTORY>} being the factory's name upper-cased with
  * other characters as {@code _} ({@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}). A factory
- * with no key is called without one (a local model server). {@code toString()} masks the keys.
+ * with no key is called without one (a local model server). A key holding a character an HTTP header
+ * cannot carry (anything but visible ASCII: a zero-width space, a space, a line break, a non-ASCII
+ * letter) is refused when settings are read, by variable and position, never quoted.
+ * {@code toString()} masks the keys.
  *
- * @param timeoutSeconds  {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take, streamed or not
- * @param maxOutputTokens {@code ERYAO_LLM__MAX_OUTPUT_TOKENS}: the output cap sent as {@code max_tokens}
- *                        (lowered to a model's {@code context_tokens} when that is smaller); with the
- *                        input, it bounds what a run can cost, and so what enqueue holds
- * @param idleSeconds     {@code ERYAO_LLM__IDLE_SECONDS}: the longest a streamed answer may go without a
- *                        line from the provider (a chunk or a keep-alive comment) before the call is
- *                        given up as dead and retried: a connection that silently died would otherwise
- *                        hold the run for the whole timeout. Raise it for models that think silently
- *                        before their first token. Never more than the timeout in effect.
- * @param apiKeys         by {@link #variablePart(String) factory variable part}
+ * @param timeoutSeconds      {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take, streamed or not
+ * @param maxOutputTokens     {@code ERYAO_LLM__MAX_OUTPUT_TOKENS}: the output cap sent as {@code max_tokens}
+ *                            (lowered to a model's {@code context_tokens} when that is smaller); with the
+ *                            input, it bounds what a run can cost, and so what enqueue holds
+ * @param idleSeconds         {@code ERYAO_LLM__IDLE_SECONDS}: the longest a streamed answer may go without a
+ *                            byte from the provider (a chunk or a keep-alive comment) before the call is
+ *                            given up as dead and retried: a connection that silently died would otherwise
+ *                            hold the run for the whole timeout. Raise it for models that think silently
+ *                            before their first token. Never more than the timeout in effect.
+ * @param answerBytesPerToken {@code ERYAO_LLM__ANSWER_BYTES_PER_TOKEN}: how many bytes of answer text (UTF-8)
+ *                            one attempt may receive per token of its {@code max_tokens}; past
+ *                            {@code max_tokens} × this the answer is cut off and the attempt fails for good,
+ *                            charged nothing. The default leaves room for text of 4-byte characters and for
+ *                            a tokenizer's longest tokens (runs of spaces in code); ordinary text takes about 4.
+ *                            The same output cap also bounds the whole body received (see
+ *                            {@code provider.AnswerLimits}), so a provider cannot fill memory.
+ * @param apiKeys             by {@link #variablePart(String) factory variable part}
  */
-public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, Map<String, Secret> apiKeys) {
+public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, int answerBytesPerToken,
+                          Map<String, Secret> apiKeys) {
     public static final int DEFAULT_TIMEOUT_SECONDS = 60;
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
     public static final int DEFAULT_IDLE_SECONDS = 30;
+    public static final int DEFAULT_ANSWER_BYTES_PER_TOKEN = 32;
+    /** One character of UTF-8 is at most 4 bytes: less would cut honest answers short. */
+    public static final int MIN_ANSWER_BYTES_PER_TOKEN = 4;
+    public static final int MAX_ANSWER_BYTES_PER_TOKEN = 1_024;
 
     static final String PREFIX = "ERYAO_LLM__";
     private static final String KEY_SUFFIX = "__API_KEY";
@@ -33,6 +48,11 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSecon
     public LlmSettings {
         apiKeys = Map.copyOf(apiKeys);
         idleSeconds = Math.min(idleSeconds, timeoutSeconds);
+    }
+
+    /** With the default answer allowance. */
+    public LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, Map<String, Secret> apiKeys) {
+        this(timeoutSeconds, maxOutputTokens, idleSeconds, DEFAULT_ANSWER_BYTES_PER_TOKEN, apiKeys);
     }
 
     /** With the default idle bound. */
@@ -49,12 +69,15 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSecon
         Map<String, Secret> keys = new TreeMap<>();
         for (String name : env.namesStartingWith(PREFIX)) {
             if (name.endsWith(KEY_SUFFIX) && name.length() > PREFIX.length() + KEY_SUFFIX.length()) {
-                keys.put(name.substring(PREFIX.length(), name.length() - KEY_SUFFIX.length()), env.secret(name));
+                keys.put(name.substring(PREFIX.length(), name.length() - KEY_SUFFIX.length()), env.headerSecret(name));
             }
         }
         return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600),
                 env.integer(PREFIX + "MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS, 1, 1_000_000),
-                env.integer(PREFIX + "IDLE_SECONDS", DEFAULT_IDLE_SECONDS, 1, 3_600), keys);
+                env.integer(PREFIX + "IDLE_SECONDS", DEFAULT_IDLE_SECONDS, 1, 3_600),
+                env.integer(PREFIX + "ANSWER_BYTES_PER_TOKEN", DEFAULT_ANSWER_BYTES_PER_TOKEN,
+                        MIN_ANSWER_BYTES_PER_TOKEN, MAX_ANSWER_BYTES_PER_TOKEN),
+                keys);
     }
 
     /** The API key for a factory, if one is set. */
@@ -65,5 +88,10 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSecon
     /** {@code open-ai.eu} → {@code OPEN_AI_EU}. */
     public static String variablePart(String factoryName) {
         return factoryName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** {@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}: the variable a factory's key is read from. */
+    public static String keyVariable(String factoryName) {
+        return PREFIX + variablePart(factoryName) + KEY_SUFFIX;
     }
 }

@@ -33,6 +33,17 @@ final class VariableReader {
         return Secret.of(environment.get(name).orElse(""));
     }
 
+    /** A secret sent as an HTTP header's value: refused, by position and kind, never quoted, when it cannot be. */
+    Secret headerSecret(String name) {
+        Secret secret = secret(name);
+        String problem = HeaderValue.problem(secret.reveal());
+        if (problem != null) {
+            throw new SettingsException(name + " contains a character not allowed in an HTTP header (" + problem
+                    + "): set it again without it");
+        }
+        return secret;
+    }
+
     int integer(String name, int fallback, int min, int max) {
         String raw = environment.get(name).orElse(null);
         if (raw == null) {

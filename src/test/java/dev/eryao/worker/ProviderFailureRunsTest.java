@@ -1,0 +1,130 @@
+package dev.eryao.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eryao.core.config.LlmSettings;
+import dev.eryao.core.config.Secret;
+import dev.eryao.services.PointsAccountView;
+import dev.eryao.services.RunAccepted;
+import dev.eryao.services.RunView;
+import dev.eryao.support.FakeLlmServer.Failure;
+import dev.eryao.support.FakeLlmServer.Flood;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a run records when its provider misbehaves: a flood past the answer's bound fails the run at
+ * once, free, its hold released; a key the HTTP client cannot send fails it without the key in its
+ * error or the logs; and the error its owner reads names the model, while only the log line says
+ * where the model is.
+ */
+class ProviderFailureRunsTest {
+    private final RunFixture fixture = new RunFixture();
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private RunView run(RunFixture.Owner owner, RunAccepted task) {
+        return fixture.app.runs().get(owner.user(), task.taskId());
+    }
+
+    private String modelName() {
+        return fixture.factoryName + "/fake-model";
+    }
+
+    /** Every log event's message and its exception chain's, from all loggers, while {@code worker} works off what is due. */
+    private static List<String> logsOfOnePass(Worker worker) {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        try {
+            worker.runOnce();
+        } finally {
+            root.detachAppender(appender);
+        }
+        List<String> lines = new ArrayList<>();
+        for (ILoggingEvent event : appender.list) {
+            lines.add(event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                lines.add(t.getClassName() + ": " + t.getMessage());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void aFloodPastTheAnswersBoundFailsTheRunAtOnceChargedNothingWithItsHoldReleased() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        RunAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Flood("flood ".repeat(170), 32L << 20, 10, 10));
+
+        try (Worker worker = fixture.worker(1, 3)) {
+            assertThat(worker.runOnce()).isEqualTo(1);
+        }
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.attempts()).as("not retried").isEqualTo(1);
+        assertThat(view.error()).contains("the answer of the model " + modelName(), "bytes of text",
+                "ERYAO_LLM__ANSWER_BYTES_PER_TOKEN");
+        assertThat(view.output()).isNull();
+        assertThat(view.chargedPoints()).isNull();
+        assertThat(fixture.app.points().account(owner.user().id()))
+                .extracting(PointsAccountView::balance, PointsAccountView::held).containsExactly(100L, 0L);
+        assertThat(fixture.llm.awaitClientClosedStream(10)).as("the model's connection was closed").isTrue();
+    }
+
+    @Test
+    void aKeyTheHttpClientCannotSendFailsTheRunWithoutTheKeyInItsErrorOrTheLogs() throws Exception {
+        String keyStart = "sk-live-51Hx";
+        String keyEnd = "Zq8Wd3Rt6Yp9";
+        RunFixture.Owner owner = fixture.owner(100);
+        RunAccepted task = fixture.enqueue(owner, "hello");
+        // Settings read from variables refuse such a key at start-up; these are built around that check.
+        LlmSettings pasted = new LlmSettings(30, Map.of(LlmSettings.variablePart(fixture.factoryName),
+                Secret.of(keyStart + "\u200B" + keyEnd)));
+
+        List<String> logs;
+        try (Worker worker = fixture.app.worker(fixture.settings(1, 3), pasted, fixture.clock)) {
+            logs = logsOfOnePass(worker);
+        }
+
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.attempts()).isEqualTo(1);
+        assertThat(view.error()).contains(LlmSettings.keyVariable(fixture.factoryName), "U+200B")
+                .doesNotContain(keyStart).doesNotContain(keyEnd);
+        assertThat(logs).as("log lines").isNotEmpty()
+                .noneMatch(line -> line != null && (line.contains(keyStart) || line.contains(keyEnd)));
+        assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
+        assertThat(fixture.llm.received()).as("nothing was sent").isEmpty();
+    }
+
+    @Test
+    void theOwnersErrorNamesTheModelAndOnlyTheLogLineSaysWhereItIs() throws Exception {
+        RunFixture.Owner owner = fixture.owner(100);
+        RunAccepted task = fixture.enqueue(owner, "hello");
+        fixture.llm.then(new Failure(401, "{\"error\":\"invalid api key\"}"));
+
+        List<String> logs;
+        try (Worker worker = fixture.worker(1, 3)) {
+            logs = logsOfOnePass(worker);
+        }
+
+        assertThat(run(owner, task).error()).startsWith("the model " + modelName() + " answered 401")
+                .doesNotContain(fixture.llm.url()).doesNotContain("127.0.0.1");
+        assertThat(logs).anySatisfy(line -> assertThat(line).contains("answered 401",
+                "request_url " + fixture.llm.url()));
+    }
+}
