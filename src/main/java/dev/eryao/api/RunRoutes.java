@@ -80,7 +80,9 @@ final class RunRoutes {
      * Server-sent events for one run. The owner check happens before the stream opens, so another
      * owner's or a missing run is an ordinary 404 problem. The stream reads the run again only when
      * it is told the run changed (one LISTENing connection per process; see Notifications), so an
-     * open stream costs the database nothing while nothing happens.
+     * open stream costs the database nothing while nothing happens. What is stored already (a late
+     * client's or a reconnecting one's backlog) is read and sent a page at a time, so a stream holds
+     * one page whatever the answer's length (RunService#PAGE_BYTES).
      */
     private void events(Context ctx) throws Exception {
         CurrentUser user = Requests.user(ctx);
@@ -112,11 +114,19 @@ final class RunRoutes {
         RunEvents events = first;
         try (signal) {
             while (!client.terminated()) {
-                for (DeltaView delta : events.deltas()) {
-                    client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
-                    position = delta.position();
+                position = send(client, events.deltas(), position);
+                if (events.more()) {
+                    // A backlog, a page at a time and at once: only this page is held, however long
+                    // the answer, while a client that reads slowly (or not at all) blocks the write.
+                    events = runs.piecesAfter(user, taskId, position);
+                    continue;
                 }
                 RunView run = events.run();
+                if (run == null) {
+                    // Caught up on the backlog: now the run, read before whatever came since.
+                    events = runs.eventsAfter(user, taskId, position);
+                    continue;
+                }
                 if (!run.equals(shown)) {
                     client.sendEvent("status", mapper.writeValueAsString(run));
                     shown = run;
@@ -139,5 +149,16 @@ final class RunRoutes {
         } finally {
             client.close();
         }
+    }
+
+    /** Sends the pieces as {@code delta} events; the position of the last one sent. */
+    private StreamPosition send(SseClient client, java.util.List<DeltaView> deltas, StreamPosition position)
+            throws JsonProcessingException {
+        StreamPosition sent = position;
+        for (DeltaView delta : deltas) {
+            client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
+            sent = delta.position();
+        }
+        return sent;
     }
 }
