@@ -18,6 +18,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -151,11 +152,17 @@ final class RunRoutes {
         }
     }
 
-    /** Sends the pieces as {@code delta} events; the position of the last one sent. */
-    private StreamPosition send(SseClient client, java.util.List<DeltaView> deltas, StreamPosition position)
+    /**
+     * Sends the pieces as {@code delta} events, stopping when the client has gone (the rest of a
+     * page has nowhere to go); the position of the last one sent.
+     */
+    private StreamPosition send(SseClient client, List<DeltaView> deltas, StreamPosition position)
             throws JsonProcessingException {
         StreamPosition sent = position;
         for (DeltaView delta : deltas) {
+            if (client.terminated()) {
+                break;
+            }
             client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
             sent = delta.position();
         }
