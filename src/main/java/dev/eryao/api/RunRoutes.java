@@ -20,6 +20,7 @@ import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Agent runs: accepted as queued tasks (202), read by task id, followed as server-sent events while
@@ -105,17 +106,23 @@ final class RunRoutes {
             signal.close();
             throw e;
         }
-        new SseHandler(client -> follow(client, signal, user, taskId, after, first)).handle(ctx);
+        // Handed over rather than captured: the handler lives as long as the stream, which is to
+        // hold only the page it is sending, not its first one as well.
+        AtomicReference<RunEvents> handover = new AtomicReference<>(first);
+        new SseHandler(client -> follow(client, signal, user, taskId, after, handover.getAndSet(null))).handle(ctx);
     }
 
+    /** @param events the first page, replaced by each next one (no other reference keeps it) */
     private void follow(SseClient client, Notifications.Subscription signal, CurrentUser user, UUID taskId,
-                        StreamPosition after, RunEvents first) {
+                        StreamPosition after, RunEvents events) {
         StreamPosition position = after;
         RunView shown = null;
-        RunEvents events = first;
         try (signal) {
             while (!client.terminated()) {
                 position = send(client, events.deltas(), position);
+                if (client.terminated()) {
+                    return;
+                }
                 if (events.more()) {
                     // A backlog, a page at a time and at once: only this page is held, however long
                     // the answer, while a client that reads slowly (or not at all) blocks the write.
