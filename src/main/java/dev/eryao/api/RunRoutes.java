@@ -123,16 +123,13 @@ final class RunRoutes {
                 if (client.terminated()) {
                     return;
                 }
-                if (events.more()) {
-                    // A backlog, a page at a time and at once: only this page is held, however long
-                    // the answer, while a client that reads slowly (or not at all) blocks the write.
-                    events = runs.piecesAfter(user, taskId, position);
-                    continue;
-                }
                 RunView run = events.run();
                 if (run == null) {
-                    // Caught up on the backlog: now the run, read before whatever came since.
-                    events = runs.eventsAfter(user, taskId, position);
+                    // A backlog goes a page at a time, the next read at once: only this page is held,
+                    // however long the answer, while a client that reads slowly (or not at all)
+                    // blocks the write. Once caught up, the run is read, before whatever came since.
+                    events = events.more() ? runs.piecesAfter(user, taskId, position)
+                            : runs.eventsAfter(user, taskId, position);
                     continue;
                 }
                 if (!run.equals(shown)) {
