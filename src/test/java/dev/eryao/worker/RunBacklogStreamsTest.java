@@ -44,15 +44,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Over real HTTP, a run whose long answer (8 MiB in 512 pieces) is already stored when its readers
- * come: clients that read nothing hold a small part of it each (the server reads and sends the
- * backlog a page at a time, and a page waits in a blocked write), while a fast reader, clients that
- * stall mid-backlog and a reconnecting one each get every piece once, in order, before the final
- * status.
+ * come, running or finished: the stream of a client that reads nothing holds a small part of it
+ * (the server reads and sends the backlog a page at a time, and a page waits in a blocked write),
+ * while a fast reader, clients that stall mid-backlog as the run finishes and a reconnecting one
+ * each get every piece once, in order, before the final status.
  */
 class RunBacklogStreamsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int PIECES = 512;
     private static final int PIECE_CHARS = 16 * 1024;
+    private static final long ANSWER_BYTES = (long) PIECES * PIECE_CHARS;
     /** Clients that open the stream and read nothing once it has begun. */
     private static final int IDLE_READERS = 40;
     /** Clients that read the start of the stream, stop until the run has finished, then read on. */
@@ -81,25 +82,16 @@ class RunBacklogStreamsTest {
     }
 
     @Test
-    void readersThatReadNothingHoldLittleOfALongAnswerAndEveryOtherReaderGetsEachPieceOnceInOrder()
+    void idleReadersHoldLittleOfARunningRunsLongAnswerWhileOtherReadersGetEachPieceOnceInOrder()
             throws Exception {
         RunFixture.Owner owner = fixture.owner(1_000);
         StoredAnswer answer = StoredAnswer.start(fixture, owner);
-        List<String> pieces = IntStream.range(0, PIECES)
-                .mapToObj(i -> String.format("<%05d>", i) + "x".repeat(PIECE_CHARS - 7)).toList();
+        List<String> pieces = longAnswer();
         answer.write(pieces);
         String run = answer.runId().toString();
-        long answerBytes = (long) PIECES * PIECE_CHARS;
 
-        long before = usedHeapAfterGc();
-        for (int i = 0; i < IDLE_READERS; i++) {
-            openAndReadNothing(owner, run);
-        }
-        long heldEach = (usedHeapAfterGc() - before) / IDLE_READERS;
-        System.out.printf("heap held per reader that reads nothing, %d of them, %d MiB answer: %d KiB%n",
-                IDLE_READERS, answerBytes >> 20, heldEach >> 10);
-        // A page is 256 KiB at most; holding the answer, as every reader did, is 8 MiB and more.
-        assertThat(heldEach).as("heap held per idle reader").isLessThan(answerBytes / 4);
+        assertThat(heldPerIdleReader(owner, run, "running")).as("heap held per idle reader")
+                .isLessThan(ANSWER_BYTES / 4);
 
         CountDownLatch finished = new CountDownLatch(1);
         CountDownLatch stalled = new CountDownLatch(STALLING_READERS);
@@ -125,6 +117,46 @@ class RunBacklogStreamsTest {
             assertEveryPieceOnceInOrderThenTheFinalStatus(resumed.until(status("succeeded"), WAIT), pieces, 201);
             assertThat(resumed.ends(WAIT)).isTrue();
         }
+    }
+
+    @Test
+    void idleReadersHoldLittleOfAFinishedRunsLongAnswerThoughItsFinalStatusCarriesItWhole()
+            throws Exception {
+        RunFixture.Owner owner = fixture.owner(1_000);
+        StoredAnswer answer = StoredAnswer.start(fixture, owner);
+        List<String> pieces = longAnswer();
+        answer.write(pieces);
+        answer.succeed(String.join("", pieces));
+        String run = answer.runId().toString();
+
+        assertThat(heldPerIdleReader(owner, run, "succeeded")).as("heap held per idle reader")
+                .isLessThan(ANSWER_BYTES / 4);
+        try (EventStream late = open(owner, run, null)) {
+            assertEveryPieceOnceInOrderThenTheFinalStatus(late.until(status("succeeded"), WAIT), pieces, 0);
+            assertThat(late.ends(WAIT)).isTrue();
+        }
+    }
+
+    private static List<String> longAnswer() {
+        return IntStream.range(0, PIECES).mapToObj(i -> String.format("<%05d>", i) + "x".repeat(PIECE_CHARS - 7))
+                .toList();
+    }
+
+    /**
+     * The heap that {@link #IDLE_READERS} clients reading nothing of the run's stream hold, each:
+     * measured after full collections before they open and once every one has begun, and printed
+     * for the record. A page is 256 KiB of text at most; a stream that held the answer, as every
+     * stream once did, held 8 MiB and more.
+     */
+    private long heldPerIdleReader(RunFixture.Owner owner, String run, String runStatus) throws Exception {
+        long before = usedHeapAfterGc();
+        for (int i = 0; i < IDLE_READERS; i++) {
+            openAndReadNothing(owner, run);
+        }
+        long each = (usedHeapAfterGc() - before) / IDLE_READERS;
+        System.out.printf("heap held per stream whose client reads nothing (%d of them, a %s run's %d MiB"
+                + " answer): %d KiB%n", IDLE_READERS, runStatus, ANSWER_BYTES >> 20, each >> 10);
+        return each;
     }
 
     /**
