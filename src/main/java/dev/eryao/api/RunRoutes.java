@@ -18,7 +18,9 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Agent runs: accepted as queued tasks (202), read by task id, followed as server-sent events while
@@ -80,7 +82,9 @@ final class RunRoutes {
      * Server-sent events for one run. The owner check happens before the stream opens, so another
      * owner's or a missing run is an ordinary 404 problem. The stream reads the run again only when
      * it is told the run changed (one LISTENing connection per process; see Notifications), so an
-     * open stream costs the database nothing while nothing happens.
+     * open stream costs the database nothing while nothing happens. What is stored already (a late
+     * client's or a reconnecting one's backlog) is read and sent a page at a time, so a stream holds
+     * one page whatever the answer's length (RunService#PAGE_BYTES).
      */
     private void events(Context ctx) throws Exception {
         CurrentUser user = Requests.user(ctx);
@@ -102,21 +106,32 @@ final class RunRoutes {
             signal.close();
             throw e;
         }
-        new SseHandler(client -> follow(client, signal, user, taskId, after, first)).handle(ctx);
+        // Handed over rather than captured: the handler lives as long as the stream, which is to
+        // hold only the page it is sending, not its first one as well.
+        AtomicReference<RunEvents> handover = new AtomicReference<>(first);
+        new SseHandler(client -> follow(client, signal, user, taskId, after, handover.getAndSet(null))).handle(ctx);
     }
 
+    /** @param events the first page, replaced by each next one (no other reference keeps it) */
     private void follow(SseClient client, Notifications.Subscription signal, CurrentUser user, UUID taskId,
-                        StreamPosition after, RunEvents first) {
+                        StreamPosition after, RunEvents events) {
         StreamPosition position = after;
         RunView shown = null;
-        RunEvents events = first;
         try (signal) {
             while (!client.terminated()) {
-                for (DeltaView delta : events.deltas()) {
-                    client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
-                    position = delta.position();
+                position = send(client, events.deltas(), position);
+                if (client.terminated()) {
+                    return;
                 }
                 RunView run = events.run();
+                if (run == null) {
+                    // A backlog goes a page at a time, the next read at once: only this page is held,
+                    // however long the answer, while a client that reads slowly (or not at all)
+                    // blocks the write. Once caught up, the run is read, before whatever came since.
+                    events = events.more() ? runs.piecesAfter(user, taskId, position)
+                            : runs.eventsAfter(user, taskId, position);
+                    continue;
+                }
                 if (!run.equals(shown)) {
                     client.sendEvent("status", mapper.writeValueAsString(run));
                     shown = run;
@@ -139,5 +154,22 @@ final class RunRoutes {
         } finally {
             client.close();
         }
+    }
+
+    /**
+     * Sends the pieces as {@code delta} events, stopping when the client has gone (the rest of a
+     * page has nowhere to go); the position of the last one sent.
+     */
+    private StreamPosition send(SseClient client, List<DeltaView> deltas, StreamPosition position)
+            throws JsonProcessingException {
+        StreamPosition sent = position;
+        for (DeltaView delta : deltas) {
+            if (client.terminated()) {
+                break;
+            }
+            client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
+            sent = delta.position();
+        }
+        return sent;
     }
 }

@@ -3,7 +3,6 @@ package dev.eryao.repositories;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.AgentRun;
-import dev.eryao.models.AgentRunDelta;
 import dev.eryao.models.PointsBalance;
 import dev.eryao.models.RunStatus;
 import java.time.Instant;
@@ -174,10 +173,23 @@ public class RunRepository extends BaseRepository<AgentRun> {
                       WHERE status IN ('failed', 'cancelled') AND held_points > 0 GROUP BY owner_id) r
                 WHERE p.owner_id = r.owner_id)
             SELECT id FROM changed WHERE pg_notify('""" + CHANNEL + "', changed.id::text) IS NOT NULL";
+    // A page of the pieces after a position: at most :pieces of them, and only as many as fit in
+    // :bytes of text together, except that the first is always there (a reader always moves on).
+    // The running sum reads each piece's stored size, not its text; "following" (the next piece's
+    // index) says whether more are stored, in the same snapshot as the page.
     private static final String DELTAS_AFTER = """
-            select d from AgentRunDelta d
-            where d.runId = :run and d.attempt = :attempt and d.deltaIndex > :after
-            order by d.deltaIndex""";
+            with next as (
+                select d.attempt as attempt, d.deltaIndex as deltaIndex, d.content as content,
+                       row_number() over (order by d.deltaIndex) as n,
+                       sum(octet_length(d.content)) over (order by d.deltaIndex) as upto,
+                       lead(d.deltaIndex) over (order by d.deltaIndex) as following
+                from AgentRunDelta d
+                where d.runId = :run and d.ownerId = :owner and d.attempt = :attempt and d.deltaIndex > :after
+                order by d.deltaIndex
+                limit :pieces)
+            select p.attempt, p.deltaIndex, p.content, p.following from next p
+            where p.n = 1 or p.upto <= :bytes
+            order by p.deltaIndex""";
 
     public RunRepository(CurrentSession sessions) {
         super(sessions, AgentRun.class);
@@ -342,13 +354,22 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .getResultList();
     }
 
-    /** The pieces of the run's {@code attempt} after piece {@code afterIndex} (-1: all), in order. */
-    public List<AgentRunDelta> deltasAfter(UUID runId, int attempt, int afterIndex) {
-        return session().createSelectionQuery(DELTAS_AFTER, AgentRunDelta.class)
+    /**
+     * One page of the owner's pieces of the run's {@code attempt} after piece {@code afterIndex}
+     * (-1: from the first), in order: at most {@code maxPieces} pieces holding at most
+     * {@code maxBytes} bytes of text (UTF-8) together — but always the first piece, however large,
+     * so that a reader moves on. Says whether more pieces are stored after the page.
+     */
+    public DeltaPage deltasAfter(UUID ownerId, UUID runId, int attempt, int afterIndex, int maxPieces,
+                                 long maxBytes) {
+        return DeltaPage.of(session().createSelectionQuery(DELTAS_AFTER, Object[].class)
                 .setParameter("run", runId)
+                .setParameter("owner", ownerId)
                 .setParameter("attempt", attempt)
                 .setParameter("after", afterIndex)
-                .getResultList();
+                .setParameter("pieces", maxPieces)
+                .setParameter("bytes", maxBytes)
+                .getResultList());
     }
 
     /** A statement that changes runs and owners' balances (holds). */

@@ -1,5 +1,6 @@
 package dev.eryao.services;
 
+import dev.eryao.repositories.DeltaPage;
 import dev.eryao.repositories.RunStart;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Transactions;
@@ -39,6 +40,18 @@ public final class RunService {
     static final Duration TURN = Duration.ofMinutes(1);
     /** Why a run of a deleted session was cancelled. */
     static final String SESSION_DELETED = "cancelled: its session was deleted";
+    /**
+     * The most pieces of an answer an event stream reads (and holds) at once: a late or
+     * reconnecting reader is sent its backlog a page at a time, so what a stream holds does not
+     * grow with the answer, even while its client reads nothing and its write blocks.
+     */
+    public static final int PAGE_PIECES = 1_000;
+    /**
+     * The most text (UTF-8 bytes) of one page, unless its first piece alone is larger (it is sent
+     * alone): room for a few of the largest pieces (a worker's piece is to hold at most 64 KiB),
+     * and 32 reads for an 8 MB answer.
+     */
+    public static final int PAGE_BYTES = 256 * 1024;
 
     private final Transactions transactions;
     private final SessionRepository sessions;
@@ -201,20 +214,40 @@ public final class RunService {
     }
 
     /**
-     * What a run's event stream sends next: the run as it is, and the pieces of its current
-     * attempt's answer after {@code after} (all of them when {@code after} is of another attempt).
-     * The run is read first: once it shows finished, every piece written before is there to read.
+     * What a run's event stream sends next: the run as it is, and the first page of the pieces of
+     * its current attempt's answer after {@code after} (from the first when {@code after} is of
+     * another attempt). The run is read first: once it shows finished, every piece written before
+     * is there to read. When more pieces are stored than the page holds, the run is left out (see
+     * {@link RunEvents#run}): it would be stale by the time the stream reaches the end, and a
+     * finished run carries its whole output.
      */
     public RunEvents eventsAfter(CurrentUser user, UUID runId, StreamPosition after) {
         return transactions.read(() -> {
             AgentRun run = runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"));
             int attempt = run.getAttempts();
             if (attempt == 0) {
-                return new RunEvents(RunView.of(run), List.of());
+                return new RunEvents(RunView.of(run), List.of(), false);
             }
             int afterIndex = after != null && after.attempt() == attempt ? after.index() : -1;
-            return new RunEvents(RunView.of(run), runs.deltasAfter(runId, attempt, afterIndex).stream()
-                    .map(DeltaView::of).toList());
+            DeltaPage page = runs.deltasAfter(user.id(), runId, attempt, afterIndex, PAGE_PIECES, PAGE_BYTES);
+            return new RunEvents(page.more() ? null : RunView.of(run), views(page), page.more());
         });
+    }
+
+    /**
+     * The next page of the caller's pieces of the run after {@code after}, in its attempt, without
+     * the run: how a stream that has sent a page with more after it catches up. A piece of another
+     * owner's run is never in it.
+     */
+    public RunEvents piecesAfter(CurrentUser user, UUID runId, StreamPosition after) {
+        return transactions.read(() -> {
+            DeltaPage page = runs.deltasAfter(user.id(), runId, after.attempt(), after.index(), PAGE_PIECES,
+                    PAGE_BYTES);
+            return new RunEvents(null, views(page), page.more());
+        });
+    }
+
+    private static List<DeltaView> views(DeltaPage page) {
+        return page.pieces().stream().map(DeltaView::of).toList();
     }
 }

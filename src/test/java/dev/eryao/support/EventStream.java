@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -76,6 +77,26 @@ public final class EventStream implements AutoCloseable {
     }
 
     private void read() {
+        try {
+            parse(body, events::add);
+        } catch (IOException e) {
+            // the stream was closed: the end, as for a server that ended it
+        } finally {
+            events.add(END);
+        }
+    }
+
+    /**
+     * Every event of a server-sent event stream read to its end, in order: for a client that reads
+     * its response in its own way (slowly, or in parts) and looks at the events afterwards.
+     */
+    public static List<Event> readToEnd(InputStream body) throws IOException {
+        List<Event> read = new ArrayList<>();
+        parse(body, read::add);
+        return read;
+    }
+
+    private static void parse(InputStream body, Consumer<Event> sink) throws IOException {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String name = "message";
             String id = null;
@@ -83,7 +104,7 @@ public final class EventStream implements AutoCloseable {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.isEmpty()) {
                     if (!data.isEmpty()) {
-                        events.add(new Event(name, id, data.toString()));
+                        sink.accept(new Event(name, id, data.toString()));
                     }
                     name = "message";
                     id = null;
@@ -96,10 +117,6 @@ public final class EventStream implements AutoCloseable {
                     data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
                 }
             }
-        } catch (IOException e) {
-            // the stream was closed: the end, as for a server that ended it
-        } finally {
-            events.add(END);
         }
     }
 
