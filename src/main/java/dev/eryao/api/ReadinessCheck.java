@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * time and at most one starts per {@link #SPACING}; every probe that arrives while one runs waits
  * for the next, which answers them all. A flood of probes thus asks the database at most
  * {@code 1 s / SPACING} times a second on one pooled connection, instead of once per probe on as
- * many connections as the pool has (which slowed every signed-in request); a probe waits at most
- * {@code SPACING} plus one check longer than it would alone, and a lone probe not at all.
+ * many connections as the pool has (which slowed every signed-in request). The price is the wait:
+ * a probe may wait for the rest of the check under way and up to {@code SPACING} before its own
+ * begins (none at all when no check began in the last {@code SPACING}), so where a check takes
+ * most of the bound, a probe that arrived during one can run out of its bound and say not ready.
  */
 public final class ReadinessCheck {
     /** How long a probe may take; load balancers' own probe timeouts are a few seconds. */
