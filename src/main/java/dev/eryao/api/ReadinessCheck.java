@@ -20,15 +20,38 @@ import org.slf4j.LoggerFactory;
  * schema is at the newest revision this build carries. A load balancer should send no traffic
  * otherwise.
  *
- * <p>Every probe asks the database afresh (nothing is cached) and answers within {@link #BOUND}:
- * a probe that cannot get its answer by then says not ready. Without the bound a probe waited for
- * the pool's connect timeout twice (once for the round trip, once for the schema read), so a probe
- * that began during an outage could wait through it and answer 200 from the database that came
- * back, seconds after the question was asked.
+ * <p>What an answer promises:
+ * <ul>
+ *   <li><b>A 200 is never older than the probe.</b> A probe is answered ready only by a check (a
+ *       round trip, then the schema read) that began after the probe arrived. A probe that arrives
+ *       once an outage has begun can therefore never be told ready by a check from before it,
+ *       however recent. For this reason no ready answer is reused, not even for a moment: the check
+ *       it came from may have begun just before the outage did (DatabaseOutageTest stops the
+ *       database and probes at once).</li>
+ *   <li><b>No answer is kept.</b> A not-ready answer may also answer the probes that arrived while
+ *       its check ran (they learn it sooner than from a check of their own, and it errs towards
+ *       caution), but never one that arrives after that check ended.</li>
+ *   <li><b>Every probe answers within {@link #BOUND}</b> of its arrival: not ready, if no such
+ *       answer came by then. Without the bound a probe waited for the pool's connect timeout twice
+ *       (once for the round trip, once for the schema read), so a probe that began during an outage
+ *       could wait through it and answer 200 from the database that came back, seconds after the
+ *       question was asked.</li>
+ * </ul>
+ *
+ * <p>What it costs: concurrent probes share one check ({@link SharedCheck}). At most one runs at a
+ * time and at most one starts per {@link #SPACING}; every probe that arrives while one runs waits
+ * for the next, which answers them all. A flood of probes thus asks the database at most
+ * {@code 1 s / SPACING} times a second on one pooled connection, instead of once per probe on as
+ * many connections as the pool has (which slowed every signed-in request). The price is the wait:
+ * a probe may wait for the rest of the check under way and up to {@code SPACING} before its own
+ * begins (none at all when no check began in the last {@code SPACING}), so where a check takes
+ * most of the bound, a probe that arrived during one can run out of its bound and say not ready.
  */
 public final class ReadinessCheck {
     /** How long a probe may take; load balancers' own probe timeouts are a few seconds. */
     static final Duration BOUND = Duration.ofSeconds(2);
+    /** The least time between the starts of two checks: at most four a second, however many probes come. */
+    static final Duration SPACING = Duration.ofMillis(250);
     private static final Logger log = LoggerFactory.getLogger(ReadinessCheck.class);
     private static final Report UNREACHABLE = new Report(false, false, false, null);
 
@@ -38,8 +61,9 @@ public final class ReadinessCheck {
     private final DataSource dataSource;
     private final SchemaStatus schema;
     private final Duration bound;
-    /** One virtual thread per probe, so a probe the bound gave up on never holds up the next one. */
+    /** One virtual thread per check, so a check the bound gave up on never holds up the next one. */
     private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
+    private final SharedCheck<Report> shared;
 
     /** @param schema where the newest applied revision is read */
     public ReadinessCheck(DataSource dataSource, SchemaStatus schema) {
@@ -47,12 +71,24 @@ public final class ReadinessCheck {
     }
 
     ReadinessCheck(DataSource dataSource, SchemaStatus schema, Duration bound) {
+        if (bound.compareTo(SPACING) <= 0) {
+            throw new IllegalArgumentException("the readiness bound (" + bound + ") must exceed the spacing of checks ("
+                    + SPACING + "), or a probe that waits for the next check could never be answered");
+        }
         this.dataSource = dataSource;
         this.schema = schema;
         this.bound = bound;
+        // A not-ready answer of the check under way may answer probes that came during it.
+        this.shared = new SharedCheck<>(this::checkNow, report -> !report.ready(), SPACING);
     }
 
+    /** The answer of a check begun after this call, within the bound; not ready without one. */
     Report check() {
+        return shared.answer(bound, UNREACHABLE);
+    }
+
+    /** One check, over within the bound. */
+    private Report checkNow() {
         Future<Report> probe = probes.submit(this::probe);
         try {
             return probe.get(bound.toMillis(), TimeUnit.MILLISECONDS);

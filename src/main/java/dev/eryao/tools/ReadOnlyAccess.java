@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.postgresql.ds.common.BaseDataSource;
 
@@ -31,11 +32,13 @@ import org.postgresql.ds.common.BaseDataSource;
  * {@code ERYAO_TOOLS__READER_USER} (say, {@code postgres}) is refused rather than trusted.
  *
  * <p>A rollback does not undo everything: a few functions every role may call by default write WAL
- * or take locks that outlive the transaction ({@link #OUTSIDE_THE_TRANSACTION}). Revision
- * {@code 20261125_0002} revokes them from PUBLIC, which only their owner (a superuser) can do, and
- * gives the reader a {@code temp_file_limit}, which only a superuser can set. Where the migrations
- * ran without those rights the guard finds the functions still callable, or no temp-file bound, and
- * refuses to run at all: nothing in a SQL statement can reach past a check made before it is sent.
+ * or take locks that outlive the transaction ({@link #OUTSIDE_THE_TRANSACTION}), or give the
+ * read-only transaction a transaction id that is used up for good ({@link #ASSIGN_A_TRANSACTION_ID}).
+ * Revisions {@code 20261125_0002} and {@code 20261201_0001} revoke them from PUBLIC, which only their
+ * owner (a superuser) can do, and the first gives the reader a {@code temp_file_limit}, which only a
+ * superuser can set. Where the migrations ran without those rights the guard finds the functions
+ * still callable, or no temp-file bound, and refuses to run at all: nothing in a SQL statement can
+ * reach past a check made before it is sent.
  */
 public final class ReadOnlyAccess {
     /** Work done inside the read-only transaction. */
@@ -53,6 +56,18 @@ public final class ReadOnlyAccess {
      */
     public static final List<String> OUTSIDE_THE_TRANSACTION = List.of("pg_logical_emit_message", "pg_advisory_lock",
             "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
+
+    /**
+     * Functions PUBLIC may call by default that assign the calling transaction an id, even a
+     * {@code READ ONLY} one; the rollback does not give it back, so each call uses one up (and
+     * brings wraparound nearer). Revision 20261201_0001 revokes them from PUBLIC. Their
+     * {@code _if_assigned} forms stay allowed: they report an id without assigning one.
+     */
+    public static final List<String> ASSIGN_A_TRANSACTION_ID = List.of("pg_current_xact_id", "txid_current");
+
+    /** What the guard requires the reader not to be able to call. */
+    static final List<String> REFUSED_FUNCTIONS = Stream.of(OUTSIDE_THE_TRANSACTION, ASSIGN_A_TRANSACTION_ID)
+            .flatMap(List::stream).toList();
 
     /** The reader's setting in each database from revision 20261125_0002: sorts and hashes that spill stop there. */
     public static final String TEMP_FILE_LIMIT = "256MB";
@@ -75,7 +90,7 @@ public final class ReadOnlyAccess {
                    set_config('work_mem', '%s', true),
                    set_config('TimeZone', 'UTC', true)
             FROM pg_roles r WHERE r.rolname = session_user""".formatted(
-            OUTSIDE_THE_TRANSACTION.stream().map(name -> "'" + name + "'")
+            REFUSED_FUNCTIONS.stream().map(name -> "'" + name + "'")
                     .collect(Collectors.joining(", ", "ARRAY[", "]")), WORK_MEM);
 
     private final DataSource readers;
@@ -185,9 +200,9 @@ public final class ReadOnlyAccess {
                 String callable = row.getString("callable");
                 if (callable != null) {
                     throw new ToolException("refusing to run as " + readerUser + ": it may call " + callable
-                            + ", which write or hold what a rollback does not undo; a superuser must revoke them"
-                            + " (revision 20261125_0002 does when the migrations run as one: REVOKE EXECUTE ON"
-                            + " FUNCTION ... FROM PUBLIC)");
+                            + ", which write, hold or use up what a rollback does not undo (WAL, locks, transaction"
+                            + " ids); a superuser must revoke them (revisions 20261125_0002 and 20261201_0001 do"
+                            + " when the migrations run as one: REVOKE EXECUTE ON FUNCTION ... FROM PUBLIC)");
                 }
                 if ("-1".equals(row.getString("temp_file_limit"))) {
                     throw new ToolException("refusing to run as " + readerUser + ": it has no temp_file_limit, so one"

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,12 @@ import org.junit.jupiter.api.Test;
 
 /** Each test gets a database of its own on the suite's server, so schema changes stay there. */
 class MigrationsTest {
+    /**
+     * Revisions whose every step needs a superuser (revoking pg_catalog functions from PUBLIC): as
+     * Supabase's non-superuser postgres they only warn, and change nothing.
+     */
+    private static final Set<String> ONLY_A_SUPERUSER_CHANGES = Set.of("20261201_0001");
+
     private final TestDatabase server = TestDatabase.get();
     private final List<Database> opened = new ArrayList<>();
     private final List<String> progress = new ArrayList<>();
@@ -55,7 +62,11 @@ class MigrationsTest {
         for (Revision revision : migrations.catalog().all()) {
             migrations.migrate(revision.id());
             List<String> afterUp = CatalogSnapshot.of(database.dataSource());
-            assertThat(afterUp).as("upgrade of %s changes the schema", revision.id()).isNotEqualTo(previous);
+            if (server.supabaseLayout() && ONLY_A_SUPERUSER_CHANGES.contains(revision.id())) {
+                assertThat(afterUp).as("upgrade of %s without a superuser", revision.id()).isEqualTo(previous);
+            } else {
+                assertThat(afterUp).as("upgrade of %s changes the schema", revision.id()).isNotEqualTo(previous);
+            }
 
             assertThat(migrations.downgrade("-1")).extracting(Revision::id).containsExactly(revision.id());
             assertThat(CatalogSnapshot.of(database.dataSource()))

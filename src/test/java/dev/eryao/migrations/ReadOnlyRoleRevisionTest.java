@@ -20,11 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Revision 20261124_0002: the reader role the data-viewing tools log in as, and its downgrade; and
- * revision 20261125_0002, which takes from it what a rollback does not undo and bounds its queries.
+ * revision 20261125_0002, which takes from it what a rollback does not undo and bounds its queries;
+ * and revision 20261201_0001, which takes from it the functions that assign a transaction id.
  */
 class ReadOnlyRoleRevisionTest {
     private static final String FILE = "V20261124_0002__read_only_role.sql";
     private static final String LIMITS = "V20261125_0002__reader_limits.sql";
+    private static final String NO_XID = "V20261201_0001__reader_no_xid.sql";
 
     private static String one(Connection connection, String query) throws SQLException {
         try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
@@ -124,6 +126,43 @@ class ReadOnlyRoleRevisionTest {
                 assertThat(roleSettings(connection)).isEqualTo(roleAfterUpgrade);
             }
         }
+    }
+
+    @Test
+    void theNoXidRevisionTakesTheIdAssigningFunctionsFromPublicAndItsDowngradeGivesThemBack() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.get().supabaseLayout(),
+                "only a superuser can revoke pg_catalog functions; on Supabase's layout the revision only warns");
+        try (Database database = TestDatabase.get().freshDatabase()) {
+            new Migrations(database, line -> { }).migrate();
+            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                String revoked = idFunctions(connection);
+
+                sql.execute(script("db/downgrade/" + NO_XID));
+                String afterDowngrade = idFunctions(connection);
+                sql.execute(script("db/migration/" + NO_XID));
+
+                assertThat(revoked).isEqualTo("reader 0, public 0, if assigned 2 of 2");
+                assertThat(afterDowngrade).isEqualTo("reader 2, public 2, if assigned 2 of 2");
+                assertThat(idFunctions(connection)).isEqualTo(revoked);
+            }
+        }
+    }
+
+    /**
+     * How many of the functions that assign a transaction id the reader and PUBLIC may call in this
+     * database, and how many of their forms that only report one the reader keeps.
+     */
+    private static String idFunctions(Connection connection) throws SQLException {
+        return one(connection, """
+                SELECT 'reader ' || count(*) FILTER (WHERE has_function_privilege('eryao_reader', p.oid, 'EXECUTE'))
+                    || ', public ' || count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0))
+                    || ', if assigned ' || (SELECT count(*) FILTER (WHERE has_function_privilege('eryao_reader', x.oid, 'EXECUTE'))
+                                            || ' of ' || count(*) FROM pg_proc x
+                                            WHERE x.proname IN ('txid_current_if_assigned', 'pg_current_xact_id_if_assigned'))
+                FROM pg_proc p
+                WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname IN ('txid_current', 'pg_current_xact_id')""");
     }
 
     /**

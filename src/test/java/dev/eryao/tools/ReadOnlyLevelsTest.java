@@ -15,6 +15,8 @@ import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The data tools are read-only at three levels, and each is tested with the other two out of the
@@ -107,7 +109,7 @@ class ReadOnlyLevelsTest {
         String before = scratch.fingerprint();
         List<String> writes = List.of("INSERT INTO probe (note) VALUES ('x')", "UPDATE probe SET note = 'x'",
                 "DELETE FROM probe", "TRUNCATE probe", "SELECT nextval('probe_seq')", "SELECT setval('probe_seq', 9)",
-                "SELECT pg_logical_emit_message(false, 'eryao', 'x')", "SELECT pg_advisory_lock(42)",
+                "SELECT pg_logical_emit_message(false, 'eryao', 'x')", "SELECT pg_advisory_lock(42)", "SELECT txid_current()",
                 "CREATE TABLE intruder (id int)");
         try (Connection reader = reader(scratch.database())) {
             reader.setAutoCommit(false);
@@ -124,17 +126,20 @@ class ReadOnlyLevelsTest {
         assertThat(scratch.fingerprint()).isEqualTo(before);
     }
 
-    @Test
-    void aReaderThatMayStillCallWhatARollbackDoesNotUndoIsRefusedBeforeAnyQueryRuns() throws SQLException {
+    /** One function from each revision that takes them from PUBLIC (20261125_0002, 20261201_0001). */
+    @ParameterizedTest(name = "a reader that may call {0} is refused")
+    @ValueSource(strings = {"pg_advisory_lock(bigint)", "txid_current()", "pg_current_xact_id()"})
+    void aReaderThatMayStillCallWhatARollbackDoesNotUndoIsRefusedBeforeAnyQueryRuns(String function) throws SQLException {
         // What a migration run by a role that does not own pg_catalog's functions leaves behind.
-        admin("GRANT EXECUTE ON FUNCTION pg_catalog.pg_advisory_lock(bigint) TO PUBLIC");
+        admin("GRANT EXECUTE ON FUNCTION pg_catalog." + function + " TO PUBLIC");
         try {
             assertThatThrownBy(() -> tool(fresh()).execute("SELECT 1"))
                     .isInstanceOf(ToolException.class)
-                    .hasMessageStartingWith("refusing to run as eryao_reader: it may call pg_advisory_lock, which write"
-                            + " or hold what a rollback does not undo; a superuser must revoke them");
+                    .hasMessageStartingWith("refusing to run as eryao_reader: it may call "
+                            + function.substring(0, function.indexOf('(')) + ", which write, hold or use up what a"
+                            + " rollback does not undo (WAL, locks, transaction ids); a superuser must revoke them");
         } finally {
-            admin("REVOKE EXECUTE ON FUNCTION pg_catalog.pg_advisory_lock(bigint) FROM PUBLIC");
+            admin("REVOKE EXECUTE ON FUNCTION pg_catalog." + function + " FROM PUBLIC");
         }
         assertThat(tool(fresh()).execute("SELECT 1 AS one").rows()).containsExactly(List.of(1L));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,22 +21,23 @@ import org.postgresql.PGNotification;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every way we know to write through {@code execute_sql}, aimed at real rows in the scratch
  * database: each is refused, with the database's own message (bar the two-statement texts, which
  * never reach it), and afterwards nothing in the database differs. That includes what a rollback
  * does not undo: WAL messages, session-level advisory locks (revoked from PUBLIC by revision
- * 20261125_0002), large objects (refused by the read-only transaction) and notifications (never
- * sent, as the transaction never commits).
+ * 20261125_0002), transaction ids (txid_current and pg_current_xact_id, revoked by 20261201_0001),
+ * large objects (refused by the read-only transaction) and notifications (never sent, as the
+ * transaction never commits).
  */
 class WriteAttemptsTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
     private static final Path PWNED = Path.of(System.getProperty("java.io.tmpdir"), "eryao-copy-to-program-ran");
 
-    private final SqlExecutor sql = new SqlExecutor(
-            ReadOnlyAccess.of(scratch.database(), scratch.settings().tools()), ToolsSettings.DEFAULT_MAX_ROWS,
-            ToolsSettings.DEFAULT_MAX_BYTES);
+    private final ReadOnlyAccess access = ReadOnlyAccess.of(scratch.database(), scratch.settings().tools());
+    private final SqlExecutor sql = new SqlExecutor(access, ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_MAX_BYTES);
 
     /** A large object made by the superuser, readable by the reader, for the attempts to change it. */
     private static long largeObject;
@@ -69,6 +71,11 @@ class WriteAttemptsTest {
                         "permission denied for function pg_try_advisory_lock_shared"),
                 Arguments.of("SELECT query_to_xml('SELECT pg_advisory_lock(42)', true, true, '')",
                         "permission denied for function pg_advisory_lock"),
+                Arguments.of("SELECT txid_current()", "permission denied for function txid_current"),
+                Arguments.of("SELECT pg_current_xact_id()", "permission denied for function pg_current_xact_id"),
+                Arguments.of("DO $$ BEGIN PERFORM txid_current(); END $$", "permission denied for function txid_current"),
+                Arguments.of("SELECT query_to_xml('SELECT pg_current_xact_id()', true, true, '')",
+                        "permission denied for function pg_current_xact_id"),
                 Arguments.of("SELECT lo_create(0)", "cannot execute lo_create() in a read-only transaction"),
                 Arguments.of("SELECT lo_creat(-1)", "cannot execute lo_creat() in a read-only transaction"),
                 Arguments.of("SELECT lo_from_bytea(0, 'x')", "cannot execute lo_from_bytea() in a read-only transaction"),
@@ -98,6 +105,36 @@ class WriteAttemptsTest {
         assertThat(advisoryLocks()).as("no advisory lock outlived the call").isZero();
         assertThat(walPosition() - walBefore).as("the WAL did not take the 1 MB message").isLessThan(500_000);
         assertThat(largeObjectText()).isEqualTo("kept as it is");
+    }
+
+    /**
+     * The refusal is the function's own privilege check, made before it runs: the tools' transaction
+     * still has no transaction id afterwards (its {@code _if_assigned} form, which assigns none, says so).
+     */
+    @ParameterizedTest(name = "{0}() is refused and assigns the transaction no id")
+    @ValueSource(strings = {"txid_current", "pg_current_xact_id"})
+    void aFunctionThatWouldAssignATransactionIdIsRefusedAndAssignsNone(String function) {
+        record Seen(String refusal, String transactionId) {
+        }
+        Seen seen = access.run(connection -> {
+            Savepoint beforeAttempt = connection.setSavepoint();
+            String refusal = "none";
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT " + function + "()");
+            } catch (SQLException e) {
+                refusal = e.getMessage();
+            }
+            // Back to before the failed statement, still inside the same top-level transaction.
+            connection.rollback(beforeAttempt);
+            try (Statement statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
+                row.next();
+                return new Seen(refusal, row.getString(1));
+            }
+        });
+
+        assertThat(seen.refusal()).contains("permission denied for function " + function);
+        assertThat(seen.transactionId()).as("the transaction's id, if it was given one").isNull();
     }
 
     @Test

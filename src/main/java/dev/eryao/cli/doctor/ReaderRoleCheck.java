@@ -42,8 +42,9 @@ final class ReaderRoleCheck implements Check {
             if (e.getMessage().contains("refusing to run")) {
                 // The backend serves without its data tools: a warning, not a failure (on Supabase it
                 // is always so, as no user there is a superuser).
-                return Finding.warning("the data tools are off: " + e.getMessage(), "a superuser must apply revision"
-                        + " 20261125_0002's REVOKE and temp_file_limit (on Supabase nobody can; use its SQL editor)");
+                return Finding.warning("the data tools are off: " + e.getMessage(), "a superuser must apply revisions"
+                        + " 20261125_0002 and 20261201_0001 (their REVOKEs and temp_file_limit; on Supabase nobody can;"
+                        + " use its SQL editor)");
             }
             return Finding.failed(e.getMessage(), "create the role with bin/eryao migrate, give it a password"
                     + " (ALTER ROLE " + tools.readerUser() + " PASSWORD ...) and set ERYAO_TOOLS__READER_PASSWORD");

@@ -4,10 +4,8 @@ import dev.eryao.core.config.Secret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -15,8 +13,10 @@ import java.util.Base64;
 /**
  * The HS256 secret of a developer's machine: with the embedded database and no auth settings,
  * {@code serve} verifies tokens with it and {@code token} signs them, so the API can be tried with
- * curl and no Supabase project. Kept in {@code <data dir>/jwt-secret}, readable by its owner only;
- * never used when {@code ERYAO_AUTH__*} is set.
+ * curl and no Supabase project. Kept in {@code <data dir>/jwt-secret}, readable by its owner only
+ * from the moment it exists ({@link OwnerOnlyFile}); a file there that others may read or write is
+ * refused, not used (anyone who could read it can sign tokens the API accepts). Never used when
+ * {@code ERYAO_AUTH__*} is set.
  *
  * @param secret  the secret
  * @param file    where it is kept
@@ -34,14 +34,12 @@ public record LocalJwtSecret(Secret secret, Path file, boolean created) {
                 byte[] random = new byte[48];
                 new SecureRandom().nextBytes(random);
                 String value = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-                try {
-                    Files.writeString(file, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-                    ownerOnly(file);
+                if (OwnerOnlyFile.createIfAbsent(file, value + "\n")) {
                     return new LocalJwtSecret(Secret.of(value), file, true);
-                } catch (FileAlreadyExistsException raced) {
-                    // another process made it first: use theirs
                 }
+                // another process made it first: use theirs
             }
+            refuseIfOthersMay(file);
             String value = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (value.getBytes(StandardCharsets.UTF_8).length < 32) {
                 throw new IllegalStateException(file + " holds no usable secret: delete it and start again");
@@ -52,11 +50,13 @@ public record LocalJwtSecret(Secret secret, Path file, boolean created) {
         }
     }
 
-    private static void ownerOnly(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the file inherits the data directory's permissions
+    private static void refuseIfOthersMay(Path file) throws IOException {
+        if (!OwnerOnlyFile.beyondOwner(file).isEmpty()) {
+            throw new IllegalStateException(file + " may be read or written by others ("
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(file))
+                    + "), and whoever reads it can sign tokens this API accepts: delete it (a new one is made at the"
+                    + " next start, and tokens signed with the old one stop working) or, if no one else can have"
+                    + " read it, make it owner-only (chmod 600)");
         }
     }
 }
