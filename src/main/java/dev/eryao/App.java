@@ -201,7 +201,8 @@ public final class App implements AutoCloseable {
 
     /** An HTTP API with its own server settings and verifier (tests); closed by {@link #close()}. */
     public synchronized ApiServer api(ServerSettings server, JwtVerifier tokens) {
-        ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database));
+        ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database),
+                this::workerThreadsDown);
         return remember(apis, new ApiServer(server, tokens, readiness, metrics, sessions, messages, runs, runChanges(),
                 points, catalog));
     }
@@ -232,6 +233,11 @@ public final class App implements AutoCloseable {
                 .register(metrics);
         Gauge.builder("eryao.worker.threads", part, Worker::liveThreads).tag("worker", id).tag("state", "live")
                 .register(metrics);
+    }
+
+    /** Worker threads of this app's workers that have ended while their worker runs (what /readyz reports). */
+    private synchronized int workerThreadsDown() {
+        return workers.stream().mapToInt(part -> part.startedThreads() - part.liveThreads()).sum();
     }
 
     private <T extends AutoCloseable> T remember(Deque<T> parts, T part) {

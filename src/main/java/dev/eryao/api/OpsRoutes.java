@@ -37,7 +37,8 @@ final class OpsRoutes {
         routes.add(Route.of(HandlerType.GET, "/healthz", ANYONE, TAG).summary("The process is up")
                 .returns(Health.class), ctx -> ctx.json(new Health("ok")));
         routes.add(Route.of(HandlerType.GET, "/readyz", ANYONE, TAG)
-                .summary("The database answers now, within 2 s, and its schema is at head (503 otherwise)")
+                .summary("The database answers now, within 2 s, its schema is at head, and every worker thread this"
+                        + " process started is running (503 otherwise)")
                 .returns(ReadinessCheck.Report.class), ctx -> {
             ReadinessCheck.Report report = readiness.check();
             // Each probe is a fresh question to the database: no cache along the way may answer it.

@@ -11,14 +11,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /readyz}: ready means the pool hands out a connection that answers a query now and the
- * schema is at the newest revision this build carries. A load balancer should send no traffic
- * otherwise.
+ * {@code /readyz}: ready means the pool hands out a connection that answers a query now, the
+ * schema is at the newest revision this build carries, and every worker thread this process
+ * started is still working off runs (one that met an error the JVM cannot be trusted after ends
+ * the process; until it has, this says so). A load balancer should send no traffic otherwise.
  *
  * <p>What an answer promises:
  * <ul>
@@ -53,9 +55,13 @@ public final class ReadinessCheck {
     /** The least time between the starts of two checks: at most four a second, however many probes come. */
     static final Duration SPACING = Duration.ofMillis(250);
     private static final Logger log = LoggerFactory.getLogger(ReadinessCheck.class);
-    private static final Report UNREACHABLE = new Report(false, false, false, null);
+    private static final Report UNREACHABLE = new Report(false, false, false, null, 0);
 
-    record Report(boolean ready, boolean database, boolean schemaAtHead, String revision) {
+    /** @param workerThreadsDown worker threads this process started that are no longer running */
+    public record Report(boolean ready, boolean database, boolean schemaAtHead, String revision, int workerThreadsDown) {
+        Report withWorkerThreadsDown(int down) {
+            return new Report(ready && down == 0, database, schemaAtHead, revision, down);
+        }
     }
 
     private final DataSource dataSource;
@@ -64,13 +70,22 @@ public final class ReadinessCheck {
     /** One virtual thread per check, so a check the bound gave up on never holds up the next one. */
     private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
     private final SharedCheck<Report> shared;
+    private final IntSupplier workerThreadsDown;
 
-    /** @param schema where the newest applied revision is read */
-    public ReadinessCheck(DataSource dataSource, SchemaStatus schema) {
-        this(dataSource, schema, BOUND);
+    /**
+     * @param schema            where the newest applied revision is read
+     * @param workerThreadsDown how many of the worker threads this process started have ended (no database read)
+     */
+    public ReadinessCheck(DataSource dataSource, SchemaStatus schema, IntSupplier workerThreadsDown) {
+        this(dataSource, schema, workerThreadsDown, BOUND);
     }
 
     ReadinessCheck(DataSource dataSource, SchemaStatus schema, Duration bound) {
+        this(dataSource, schema, () -> 0, bound);
+    }
+
+    ReadinessCheck(DataSource dataSource, SchemaStatus schema, IntSupplier workerThreadsDown, Duration bound) {
+        this.workerThreadsDown = workerThreadsDown;
         if (bound.compareTo(SPACING) <= 0) {
             throw new IllegalArgumentException("the readiness bound (" + bound + ") must exceed the spacing of checks ("
                     + SPACING + "), or a probe that waits for the next check could never be answered");
@@ -83,8 +98,8 @@ public final class ReadinessCheck {
     }
 
     /** The answer of a check begun after this call, within the bound; not ready without one. */
-    Report check() {
-        return shared.answer(bound, UNREACHABLE);
+    public Report check() {
+        return shared.answer(bound, UNREACHABLE).withWorkerThreadsDown(workerThreadsDown.getAsInt());
     }
 
     /** One check, over within the bound. */
@@ -113,10 +128,10 @@ public final class ReadinessCheck {
         }
         try {
             SchemaStatus.State state = schema.read();
-            return new Report(state.atHead(), true, state.atHead(), state.current());
+            return new Report(state.atHead(), true, state.atHead(), state.current(), 0);
         } catch (RuntimeException e) {
             log.warn("readiness: cannot read the schema history: {}", e.getMessage());
-            return new Report(false, true, false, null);
+            return new Report(false, true, false, null, 0);
         }
     }
 

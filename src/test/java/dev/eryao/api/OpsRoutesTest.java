@@ -22,6 +22,7 @@ class OpsRoutesTest {
         JsonNode ready = api.get("/readyz", null).json();
         assertThat(ready.get("ready").asBoolean()).isTrue();
         assertThat(ready.get("schema_at_head").asBoolean()).isTrue();
+        assertThat(ready.get("worker_threads_down").asInt()).isZero();
     }
 
     @Test

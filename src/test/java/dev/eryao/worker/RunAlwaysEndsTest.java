@@ -3,6 +3,8 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.api.ReadinessCheck;
+import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
@@ -171,7 +173,10 @@ class RunAlwaysEndsTest {
                 Thread.sleep(20);
             }
             assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
-            assertThat(dying.liveThreads()).as("what /readyz reports").isLessThan(dying.startedThreads());
+            ReadinessCheck readiness = new ReadinessCheck(fixture.database.dataSource(),
+                    new SchemaStatus(fixture.database), () -> dying.startedThreads() - dying.liveThreads());
+            assertThat(readiness.check()).extracting(ReadinessCheck.Report::ready, ReadinessCheck.Report::workerThreadsDown)
+                    .containsExactly(false, 1);
             assertThat(run(owner, task).status()).isEqualTo("running");
         }
         try (Worker other = worker(1, 2)) {
