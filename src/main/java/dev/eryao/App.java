@@ -18,6 +18,7 @@ import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
@@ -67,6 +68,7 @@ public final class App implements AutoCloseable {
     private final MessageRepository messageRepository;
     private final LlmRepository llmRepository;
     private final PointsBalanceRepository balanceRepository;
+    private final HoldRepository holdRepository;
     private final PointsLedgerRepository ledgerRepository;
     /** Every part's metrics, scraped at each API's {@code /metrics}. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -92,13 +94,15 @@ public final class App implements AutoCloseable {
         this.runRepository = new RunRepository(transactions);
         this.llmRepository = new LlmRepository(transactions);
         this.balanceRepository = new PointsBalanceRepository(transactions);
+        this.holdRepository = new HoldRepository(transactions);
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
 
-        this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository);
+        this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository,
+                holdRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
         this.runs = new RunService(transactions, sessionRepository, messageRepository, runRepository,
-                balanceRepository, settings.llm().maxOutputTokens(), settings.runs().maxOpenPerOwner());
+                balanceRepository, holdRepository, settings.llm().maxOutputTokens(), settings.runs().maxOpenPerOwner());
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
     }
@@ -164,7 +168,7 @@ public final class App implements AutoCloseable {
 
     private RunExecutionService runExecution(WorkerSettings worker, int maxOutputTokens) {
         return new RunExecutionService(transactions, runRepository, messageRepository, llmRepository,
-                balanceRepository, ledgerRepository, worker, maxOutputTokens, runMetrics);
+                balanceRepository, holdRepository, ledgerRepository, worker, maxOutputTokens, runMetrics);
     }
 
     /** The metrics of every part of this app, as each API's {@code /metrics} shows them. */

@@ -36,7 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
         Runnable stop = app::close;
         if (once) {
             try {
-                out.println("performed " + worker.runOnce() + " run(s)");
+                out.println("performed " + worker.performDue() + " run(s)");
             } finally {
                 stop.run();
             }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Owners' balances, changed only by single conditional statements: the row lock PostgreSQL takes
+ * Owners' balances (their holds are {@link HoldRepository}'s), changed only by single conditional statements: the row lock PostgreSQL takes
  * for the UPDATE serializes concurrent changes for one owner, and the {@code balance + amount >= 0}
  * condition is checked under that lock, so no interleaving can overdraw.
  */
@@ -23,18 +23,6 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             UPDATE points_balance SET balance = balance - :amount, updated_at = now()
             WHERE owner_id = :owner AND balance - held >= :amount
             RETURNING balance""";
-    private static final String HOLD = """
-            UPDATE points_balance SET held = held + :amount, updated_at = now()
-            WHERE owner_id = :owner AND balance - held >= :amount
-            RETURNING held""";
-    // A finished run pays its price from its own hold and never more: a provider that reports more
-    // than the hold's bound allowed for (RunPrice) is charged at the hold, and the rest is recorded
-    // on the run for the administrator, never taken from the owner's other points. The hold is
-    // released in the same statement.
-    private static final String SETTLE = """
-            UPDATE points_balance SET balance = balance - least(:cost, :hold), held = held - :hold, updated_at = now()
-            WHERE owner_id = :owner
-            RETURNING least(:cost, :hold), balance""";
     // HQL rather than native SQL: Hibernate caches an HQL plan by its text, while a native query
     // with a result type was planned again (and its plan cached again) on every call.
     private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
@@ -62,33 +50,6 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
                 .getSingleResultOrNull());
-    }
-
-    /**
-     * Holds {@code amount} (> 0) of the owner's available points for a run; false, changing
-     * nothing, when fewer are available.
-     */
-    public boolean hold(UUID ownerId, long amount) {
-        return session().createNativeQuery(HOLD, Long.class)
-                .addSynchronizedEntityClass(PointsBalance.class)
-                .setParameter("owner", ownerId)
-                .setParameter("amount", amount)
-                .getSingleResultOrNull() != null;
-    }
-
-    /**
-     * Charges a finished run {@code cost}, at most its {@code hold}, and releases the hold; what was
-     * charged and the balance after.
-     */
-    public Settlement settle(UUID ownerId, long cost, long hold) {
-        Object[] row = session().createNativeQuery(SETTLE, Object[].class)
-                .addSynchronizedEntityClass(PointsBalance.class)
-                .setParameter("owner", ownerId)
-                .setParameter("cost", cost)
-                .setParameter("hold", hold)
-                .getSingleResultOrNull();
-        return row == null ? Settlement.NONE
-                : new Settlement(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
     }
 
     /** The owner's balance; 0 for an owner who never had points. */

@@ -52,13 +52,13 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
      *
      * @param llmId the model the run names, or null for the session's
      */
-    public Optional<RunStart> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
+    public Optional<RunAdmission> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
         Object[] row = session().createSelectionQuery(OWNED_FOR_RUN, Object[].class)
                 .setParameter("id", sessionId)
                 .setParameter("owner", ownerId)
                 .setParameter("llm", llmId, UUID.class)
                 .getSingleResultOrNull();
-        return Optional.ofNullable(row).map(r -> new RunStart((AgentChatSession) r[0],
+        return Optional.ofNullable(row).map(r -> new RunAdmission((AgentChatSession) r[0],
                 r[1] == null ? 0 : (Long) r[1], r[2] == null ? 0 : (Long) r[2], (Llm) r[3],
                 ((Number) r[4]).longValue(), (Instant) r[5]));
     }

@@ -1,13 +1,14 @@
 package dev.eryao.services;
 
-import dev.eryao.repositories.CheckIn;
+import java.util.Optional;
 
 /**
  * What a worker learns when it reports on the attempt it performs: whether the claim is still its
  * own, and whether the run is to stop (its owner cancelled it, or deleted its session).
  */
 public record AttemptCheck(boolean claimHeld, boolean stopRequested) {
-    static AttemptCheck of(CheckIn checkIn) {
-        return new AttemptCheck(checkIn.claimHeld(), checkIn.stopRequested());
+    /** @param stop what the repository read: whether to stop, or empty when the claim was lost */
+    static AttemptCheck of(Optional<Boolean> stop) {
+        return new AttemptCheck(stop.isPresent(), stop.orElse(false));
     }
 }

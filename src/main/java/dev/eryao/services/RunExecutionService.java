@@ -17,6 +17,8 @@ import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.LlmRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.HoldRepository;
+import dev.eryao.repositories.EndedRun;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.models.PointsLedgerEntry;
 import java.time.Duration;
@@ -46,6 +48,7 @@ public final class RunExecutionService {
     private final MessageRepository messages;
     private final LlmRepository llms;
     private final PointsBalanceRepository balances;
+    private final HoldRepository holds;
     private final PointsLedgerRepository ledger;
     private final WorkerSettings settings;
     private final int maxOutputTokens;
@@ -53,7 +56,7 @@ public final class RunExecutionService {
 
     /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
     public RunExecutionService(Transactions transactions, RunRepository queue, MessageRepository messages,
-                           LlmRepository llms, PointsBalanceRepository balances,
+                           LlmRepository llms, PointsBalanceRepository balances, HoldRepository holds,
                            PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens,
                            RunMetrics metrics) {
         this.metrics = metrics;
@@ -63,6 +66,7 @@ public final class RunExecutionService {
         this.messages = messages;
         this.llms = llms;
         this.balances = balances;
+        this.holds = holds;
         this.ledger = ledger;
         this.settings = settings;
     }
@@ -153,9 +157,9 @@ public final class RunExecutionService {
         // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
         Settlement paid = cost == 0 && run.heldPoints() == 0
                 ? Settlement.NONE
-                : balances.settle(run.ownerId(), cost, run.heldPoints());
+                : holds.settle(run.ownerId(), cost, run.heldPoints());
         if (paid.charged() < cost) {
-            queue.recordShortfall(run.claim().runId(), paid.charged());
+            queue.recordChargeCapped(run.claim().runId(), paid.charged());
             metrics.chargeCapped(cost - paid.charged());
         }
         if (paid.charged() > 0) {
@@ -201,12 +205,13 @@ public final class RunExecutionService {
         String storableError = StorableText.of(error);
         String storableText = StorableText.of(written);
         return transactions.fromTransaction(() -> {
-            Optional<RunStatus> status = queue.fail(claim, worker, storableError, retryAt, storableText,
+            Optional<EndedRun> failed = queue.fail(claim, worker, storableError, retryAt, storableText,
                     STOPPED + "; its model's call had failed: " + storableError, now);
-            if (status.isEmpty()) {
+            if (failed.isEmpty()) {
                 return false;
             }
-            if (status.get() == RunStatus.CANCELLED && !storableText.isEmpty()) {
+            holds.release(List.of(failed.get()));
+            if (failed.get().status() == RunStatus.CANCELLED && !storableText.isEmpty()) {
                 messages.add(AgentChatMessage.stoppedAnswer(run.sessionId(), run.ownerId(), storableText, null));
             }
             return true;
@@ -215,8 +220,11 @@ public final class RunExecutionService {
 
     /** Takes back runs whose worker let the lease expire; the ids of those taken back. */
     public List<UUID> rescueExpired(Instant now) {
-        return transactions.fromTransaction(() -> queue.rescueExpired(now, settings.maxAttempts(),
-                RunService.SESSION_DELETED));
+        return transactions.fromTransaction(() -> {
+            List<EndedRun> rescued = queue.rescueExpired(now, settings.maxAttempts(), RunService.SESSION_DELETED);
+            holds.release(rescued);
+            return rescued.stream().map(EndedRun::runId).toList();
+        });
     }
 
     Duration backoff(int attempt) {
@@ -248,12 +256,11 @@ public final class RunExecutionService {
         // hold before any model call, or fail the run for free when the owner cannot cover it.
         long needed = price.free() ? 0 : price.hold(promptBound);
         if (needed > hold) {
-            if (!balances.hold(claim.ownerId(), needed - hold)) {
+            if (!holds.raise(claim, worker, needed, now)) {
                 return RunContext.unusable(claim, "not enough points for this conversation: the run may cost up to "
                         + needed + " points, and " + (hold + balances.accountOf(claim.ownerId()).available())
                         + " were available to it");
             }
-            queue.setHold(claim, worker, needed, now);
             hold = needed;
         }
         return new RunContext(claim, claim.ownerId(), claim.sessionId(), llm.getRequestUrl(), factory,

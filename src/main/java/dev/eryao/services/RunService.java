@@ -1,7 +1,7 @@
 package dev.eryao.services;
 
 import dev.eryao.repositories.DeltaPage;
-import dev.eryao.repositories.RunStart;
+import dev.eryao.repositories.RunAdmission;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
@@ -13,6 +13,7 @@ import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.HoldRepository;
 import dev.eryao.models.Llm;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,7 @@ public final class RunService {
     private final MessageRepository messages;
     private final RunRepository runs;
     private final PointsBalanceRepository balances;
+    private final HoldRepository holds;
     private final int maxOutputTokens;
     private final int maxOpenPerOwner;
 
@@ -66,7 +68,9 @@ public final class RunService {
      * @param maxOpenPerOwner how many runs one owner may have queued or running ({@code ERYAO_RUNS__MAX_OPEN_PER_OWNER})
      */
     public RunService(Transactions transactions, SessionRepository sessions, MessageRepository messages,
-                      RunRepository runs, PointsBalanceRepository balances, int maxOutputTokens, int maxOpenPerOwner) {
+                      RunRepository runs, PointsBalanceRepository balances, HoldRepository holds, int maxOutputTokens,
+                      int maxOpenPerOwner) {
+        this.holds = holds;
         this.maxOpenPerOwner = maxOpenPerOwner;
         this.transactions = transactions;
         this.sessions = sessions;
@@ -103,7 +107,7 @@ public final class RunService {
         RunRequest request = new RunRequest(sessionId, checkedInput, llmId, key);
         try {
             return transactions.fromTransaction(() -> {
-                RunStart start = sessions.getOwnedForRun(user.id(), sessionId, llmId)
+                RunAdmission start = sessions.getOwnedForRun(user.id(), sessionId, llmId)
                         .orElseThrow(() -> new NotFoundException("session"));
                 UUID model = llmId != null ? llmId : start.session().getLlmId();
                 if (model == null) {
@@ -120,7 +124,7 @@ public final class RunService {
                 long hold = holdFor(start.model(), checkedInput);
                 // A run that holds nothing (a free model, or none chosen) still needs a point available.
                 long needed = Math.max(hold, 1);
-                if (start.available() < needed || (hold > 0 && !balances.hold(user.id(), hold))) {
+                if (start.available() < needed || (hold > 0 && !holds.take(user.id(), hold))) {
                     return replayOrRefuse(user, request, new InsufficientPointsException(
                             balances.accountOf(user.id()).available(), needed));
                 }
@@ -165,7 +169,7 @@ public final class RunService {
     /** A run of the caller's; another owner's or a deleted one is not found. */
     public RunView get(CurrentUser user, UUID runId) {
         return transactions.read(() -> RunView.of(
-                runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"))));
+                runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"))));
     }
 
     /** The earlier run of this key if there is one, else {@code refusal}. */
@@ -204,12 +208,14 @@ public final class RunService {
      */
     public RunView cancel(CurrentUser user, UUID runId) {
         return transactions.fromTransaction(() -> {
-            RunStatus was = runs.cancel(user.id(), runId, CANCELLED, Timestamps.now())
-                    .orElseThrow(() -> new NotFoundException("task"));
+            RunRepository.Cancel cancel = runs.cancel(user.id(), runId, CANCELLED, Timestamps.now())
+                    .orElseThrow(() -> new NotFoundException("run"));
+            cancel.ended().ifPresent(ended -> holds.release(List.of(ended)));
+            RunStatus was = cancel.was();
             if (was == RunStatus.SUCCEEDED || was == RunStatus.FAILED) {
                 throw new ConflictException("the run has already " + was.wireName() + ": there is nothing to stop");
             }
-            return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task")));
+            return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));
         });
     }
 
@@ -223,7 +229,7 @@ public final class RunService {
      */
     public RunEvents eventsAfter(CurrentUser user, UUID runId, StreamPosition after) {
         return transactions.read(() -> {
-            AgentRun run = runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("task"));
+            AgentRun run = runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"));
             int attempt = run.getAttempts();
             if (attempt == 0) {
                 return new RunEvents(RunView.of(run), List.of(), false);

@@ -6,6 +6,7 @@ import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.HoldRepository;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.LlmRepository;
@@ -21,10 +22,12 @@ public final class SessionService {
     private final SessionRepository sessions;
     private final LlmRepository llms;
     private final RunRepository runs;
+    private final HoldRepository holds;
 
     public SessionService(Transactions transactions, SessionRepository sessions, LlmRepository llms,
-                          RunRepository runs) {
+                          RunRepository runs, HoldRepository holds) {
         this.transactions = transactions;
+        this.holds = holds;
         this.sessions = sessions;
         this.llms = llms;
         this.runs = runs;
@@ -85,7 +88,7 @@ public final class SessionService {
     public void delete(CurrentUser user, UUID sessionId) {
         transactions.inTransaction(() -> {
             sessions.softDeleteById(owned(user, sessionId).getId());
-            runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now());
+            holds.release(runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now()));
         });
     }
 

@@ -2,6 +2,7 @@ package dev.eryao.worker;
 
 import dev.eryao.services.RunExecutionService;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaseRescuer {
     private static final Logger log = LoggerFactory.getLogger(LeaseRescuer.class);
+    /** The shortest pause between passes, however short the lease. */
+    static final Duration LEAST_INTERVAL = Duration.ofSeconds(1);
 
     private final RunExecutionService runs;
     private final Clock clock;
@@ -21,6 +24,15 @@ final class LeaseRescuer {
     LeaseRescuer(RunExecutionService runs, Clock clock) {
         this.runs = runs;
         this.clock = clock;
+    }
+
+    /**
+     * How long the worker waits between passes: a quarter of the lease (at least
+     * {@link #LEAST_INTERVAL}), so an expired run waits at most that long past its lease to be taken back.
+     */
+    static Duration interval(Duration lease) {
+        Duration quarter = lease.dividedBy(4);
+        return quarter.compareTo(LEAST_INTERVAL) < 0 ? LEAST_INTERVAL : quarter;
     }
 
     /** One pass; the ids of the runs taken back. */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Works off queued agent runs: {@code concurrency} virtual threads each claim and perform runs
  * until none is due, then wait a poll interval; one more thread takes back expired leases. Any
- * number of workers in any number of processes may run against one database. {@link #runOnce()}
+ * number of workers in any number of processes may run against one database. {@link #performDue()}
  * does the same on the caller's thread until nothing is due, for tests and one-shot use.
  *
  * <p>Start and close are safe to repeat. Closing lets each thread finish the run it is performing
@@ -58,7 +58,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Performs due runs on this thread until none is left; how many it performed. */
-    public int runOnce() {
+    public int performDue() {
         int performed = 0;
         while (performer.performNext()) {
             performed++;
@@ -158,7 +158,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void rescueLoop() {
-        long intervalMs = Math.max(1_000, settings.leaseSeconds() * 1000L / 4);
+        long intervalMs = LeaseRescuer.interval(Duration.ofSeconds(settings.leaseSeconds())).toMillis();
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 rescuer.runOnce();

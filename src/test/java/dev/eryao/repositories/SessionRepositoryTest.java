@@ -23,7 +23,7 @@ class SessionRepositoryTest {
         return tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "for a run", llmId)).getId());
     }
 
-    private Optional<RunStart> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
+    private Optional<RunAdmission> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
         return tx.read(() -> sessions.getOwnedForRun(ownerId, sessionId, llmId));
     }
 
@@ -37,7 +37,7 @@ class SessionRepositoryTest {
     void anOwnerWhoNeverHadPointsReadsABalanceOfZeroAndNothingHeld() {
         UUID id = session(null);
 
-        RunStart read = ownedForRun(owner, id, null).orElseThrow();
+        RunAdmission read = ownedForRun(owner, id, null).orElseThrow();
 
         assertThat(read.session().getId()).isEqualTo(id);
         assertThat(read.balance()).isZero();

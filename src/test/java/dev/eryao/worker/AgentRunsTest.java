@@ -47,7 +47,7 @@ class AgentRunsTest {
 
         int performed;
         try (Worker worker = fixture.worker(1, 3)) {
-            performed = worker.runOnce();
+            performed = worker.performDue();
         }
 
         RunView view = run(owner, task);
@@ -82,11 +82,11 @@ class AgentRunsTest {
         fixture.llm.then(new Failure(500, "{\"error\":\"overloaded\"}"));
 
         try (Worker worker = fixture.worker(1, 3)) {
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
             assertThat(run(owner, task).status()).isEqualTo("queued");
-            assertThat(worker.runOnce()).as("not due before its backoff").isZero();
+            assertThat(worker.performDue()).as("not due before its backoff").isZero();
             fixture.clock.advance(Duration.ofMillis(RunFixture.BACKOFF_MS + 100));
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
         }
 
         RunView view = run(owner, task);
@@ -104,10 +104,10 @@ class AgentRunsTest {
 
         try (Worker worker = fixture.worker(1, 3)) {
             for (int attempt = 1; attempt <= 3; attempt++) {
-                assertThat(worker.runOnce()).isEqualTo(1);
+                assertThat(worker.performDue()).isEqualTo(1);
                 fixture.clock.advance(Duration.ofMinutes(1));
             }
-            assertThat(worker.runOnce()).isZero();
+            assertThat(worker.performDue()).isZero();
         }
 
         RunView view = run(owner, task);
@@ -126,7 +126,7 @@ class AgentRunsTest {
         fixture.llm.then(new Failure(401, "{\"error\":\"invalid api key\"}"));
 
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
         }
 
         assertThat(run(owner, task).status()).isEqualTo("failed");
@@ -141,7 +141,7 @@ class AgentRunsTest {
         RunAccepted task = fixture.enqueue(owner, "hello");
 
         try (Worker worker = fixture.worker(1, 1)) {
-            worker.runOnce();
+            worker.performDue();
         }
 
         assertThat(run(owner, task).status()).isEqualTo("failed");
@@ -160,12 +160,12 @@ class AgentRunsTest {
         Worker rescuing = fixture.worker(1, 3);
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> stuck = thread.submit(dying::runOnce);
+            Future<Integer> stuck = thread.submit(dying::performDue);
             assertThat(fixture.llm.awaitFirstRequest(10)).as("the first worker is waiting for the model").isTrue();
 
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             assertThat(rescuing.rescueOnce()).isEqualTo(1);
-            assertThat(rescuing.runOnce()).isEqualTo(1);
+            assertThat(rescuing.performDue()).isEqualTo(1);
             release.countDown(); // the first worker's answer arrives after its lease was lost
             stuck.get(10, TimeUnit.SECONDS);
         } finally {
@@ -196,7 +196,7 @@ class AgentRunsTest {
         fixture.llm.then(new Stall(release, new Answer("too late", 1, 1)));
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (Worker dying = fixture.worker(1, 1); Worker rescuing = fixture.worker(1, 1)) {
-            Future<Integer> stuck = thread.submit(dying::runOnce);
+            Future<Integer> stuck = thread.submit(dying::performDue);
             assertThat(fixture.llm.awaitFirstRequest(10)).isTrue();
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             assertThat(rescuing.rescueOnce()).isEqualTo(1);
@@ -234,9 +234,9 @@ class AgentRunsTest {
         RunFixture.Owner owner = fixture.owner(100);
         fixture.enqueue(owner, "first question");
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
             fixture.enqueue(owner, "second question");
-            worker.runOnce();
+            worker.performDue();
         }
 
         List<String> roles = fixture.llm.received().getLast().body().path("messages").findValuesAsText("role");

@@ -50,12 +50,12 @@ class ContextFitTest {
             for (int i = 0; i < 8; i++) {
                 String input = "question " + i;
                 fixture.app.runs().enqueue(owner, session, input, null, null);
-                worker.runOnce();
+                worker.performDue();
                 said.add(input);
                 said.add("ok");
             }
             fixture.app.runs().enqueue(owner, session, "the last question", null, null);
-            worker.runOnce();
+            worker.performDue();
         }
 
         List<String> sent = fixture.llm.received().getLast().body().path("messages").findValuesAsText("content");
@@ -79,7 +79,7 @@ class ContextFitTest {
         RunAccepted task = fixture.app.runs().enqueue(owner, session, "x".repeat(120), null, null);
 
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
         }
 
         RunView run = fixture.app.runs().get(owner, task.taskId());

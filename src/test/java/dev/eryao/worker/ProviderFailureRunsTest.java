@@ -49,7 +49,7 @@ class ProviderFailureRunsTest {
         appender.start();
         root.addAppender(appender);
         try {
-            worker.runOnce();
+            worker.performDue();
         } finally {
             root.detachAppender(appender);
         }
@@ -70,7 +70,7 @@ class ProviderFailureRunsTest {
         fixture.llm.then(new Flood("flood ".repeat(170), 32L << 20, 10, 10));
 
         try (Worker worker = fixture.worker(1, 3)) {
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
         }
 
         RunView view = run(owner, task);

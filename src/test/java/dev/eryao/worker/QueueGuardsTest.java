@@ -75,10 +75,10 @@ class QueueGuardsTest {
         softDelete(deleted.taskId());
         Worker worker = worker();
 
-        assertThat(worker.runOnce()).as("nothing to claim but a deleted run").isZero();
+        assertThat(worker.performDue()).as("nothing to claim but a deleted run").isZero();
         RunAccepted live = fixture.enqueue(owner, "queued after it");
-        assertThat(worker.runOnce()).as("the live run, queued later, is claimed").isEqualTo(1);
-        assertThat(worker.runOnce()).isZero();
+        assertThat(worker.performDue()).as("the live run, queued later, is claimed").isEqualTo(1);
+        assertThat(worker.performDue()).isZero();
 
         assertThat(row(deleted.taskId())).isEqualTo("queued 0 deleted");
         assertThat(row(live.taskId())).isEqualTo("succeeded 1 live");
@@ -92,14 +92,14 @@ class QueueGuardsTest {
         fixture.llm.then(stall(new Answer("late", 10, 10)));
         Worker dying = worker();
         Worker rescuing = worker();
-        threads.submit(dying::runOnce);
+        threads.submit(dying::performDue);
         assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS)).as("the first worker waits for the model").isTrue();
 
         softDelete(task.taskId());
         fixture.clock.advance(LATE);
 
         assertThat(rescuing.rescueOnce()).as("a deleted run is not taken back").isZero();
-        assertThat(rescuing.runOnce()).as("nor queued again for another worker").isZero();
+        assertThat(rescuing.performDue()).as("nor queued again for another worker").isZero();
         assertThat(row(task.taskId())).isEqualTo("running 1 deleted");
         assertThat(fixture.llm.received()).hasSize(1);
     }
@@ -140,11 +140,11 @@ class QueueGuardsTest {
         Worker staleWorker = worker();
         Worker liveWorker = sameWorker ? staleWorker : worker();
 
-        Future<Integer> staleAttempt = threads.submit(staleWorker::runOnce);
+        Future<Integer> staleAttempt = threads.submit(staleWorker::performDue);
         assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS)).as("attempt 1 waits for the model").isTrue();
         fixture.clock.advance(LATE);
         assertThat(liveWorker.rescueOnce()).isEqualTo(1);
-        Future<Integer> liveAttempt = threads.submit(liveWorker::runOnce);
+        Future<Integer> liveAttempt = threads.submit(liveWorker::performDue);
         awaitRequests(2);
 
         stale.release().countDown();

@@ -108,11 +108,11 @@ class RunAlwaysEndsTest {
         next.set(new Fault(Stage.MID_ANSWER, new IllegalStateException(SECRET)));
         try (Worker worker = worker(1, 3)) {
             RunAccepted task = fixture.enqueue(owner, "hello");
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
             assertThat(run(owner, task).status()).as("queued again after a backoff").isEqualTo("queued");
 
             fixture.clock.advance(Duration.ofMinutes(1));
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
         }
         RunView view = fixture.app.runs().get(owner.user(), fixture.strings(
                 "SELECT id::text FROM agent_run WHERE owner_id = ?", owner.user().id()).stream()
@@ -129,7 +129,7 @@ class RunAlwaysEndsTest {
         refuse("BEFORE INSERT ON agent_run_delta FOR EACH ROW");
         try (Worker worker = worker(1, 1)) {
             RunAccepted task = fixture.enqueue(owner, "hello");
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
 
             RunView view = run(owner, task);
             assertThat(view.status()).isEqualTo("succeeded");
@@ -145,14 +145,14 @@ class RunAlwaysEndsTest {
         RunAccepted task = fixture.enqueue(owner, "hello");
         try (Worker worker = worker(1, 2)) {
             // The error reaches the worker's loop (which logs it and goes on); here, the caller.
-            assertThatThrownBy(worker::runOnce).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(worker::performDue).isInstanceOf(RuntimeException.class);
             // runOnce has returned, so the answer's writer has ended: nothing extends the lease any more.
             assertThat(run(owner, task).status()).isEqualTo("running");
 
             fixture.execute("DROP TRIGGER refuse ON agent_run");
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             assertThat(worker.rescueOnce()).isEqualTo(1);
-            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.performDue()).isEqualTo(1);
         }
         RunView view = run(owner, task);
         assertThat(view.status()).isEqualTo("succeeded");
@@ -182,7 +182,7 @@ class RunAlwaysEndsTest {
         try (Worker other = worker(1, 2)) {
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             other.rescueOnce();
-            assertThat(other.runOnce()).isEqualTo(1);
+            assertThat(other.performDue()).isEqualTo(1);
         }
         assertThat(run(owner, task).status()).isEqualTo("succeeded");
     }

@@ -61,7 +61,7 @@ class RunChargesTest {
 
     private int performOne() {
         try (Worker worker = fixture.worker(1, 1)) {
-            return worker.runOnce();
+            return worker.performDue();
         }
     }
 

@@ -75,7 +75,7 @@ class RunStreamsTest {
         String run = enqueue(owner, "hello");
 
         try (EventStream stream = open(owner, run, null); Worker worker = fixture.worker(1, 3)) {
-            Future<Integer> performing = background.submit(worker::runOnce);
+            Future<Integer> performing = background.submit(worker::performDue);
             Event first = stream.until(event -> event.name().equals("delta"), WAIT).getLast();
 
             assertThat(first.json().path("text").asText()).isEqualTo("Hel");
@@ -105,7 +105,7 @@ class RunStreamsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(2), 100, 6));
         String run = enqueue(owner, "hello");
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
         }
 
         List<Event> late;
@@ -184,7 +184,7 @@ class RunStreamsTest {
             assertThat(stream.ends(WAIT)).isTrue();
         }
         try (Worker worker = fixture.worker(1, 3)) {
-            assertThat(worker.runOnce()).as("a cancelled run is never claimed").isZero();
+            assertThat(worker.performDue()).as("a cancelled run is never claimed").isZero();
         }
         assertThat(fixture.llm.received()).isEmpty();
         assertThat(fixture.app.points().account(owner.user().id()))
@@ -202,7 +202,7 @@ class RunStreamsTest {
         String run = enqueue(owner, "hello");
 
         try (EventStream stream = open(owner, run, null); Worker worker = fixture.worker(1, 3)) {
-            Future<Integer> performing = background.submit(worker::runOnce);
+            Future<Integer> performing = background.submit(worker::performDue);
             stream.until(event -> event.name().equals("delta"), WAIT);
 
             HttpResponse<String> stopping = cancel(owner, run);
@@ -236,7 +236,7 @@ class RunStreamsTest {
         RunFixture.Owner owner = fixture.owner(100);
         String run = enqueue(owner, "hello");
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
         }
         long balance = fixture.app.points().balance(owner.user().id());
 
@@ -306,7 +306,7 @@ class RunStreamsTest {
             assertThat(stream.until(status("cancelled"), WAIT).getLast().json().path("output").asText())
                     .isEqualTo("Hel");
             assertThat(performing.get(30, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(worker.runOnce()).as("nothing of the deleted session is left to claim").isZero();
+            assertThat(worker.performDue()).as("nothing of the deleted session is left to claim").isZero();
         } finally {
             never.countDown();
         }
@@ -323,7 +323,7 @@ class RunStreamsTest {
         fixture.execute("UPDATE agent_chat_session SET deleted_at = now() WHERE id = ?", owner.sessionId());
 
         try (Worker worker = fixture.worker(1, 3)) {
-            assertThat(worker.runOnce()).isZero();
+            assertThat(worker.performDue()).isZero();
             assertThat(worker.rescueOnce()).isEqualTo(1);
         }
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE id = ? AND status = 'cancelled'",
@@ -341,10 +341,10 @@ class RunStreamsTest {
         String run = enqueue(owner, "hello");
 
         try (Worker worker = fixture.worker(1, 3)) {
-            worker.runOnce();
+            worker.performDue();
             assertThat(get(owner, run).path("status").asText()).isEqualTo("queued");
             fixture.clock.advance(Duration.ofMinutes(5));
-            worker.runOnce();
+            worker.performDue();
         }
 
         List<Event> events;
@@ -362,7 +362,7 @@ class RunStreamsTest {
 
     /** Performs the one run due, even when it takes a while to be claimable. */
     private static int performOne(Worker worker) {
-        return worker.runOnce();
+        return worker.performDue();
     }
 
     private static String texts(List<Event> events) {

@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param openRuns the owner's runs queued or running now
  * @param lastTurn the latest turn among them (see {@code AgentRun.turn_at}), null when there are none
  */
-public record RunStart(AgentChatSession session, long balance, long held, Llm model, long openRuns,
+public record RunAdmission(AgentChatSession session, long balance, long held, Llm model, long openRuns,
                        Instant lastTurn) {
     public long available() {
         return balance - held;
