@@ -24,12 +24,12 @@ public class LlmRepository extends BaseRepository<Llm> {
      */
     public Optional<ActiveModel> getActiveWithFactory(UUID llmId) {
         return session().createSelectionQuery("""
-                        select l, f.name from Llm l left join LlmFactory f on f.id = l.factoryId
-                        where l.id = :id and l.active = true""", Object[].class)
+                        select new dev.eryao.repositories.ActiveModel(l, coalesce(f.name, ''))
+                        from Llm l left join LlmFactory f on f.id = l.factoryId
+                        where l.id = :id and l.active = true""", ActiveModel.class)
                 .setParameter("id", llmId)
                 .getResultStream()
-                .findFirst()
-                .map(row -> new ActiveModel((Llm) row[0], row[1] == null ? "" : (String) row[1]));
+                .findFirst();
     }
 
     /** A model a session may use: live and active. */

@@ -26,7 +26,9 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
     // HQL rather than native SQL: Hibernate caches an HQL plan by its text, while a native query
     // with a result type was planned again (and its plan cached again) on every call.
     private static final String BALANCE = "select b.balance from PointsBalance b where b.ownerId = :owner";
-    private static final String ACCOUNT = "select b.balance, b.held from PointsBalance b where b.ownerId = :owner";
+    private static final String ACCOUNT = """
+            select new dev.eryao.repositories.PointsAccount(b.balance, b.held) from PointsBalance b
+            where b.ownerId = :owner""";
 
 
 
@@ -62,9 +64,9 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
 
     /** The owner's balance and held points; both 0 for an owner who never had points. */
     public PointsAccount accountOf(UUID ownerId) {
-        Object[] row = session().createSelectionQuery(ACCOUNT, Object[].class)
+        PointsAccount account = session().createSelectionQuery(ACCOUNT, PointsAccount.class)
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
-        return row == null ? new PointsAccount(0, 0) : new PointsAccount((Long) row[0], (Long) row[1]);
+        return account == null ? new PointsAccount(0, 0) : account;
     }
 }

@@ -22,11 +22,11 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     // The owner's open runs are counted, and their last turn found, by the (owner_id, turn_at)
     // index of open runs: the statuses are literals so that its partial predicate applies.
     private static final String OWNED_FOR_RUN = """
-            select s, b.balance, b.held, m,
+            select new dev.eryao.repositories.RunAdmission(s, coalesce(b.balance, 0L), coalesce(b.held, 0L), m,
                 (select count(r) from AgentRun r where r.ownerId = s.ownerId
                     and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
                 (select max(r.turnAt) from AgentRun r where r.ownerId = s.ownerId
-                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING))
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)))
             from AgentChatSession s
             left join PointsBalance b on b.ownerId = s.ownerId
             left join Llm m on m.id = coalesce(:llm, s.llmId) and m.active = true
@@ -53,14 +53,11 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
      * @param llmId the model the run names, or null for the session's
      */
     public Optional<RunAdmission> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
-        Object[] row = session().createSelectionQuery(OWNED_FOR_RUN, Object[].class)
+        return Optional.ofNullable(session().createSelectionQuery(OWNED_FOR_RUN, RunAdmission.class)
                 .setParameter("id", sessionId)
                 .setParameter("owner", ownerId)
                 .setParameter("llm", llmId, UUID.class)
-                .getSingleResultOrNull();
-        return Optional.ofNullable(row).map(r -> new RunAdmission((AgentChatSession) r[0],
-                r[1] == null ? 0 : (Long) r[1], r[2] == null ? 0 : (Long) r[2], (Llm) r[3],
-                ((Number) r[4]).longValue(), (Instant) r[5]));
+                .getSingleResultOrNull());
     }
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */
