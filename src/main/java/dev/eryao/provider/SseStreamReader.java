@@ -26,7 +26,7 @@ public final class SseStreamReader {
         byte[] buffer = new byte[READ_BYTES];
         try {
             for (int read = body.read(buffer); read >= 0; read = body.read(buffer)) {
-                // The splitter has taken every byte of the last read once next() returned null: the buffer is free again.
+                // Once next() returned null the splitter has copied every byte it was given: the buffer is free.
                 lines.add(ByteBuffer.wrap(buffer, 0, read));
                 for (String line = lines.next(); line != null; line = lines.next()) {
                     parser.line(line, lines.lastLineBytes());
