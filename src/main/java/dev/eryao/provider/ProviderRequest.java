@@ -21,8 +21,8 @@ final class ProviderRequest {
     private ProviderRequest() {
     }
 
-    static HttpRequest build(CalledModel model, String factoryName, LlmSettings settings, String body,
-                             boolean streamed) {
+    /** A request for the answer as server-sent events ({@code Accept: text/event-stream}). */
+    static HttpRequest build(CalledModel model, String factoryName, LlmSettings settings, String body) {
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(uri(model));
@@ -32,10 +32,8 @@ final class ProviderRequest {
         }
         request.timeout(Duration.ofSeconds(settings.timeoutSeconds()))
                 .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (streamed) {
-            request.header("Accept", "text/event-stream");
-        }
         Optional<Secret> key = settings.apiKeyFor(factoryName);
         if (key.isPresent()) {
             String variable = LlmSettings.keyVariable(factoryName);

@@ -2,7 +2,6 @@ package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -20,11 +19,12 @@ import java.util.concurrent.Executors;
  * message, with usage counted as a quarter of the bytes. For a first run without a provider's key,
  * and for demonstrations; it is not a model.
  *
- * <p>A stream is what OpenAI sends and {@link ChatCompletionsClient#stream} reads: a role chunk, a
- * chunk per word (spaced by a short pause, so a stream watched in a terminal is seen being
- * written), a chunk with {@code finish_reason}, and — only when the request asks for it with
- * {@code stream_options.include_usage}, as OpenAI does — a usage chunk with {@code choices: []},
- * every earlier chunk then saying {@code "usage": null}; then {@code data: [DONE]}.
+ * <p>A stream is what OpenAI sends and {@link ChatCompletionsClient#stream} reads, written by
+ * {@link ChunkWriter}: a role chunk, a chunk per word (spaced by a short pause, so a stream watched
+ * in a terminal is seen being written), a chunk with {@code finish_reason}, and — only when the
+ * request asks for it with {@code stream_options.include_usage}, as OpenAI does — a usage chunk
+ * with {@code choices: []}, every earlier chunk then saying {@code "usage": null}; then
+ * {@code data: [DONE]}.
  */
 public final class StandInModel implements AutoCloseable {
     public static final int DEFAULT_PORT = 11434;
@@ -94,56 +94,37 @@ public final class StandInModel implements AutoCloseable {
             }
             int prompt = Math.max(1, bytes(messages.toString()) / 4);
             int completion = Math.max(1, bytes(answer) / 4);
+            boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
+            ChunkWriter writer = new ChunkWriter("chatcmpl-stand-in", request.path("model").asText(), includeUsage);
             if (request.path("stream").asBoolean(false)) {
-                stream(exchange, request, answer, finish, prompt, completion);
+                stream(exchange, writer, answer, finish, includeUsage ? writer.usage(prompt, completion) : null);
             } else {
-                send(exchange, 200, whole(request, answer, finish, prompt, completion).toString());
+                send(exchange, 200, writer.whole(answer, finish, prompt, completion));
             }
         }
     }
 
-    private static ObjectNode whole(JsonNode request, String answer, String finish, int prompt, int completion) {
-        ObjectNode root = JSON.createObjectNode().put("id", "chatcmpl-stand-in").put("object", "chat.completion")
-                .put("model", request.path("model").asText());
-        ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", finish);
-        choice.putObject("message").put("role", "assistant").put("content", answer);
-        usage(root, prompt, completion);
-        return root;
-    }
-
-    /** Word by word, as a provider streams; the usage chunk last, when asked for. */
-    private void stream(HttpExchange exchange, JsonNode request, String answer, String finish, int prompt,
-                        int completion) throws IOException {
-        boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
+    /** Word by word, as a provider streams; {@code usageChunk} last, when it was asked for (else null). */
+    private void stream(HttpExchange exchange, ChunkWriter writer, String answer, String finish, String usageChunk)
+            throws IOException {
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.getResponseHeaders().add("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
-            ObjectNode role = chunk(request, includeUsage);
-            role.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                    .putObject("delta").put("role", "assistant").put("content", "");
-            event(out, role.toString());
+            write(out, writer.role());
             boolean first = true;
             for (String word : answer.split("(?<= )")) {
                 if (!first) {
                     pause();
                 }
                 first = false;
-                ObjectNode chunk = chunk(request, includeUsage);
-                chunk.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                        .putObject("delta").put("content", word);
-                event(out, chunk.toString());
+                write(out, writer.delta(word));
             }
-            ObjectNode last = chunk(request, includeUsage);
-            last.withArray("choices").addObject().put("index", 0).put("finish_reason", finish).putObject("delta");
-            event(out, last.toString());
-            if (includeUsage) {
-                ObjectNode usage = chunk(request, false);
-                usage.putArray("choices");
-                usage(usage, prompt, completion);
-                event(out, usage.toString());
+            write(out, writer.finish(finish));
+            if (usageChunk != null) {
+                write(out, usageChunk);
             }
-            event(out, "[DONE]");
+            write(out, ChunkWriter.done());
         }
     }
 
@@ -159,22 +140,8 @@ public final class StandInModel implements AutoCloseable {
         }
     }
 
-    private static ObjectNode chunk(JsonNode request, boolean usageNull) {
-        ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-stand-in").put("object", "chat.completion.chunk")
-                .put("model", request.path("model").asText());
-        if (usageNull) {
-            chunk.putNull("usage");
-        }
-        return chunk;
-    }
-
-    private static void usage(ObjectNode root, int prompt, int completion) {
-        root.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
-    }
-
-    private static void event(OutputStream out, String data) throws IOException {
-        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    private static void write(OutputStream out, String event) throws IOException {
+        out.write(event.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 

@@ -1,5 +1,7 @@
 package dev.eryao.provider;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.config.LlmSettings;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,13 +19,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link ChatCompletionsClient#stream} call: the HTTP client's threads put what arrives (the
- * status, each read of the body, the end or a failure) on a queue, and the caller's thread takes it
- * off, so the listener runs on the caller's thread and the caller's thread alone decides when to
- * stop — on [DONE], a failure, a bound passed, a deadline or a cancel. The body is asked for one read
- * at a time, the next only once the caller's thread has handled the last, so a provider faster than
- * the reader waits in its own socket rather than filling the queue; what one read can grow to is
- * bounded by {@link AnswerLimits}.
+ * One {@link ChatCompletionsClient#stream} call's HTTP exchange: the HTTP client's threads put what
+ * arrives (the status, each read of the body, the end or a failure) on a queue, and the caller's
+ * thread takes it off, so the listener runs on the caller's thread and the caller's thread alone
+ * decides when to stop — on [DONE], a failure, a bound passed, a deadline or a cancel. The body is
+ * asked for one read at a time, the next only once the caller's thread has handled the last, so a
+ * provider faster than the reader waits in its own socket rather than filling the queue. What the
+ * reads mean is the {@link ResponseBody}'s business, chosen when the headers come.
  *
  * <p>Stopping early cancels both the exchange's future (which aborts the exchange whether or not the
  * answer has started: the future completes only with the body) and the body's subscription (also
@@ -33,8 +35,6 @@ import java.util.concurrent.TimeUnit;
  * the other's timing.
  */
 final class StreamedCall {
-    /** The most of a non-2xx body kept for its error. */
-    private static final int ERROR_BODY_KEPT = 4 * ChatCompletionsClient.ERROR_BODY_CHARS;
     /** How long the end of the body may take once the answer is whole ({@link #readToTheEnd}). */
     private static final Duration END_WAIT = Duration.ofSeconds(2);
 
@@ -57,40 +57,36 @@ final class StreamedCall {
     private record Wake() implements Event {
     }
 
-    /** What the answer turned out to be, once its status is known. */
-    private enum Mode { AWAITING_HEADERS, EVENTS, WHOLE, ERROR }
-
-    private final ChatCompletionsClient client;
+    private final LlmSettings settings;
     private final CalledModel model;
     private final AnswerLimits limits;
     private final CancelSignal cancel;
-    private final EventStreamAnswer answer;
-    private final LineSplitter lines = new LineSplitter(AnswerLimits.LINE_BYTES);
+    private final ChunkDecoder decoder;
+    private final ReceivedAnswer answer;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
     private final PacedBody body = new PacedBody(buffers -> events.add(new Bytes(buffers)),
             error -> events.add(new Failed(error)), () -> events.add(new Ended()));
     private CompletableFuture<HttpResponse<Void>> exchange;
 
-    private Mode mode = Mode.AWAITING_HEADERS;
-    private int status;
-    /** Bytes of the body received so far, against the bound of its kind. */
+    /** How the body is read; null until the headers have come. */
+    private ResponseBody reading;
+    /** Bytes of the body received so far, against the body's bound once the answer is whole. */
     private long received;
-    /** A body read whole: an error's, or an answer's that was not streamed. */
-    private CappedBody whole;
 
-    StreamedCall(ChatCompletionsClient client, ChatRequest call, AnswerLimits limits, DeltaListener onDelta,
-                 CancelSignal cancel) {
-        this.client = client;
+    StreamedCall(LlmSettings settings, ObjectMapper json, ChatRequest call, AnswerLimits limits,
+                 DeltaListener onDelta, CancelSignal cancel) {
+        this.settings = settings;
         this.model = CalledModel.of(call);
         this.limits = limits;
         this.cancel = cancel;
-        this.answer = new EventStreamAnswer(call, limits, client.json(), onDelta, cancel);
+        this.decoder = new ChunkDecoder(model, json);
+        this.answer = new ReceivedAnswer(call, limits, onDelta, cancel);
     }
 
     Completion run(HttpClient http, HttpRequest request) {
-        long timeout = TimeUnit.SECONDS.toNanos(client.settings().timeoutSeconds());
-        long idle = TimeUnit.SECONDS.toNanos(client.settings().idleSeconds());
+        long timeout = TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
+        long idle = TimeUnit.SECONDS.toNanos(settings.idleSeconds());
         long start = System.nanoTime();
         long deadline = start + timeout;
         long idleDeadline = start + idle;
@@ -99,7 +95,7 @@ final class StreamedCall {
             try {
                 exchange = http.sendAsync(request, this::subscriber);
             } catch (RuntimeException e) {
-                throw client.beforeAnswer(model, e);
+                throw CallFailures.beforeAnswer(model, settings, e);
             }
             exchange.whenComplete((response, error) -> {
                 if (error != null) {
@@ -116,7 +112,7 @@ final class StreamedCall {
                 }
                 if (now - idleDeadline >= 0) {
                     throw model.failure(model.the() + " sent nothing for "
-                            + client.settings().idleSeconds() + " s (ERYAO_LLM__IDLE_SECONDS)", true, null);
+                            + settings.idleSeconds() + " s (ERYAO_LLM__IDLE_SECONDS)", true, null);
                 }
                 Event event = events.poll(Math.min(deadline - now, idleDeadline - now), TimeUnit.NANOSECONDS);
                 if (event == null || event instanceof Wake) {
@@ -172,22 +168,13 @@ final class StreamedCall {
     private Completion take(Event event) {
         switch (event) {
             case Headers headers -> {
-                status = headers.status();
-                if (status / 100 != 2) {
-                    mode = Mode.ERROR;
-                    whole = new CappedBody(AnswerLimits.ERROR_BODY_BYTES, ERROR_BODY_KEPT);
-                } else if (headers.contentType().toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-                    mode = Mode.EVENTS;
-                } else {
-                    // A compatible server that ignores stream: true answers whole; read it as such.
-                    mode = Mode.WHOLE;
-                    whole = CappedBody.whole(limits.bodyBytes());
-                }
+                reading = readerFor(headers.status(), headers.contentType());
                 return null;
             }
             case Bytes bytes -> {
                 for (ByteBuffer buffer : bytes.buffers()) {
-                    if (read(buffer)) {
+                    received += buffer.remaining();
+                    if (reading.read(buffer)) {
                         return answer.completion(false);
                     }
                     if (cancel.isCancelled()) {
@@ -198,7 +185,7 @@ final class StreamedCall {
                 return null;
             }
             case Ended ended -> {
-                return ended();
+                return reading.ended();
             }
             case Failed failed -> throw failure(failed.error());
             case Wake wake -> {
@@ -207,71 +194,23 @@ final class StreamedCall {
         }
     }
 
-    /** One read of the body, as its mode wants it; true once the streamed answer is whole. */
-    private boolean read(ByteBuffer buffer) {
-        received += buffer.remaining();
-        switch (mode) {
-            case ERROR -> {
-                if (!whole.add(buffer)) {
-                    throw AnswerLimits.errorBodyTooLong(model, status);
-                }
-                return false;
-            }
-            case WHOLE -> {
-                if (!whole.add(buffer)) {
-                    throw limits.bodyTooLong(model);
-                }
-                return false;
-            }
-            default -> {
-                if (received > limits.bodyBytes()) {
-                    throw limits.bodyTooLong(model);
-                }
-                lines.add(buffer);
-                try {
-                    for (String line = lines.next(); line != null; line = lines.next()) {
-                        if (answer.line(line, lines.lastLineBytes())) {
-                            return true;
-                        }
-                        if (cancel.isCancelled()) {
-                            return false;
-                        }
-                    }
-                } catch (LineSplitter.LineTooLongException e) {
-                    throw AnswerLimits.lineTooLong(model);
-                }
-                return false;
-            }
+    private ResponseBody readerFor(int status, String contentType) {
+        if (status / 100 != 2) {
+            return new ErrorBody(model, status);
         }
-    }
-
-    private Completion ended() {
-        switch (mode) {
-            case ERROR -> throw ChatCompletionsClient.statusFailure(model, status, whole.text());
-            case WHOLE -> {
-                Completion completion = client.parse(model, limits, status, whole.text());
-                if (!completion.content().isEmpty() && !answer.deliver(completion.content())) {
-                    return answer.completion(true);
-                }
-                return completion;
-            }
-            default -> {
-                String last = lines.rest();
-                if ((last != null && answer.line(last, lines.lastLineBytes())) || answer.ended()) {
-                    return answer.completion(false);
-                }
-                throw model.failure("the stream from " + model.the()
-                        + " ended before the answer did (no finish_reason, no [DONE])", true, null);
-            }
+        if (contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+            return new EventStreamBody(model, limits, decoder, answer, cancel);
         }
+        // A compatible server that ignores stream: true answers whole; read it as such.
+        return new WholeAnswerBody(model, limits, decoder, answer);
     }
 
     private LlmCallException timedOut() {
-        if (mode == Mode.AWAITING_HEADERS) {
-            return client.beforeAnswer(model, new HttpTimeoutException("request timed out"));
+        if (reading == null) {
+            return CallFailures.beforeAnswer(model, settings, new HttpTimeoutException("request timed out"));
         }
         return model.failure(model.the() + " did not finish its answer within "
-                + client.settings().timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
+                + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
     }
 
     private LlmCallException failure(Throwable error) {
@@ -279,14 +218,14 @@ final class StreamedCall {
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (mode == Mode.AWAITING_HEADERS) {
-            return client.beforeAnswer(model, cause);
+        if (reading == null) {
+            return CallFailures.beforeAnswer(model, settings, cause);
         }
         if (cause instanceof HttpTimeoutException) {
             return timedOut();
         }
-        if (mode == Mode.ERROR) {
-            return ChatCompletionsClient.statusFailure(model, status, whole.text());
+        if (reading instanceof ErrorBody errorBody) {
+            return errorBody.failure();
         }
         if (cause instanceof CancellationException) {
             return model.failure("the call to " + model.the() + " was abandoned", true, cause);

@@ -47,10 +47,6 @@ class AnswerBoundsTest {
                 new CancelSignal());
     }
 
-    private Completion complete(int maxTokens) {
-        return client.complete(fake.url(), "fake", "m", messages, maxTokens);
-    }
-
     /** Fails for good with a message that says {@code named}, and the provider saw its connection closed. */
     private void failsForGoodAtABound(ThrowingCallable call, String... named) throws InterruptedException {
         assertThatThrownBy(call).isInstanceOfSatisfying(LlmCallException.class, failure(named));
@@ -145,25 +141,6 @@ class AnswerBoundsTest {
         assertThatThrownBy(() -> stream(SMALL_CAP)).isInstanceOfSatisfying(LlmCallException.class,
                 failure(SMALL_CAP * LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN + " bytes of text"));
         assertThat(deltas).isEmpty();
-    }
-
-    @Test
-    void aCompletionReadWholeIsBoundedTheSameWay() throws Exception {
-        long bound = new AnswerLimits(SMALL_CAP, LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN).bodyBytes();
-        fake.then(new Endless(200, "application/json", "{\"choices\":[{\"message\":{\"content\":\"", "a",
-                HOSTILE_BYTES));
-        failsForGoodAtABound(() -> complete(SMALL_CAP), "a body of more than " + bound + " bytes");
-
-        try (FakeLlmServer failing = new FakeLlmServer()) {
-            failing.then(new Endless(500, "application/json", "{\"error\":\"", "x", HOSTILE_BYTES));
-            assertThatThrownBy(() -> client.complete(failing.url(), "fake", "m", messages, SMALL_CAP))
-                    .isInstanceOfSatisfying(LlmCallException.class,
-                            failure("answered 500 with a body of more than " + AnswerLimits.ERROR_BODY_BYTES));
-            assertThat(failing.awaitClientClosedStream(10)).as("the client closed the connection").isTrue();
-        }
-        fake.then(new Answer("word ".repeat(1000), 10, 10));
-        assertThatThrownBy(() -> complete(SMALL_CAP)).isInstanceOfSatisfying(LlmCallException.class,
-                failure("bytes of text"));
     }
 
     @Test

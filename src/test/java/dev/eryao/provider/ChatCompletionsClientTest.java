@@ -17,6 +17,10 @@ class ChatCompletionsClientTest {
             new LlmSettings(5, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, Map.of()));
     private final List<ChatMessage> hello = List.of(new ChatMessage("user", "hello"));
 
+    private Completion call(ChatCompletionsClient with, String url) {
+        return with.stream(new ChatRequest(url, "x", "m", hello, 10, null), DeltaListener.ignore(), new CancelSignal());
+    }
+
     @Test
     void aPortNobodyListensOnIsConnectionRefused() throws IOException {
         int closedPort;
@@ -25,7 +29,7 @@ class ChatCompletionsClientTest {
         }
         String url = "http://127.0.0.1:" + closedPort + "/v1/chat/completions";
 
-        assertThatThrownBy(() -> client.complete(url, "x", "m", hello, 10))
+        assertThatThrownBy(() -> call(client, url))
                 .isInstanceOf(LlmCallException.class).hasMessageContaining("connection refused");
     }
 
@@ -42,7 +46,7 @@ class ChatCompletionsClientTest {
             });
             String url = "https://127.0.0.1:" + plain.getLocalPort() + "/v1/chat/completions";
 
-            assertThatThrownBy(() -> client.complete(url, "x", "m", hello, 10))
+            assertThatThrownBy(() -> call(client, url))
                     .isInstanceOfSatisfying(LlmCallException.class, e -> {
                         org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("TLS failed");
                         org.assertj.core.api.Assertions.assertThat(e.retryable()).isFalse();
@@ -58,7 +62,7 @@ class ChatCompletionsClientTest {
         try (FakeLlmServer slow = new FakeLlmServer()) {
             slow.then(new FakeLlmServer.Stall(never, new FakeLlmServer.Answer("late", 1, 1)));
 
-            assertThatThrownBy(() -> quick.complete(slow.url(), "x", "m", hello, 10))
+            assertThatThrownBy(() -> call(quick, slow.url()))
                     .isInstanceOf(LlmCallException.class).hasMessageContaining("did not answer within 1 s");
         } finally {
             never.countDown();

@@ -2,6 +2,7 @@ package dev.eryao.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.config.LlmSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,14 +17,21 @@ import org.junit.jupiter.api.Test;
 /** The stand-in speaks the protocol the worker and real providers speak. */
 class StandInModelTest {
     @Test
-    void itAnswersAChatCompletionWithUsageTheWorkerAccepts() throws Exception {
-        try (StandInModel model = StandInModel.start(0)) {
-            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of()))
-                    .complete(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")), 100);
+    void itAnswersARequestWithoutStreamWholeAsTheClientReadsAWholeAnswer() throws Exception {
+        try (StandInModel model = StandInModel.start(0); HttpClient http = HttpClient.newHttpClient()) {
+            String body = "{\"model\":\"llama3.2\",\"max_tokens\":100,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(model.url()))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
 
-            assertThat(completion.content()).isEqualTo("(stand-in) You said: hello there");
-            assertThat(completion.promptTokens()).isPositive();
-            assertThat(completion.completionTokens()).isPositive().isLessThanOrEqualTo(100);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            ChunkDecoder.Chunk whole = new ChunkDecoder(CalledModel.of("local", "llama3.2", model.url()),
+                    new ObjectMapper()).whole(response.body(), new AnswerLimits(100, 32));
+            assertThat(whole.text()).isEqualTo("(stand-in) You said: hello there");
+            assertThat(whole.finishReason()).isEqualTo("stop");
+            assertThat(whole.usage().promptTokens()).isPositive();
+            assertThat(whole.usage().completionTokens()).isPositive().isLessThanOrEqualTo(100);
         }
     }
 

@@ -2,15 +2,13 @@ package dev.eryao.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.eryao.provider.SseStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +20,17 @@ import java.util.function.Predicate;
 
 /**
  * A run's server-sent event stream as a client reads it, over real HTTP: the events are parsed as
- * they arrive ({@code event:}, {@code id:}, {@code data:} lines, a blank line ending each) and
- * handed over in order. Waits are bounded, so a test that waits for an event that never comes
- * fails instead of hanging.
+ * they arrive, by the parser the provider client uses ({@link SseStreamReader}), and handed over in
+ * order. Waits are bounded, so a test that waits for an event that never comes fails instead of
+ * hanging.
  */
 public final class EventStream implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The longest line and event read: far above any a test's run sends (a final status carries the
+     * whole answer, 8 MiB in the longest, JSON-escaped), and still a bound.
+     */
+    private static final int MAX_EVENT_BYTES = 64 << 20;
     /** The end of the stream, as an event no server sends. */
     private static final Event END = new Event("end-of-stream", null, "null");
 
@@ -97,26 +100,9 @@ public final class EventStream implements AutoCloseable {
     }
 
     private static void parse(InputStream body, Consumer<Event> sink) throws IOException {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String name = "message";
-            String id = null;
-            StringBuilder data = new StringBuilder();
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.isEmpty()) {
-                    if (!data.isEmpty()) {
-                        sink.accept(new Event(name, id, data.toString()));
-                    }
-                    name = "message";
-                    id = null;
-                    data.setLength(0);
-                } else if (line.startsWith("event:")) {
-                    name = line.substring(6).strip();
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).strip();
-                } else if (line.startsWith("data:")) {
-                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
-                }
-            }
+        try (body) {
+            SseStreamReader.read(body, MAX_EVENT_BYTES, MAX_EVENT_BYTES,
+                    event -> sink.accept(new Event(event.type(), event.id(), event.data())));
         }
     }
 

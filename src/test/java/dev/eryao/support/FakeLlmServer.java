@@ -2,9 +2,9 @@ package dev.eryao.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.eryao.provider.ChunkWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -244,7 +244,7 @@ public final class FakeLlmServer implements AutoCloseable {
                     counted.promptTokens(request), words(counted.content()).size()));
             case StreamThenDie dying -> {
                 OutputStream out = startStream(exchange);
-                pieces(out, request, dying.pieces(), dying.gap(), null, false);
+                pieces(out, writer(request, false), dying.pieces(), dying.gap(), null);
                 throw new Die();
             }
             case RawStream raw -> {
@@ -260,24 +260,16 @@ public final class FakeLlmServer implements AutoCloseable {
 
     private void flood(HttpExchange exchange, JsonNode request, Flood flood) throws ClientGone {
         OutputStream out = startStream(exchange);
-        ObjectNode chunk = chunk(request, false);
-        chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("content", flood.piece());
-        byte[] event = ("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8);
+        ChunkWriter writer = writer(request, false);
+        byte[] event = writer.delta(flood.piece()).getBytes(StandardCharsets.UTF_8);
         long pieceBytes = flood.piece().getBytes(StandardCharsets.UTF_8).length;
         for (long sent = 0; sent < flood.textBytes(); sent += pieceBytes) {
             write(out, event);
             firstPieceSent.countDown();
         }
-        ObjectNode finish = chunk(request, false);
-        finish.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
-        event(out, finish.toString());
-        ObjectNode last = chunk(request, false);
-        last.putArray("choices");
-        last.putObject("usage").put("prompt_tokens", flood.promptTokens())
-                .put("completion_tokens", flood.completionTokens());
-        event(out, last.toString());
-        event(out, "[DONE]");
+        write(out, writer.finish("stop"));
+        write(out, writer.usage(flood.promptTokens(), flood.completionTokens()));
+        write(out, ChunkWriter.done());
     }
 
     private static void endless(HttpExchange exchange, Endless endless) throws ClientGone {
@@ -306,23 +298,13 @@ public final class FakeLlmServer implements AutoCloseable {
             throws IOException, InterruptedException, ClientGone {
         OutputStream out = startStream(exchange);
         boolean usage = streamed.promptTokens() != null || streamed.completionTokens() != null;
-        pieces(out, request, streamed.pieces(), streamed.gap(), streamed.holdAfterFirst(), usage);
-        ObjectNode finish = chunk(request, usage);
-        finish.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
-        event(out, finish.toString());
+        ChunkWriter writer = writer(request, usage);
+        pieces(out, writer, streamed.pieces(), streamed.gap(), streamed.holdAfterFirst());
+        write(out, writer.finish("stop"));
         if (usage) {
-            ObjectNode last = chunk(request, false);
-            last.putArray("choices");
-            ObjectNode counts = last.putObject("usage");
-            if (streamed.promptTokens() != null) {
-                counts.put("prompt_tokens", streamed.promptTokens());
-            }
-            if (streamed.completionTokens() != null) {
-                counts.put("completion_tokens", streamed.completionTokens());
-            }
-            event(out, last.toString());
+            write(out, writer.usage(streamed.promptTokens(), streamed.completionTokens()));
         }
-        event(out, "[DONE]");
+        write(out, ChunkWriter.done());
     }
 
     private static OutputStream startStream(HttpExchange exchange) throws ClientGone {
@@ -336,22 +318,15 @@ public final class FakeLlmServer implements AutoCloseable {
         return exchange.getResponseBody();
     }
 
-    /** The role chunk, then a chunk per piece; with {@code usage}, each says {@code "usage": null} as OpenAI's do. */
-    private void pieces(OutputStream out, JsonNode request, List<String> pieces, Duration gap,
-                               CountDownLatch holdAfterFirst, boolean usage)
-            throws InterruptedException, ClientGone {
-        ObjectNode role = chunk(request, usage);
-        role.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("role", "assistant").put("content", "");
-        event(out, role.toString());
+    /** The role chunk, then a chunk per piece. */
+    private void pieces(OutputStream out, ChunkWriter writer, List<String> pieces, Duration gap,
+                        CountDownLatch holdAfterFirst) throws InterruptedException, ClientGone {
+        write(out, writer.role());
         for (int i = 0; i < pieces.size(); i++) {
             if (i > 0 && !gap.isZero()) {
                 Thread.sleep(gap);
             }
-            ObjectNode chunk = chunk(request, usage);
-            chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                    .putObject("delta").put("content", pieces.get(i));
-            event(out, chunk.toString());
+            write(out, writer.delta(pieces.get(i)));
             firstPieceSent.countDown();
             if (i == 0 && holdAfterFirst != null && !holdAfterFirst.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never released the stream");
@@ -359,17 +334,9 @@ public final class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private static ObjectNode chunk(JsonNode request, boolean usageNull) {
-        ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-test").put("object", "chat.completion.chunk")
-                .put("model", request.path("model").asText());
-        if (usageNull) {
-            chunk.putNull("usage");
-        }
-        return chunk;
-    }
-
-    private static void event(OutputStream out, String data) throws ClientGone {
-        write(out, "data: " + data + "\n\n");
+    /** With {@code usage}, every chunk before the usage chunk says {@code "usage": null}, as OpenAI's do. */
+    private static ChunkWriter writer(JsonNode request, boolean usage) {
+        return new ChunkWriter("chatcmpl-test", request.path("model").asText(), usage);
     }
 
     private static void write(OutputStream out, String text) throws ClientGone {
@@ -386,14 +353,7 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     private static String completion(JsonNode request, Answer answer) {
-        ObjectNode root = JSON.createObjectNode().put("id", "chatcmpl-test").put("object", "chat.completion")
-                .put("model", request.path("model").asText());
-        ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-        choice.putObject("message").put("role", "assistant").put("content", answer.content());
-        root.putObject("usage").put("prompt_tokens", answer.promptTokens())
-                .put("completion_tokens", answer.completionTokens())
-                .put("total_tokens", answer.promptTokens() + answer.completionTokens());
-        return root.toString();
+        return writer(request, false).whole(answer.content(), "stop", answer.promptTokens(), answer.completionTokens());
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {

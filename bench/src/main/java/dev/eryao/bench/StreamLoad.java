@@ -6,10 +6,12 @@ import com.sun.net.httpserver.HttpServer;
 import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.config.Settings;
-import java.io.BufferedReader;
+import dev.eryao.provider.ChunkWriter;
+import dev.eryao.provider.SseEvent;
+import dev.eryao.provider.SseParser;
+import dev.eryao.provider.SseStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -500,18 +502,15 @@ public final class StreamLoad {
                 exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
                 exchange.sendResponseHeaders(200, 0);
                 OutputStream out = exchange.getResponseBody();
-                String head = "{\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"usage\":null,"
-                        + "\"choices\":[{\"index\":0,";
-                event(out, head + "\"finish_reason\":null,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}");
+                ChunkWriter writer = new ChunkWriter("bench", "bench", true);
+                write(out, writer.role());
                 for (int i = 0; i < chunks; i++) {
                     sleep(gapMs);
-                    event(out, head + "\"finish_reason\":null,\"delta\":{\"content\":\"" + stamp() + "\"}}]}");
+                    write(out, writer.delta(stamp()));
                 }
-                event(out, head + "\"finish_reason\":\"stop\",\"delta\":{}}]}");
-                event(out, "{\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"choices\":[],"
-                        + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":" + chunks * 6
-                        + ",\"total_tokens\":" + (10 + chunks * 6) + "}}");
-                event(out, "[DONE]");
+                write(out, writer.finish("stop"));
+                write(out, writer.usage(10, chunks * 6));
+                write(out, ChunkWriter.done());
                 out.close();
             } catch (IOException e) {
                 // the worker closed the connection (a stop): nothing to do
@@ -524,8 +523,8 @@ public final class StreamLoad {
             return "ts" + System.nanoTime() + "." + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000) + " ";
         }
 
-        private static void event(OutputStream out, String data) throws IOException {
-            out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        private static void write(OutputStream out, String event) throws IOException {
+            out.write(event.getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
 
@@ -575,6 +574,9 @@ public final class StreamLoad {
 
     /** One run's event stream, read on a virtual thread of its own. */
     private static final class EventStream {
+        /** The longest line and event read: a final status carries the whole answer, far below this. */
+        private static final int MAX_EVENT_BYTES = 64 << 20;
+
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicLong comments = new AtomicLong();
@@ -600,31 +602,26 @@ public final class StreamLoad {
                             + new String(body.readAllBytes(), StandardCharsets.UTF_8);
                     return;
                 }
-                BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-                String event = null;
-                StringBuilder data = new StringBuilder();
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (line.isEmpty()) {
+                SseStreamReader.read(body, MAX_EVENT_BYTES, MAX_EVENT_BYTES, new SseParser.Listener() {
+                    @Override
+                    public void onEvent(SseEvent event) {
                         long received = System.nanoTime();
-                        if ("delta".equals(event) && delays != null) {
-                            delays.delta(data.toString(), opened, received);
-                        } else if ("status".equals(event)) {
-                            Matcher status = STATUS.matcher(data);
+                        if ("delta".equals(event.type()) && delays != null) {
+                            delays.delta(event.data(), opened, received);
+                        } else if ("status".equals(event.type())) {
+                            Matcher status = STATUS.matcher(event.data());
                             if (status.find()) {
                                 lastStatus = status.group(1);
                             }
                             started.countDown();
                         }
-                        event = null;
-                        data.setLength(0);
-                    } else if (line.startsWith(":")) {
-                        comments.incrementAndGet();
-                    } else if (line.startsWith("event:")) {
-                        event = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).strip());
                     }
-                }
+
+                    @Override
+                    public void onComment(String text) {
+                        comments.incrementAndGet();
+                    }
+                });
             } catch (IOException e) {
                 if (!ended) {
                     failure = e.toString();
