@@ -123,7 +123,9 @@ final class StreamedCall {
                 }
                 Completion finished = take(event);
                 if (finished != null) {
-                    if (!(event instanceof Ended)) {
+                    // Only a whole answer waits for the body's end; a cancelled one closes the
+                    // connection at once (abandon, below), so the provider stops generating.
+                    if (!(event instanceof Ended) && !finished.cancelled()) {
                         readToTheEnd();
                     }
                     return finished;
