@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import dev.eryao.core.db.TransactionControl;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.core.BaseConnection;
@@ -52,6 +53,7 @@ public final class SqlExecutor {
         }
         return access.run(connection -> {
             requireOneStatement(connection, text);
+            refusePreparing(text);
             try (Statement statement = connection.createStatement()) {
                 statement.setEscapeProcessing(false);
                 // One more than the cap, so the server stops there and we know more rows existed.
@@ -69,6 +71,19 @@ public final class SqlExecutor {
                     return reading.result(QueryResult.Cut.BYTES);
                 }
             }
+        });
+    }
+
+    /**
+     * A PREPARE TRANSACTION would keep the tools' transaction, with its locks and a transaction id,
+     * after the call, where the server allows prepared transactions ({@code max_prepared_transactions
+     * > 0}); the other transaction-control commands only end it early, and the server refuses what
+     * they would change.
+     */
+    private static void refusePreparing(String text) {
+        TransactionControl.in(text).filter(command -> command.equals("PREPARE TRANSACTION")).ifPresent(command -> {
+            throw new ToolException("PREPARE TRANSACTION is not allowed: the data tools' read-only transaction"
+                    + " must end with the call");
         });
     }
 

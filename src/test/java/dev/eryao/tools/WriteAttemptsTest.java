@@ -222,7 +222,8 @@ class WriteAttemptsTest {
                 Arguments.of("GRANT postgres TO eryao_reader", "cannot execute GRANT ROLE in a read-only transaction"),
                 Arguments.of("ALTER ROLE eryao_reader SUPERUSER", "cannot execute ALTER ROLE in a read-only transaction"),
                 Arguments.of("SELECT 1; DELETE FROM probe", "one statement at a time: this text holds 2 statements"),
-                Arguments.of("COMMIT; DROP TABLE probe", "one statement at a time: this text holds 2 statements"));
+                Arguments.of("COMMIT; DROP TABLE probe", "one statement at a time: this text holds 2 statements"),
+                Arguments.of("/* keep it */ prepare transaction 'eryao'", "PREPARE TRANSACTION is not allowed"));
     }
 
     @ParameterizedTest(name = "{0} is refused and changes nothing")

@@ -41,18 +41,27 @@ final class NativeSql {
         if (statements.isEmpty()) {
             throw new IllegalArgumentException("native SQL from a repository is empty");
         }
-        List<String> words = leadingWords(statements.getFirst());
+        String control = transactionControl(statements.getFirst());
+        if (control != null) {
+            throw new IllegalStateException("repositories do not manage transactions: " + control
+                    + " is for the service that opened the unit of work");
+        }
+        return sql;
+    }
+
+    /**
+     * The transaction-control command one statement starts with ({@code COMMIT},
+     * {@code PREPARE TRANSACTION}, ...), or null when it is none.
+     */
+    static String transactionControl(String statement) {
+        List<String> words = leadingWords(statement);
         String first = words.isEmpty() ? "" : words.getFirst();
         String second = words.size() > 1 ? words.get(1) : "";
         boolean control = CONTROL.contains(first)
                 || first.equals("PREPARE") && second.equals("TRANSACTION")
                 || first.equals("SET") && (second.equals("TRANSACTION") || second.equals("SESSION")
                         && words.size() > 2 && words.get(2).equals("CHARACTERISTICS"));
-        if (control) {
-            throw new IllegalStateException("repositories do not manage transactions: " + first
-                    + (second.isEmpty() ? "" : " " + second) + " is for the service that opened the unit of work");
-        }
-        return sql;
+        return control ? first + (second.isEmpty() ? "" : " " + second) : null;
     }
 
     /** The statements of {@code sql} with comments blanked, empty ones (a trailing {@code ;}) left out. */
