@@ -1,5 +1,6 @@
 package dev.eryao.migrations;
 
+import dev.eryao.core.Causes;
 import dev.eryao.core.config.PoolMode;
 import dev.eryao.core.db.Database;
 import java.sql.Connection;
@@ -253,10 +254,7 @@ public final class Migrations {
     }
 
     private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(error);
         String message = root.getMessage() == null ? root.toString() : root.getMessage().strip();
         return message.lines().findFirst().orElse(message); // one line: the database's own words
     }
