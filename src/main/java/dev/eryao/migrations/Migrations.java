@@ -2,6 +2,7 @@ package dev.eryao.migrations;
 
 import dev.eryao.core.Causes;
 import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -175,7 +176,7 @@ public final class Migrations {
 
     private void refuseTransactionPooler() {
         if (database.settings().poolMode() == PoolMode.TRANSACTION) {
-            throw new IllegalStateException("migrations cannot run through a transaction-mode pooler ("
+            throw new SettingsException("migrations cannot run through a transaction-mode pooler ("
                     + database.settings().describe() + "): connect directly or through the session pooler"
                     + " (port 5432) with ERYAO_DATABASE__POOL_MODE=session");
         }
