@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The OpenAPI 3.1 document, generated from the {@link RouteTable} (the javalin-openapi plugin has
  * no release for Javalin 7): every served route appears, with its role as its security
- * requirement, its path and query parameters, and schemas of its bodies.
+ * requirement, its path and query parameters, its {@code Idempotency-Key} rule, schemas of its
+ * bodies, and every status it declares (which {@link RouteTable} holds its handler to).
  */
 final class OpenApi {
     private OpenApi() {
@@ -76,7 +77,8 @@ final class OpenApi {
         Map<String, Object> responses = new LinkedHashMap<>();
         responses.put(String.valueOf(route.status), answer(route, schemas,
                 route.shape == Route.Shape.NONE ? "done" : "success"));
-        route.otherStatuses.forEach((status, when) -> responses.put(String.valueOf(status), answer(route, schemas, when)));
+        route.otherStatuses.forEach((status, when) ->
+                responses.put(String.valueOf(status), answer(route, schemas, when)));
         responses.put("default", Map.of("description", "a problem (RFC 9457)", "content",
                 Map.of(Problem.CONTENT_TYPE, Map.of("schema", Map.of("$ref", "#/components/schemas/Problem")))));
         op.put("responses", responses);

@@ -102,7 +102,10 @@ final class Route<B> {
         return this;
     }
 
-    /** A keyset page {@code {items, next_cursor}} read with {@code ?limit=&cursor=}: the handler returns the {@code Page}. */
+    /**
+     * A keyset page {@code {items, next_cursor}} read with {@code ?limit=&cursor=}: the handler
+     * returns the {@code Page}.
+     */
     Route<B> returnsPage(Class<?> type) {
         this.response = type;
         this.shape = Shape.PAGE;

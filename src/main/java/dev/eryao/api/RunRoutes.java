@@ -61,8 +61,7 @@ final class RunRoutes {
                 .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
                         + " second, keeping what its model wrote and charging what it used (202 until then);"
                         + " repeating it is harmless; a finished run is a 409").returns(RunView.class)
-                .alsoAnswers(202, "the run was running: it stops within a second (read it again to see it end)"),
-                call -> {
+                .alsoAnswers(202, "the run was running: it stops within a second"), call -> {
             RunView run = runs.cancel(call.user(), call.id("task_id"));
             return call.answer(run.status().equals("running") ? 202 : 200, run);
         });

@@ -20,7 +20,8 @@ final class LocalSecretFile {
             // LocalJwtSecret's own refusals (no usable secret, readable by others), each saying what to do.
             throw new UserError(e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new UserError(e.getMessage() + ": " + e.getCause() + " (check ERYAO_DATA_DIR and its permissions)", e);
+            throw new UserError(e.getMessage() + ": " + e.getCause() + " (check ERYAO_DATA_DIR and its permissions)",
+                    e);
         }
     }
 }
