@@ -38,28 +38,25 @@ final class AdminRoutes {
 
     private final PointsService points;
     private final CatalogService catalog;
-    private final JsonBodies json;
 
-    AdminRoutes(PointsService points, CatalogService catalog, JsonBodies json) {
+    AdminRoutes(PointsService points, CatalogService catalog) {
         this.points = points;
         this.catalog = catalog;
-        this.json = json;
     }
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/admin/points/grants", SERVICE_ROLE, TAG)
                 .summary("Grant points to an owner (Idempotency-Key required)").body(Grant.class)
-                .status(201).returns(LedgerEntryView.class).requiresIdempotencyKey(GRANT_KEY_REASON), ctx -> {
-            String key = Requests.requiredIdempotencyKey(ctx, GRANT_KEY_REASON);
-            Grant body = json.read(ctx, Grant.class);
+                .status(201).returns(LedgerEntryView.class).requiresIdempotencyKey(GRANT_KEY_REASON), call -> {
+            Grant body = call.body();
             if (body.amount() == null) {
                 throw InvalidInputException.field("amount", "is required");
             }
             if (Uuids.NIL.equals(body.ownerId())) {
                 throw InvalidInputException.field("owner_id", "must not be the nil UUID: it is no owner");
             }
-            ctx.status(201).json(points.grantByAdmin(Requests.user(ctx), body.ownerId(), body.amount(),
-                    body.reason(), key));
+            return points.grantByAdmin(call.user(), body.ownerId(), body.amount(), body.reason(),
+                    call.idempotencyKey());
         });
         registerFactories(table);
         registerModels(table);
@@ -67,39 +64,36 @@ final class AdminRoutes {
 
     private void registerFactories(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/admin/llm/factories", SERVICE_ROLE, TAG).summary("Add a factory")
-                .body(FactoryBody.class).status(201).returns(FactoryView.class), ctx ->
-                ctx.status(201).json(catalog.createFactory(json.read(ctx, FactoryBody.class).name())));
+                .body(FactoryBody.class).status(201).returns(FactoryView.class), call ->
+                catalog.createFactory(call.body().name()));
         table.add(Route.of(HandlerType.PATCH, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
-                .summary("Rename a factory").body(FactoryBody.class).returns(FactoryView.class), ctx -> {
-            UUID id = Requests.pathId(ctx, "id");
-            ctx.json(catalog.renameFactory(id, json.read(ctx, FactoryBody.class).name()));
-        });
+                .summary("Rename a factory").body(FactoryBody.class).returns(FactoryView.class), call ->
+                catalog.renameFactory(call.id("id"), call.body().name()));
         table.add(Route.of(HandlerType.DELETE, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
-                .summary("Delete a factory that has no models (soft delete)").status(204), ctx -> {
-            catalog.deleteFactory(Requests.pathId(ctx, "id"));
-            ctx.status(204);
+                .summary("Delete a factory that has no models (soft delete)").status(204), call -> {
+            catalog.deleteFactory(call.id("id"));
+            return null;
         });
     }
 
     private void registerModels(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/admin/llm/models", SERVICE_ROLE, TAG).summary("Add a model")
-                .body(NewModel.class).status(201).returns(ModelView.class), ctx -> {
-            NewModel b = json.read(ctx, NewModel.class);
-            ctx.status(201).json(catalog.createModel(new ModelDraft(b.factoryId(), b.modelCode(), b.displayName(),
-                    b.requestUrl(), b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive())));
+                .body(NewModel.class).status(201).returns(ModelView.class), call -> {
+            NewModel b = call.body();
+            return catalog.createModel(new ModelDraft(b.factoryId(), b.modelCode(), b.displayName(),
+                    b.requestUrl(), b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive()));
         });
         table.add(Route.of(HandlerType.PATCH, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
                 .summary("Change a model's name, URL, prices, context size or active flag").body(ModelChanges.class)
-                .returns(ModelView.class), ctx -> {
-            UUID id = Requests.pathId(ctx, "id");
-            ModelChanges b = json.read(ctx, ModelChanges.class);
-            ctx.json(catalog.updateModel(id, new ModelDraft(null, null, b.displayName(), b.requestUrl(),
-                    b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive())));
+                .returns(ModelView.class), call -> {
+            ModelChanges b = call.body();
+            return catalog.updateModel(call.id("id"), new ModelDraft(null, null, b.displayName(), b.requestUrl(),
+                    b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive()));
         });
         table.add(Route.of(HandlerType.DELETE, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
-                .summary("Delete a model (soft delete)").status(204), ctx -> {
-            catalog.deleteModel(Requests.pathId(ctx, "id"));
-            ctx.status(204);
+                .summary("Delete a model (soft delete)").status(204), call -> {
+            catalog.deleteModel(call.id("id"));
+            return null;
         });
     }
 }

@@ -35,7 +35,7 @@ public final class ApiServer implements AutoCloseable {
     private final ServerSettings settings;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
-    private final RouteTable table = new RouteTable();
+    private final RouteTable table;
     private final Javalin javalin;
 
     /**
@@ -48,12 +48,12 @@ public final class ApiServer implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
-        JsonBodies bodies = new JsonBodies(mapper);
-        new SessionRoutes(sessions, messages, bodies).register(table);
-        new RunRoutes(runs, runChanges, bodies, mapper).register(table);
+        this.table = new RouteTable(new JsonBodies(mapper));
+        new SessionRoutes(sessions, messages).register(table);
+        new RunRoutes(runs, runChanges, mapper).register(table);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
-        new AdminRoutes(points, catalog, bodies).register(table);
+        new AdminRoutes(points, catalog).register(table);
         new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
         bindJvmMetrics();
 

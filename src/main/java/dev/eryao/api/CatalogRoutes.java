@@ -19,8 +19,8 @@ final class CatalogRoutes {
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.GET, "/v1/llm/factories", USER, TAG).summary("List the LLM providers")
-                .returnsList(FactoryView.class), ctx -> ctx.json(new ItemsBody<>(catalog.listFactories())));
+                .returnsList(FactoryView.class), call -> catalog.listFactories());
         table.add(Route.of(HandlerType.GET, "/v1/llm/models", USER, TAG).summary("List the active models")
-                .returnsList(ModelView.class), ctx -> ctx.json(new ItemsBody<>(catalog.listActiveModels())));
+                .returnsList(ModelView.class), call -> catalog.listActiveModels());
     }
 }

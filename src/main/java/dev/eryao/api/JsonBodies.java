@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.eryao.core.Causes;
 import dev.eryao.core.Uuids;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -167,21 +168,12 @@ final class JsonBodies {
         } catch (HttpResponseException e) {
             throw e;
         } catch (Exception e) {
-            if (timedOut(e)) {
+            if (Causes.find(e, TimeoutException.class).isPresent()) {
                 // RequestDeadlines woke the read: the body did not arrive within its bound.
                 throw new RequestException(408, "the request body did not arrive in time", Map.of());
             }
             throw RequestException.badRequest("the request body could not be read: it ended before its Content-Length");
         }
-    }
-
-    private static boolean timedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -4,24 +4,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The OpenAPI 3.1 document, generated from the {@link RouteTable} (the javalin-openapi plugin has
  * no release for Javalin 7): every served route appears, with its role as its security
- * requirement, its path and query parameters, and schemas of its bodies.
+ * requirement, its path and query parameters, its {@code Idempotency-Key} rule, schemas of its
+ * bodies, and every status it declares (which {@link RouteTable} holds its handler to).
  */
 final class OpenApi {
-    private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
-
     private OpenApi() {
     }
 
-    static Map<String, Object> document(List<Route> routes, String version) {
+    static Map<String, Object> document(List<Route<?>> routes, String version) {
         JsonSchemas schemas = new JsonSchemas();
         Map<String, Object> paths = new LinkedHashMap<>();
-        for (Route route : routes) {
+        for (Route<?> route : routes) {
             @SuppressWarnings("unchecked")
             Map<String, Object> item = (Map<String, Object>) paths.computeIfAbsent(route.path, p -> new LinkedHashMap<>());
             item.put(route.method.name().toLowerCase(Locale.ROOT), operation(route, schemas));
@@ -44,15 +41,14 @@ final class OpenApi {
         return doc;
     }
 
-    private static Map<String, Object> operation(Route route, JsonSchemas schemas) {
+    private static Map<String, Object> operation(Route<?> route, JsonSchemas schemas) {
         Map<String, Object> op = new LinkedHashMap<>();
         op.put("tags", List.of(route.tag));
         op.put("summary", route.summary);
         op.put("operationId", route.method.name().toLowerCase(Locale.ROOT) + route.path.replaceAll("[^A-Za-z0-9]+", "_"));
         List<Map<String, Object>> parameters = new java.util.ArrayList<>();
-        Matcher matcher = PATH_PARAM.matcher(route.path);
-        while (matcher.find()) {
-            parameters.add(Map.of("name", matcher.group(1), "in", "path", "required", true,
+        for (String name : route.pathParams) {
+            parameters.add(Map.of("name", name, "in", "path", "required", true,
                     "schema", Map.of("type", "string", "format", "uuid")));
         }
         for (String query : route.queryParams) {
@@ -79,17 +75,38 @@ final class OpenApi {
             op.put("security", List.of(Map.of("bearer", List.of())));
         }
         Map<String, Object> responses = new LinkedHashMap<>();
-        responses.put(String.valueOf(route.status), success(route, schemas));
+        responses.put(String.valueOf(route.status), answer(route, schemas,
+                route.shape == Route.Shape.NONE ? "done" : "success"));
+        route.otherStatuses.forEach((status, when) ->
+                responses.put(String.valueOf(status), answer(route, schemas, when)));
         responses.put("default", Map.of("description", "a problem (RFC 9457)", "content",
                 Map.of(Problem.CONTENT_TYPE, Map.of("schema", Map.of("$ref", "#/components/schemas/Problem")))));
         op.put("responses", responses);
         return op;
     }
 
-    private static Map<String, Object> success(Route route, JsonSchemas schemas) {
-        Map<String, Object> body = switch (route.shape) {
+    /** An answer the handler gives: its body's schema in its media type, and the headers it carries. */
+    private static Map<String, Object> answer(Route<?> route, JsonSchemas schemas, String description) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("description", description);
+        if (!route.responseHeaders.isEmpty()) {
+            Map<String, Object> headers = new LinkedHashMap<>();
+            route.responseHeaders.forEach((name, value) -> headers.put(name,
+                    Map.of("schema", Map.of("type", "string", "const", value))));
+            answer.put("headers", headers);
+        }
+        Map<String, Object> body = body(route, schemas);
+        if (body != null) {
+            answer.put("content", Map.of(mediaType(route), Map.of("schema", body)));
+        }
+        return answer;
+    }
+
+    private static Map<String, Object> body(Route<?> route, JsonSchemas schemas) {
+        return switch (route.shape) {
             case NONE -> null;
-            case TEXT, EVENTS -> Map.of("type", "string");
+            case TEXT -> Map.of("type", mediaType(route).equals("application/json") ? "object" : "string");
+            case EVENTS -> Map.of("type", "string");
             case ONE -> schemas.of(route.response);
             case LIST -> Map.of("type", "object", "properties",
                     Map.of("items", Map.of("type", "array", "items", schemas.of(route.response))));
@@ -97,14 +114,14 @@ final class OpenApi {
                     "items", Map.of("type", "array", "items", schemas.of(route.response)),
                     "next_cursor", Map.of("type", List.of("string", "null"))));
         };
-        if (body == null) {
-            return Map.of("description", "done");
-        }
-        String mediaType = switch (route.shape) {
-            case TEXT -> "text/plain";
+    }
+
+    /** The media type without its parameters ({@code text/plain; version=0.0.4} is {@code text/plain}). */
+    private static String mediaType(Route<?> route) {
+        return switch (route.shape) {
+            case TEXT -> route.mediaType.split(";", 2)[0].strip();
             case EVENTS -> "text/event-stream";
             default -> "application/json";
         };
-        return Map.of("description", "success", "content", Map.of(mediaType, Map.of("schema", body)));
     }
 }

@@ -35,22 +35,23 @@ final class OpsRoutes {
 
     void register(RouteTable routes) {
         routes.add(Route.of(HandlerType.GET, "/healthz", ANYONE, TAG).summary("The process is up")
-                .returns(Health.class), ctx -> ctx.json(new Health("ok")));
+                .returns(Health.class), call -> new Health("ok"));
         routes.add(Route.of(HandlerType.GET, "/readyz", ANYONE, TAG)
                 .summary("The database answers now, within 2 s, its schema is at head, and every worker thread this"
                         + " process started is running (503 otherwise)")
-                .returns(ReadinessCheck.Report.class), ctx -> {
+                .returns(ReadinessCheck.Report.class)
+                .alsoAnswers(503, "not ready: the report says which check failed")
+                // Each probe is a fresh question to the database: no cache along the way may answer it.
+                .header("Cache-Control", "no-store"), call -> {
             ReadinessCheck.Report report = readiness.check();
-            // Each probe is a fresh question to the database: no cache along the way may answer it.
-            ctx.header("Cache-Control", "no-store");
-            ctx.status(report.ready() ? 200 : 503).json(report);
+            return call.answer(report.ready() ? 200 : 503, report);
         });
-        routes.add(Route.of(HandlerType.GET, "/metrics", ANYONE, TAG).summary("Prometheus metrics").returnsText(),
-                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        routes.add(Route.of(HandlerType.GET, "/openapi.json", ANYONE, TAG).summary("This document").returnsText(),
-                ctx -> ctx.contentType("application/json").result(document()));
-        routes.add(Route.of(HandlerType.GET, "/docs", ANYONE, TAG).summary("Swagger UI").returnsText(),
-                ctx -> ctx.html(swaggerPage()));
+        routes.add(Route.of(HandlerType.GET, "/metrics", ANYONE, TAG).summary("Prometheus metrics")
+                .returnsText("text/plain; version=0.0.4; charset=utf-8"), call -> metrics.scrape());
+        routes.add(Route.of(HandlerType.GET, "/openapi.json", ANYONE, TAG).summary("This document")
+                .returnsText("application/json"), call -> document());
+        routes.add(Route.of(HandlerType.GET, "/docs", ANYONE, TAG).summary("Swagger UI").returnsText("text/html"),
+                call -> swaggerPage());
     }
 
     private String document() throws JsonProcessingException {

@@ -2,7 +2,6 @@ package dev.eryao.api;
 
 import static dev.eryao.api.ApiRole.USER;
 
-import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.services.LedgerEntryView;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.PointsService;
@@ -20,12 +19,9 @@ final class PointsRoutes {
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG).summary("Your points: balance, held by queued and running runs, available")
-                .returns(PointsAccountView.class), ctx -> {
-            CurrentUser user = Requests.user(ctx);
-            ctx.json(points.account(user.id()));
-        });
+                .returns(PointsAccountView.class), call -> points.account(call.user().id()));
         table.add(Route.of(HandlerType.GET, "/v1/points/ledger", USER, TAG)
-                .summary("Your points ledger, newest first").returnsPage(LedgerEntryView.class), ctx ->
-                ctx.json(PageBody.of(points.ledger(Requests.user(ctx).id(), Requests.page(ctx, true)))));
+                .summary("Your points ledger, newest first").returnsPage(LedgerEntryView.class), call ->
+                points.ledger(call.user().id(), call.page(true)));
     }
 }

@@ -2,9 +2,11 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.Causes;
 import dev.eryao.core.auth.AuthenticationException;
 import dev.eryao.core.auth.KeySourceUnavailableException;
 import dev.eryao.core.db.DatabaseOutage;
+import dev.eryao.core.db.SqlStates;
 import dev.eryao.services.ConflictException;
 import dev.eryao.core.SafeTrace;
 import dev.eryao.services.InsufficientPointsException;
@@ -31,8 +33,6 @@ final class ProblemMapper {
     private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
     /** What a 503 for a database outage tells clients to wait before retrying. */
     static final int RETRY_AFTER_SECONDS = 2;
-    /** PostgreSQL's {@code numeric_value_out_of_range}. */
-    static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
 
     private final ObjectMapper json;
 
@@ -71,7 +71,7 @@ final class ProblemMapper {
                 databaseOutage(ctx, e);
                 return;
             }
-            if (NUMERIC_VALUE_OUT_OF_RANGE.equals(sqlState(e))) {
+            if (SqlStates.NUMERIC_VALUE_OUT_OF_RANGE.equals(Causes.sqlState(e))) {
                 // Numbers in a request come from the client: a sum the database cannot hold (a grant
                 // that would take a balance past 2^63-1) is a request that cannot be done, not a fault.
                 answer(ctx, 422, "a number in this request is out of range: the result would not fit"
@@ -82,16 +82,6 @@ final class ProblemMapper {
             log.error("request {} {} {} failed: {}", RequestIds.of(ctx), ctx.method(), ctx.path(), SafeTrace.of(e));
             answer(ctx, 500, "an unexpected error occurred; quote the request id when reporting it", null);
         });
-    }
-
-    /** The SQLSTATE of the first database error in {@code e}'s causes, or null. */
-    private static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
     }
 
     /**

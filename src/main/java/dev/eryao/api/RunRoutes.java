@@ -13,7 +13,6 @@ import dev.eryao.services.StreamPosition;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
 import dev.eryao.services.RunAccepted;
-import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
@@ -40,35 +39,31 @@ final class RunRoutes {
 
     private final RunService runs;
     private final Notifications changes;
-    private final JsonBodies json;
     private final ObjectMapper mapper;
 
     /** @param changes announcements of run changes ({@link dev.eryao.repositories.RunRepository#CHANNEL}) */
-    RunRoutes(RunService runs, Notifications changes, JsonBodies json, ObjectMapper mapper) {
+    RunRoutes(RunService runs, Notifications changes, ObjectMapper mapper) {
         this.runs = runs;
         this.changes = changes;
-        this.json = json;
         this.mapper = mapper;
     }
 
     void register(RouteTable table) {
         table.add(Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
                 .summary("Queue an agent run on a session (needs points and a model; repeat-safe with Idempotency-Key)")
-                .body(CreateRun.class).status(202).returns(RunAccepted.class).acceptsIdempotencyKey(), ctx -> {
-            UUID sessionId = Requests.pathId(ctx, "id");
-            CreateRun body = json.read(ctx, CreateRun.class);
-            ctx.status(202).json(runs.enqueue(Requests.user(ctx), sessionId, body.input(), body.llmId(),
-                    Requests.idempotencyKey(ctx)));
-        });
+                .body(CreateRun.class).status(202).returns(RunAccepted.class).acceptsIdempotencyKey(), call ->
+                runs.enqueue(call.user(), call.id("id"), call.body().input(), call.body().llmId(),
+                        call.idempotencyKey()));
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)
-                .summary("Read a run's status, and its output or error once finished").returns(RunView.class), ctx ->
-                ctx.json(runs.get(Requests.user(ctx), Requests.pathId(ctx, "task_id"))));
+                .summary("Read a run's status, and its output or error once finished").returns(RunView.class), call ->
+                runs.get(call.user(), call.id("task_id")));
         table.add(Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
                 .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
                         + " second, keeping what its model wrote and charging what it used (202 until then);"
-                        + " repeating it is harmless; a finished run is a 409").returns(RunView.class), ctx -> {
-            RunView run = runs.cancel(Requests.user(ctx), Requests.pathId(ctx, "task_id"));
-            ctx.status(run.status().equals("running") ? 202 : 200).json(run);
+                        + " repeating it is harmless; a finished run is a 409").returns(RunView.class)
+                .alsoAnswers(202, "the run was running: it stops within a second"), call -> {
+            RunView run = runs.cancel(call.user(), call.id("task_id"));
+            return call.answer(run.status().equals("running") ? 202 : 200, run);
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
                 .summary("Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
@@ -86,13 +81,13 @@ final class RunRoutes {
      * client's or a reconnecting one's backlog) is read and sent a page at a time, so a stream holds
      * one page whatever the answer's length (RunService#PAGE_BYTES).
      */
-    private void events(Context ctx) throws Exception {
-        CurrentUser user = Requests.user(ctx);
-        UUID taskId = Requests.pathId(ctx, "task_id");
-        String lastEventId = ctx.header("Last-Event-ID");
+    private Object events(Call<Void> call) {
+        CurrentUser user = call.user();
+        UUID taskId = call.id("task_id");
+        String lastEventId = call.header("Last-Event-ID");
         StreamPosition after = lastEventId == null || lastEventId.isBlank() ? null
                 : StreamPosition.parse(lastEventId.strip());
-        String accept = ctx.header("Accept");
+        String accept = call.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new RequestException(406, "this is a server-sent event stream: send Accept: text/event-stream"
                     + " (or read GET /v1/agent/runs/{task_id} instead)", java.util.Map.of());
@@ -109,7 +104,9 @@ final class RunRoutes {
         // Handed over rather than captured: the handler lives as long as the stream, which is to
         // hold only the page it is sending, not its first one as well.
         AtomicReference<RunEvents> handover = new AtomicReference<>(first);
-        new SseHandler(client -> follow(client, signal, user, taskId, after, handover.getAndSet(null))).handle(ctx);
+        new SseHandler(client -> follow(client, signal, user, taskId, after, handover.getAndSet(null)))
+                .handle(call.context());
+        return null;
     }
 
     /** @param events the first page, replaced by each next one (no other reference keeps it) */

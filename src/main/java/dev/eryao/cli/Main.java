@@ -8,12 +8,13 @@ import dev.eryao.migrations.MigrationFailedException;
 import dev.eryao.tools.ToolException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code bin/eryao <command>}. Exit status: 0 done, 1 failed (one line on stderr says why), 2 the
- * command line itself was wrong.
+ * {@code bin/eryao <command>}. Exit status: 0 done, 1 failed (one line on stderr says why, or, for
+ * a failure nobody foresaw, a stack trace), 2 the command line itself was wrong.
  */
 @Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
@@ -39,7 +40,17 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(Environment.load(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        PrintWriter err = new PrintWriter(System.err, true);
+        Environment environment;
+        try {
+            environment = Environment.load();
+        } catch (SettingsException | UncheckedIOException e) {
+            // A .env that cannot be read or parsed: the message names the file (and the line).
+            err.println("eryao: " + e.getMessage());
+            System.exit(FAILED);
+            return;
+        }
+        System.exit(run(environment, new PrintWriter(System.out, true), err, args));
     }
 
     /** Runs one command with the given variables and output streams; returns the exit status. */
@@ -87,10 +98,13 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
-    /** One line, no stack trace, for failures a user can act on; a stack trace for bugs. */
-    private static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        if (error instanceof SettingsException || error instanceof DatabaseUnavailableException
-                || error instanceof MigrationFailedException || error instanceof IllegalStateException
+    /**
+     * One line, no stack trace, for failures a user can act on (each of these types says what to
+     * fix in its message); a stack trace for anything else, which is a bug to report.
+     */
+    static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        if (error instanceof UserError || error instanceof SettingsException
+                || error instanceof DatabaseUnavailableException || error instanceof MigrationFailedException
                 || error instanceof ToolException) {
             commandLine.getErr().println("eryao: " + error.getMessage());
         } else {

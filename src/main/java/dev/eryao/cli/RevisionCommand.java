@@ -5,6 +5,7 @@ import dev.eryao.migrations.Migrations;
 import dev.eryao.migrations.RevisionWriter;
 import dev.eryao.migrations.autogen.Autogenerate;
 import dev.eryao.models.Models;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -60,6 +61,9 @@ final class RevisionCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (UncheckedIOException e) {
+            // The revisions folder is missing, or a file in it cannot be listed or written.
+            throw new UserError(e.getMessage(), e);
         }
         spec.commandLine().getOut().println("wrote revision " + written.id() + " " + written.slug() + "\n  "
                 + written.upgrade() + "\n  " + written.downgrade());

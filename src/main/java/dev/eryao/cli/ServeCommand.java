@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
                     + "jwks.json) or ERYAO_AUTH__JWT_SECRET: with a configured database the API makes no secret of its own");
         }
         if (auth.unconfigured()) {
-            LocalJwtSecret local = LocalJwtSecret.loadOrCreate(settings.dataDir());
+            LocalJwtSecret local = LocalSecretFile.loadOrCreate(settings.dataDir());
             settings = settings.withAuth(auth.withSecret(local.secret()));
             out.println("auth: no ERYAO_AUTH__* set, so tokens are checked with the local HS256 secret in "
                     + local.file() + (local.created() ? " (created now)" : "")
@@ -104,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
             api.start();
         } catch (RuntimeException e) {
             api.close();
-            throw new IllegalStateException("cannot listen on " + settings.server().host() + ":"
+            throw new UserError("cannot listen on " + settings.server().host() + ":"
                     + settings.server().port() + ": " + e.getMessage()
                     + " (set ERYAO_SERVER__HOST / ERYAO_SERVER__PORT)", e);
         }

@@ -26,7 +26,7 @@ final class StandInCommand implements java.util.concurrent.Callable<Integer> {
         try {
             model = StandInModel.start(port);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage()
+            throw new UserError("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage()
                     + " (is Ollama running there already? Then use it instead, or pass --port)", e);
         }
         out.println("stand-in model answering at " + model.url() + "; stop with Ctrl-C");

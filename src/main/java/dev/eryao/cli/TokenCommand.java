@@ -1,7 +1,6 @@
 package dev.eryao.cli;
 
 import dev.eryao.core.auth.CurrentUser;
-import dev.eryao.core.auth.LocalJwtSecret;
 import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.AuthSettings;
 import dev.eryao.core.config.Secret;
@@ -65,9 +64,9 @@ final class TokenCommand implements Callable<Integer> {
             return auth.jwtSecret();
         }
         if (auth.jwksUrl() != null) {
-            throw new IllegalStateException("with only ERYAO_AUTH__JWKS_URL set, tokens come from Supabase Auth: "
+            throw new UserError("with only ERYAO_AUTH__JWKS_URL set, tokens come from Supabase Auth: "
                     + "this command signs with an HS256 secret (ERYAO_AUTH__JWT_SECRET, or the local one)");
         }
-        return LocalJwtSecret.loadOrCreate(settings.dataDir()).secret();
+        return LocalSecretFile.loadOrCreate(settings.dataDir()).secret();
     }
 }

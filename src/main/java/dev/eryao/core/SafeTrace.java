@@ -1,9 +1,6 @@
 package dev.eryao.core;
 
 import java.sql.SQLException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 /**
  * An exception as a log line that cannot carry what a client sent: each exception's class and, for
@@ -21,15 +18,13 @@ public final class SafeTrace {
 
     public static String of(Throwable error) {
         StringBuilder text = new StringBuilder();
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Throwable innermost = error;
-        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+        for (Throwable t : Causes.chain(error)) {
             text.append(text.isEmpty() ? "" : " <- ").append(t.getClass().getName());
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 text.append(" (SQLSTATE ").append(sql.getSQLState()).append(')');
             }
-            innermost = t;
         }
+        Throwable innermost = Causes.root(error);
         frames(text, error);
         if (innermost != error) {
             text.append("\n  innermost ").append(innermost.getClass().getName()).append(':');

@@ -1,5 +1,6 @@
 package dev.eryao.migrations;
 
+import dev.eryao.core.db.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,11 +13,6 @@ import java.sql.Statement;
 final class MigrationLock {
     private static final long FLYWAY_LOCK_MAGIC = 77431708279161L;
     static final long KEY = FLYWAY_LOCK_MAGIC + ("\"public\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();
-
-    /** PostgreSQL's SQLSTATE for a lock wait cut short by {@code lock_timeout}. */
-    private static final String LOCK_NOT_AVAILABLE = "55P03";
-    /** ... and for one cut short by {@code statement_timeout}. */
-    private static final String QUERY_CANCELED = "57014";
 
     private MigrationLock() {
     }
@@ -38,7 +34,7 @@ final class MigrationLock {
             statement.execute(sql());
         } catch (SQLException e) {
             // Either limit may end the wait first: the statement timeout is the same length.
-            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || QUERY_CANCELED.equals(e.getSQLState())) {
+            if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || SqlStates.QUERY_CANCELED.equals(e.getSQLState())) {
                 throw new SQLException("another schema change (migrate, downgrade or stamp) held the migration lock"
                         + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS (" + timeoutSeconds + " s)",
                         e.getSQLState(), e);

@@ -1,6 +1,8 @@
 package dev.eryao.migrations;
 
+import dev.eryao.core.Causes;
 import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -174,7 +176,7 @@ public final class Migrations {
 
     private void refuseTransactionPooler() {
         if (database.settings().poolMode() == PoolMode.TRANSACTION) {
-            throw new IllegalStateException("migrations cannot run through a transaction-mode pooler ("
+            throw new SettingsException("migrations cannot run through a transaction-mode pooler ("
                     + database.settings().describe() + "): connect directly or through the session pooler"
                     + " (port 5432) with ERYAO_DATABASE__POOL_MODE=session");
         }
@@ -253,10 +255,7 @@ public final class Migrations {
     }
 
     private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(error);
         String message = root.getMessage() == null ? root.toString() : root.getMessage().strip();
         return message.lines().findFirst().orElse(message); // one line: the database's own words
     }

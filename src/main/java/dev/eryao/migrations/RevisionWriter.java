@@ -3,6 +3,7 @@ package dev.eryao.migrations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -48,8 +49,8 @@ public final class RevisionWriter {
         String slug = slug(message);
         Path migrations = dbDir.resolve("migration");
         if (!Files.isDirectory(migrations)) {
-            throw new IllegalStateException("no revisions folder at " + migrations
-                    + " (run from the project root, or pass --dir)");
+            throw new UncheckedIOException("no revisions folder at " + migrations
+                    + " (run from the project root, or pass --dir)", new NoSuchFileException(migrations.toString()));
         }
         String day = LocalDate.now(clock).format(DAY);
         String id = day + "_" + String.format(Locale.ROOT, "%04d", nextNumber(migrations, day));
@@ -72,7 +73,7 @@ public final class RevisionWriter {
 
                     """.formatted(id, slug) + body(downgradeBody));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + upgrade, e);
+            throw new UncheckedIOException("cannot write " + upgrade + ": " + e, e);
         }
         return new Written(id, slug, upgrade, downgrade);
     }
@@ -98,7 +99,7 @@ public final class RevisionWriter {
                     .map((Matcher name) -> Integer.parseInt(name.group(1).substring(day.length() + 1)))
                     .max(Integer::compare).orElse(0) + 1;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + migrations, e);
+            throw new UncheckedIOException("cannot list " + migrations + ": " + e, e);
         }
     }
 }

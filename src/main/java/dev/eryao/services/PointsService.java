@@ -1,8 +1,10 @@
 package dev.eryao.services;
 
+import dev.eryao.core.Causes;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
+import dev.eryao.core.db.SqlStates;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.PointsLedgerEntry;
 import dev.eryao.repositories.PointsBalanceRepository;
@@ -17,8 +19,6 @@ import java.util.UUID;
  */
 public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
-    /** PostgreSQL's numeric_value_out_of_range: a balance that would pass bigint's largest value. */
-    private static final String OUT_OF_RANGE = "22003";
     /** What an administrator's grant refers to: the service-role caller who made it. */
     public static final String ADMIN_GRANT = "admin_grant";
     static final String LEDGER_IDEMPOTENCY_INDEX = "ix_points_ledger_owner_id_idempotency_key";
@@ -44,7 +44,7 @@ public final class PointsService {
         try {
             return apply(change);
         } catch (RuntimeException e) {
-            if (SqlStates.has(e, OUT_OF_RANGE)) {
+            if (Causes.hasSqlState(e, SqlStates.NUMERIC_VALUE_OUT_OF_RANGE)) {
                 throw InvalidInputException.field("amount", "would take the balance past the largest one a balance can"
                         + " hold (" + Long.MAX_VALUE + ")");
             }

@@ -1,5 +1,7 @@
 package dev.eryao.services;
 
+import dev.eryao.core.Causes;
+import dev.eryao.core.db.SqlStates;
 import java.sql.SQLException;
 import java.util.Locale;
 import org.hibernate.exception.ConstraintViolationException;
@@ -10,23 +12,20 @@ import org.hibernate.exception.ConstraintViolationException;
  * the loser answers from what the winner committed instead of failing with a 500.
  */
 final class UniqueViolation {
-    private static final String UNIQUE_VIOLATION = "23505";
-
     private UniqueViolation() {
     }
 
     static boolean on(Throwable error, String indexName) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof ConstraintViolationException violation
-                    && violation.getConstraintName() != null
-                    && violation.getConstraintName().toLowerCase(Locale.ROOT).contains(indexName)) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())
-                    && String.valueOf(sql.getMessage()).contains(indexName)) {
-                return true;
-            }
+        return Causes.any(error, cause -> names(cause, indexName));
+    }
+
+    /** Hibernate's violation naming the index, or the driver's unique violation quoting it. */
+    private static boolean names(Throwable cause, String indexName) {
+        if (cause instanceof ConstraintViolationException violation) {
+            return violation.getConstraintName() != null
+                    && violation.getConstraintName().toLowerCase(Locale.ROOT).contains(indexName);
         }
-        return false;
+        return cause instanceof SQLException sql && SqlStates.UNIQUE_VIOLATION.equals(sql.getSQLState())
+                && String.valueOf(sql.getMessage()).contains(indexName);
     }
 }

@@ -2,6 +2,7 @@ package dev.eryao.tools;
 
 import dev.eryao.core.config.ToolsSettings;
 import dev.eryao.core.db.Database;
+import dev.eryao.core.db.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -160,7 +161,7 @@ public final class ReadOnlyAccess {
     /** PostgreSQL's too_many_connections (the role's limit, or the server's), as itself or through a pooler. */
     private static boolean busy(SQLException e) {
         String message = String.valueOf(e.getMessage());
-        return "53300".equals(e.getSQLState()) || message.contains("too many connections for role");
+        return SqlStates.TOO_MANY_CONNECTIONS.equals(e.getSQLState()) || message.contains("too many connections for role");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.eryao.tools;
 
+import dev.eryao.core.Causes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -101,12 +102,7 @@ public final class SqlExecutor {
 
     /** The driver's refusal of a batch (or a single row) larger than its result buffer, the byte cap. */
     private static boolean overTheByteCap(SQLException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (String.valueOf(cause.getMessage()).contains("exceeded maxResultBuffer limit")) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(e, cause -> String.valueOf(cause.getMessage()).contains("exceeded maxResultBuffer limit"));
     }
 
     /** The rows of one call as they arrive, kept when the driver stops the reading half-way. */

@@ -83,6 +83,20 @@ class OpsRoutesTest {
     }
 
     @Test
+    void theOpenApiDocumentListsEveryStatusARouteMayAnswer() {
+        JsonNode paths = api.get("/openapi.json", null).json().get("paths");
+        List<String> cancel = new ArrayList<>();
+        paths.at("/~1v1~1agent~1runs~1{task_id}~1cancel/post/responses").properties()
+                .forEach(response -> cancel.add(response.getKey()));
+        List<String> ready = new ArrayList<>();
+        paths.at("/~1readyz/get/responses").properties().forEach(response -> ready.add(response.getKey()));
+
+        assertThat(cancel).containsExactly("200", "202", "default");
+        assertThat(ready).containsExactly("200", "503", "default");
+        assertThat(paths.at("/~1readyz/get/responses/503/headers/Cache-Control/schema/const").asText()).isEqualTo("no-store");
+    }
+
+    @Test
     void swaggerUiIsServedFromTheJarWithNoInternet() {
         Response page = api.get("/docs", null);
         assertThat(page.body()).contains("/openapi.json").contains("/webjars/swagger-ui/");

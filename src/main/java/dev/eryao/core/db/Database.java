@@ -3,6 +3,7 @@ package dev.eryao.core.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.eryao.core.Causes;
 import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.config.PoolMode;
 import dev.eryao.core.config.Secret;
@@ -207,10 +208,7 @@ public final class Database implements AutoCloseable {
     }
 
     private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(error);
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }

@@ -1,8 +1,8 @@
 package dev.eryao.core.db;
 
+import dev.eryao.core.Causes;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.Set;
 
 /**
  * Tells a database outage (the server down, restarting, or unreachable) from every other failure,
@@ -13,23 +13,14 @@ import java.util.Set;
  * cannot connect now).
  */
 public final class DatabaseOutage {
-    private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
-    private static final int MAX_DEPTH = 20;
-
     private DatabaseOutage() {
     }
 
     public static boolean causedBy(Throwable error) {
-        Throwable cause = error;
-        for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++, cause = cause.getCause()) {
-            if (cause instanceof DatabaseUnavailableException || cause instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(error, cause -> cause instanceof DatabaseUnavailableException
+                || cause instanceof SQLTransientConnectionException
+                || cause instanceof SQLException sql && sql.getSQLState() != null
+                && (sql.getSQLState().startsWith(SqlStates.CONNECTION_EXCEPTION_CLASS)
+                        || SqlStates.SHUTDOWN.contains(sql.getSQLState())));
     }
 }
