@@ -1,5 +1,6 @@
 package dev.eryao.provider;
 
+import dev.eryao.core.Causes;
 import dev.eryao.core.config.LlmSettings;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -46,7 +47,7 @@ final class CallFailures {
      * addresses, goes to the logs only.
      */
     static LlmCallException unreachable(CalledModel model, IOException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        for (Throwable cause : Causes.chain(e)) {
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
                 return model.failure("cannot reach " + model.the() + ": its host is not known (DNS)", true, e);
             }
