@@ -68,7 +68,7 @@ final class RunRoutes {
                         + " second, keeping what its model wrote and charging what it used (202 until then);"
                         + " repeating it is harmless; a finished run is a 409").returns(RunView.class), ctx -> {
             RunView run = runs.cancel(Requests.user(ctx), Requests.pathId(ctx, "task_id"));
-            ctx.status(run.status().equals("running") ? 202 : 200).json(run);
+            ctx.status(run.running() ? 202 : 200).json(run);
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
                 .summary("Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
@@ -136,7 +136,7 @@ final class RunRoutes {
                     client.sendEvent("status", mapper.writeValueAsString(run));
                     shown = run;
                 }
-                if (!"queued".equals(run.status()) && !"running".equals(run.status())) {
+                if (run.finished()) {
                     break;
                 }
                 while (!signal.await(KEEP_ALIVE)) {

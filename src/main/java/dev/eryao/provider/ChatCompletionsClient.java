@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -33,6 +34,8 @@ import javax.net.ssl.SSLException;
  */
 public final class ChatCompletionsClient {
     static final int ERROR_BODY_CHARS = 300;
+    /** The longest a connection to a provider may take to open, unless the whole timeout is shorter. */
+    static final Duration MOST_CONNECT_TIME = Duration.ofSeconds(10);
 
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
@@ -41,7 +44,7 @@ public final class ChatCompletionsClient {
     public ChatCompletionsClient(LlmSettings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(Math.min(10, settings.timeoutSeconds())))
+                .connectTimeout(connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -120,6 +123,10 @@ public final class ChatCompletionsClient {
         return settings;
     }
 
+    private Duration connectTimeout() {
+        return settings.timeout().compareTo(MOST_CONNECT_TIME) < 0 ? settings.timeout() : MOST_CONNECT_TIME;
+    }
+
     ObjectMapper json() {
         return json;
     }
@@ -132,11 +139,11 @@ public final class ChatCompletionsClient {
     LlmCallException beforeAnswer(CalledModel model, Throwable error) {
         if (error instanceof HttpConnectTimeoutException e) {
             return model.failure("cannot reach " + model.the() + ": no connection within "
-                    + Math.min(10, settings.timeoutSeconds()) + " s", true, e);
+                    + Durations.seconds(connectTimeout()), true, e);
         }
         if (error instanceof HttpTimeoutException e) {
             return model.failure(model.the() + " did not answer within "
-                    + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
+                    + Durations.seconds(settings.timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
         }
         if (error instanceof IOException e) {
             return unreachable(model, e);

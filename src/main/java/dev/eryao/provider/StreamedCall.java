@@ -1,5 +1,6 @@
 package dev.eryao.provider;
 
+import dev.eryao.core.config.Durations;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -89,8 +90,8 @@ final class StreamedCall {
     }
 
     Completion run(HttpClient http, HttpRequest request) {
-        long timeout = TimeUnit.SECONDS.toNanos(client.settings().timeoutSeconds());
-        long idle = TimeUnit.SECONDS.toNanos(client.settings().idleSeconds());
+        long timeout = client.settings().timeout().toNanos();
+        long idle = client.settings().idle().toNanos();
         long start = System.nanoTime();
         long deadline = start + timeout;
         long idleDeadline = start + idle;
@@ -116,7 +117,7 @@ final class StreamedCall {
                 }
                 if (now - idleDeadline >= 0) {
                     throw model.failure(model.the() + " sent nothing for "
-                            + client.settings().idleSeconds() + " s (ERYAO_LLM__IDLE_SECONDS)", true, null);
+                            + Durations.seconds(client.settings().idle()) + " (ERYAO_LLM__IDLE_SECONDS)", true, null);
                 }
                 Event event = events.poll(Math.min(deadline - now, idleDeadline - now), TimeUnit.NANOSECONDS);
                 if (event == null || event instanceof Wake) {
@@ -271,7 +272,7 @@ final class StreamedCall {
             return client.beforeAnswer(model, new HttpTimeoutException("request timed out"));
         }
         return model.failure(model.the() + " did not finish its answer within "
-                + client.settings().timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
+                + Durations.seconds(client.settings().timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
     }
 
     private LlmCallException failure(Throwable error) {
