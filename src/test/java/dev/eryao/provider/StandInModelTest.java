@@ -18,7 +18,7 @@ class StandInModelTest {
     @Test
     void itAnswersAChatCompletionWithUsageTheWorkerAccepts() throws Exception {
         try (StandInModel model = StandInModel.start(0)) {
-            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of()))
+            Completion completion = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of()))
                     .complete(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")), 100);
 
             assertThat(completion.content()).isEqualTo("(stand-in) You said: hello there");
@@ -31,7 +31,7 @@ class StandInModelTest {
     void itStreamsWhatTheClientReadsWordByWordWithTheUsageChunkLast() throws Exception {
         try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
             List<String> deltas = new ArrayList<>();
-            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of())).stream(
+            Completion completion = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of())).stream(
                     new ChatRequest(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")),
                             100, 2048), deltas::add, new CancelSignal());
 
