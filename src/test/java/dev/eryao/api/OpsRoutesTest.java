@@ -83,6 +83,17 @@ class OpsRoutesTest {
     }
 
     @Test
+    void theOpenApiDocumentListsARunsStatusesAndAMessagesRolesAsSent() {
+        JsonNode schemas = api.get("/openapi.json", null).json().path("components").path("schemas");
+
+        assertThat(schemas.at("/RunView/properties/status/type").asText()).isEqualTo("string");
+        assertThat(schemas.at("/RunView/properties/status/enum").toString())
+                .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
+        assertThat(schemas.at("/MessageView/properties/role/enum").toString())
+                .isEqualTo("[\"system\",\"user\",\"assistant\",\"tool\"]");
+    }
+
+    @Test
     void swaggerUiIsServedFromTheJarWithNoInternet() {
         Response page = api.get("/docs", null);
         assertThat(page.body()).contains("/openapi.json").contains("/webjars/swagger-ui/");
