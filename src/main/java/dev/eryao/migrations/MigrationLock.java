@@ -42,7 +42,8 @@ final class MigrationLock {
             // Either limit may end the wait first: the statement timeout is the same length.
             if (LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || QUERY_CANCELED.equals(e.getSQLState())) {
                 throw new SQLException("another schema change (migrate, downgrade or stamp) held the migration lock"
-                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS (" + Durations.seconds(timeout) + ")",
+                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
+                        + Durations.seconds(timeout) + ")",
                         e.getSQLState(), e);
             }
             throw e;

@@ -112,7 +112,8 @@ public final class ReadOnlyAccess {
             driver.setMaxResultBuffer(String.valueOf(tools.maxBytes()));
             driver.setAdaptiveFetch(true);
         }
-        return new ReadOnlyAccess(readers, tools.readerUser(), Math.toIntExact(tools.statementTimeout().toMillis()));
+        return new ReadOnlyAccess(readers, tools.readerUser(),
+                Math.toIntExact(tools.statementTimeout().toMillis()));
     }
 
     /**

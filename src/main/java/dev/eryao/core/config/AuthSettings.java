@@ -59,7 +59,7 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
                 env.optionalString(PREFIX + "ISSUER"), secretKeys(env.secret(PREFIX + "SECRET_KEYS")));
     }
 
-    /** The comma-separated keys, each checked for its shape (by the constructor); errors name the entry, never its value. */
+    /** The comma-separated keys, stripped; the constructor checks each one's shape, naming the entry, not the key. */
     static List<Secret> secretKeys(Secret listed) {
         if (listed.isEmpty()) {
             return List.of();

@@ -11,12 +11,12 @@ import java.time.temporal.ChronoUnit;
  */
 final class NumberVariable {
     private final String name;
-    private final long min;
-    private final long max;
+    private final int min;
+    private final int max;
     /** Null for a count. */
     private final ChronoUnit unit;
 
-    private NumberVariable(String name, long min, long max, ChronoUnit unit) {
+    private NumberVariable(String name, int min, int max, ChronoUnit unit) {
         this.name = name;
         this.min = min;
         this.max = max;
@@ -41,13 +41,12 @@ final class NumberVariable {
 
     /** The variable's value, or {@code fallback} when it is unset. */
     int read(VariableReader env, int fallback) {
-        return env.integer(name, fallback, (int) min, (int) max);
+        return env.integer(name, fallback, min, max);
     }
 
     /** The variable's value in its unit, or {@code fallback} (a whole number of that unit) when unset. */
     Duration read(VariableReader env, Duration fallback) {
-        return Duration.of(env.integer(name, Math.toIntExact(fallback.dividedBy(unit.getDuration())), (int) min,
-                (int) max), unit);
+        return Duration.of(env.integer(name, Math.toIntExact(fallback.dividedBy(unit.getDuration())), min, max), unit);
     }
 
     int check(int value) {
@@ -76,7 +75,7 @@ final class NumberVariable {
         return refused(shown(value), why);
     }
 
-    /** A duration as this variable's number: {@code 90} for 90 s in a {@code _SECONDS} variable, {@code 0.5} for 500 ms. */
+    /** A duration as this variable's number: {@code 90} for 90 s in a {@code _SECONDS} variable. */
     String shown(Duration value) {
         return Durations.in(unit, value);
     }

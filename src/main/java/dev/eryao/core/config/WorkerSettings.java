@@ -53,7 +53,8 @@ public record WorkerSettings(int concurrency, Duration lease, Duration pollInter
     void requireLeaseOutlasts(LlmSettings llm) {
         if (lease.compareTo(llm.timeout()) <= 0) {
             throw LEASE.refused(lease, "it must be longer than " + LlmSettings.TIMEOUT.name() + " ("
-                    + LlmSettings.TIMEOUT.shown(llm.timeout()) + "), or a run still being answered would be taken again");
+                    + LlmSettings.TIMEOUT.shown(llm.timeout())
+                    + "), or a run still being answered would be taken again");
         }
     }
 }
