@@ -89,6 +89,7 @@ class OpsRoutesTest {
         assertThat(schemas.at("/RunView/properties/status/type").asText()).isEqualTo("string");
         assertThat(schemas.at("/RunView/properties/status/enum").toString())
                 .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
+        assertThat(schemas.at("/RunAccepted/properties/status/enum")).isEqualTo(schemas.at("/RunView/properties/status/enum"));
         assertThat(schemas.at("/MessageView/properties/role/enum").toString())
                 .isEqualTo("[\"system\",\"user\",\"assistant\",\"tool\"]");
     }
