@@ -219,7 +219,11 @@ public final class App implements AutoCloseable {
         return worker;
     }
 
-    /** A worker with its own settings and clock (tests move time); closed by {@link #close()}. */
+    /**
+     * A worker with its own settings and clock (tests move time); closed by {@link #close()}. The
+     * lease is not checked against the LLM timeout here, as {@link dev.eryao.core.config.Settings}
+     * checks it: a test's lease runs on its moved clock, the model's timeout on the real one.
+     */
     public synchronized Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
         Worker part = remember(workers, new Worker(runExecution(worker, llm.maxOutputTokens()),
                 new ChatCompletionsClient(llm), worker, clock));

@@ -88,8 +88,8 @@ public final class ApiServer implements AutoCloseable {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
-                connector.addBean(new RequestDeadlines(Duration.ofSeconds(settings.requestHeaderTimeoutSeconds()),
-                        Duration.ofSeconds(settings.requestBodyTimeoutSeconds())));
+                connector.addBean(new RequestDeadlines(settings.requestHeaderTimeout(),
+                        settings.requestBodyTimeout()));
                 return connector;
             });
             config.jsonMapper(new JavalinJackson(mapper, true));

@@ -1,11 +1,13 @@
 package dev.eryao.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.UUID;
  */
 final class JsonSchemas {
     private static final PropertyNamingStrategies.NamingBase SNAKE = JsonBodies.NAMING;
+    /** Writes an enum's constants as the API does ({@code @JsonValue}), to list them. */
+    private static final ObjectMapper CONSTANTS = new ObjectMapper();
 
     private final Map<String, Object> components = new LinkedHashMap<>();
 
@@ -53,6 +57,10 @@ final class JsonSchemas {
         }
         if (cls == boolean.class || cls == Boolean.class) {
             return Map.of("type", "boolean");
+        }
+        if (cls.isEnum()) {
+            return Map.of("type", "string", "enum", Arrays.stream(cls.getEnumConstants())
+                    .map(constant -> CONSTANTS.convertValue(constant, String.class)).toList());
         }
         if (cls.isRecord()) {
             String name = cls.getSimpleName();

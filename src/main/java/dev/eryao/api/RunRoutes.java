@@ -63,7 +63,7 @@ final class RunRoutes {
                         + " repeating it is harmless; a finished run is a 409").returns(RunView.class)
                 .alsoAnswers(202, "the run was running: it stops within a second"), call -> {
             RunView run = runs.cancel(call.user(), call.id("task_id"));
-            return call.answer(run.status().equals("running") ? 202 : 200, run);
+            return call.answer(run.running() ? 202 : 200, run);
         });
         table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
                 .summary("Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
@@ -133,7 +133,7 @@ final class RunRoutes {
                     client.sendEvent("status", mapper.writeValueAsString(run));
                     shown = run;
                 }
-                if (!"queued".equals(run.status()) && !"running".equals(run.status())) {
+                if (run.finished()) {
                     break;
                 }
                 while (!signal.await(KEEP_ALIVE)) {

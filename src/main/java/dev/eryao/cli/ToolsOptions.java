@@ -1,6 +1,7 @@
 package dev.eryao.cli;
 
 import dev.eryao.core.config.ToolsSettings;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** Flags shared by {@code sql} and {@code mcp}; each overrides its {@code ERYAO_TOOLS__*} variable. */
@@ -27,7 +28,7 @@ final class ToolsOptions {
             applied = applied.withMaxBytes(maxBytes);
         }
         if (timeoutMs != null) {
-            applied = applied.withStatementTimeoutMs(timeoutMs);
+            applied = applied.withStatementTimeout(Duration.ofMillis(timeoutMs));
         }
         return applied;
     }

@@ -1,9 +1,11 @@
 package dev.eryao.migrations;
 
 import dev.eryao.core.db.SqlStates;
+import dev.eryao.core.config.Durations;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 /**
  * The lock every schema change takes: Flyway's own PostgreSQL advisory lock (its magic number
@@ -24,19 +26,20 @@ final class MigrationLock {
 
     /**
      * Takes the lock for the rest of {@code connection}'s current transaction, waiting at most
-     * {@code timeoutSeconds} (0: no limit) for a running schema change to finish. The wait is
+     * {@code timeout} (zero: no limit) for a running schema change to finish. The wait is
      * bounded by {@code lock_timeout}, set for this transaction only, so it holds whatever the
      * session's settings are and whether or not a pooler dropped the start-up options.
      */
-    static void acquire(Connection connection, int timeoutSeconds) throws SQLException {
+    static void acquire(Connection connection, Duration timeout) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL lock_timeout = '" + timeoutSeconds + "s'");
+            statement.execute("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
             statement.execute(sql());
         } catch (SQLException e) {
             // Either limit may end the wait first: the statement timeout is the same length.
             if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || SqlStates.QUERY_CANCELED.equals(e.getSQLState())) {
                 throw new SQLException("another schema change (migrate, downgrade or stamp) held the migration lock"
-                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS (" + timeoutSeconds + " s)",
+                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
+                        + Durations.seconds(timeout) + ")",
                         e.getSQLState(), e);
             }
             throw e;

@@ -1,12 +1,14 @@
 package dev.eryao.migrations;
 
 import dev.eryao.core.Causes;
+import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.PoolMode;
 import dev.eryao.core.config.SettingsException;
 import dev.eryao.core.db.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +52,7 @@ public final class Migrations {
 
     public Migrations(Database database, RevisionCatalog catalog, Consumer<String> progress) {
         this.database = database;
-        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeoutSeconds() * 1000);
+        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeout());
         this.catalog = catalog;
         this.progress = progress;
     }
@@ -87,15 +89,15 @@ public final class Migrations {
             if (rootMessage(e).contains("advisory lock") || String.valueOf(e.getMessage()).contains("advisory lock")) {
                 throw new MigrationFailedException("nothing applied: another schema change held the migration lock"
                         + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
-                        + database.settings().migrationTimeoutSeconds() + " s)", e);
+                        + Durations.seconds(database.settings().migrationTimeout()) + ")", e);
             }
             throw e;
         }
     }
 
     /** Flyway's lock retries (one a second) for a timeout in seconds; -1, no limit, for 0. */
-    static int lockRetries(int timeoutSeconds) {
-        return timeoutSeconds == 0 ? -1 : timeoutSeconds;
+    static int lockRetries(Duration timeout) {
+        return timeout.isZero() ? -1 : Math.toIntExact(timeout.plusNanos(999_999_999).toSeconds());
     }
 
     /**
@@ -191,7 +193,7 @@ public final class Migrations {
                 .validateMigrationNaming(true)
                 .callbacks(new ProgressReporter(progress))
                 // Flyway tries its lock once a second: as many tries as the timeout has seconds (-1: no limit).
-                .lockRetryCount(lockRetries(database.settings().migrationTimeoutSeconds()));
+                .lockRetryCount(lockRetries(database.settings().migrationTimeout()));
         if (targetVersion != null) {
             configuration.target(MigrationVersion.fromVersion(targetVersion));
         }
@@ -206,7 +208,7 @@ public final class Migrations {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                MigrationLock.acquire(connection, database.settings().migrationTimeoutSeconds());
+                MigrationLock.acquire(connection, database.settings().migrationTimeout());
                 R result = work.run(connection);
                 connection.commit();
                 return result;

@@ -35,7 +35,7 @@ public final class SeedData {
 
     /** @param root classpath folder whose {@code seed/} holds the seed files */
     public SeedData(Database database, String root, Consumer<String> progress) {
-        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeoutSeconds() * 1000);
+        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeout());
         this.root = root;
         this.progress = progress;
     }

@@ -1,9 +1,15 @@
 package dev.eryao.models;
 
-/** Who wrote a chat message; stored lower-case, as the chat-completions protocol spells it. */
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Who wrote a chat message; stored, and sent in JSON, lower-case, as the chat-completions protocol
+ * spells it.
+ */
 public enum MessageRole {
     SYSTEM, USER, ASSISTANT, TOOL;
 
+    @JsonValue
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

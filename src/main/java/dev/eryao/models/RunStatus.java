@@ -1,9 +1,12 @@
 package dev.eryao.models;
 
-/** Where an agent run stands; stored lower-case. */
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Where an agent run stands; stored, and sent in JSON, as its lower-case wire name. */
 public enum RunStatus {
     QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
 
+    @JsonValue
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,6 +1,7 @@
 package dev.eryao.provider;
 
 import dev.eryao.core.Causes;
+import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -26,11 +27,11 @@ final class CallFailures {
     static LlmCallException beforeAnswer(CalledModel model, LlmSettings settings, Throwable error) {
         if (error instanceof HttpConnectTimeoutException e) {
             return model.failure("cannot reach " + model.the() + ": no connection within "
-                    + Math.min(10, settings.timeoutSeconds()) + " s", true, e);
+                    + Durations.seconds(ChatCompletionsClient.connectTimeout(settings)), true, e);
         }
         if (error instanceof HttpTimeoutException e) {
             return model.failure(model.the() + " did not answer within "
-                    + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
+                    + Durations.seconds(settings.timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
         }
         if (error instanceof IOException e) {
             return unreachable(model, e);

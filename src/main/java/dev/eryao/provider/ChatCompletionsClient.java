@@ -3,6 +3,7 @@ package dev.eryao.provider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,14 @@ import java.util.List;
  * only in {@link LlmCallException#summary()}, for the logs.
  */
 public final class ChatCompletionsClient {
+    /** The longest a connection to a provider may take to open, unless the whole timeout is shorter. */
+    static final Duration MOST_CONNECT_TIME = Duration.ofSeconds(10);
+
+    /** How long a connection may take to open: {@link #MOST_CONNECT_TIME}, or the whole timeout when that is shorter. */
+    static Duration connectTimeout(LlmSettings settings) {
+        return settings.timeout().compareTo(MOST_CONNECT_TIME) < 0 ? settings.timeout() : MOST_CONNECT_TIME;
+    }
+
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
     private final LlmSettings settings;
@@ -31,7 +40,7 @@ public final class ChatCompletionsClient {
     public ChatCompletionsClient(LlmSettings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(Math.min(10, settings.timeoutSeconds())))
+                .connectTimeout(connectTimeout(settings))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }

@@ -6,7 +6,6 @@ import dev.eryao.core.config.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -30,7 +29,7 @@ final class ProviderRequest {
             throw model.failure("the request_url of " + model.the()
                     + " cannot be called: only http and https URLs with a host can", false, null);
         }
-        request.timeout(Duration.ofSeconds(settings.timeoutSeconds()))
+        request.timeout(settings.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));

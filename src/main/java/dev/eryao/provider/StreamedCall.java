@@ -2,6 +2,7 @@ package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.config.LlmSettings;
+import dev.eryao.core.config.Durations;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -85,8 +86,8 @@ final class StreamedCall {
     }
 
     Completion run(HttpClient http, HttpRequest request) {
-        long timeout = TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
-        long idle = TimeUnit.SECONDS.toNanos(settings.idleSeconds());
+        long timeout = settings.timeout().toNanos();
+        long idle = settings.idle().toNanos();
         long start = System.nanoTime();
         long deadline = start + timeout;
         long idleDeadline = start + idle;
@@ -112,7 +113,7 @@ final class StreamedCall {
                 }
                 if (now - idleDeadline >= 0) {
                     throw model.failure(model.the() + " sent nothing for "
-                            + settings.idleSeconds() + " s (ERYAO_LLM__IDLE_SECONDS)", true, null);
+                            + Durations.seconds(settings.idle()) + " (ERYAO_LLM__IDLE_SECONDS)", true, null);
                 }
                 Event event = events.poll(Math.min(deadline - now, idleDeadline - now), TimeUnit.NANOSECONDS);
                 if (event == null || event instanceof Wake) {
@@ -212,7 +213,7 @@ final class StreamedCall {
             return CallFailures.beforeAnswer(model, settings, new HttpTimeoutException("request timed out"));
         }
         return model.failure(model.the() + " did not finish its answer within "
-                + settings.timeoutSeconds() + " s (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
+                + Durations.seconds(settings.timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
     }
 
     private LlmCallException failure(Throwable error) {

@@ -185,7 +185,7 @@ public final class RunExecutionService {
     }
 
     private Instant leaseEnd(Instant now) {
-        return now.plus(Duration.ofSeconds(settings.leaseSeconds()));
+        return now.plus(settings.lease());
     }
 
     /**
@@ -228,7 +228,7 @@ public final class RunExecutionService {
     }
 
     Duration backoff(int attempt) {
-        return Duration.ofMillis((long) settings.retryBackoffMs() << Math.min(20, attempt - 1));
+        return settings.retryBackoff().multipliedBy(1L << Math.min(20, attempt - 1));
     }
 
     private RunContext context(RunClaim claim, String worker, Instant now) {

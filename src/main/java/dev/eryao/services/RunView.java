@@ -1,28 +1,43 @@
 package dev.eryao.services;
 
 import dev.eryao.models.AgentRun;
+import dev.eryao.models.RunStatus;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Where an agent run stands; {@code output}, {@code error} and usage are set once it has finished.
  *
+ * @param status            sent as its wire name ({@code "queued"}, ...)
  * @param chargedPoints     what the run was charged; less than {@code costPoints} only when the
  *                          balance ran out, and then {@code chargeCapped} is true
  * @param usageEstimated    the provider reported no usage: the counts are upper bounds of ours
  * @param cancelRequestedAt when its owner asked to stop it (or deleted its session), if they did;
  *                          a running run with it set becomes cancelled within a second or so
  */
-public record RunView(UUID taskId, UUID sessionId, UUID llmId, String status, String output, String error,
+public record RunView(UUID taskId, UUID sessionId, UUID llmId, RunStatus status, String output, String error,
                       int attempts, Instant createdAt, Instant startedAt, Instant finishedAt,
                       Integer inputTokens, Integer outputTokens, Long costPoints, Long chargedPoints,
                       boolean chargeCapped, boolean usageEstimated, Instant cancelRequestedAt) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
-        return new RunView(run.getId(), run.getSessionId(), run.getLlmId(), run.getStatus().wireName(),
+        return new RunView(run.getId(), run.getSessionId(), run.getLlmId(), run.getStatus(),
                 finished ? run.getOutput() : null, finished ? run.getError() : null, run.getAttempts(),
                 run.getCreatedAt(), run.getStartedAt(), run.getFinishedAt(), run.getInputTokens(),
                 run.getOutputTokens(), run.getCostPoints(), run.getChargedPoints(), run.isChargeCapped(),
                 run.isUsageEstimated(), run.getCancelRequestedAt());
+    }
+
+    /**
+     * True once the run has succeeded, failed or been cancelled: nothing about it changes again.
+     * (The API asks this, not {@link #status()}'s constants: the layers keep it off the models.)
+     */
+    public boolean finished() {
+        return status.finished();
+    }
+
+    /** True while a worker holds the run. */
+    public boolean running() {
+        return status == RunStatus.RUNNING;
     }
 }

@@ -113,7 +113,8 @@ public final class ReadOnlyAccess {
             driver.setMaxResultBuffer(String.valueOf(tools.maxBytes()));
             driver.setAdaptiveFetch(true);
         }
-        return new ReadOnlyAccess(readers, tools.readerUser(), tools.statementTimeoutMs());
+        return new ReadOnlyAccess(readers, tools.readerUser(),
+                Math.toIntExact(tools.statementTimeout().toMillis()));
     }
 
     /**

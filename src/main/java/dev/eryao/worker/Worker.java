@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +28,7 @@ public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** How long close waits for runs being performed before it interrupts them. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** The rescuer looks four times a lease, but not more than once a second, however short the lease. */
 
     private final WorkerSettings settings;
     private final RunPerformer performer;
@@ -128,7 +128,7 @@ public final class Worker implements AutoCloseable {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 if (!performer.performNext()) {
-                    TimeUnit.MILLISECONDS.sleep(settings.pollIntervalMs());
+                    Thread.sleep(settings.pollInterval());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -139,7 +139,7 @@ public final class Worker implements AutoCloseable {
                 }
                 // Classes and frames, no message: a message can quote a run's input or a key.
                 log.warn("worker {}: {}", id, SafeTrace.of(e));
-                pause(settings.pollIntervalMs());
+                pause(settings.pollInterval());
             }
         }
     }
@@ -158,7 +158,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void rescueLoop() {
-        long intervalMs = LeaseRescuer.interval(Duration.ofSeconds(settings.leaseSeconds())).toMillis();
+        Duration interval = LeaseRescuer.interval(settings.lease());
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 rescuer.runOnce();
@@ -169,13 +169,13 @@ public final class Worker implements AutoCloseable {
                 }
                 log.warn("lease rescuer: {}", SafeTrace.of(e));
             }
-            pause(intervalMs);
+            pause(interval);
         }
     }
 
-    private static void pause(long millis) {
+    private static void pause(Duration time) {
         try {
-            TimeUnit.MILLISECONDS.sleep(millis);
+            Thread.sleep(time);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -97,6 +97,18 @@ class OpsRoutesTest {
     }
 
     @Test
+    void theOpenApiDocumentListsARunsStatusesAndAMessagesRolesAsSent() {
+        JsonNode schemas = api.get("/openapi.json", null).json().path("components").path("schemas");
+
+        assertThat(schemas.at("/RunView/properties/status/type").asText()).isEqualTo("string");
+        assertThat(schemas.at("/RunView/properties/status/enum").toString())
+                .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
+        assertThat(schemas.at("/RunAccepted/properties/status/enum")).isEqualTo(schemas.at("/RunView/properties/status/enum"));
+        assertThat(schemas.at("/MessageView/properties/role/enum").toString())
+                .isEqualTo("[\"system\",\"user\",\"assistant\",\"tool\"]");
+    }
+
+    @Test
     void swaggerUiIsServedFromTheJarWithNoInternet() {
         Response page = api.get("/docs", null);
         assertThat(page.body()).contains("/openapi.json").contains("/webjars/swagger-ui/");

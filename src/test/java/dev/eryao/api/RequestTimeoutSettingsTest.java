@@ -7,6 +7,7 @@ import dev.eryao.core.config.Environment;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SettingsException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +19,12 @@ class RequestTimeoutSettingsTest {
 
     @Test
     void theBoundsHaveDefaultsAndCanBeSet() {
-        assertThat(server(Map.of()).requestHeaderTimeoutSeconds())
-                .isEqualTo(ServerSettings.DEFAULT_REQUEST_HEADER_TIMEOUT_SECONDS);
-        assertThat(server(Map.of()).requestBodyTimeoutSeconds()).isEqualTo(ServerSettings.DEFAULT_REQUEST_BODY_TIMEOUT_SECONDS);
+        assertThat(server(Map.of()).requestHeaderTimeout()).isEqualTo(ServerSettings.DEFAULT_REQUEST_HEADER_TIMEOUT);
+        assertThat(server(Map.of()).requestBodyTimeout()).isEqualTo(ServerSettings.DEFAULT_REQUEST_BODY_TIMEOUT);
         ServerSettings set = server(Map.of("ERYAO_SERVER__REQUEST_HEADER_TIMEOUT_SECONDS", "3",
                 "ERYAO_SERVER__REQUEST_BODY_TIMEOUT_SECONDS", "45"));
-        assertThat(set.requestHeaderTimeoutSeconds()).isEqualTo(3);
-        assertThat(set.requestBodyTimeoutSeconds()).isEqualTo(45);
+        assertThat(set.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(set.requestBodyTimeout()).isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +44,8 @@ class SlowClientTest {
         TestKeys keys = shared.keys();
         AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
         server = TestDatabase.get().app()
-                .api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES, 1, 1), JwtVerifier.from(auth, Clock.systemUTC()))
+                .api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES, Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)), JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
         token = shared.userToken(UUID.randomUUID());
     }

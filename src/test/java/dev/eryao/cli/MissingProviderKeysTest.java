@@ -8,6 +8,7 @@ import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,11 @@ class MissingProviderKeysTest {
         String local = factoryWithModelAt("http://127.0.0.1:11434/v1/chat/completions");
         String variable = "ERYAO_LLM__" + LlmSettings.variablePart(remote) + "__API_KEY";
 
-        assertThat(MissingProviderKeys.warnings(catalog, new LlmSettings(5, 10, Map.of())))
+        assertThat(MissingProviderKeys.warnings(catalog, new LlmSettings(Duration.ofSeconds(5), 10, Map.of())))
                 .anySatisfy(line -> assertThat(line).contains("'" + remote + "'", variable))
                 .noneSatisfy(line -> assertThat(line).contains(local));
         assertThat(MissingProviderKeys.warnings(catalog,
-                new LlmSettings(5, 10, Map.of(LlmSettings.variablePart(remote), Secret.of("k")))))
+                new LlmSettings(Duration.ofSeconds(5), 10, Map.of(LlmSettings.variablePart(remote), Secret.of("k")))))
                 .noneSatisfy(line -> assertThat(line).contains(remote));
     }
 }

@@ -9,6 +9,7 @@ import dev.eryao.support.OptionsDroppingProxy;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class MigrationTimeoutsThroughPoolerTest {
         opened.add(proxy);
         throughProxy = Database.open(server.settings().withDatabase(
                 settings.at(proxy.host(), proxy.port(), settings.user(), settings.sslMode())
-                        .withTimeouts(settings.statementTimeoutMs(), settings.lockTimeoutMs(), 1)));
+                        .withTimeouts(settings.statementTimeout(), settings.lockTimeout(), Duration.ofSeconds(1))));
         opened.add(throughProxy);
     }
 

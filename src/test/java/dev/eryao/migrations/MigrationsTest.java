@@ -10,6 +10,7 @@ import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -209,7 +210,7 @@ class MigrationsTest {
         DatabaseSettings quick = database.settings();
         Database impatient = Database.open(server.settings().withDatabase(new DatabaseSettings(quick.host(), quick.port(),
                 quick.name(), quick.user(), quick.password(), quick.sslMode(), 1, quick.poolMode(),
-                quick.connectTimeoutSeconds(), quick.statementTimeoutMs(), 1)));
+                quick.connectTimeout(), quick.statementTimeout(), Duration.ofSeconds(1))));
         opened.add(impatient);
 
         assertThatThrownBy(() -> migrations(impatient, "slow").migrate())

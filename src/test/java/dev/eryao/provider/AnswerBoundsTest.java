@@ -33,7 +33,8 @@ class AnswerBoundsTest {
     private static final int SMALL_CAP = 100;
 
     private final FakeLlmServer fake = new FakeLlmServer();
-    private final ChatCompletionsClient client = new ChatCompletionsClient(new LlmSettings(10, SMALL_CAP, Map.of()));
+    private final ChatCompletionsClient client = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10),
+            SMALL_CAP, Map.of()));
     private final List<String> deltas = new CopyOnWriteArrayList<>();
     private final List<ChatMessage> messages = List.of(new ChatMessage("user", "hello"));
 
@@ -77,7 +78,8 @@ class AnswerBoundsTest {
 
     @Test
     void theTextBoundCountsBytesSoMultiByteTextHasItsRoom() {
-        ChatCompletionsClient tight = new ChatCompletionsClient(new LlmSettings(10, SMALL_CAP, 30, 4, Map.of()));
+        ChatCompletionsClient tight = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10), SMALL_CAP,
+                Duration.ofSeconds(10), 4, Map.of()));
         ChatRequest tenTokens = new ChatRequest(fake.url(), "fake", "m", messages, 10, null);
         fake.then(new Streamed(List.of("😀😀", "😀😀😀", "😀😀😀😀😀"), Duration.ZERO, 1, 10),
                 new Streamed(List.of("😀😀", "😀😀😀", "😀😀😀😀😀", "!"), Duration.ZERO, 1, 10));

@@ -7,6 +7,7 @@ import dev.eryao.support.FakeLlmServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Failures to reach a model are named as what they are, on loopback. */
 class ChatCompletionsClientTest {
     private final ChatCompletionsClient client = new ChatCompletionsClient(
-            new LlmSettings(5, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, Map.of()));
+            new LlmSettings(Duration.ofSeconds(5), LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, Map.of()));
     private final List<ChatMessage> hello = List.of(new ChatMessage("user", "hello"));
 
     private Completion call(ChatCompletionsClient with, String url) {
@@ -58,7 +59,7 @@ class ChatCompletionsClientTest {
     @Test
     void aModelThatDoesNotAnswerInTimeIsNamedAsATimeout() {
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(1, 10, Map.of()));
+        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(1), 10, Map.of()));
         try (FakeLlmServer slow = new FakeLlmServer()) {
             slow.then(new FakeLlmServer.Stall(never, new FakeLlmServer.Answer("late", 1, 1)));
 

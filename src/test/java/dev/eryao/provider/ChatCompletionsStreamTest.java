@@ -31,7 +31,7 @@ class ChatCompletionsStreamTest {
     private static final int MAX_TOKENS = 100;
 
     private final FakeLlmServer fake = new FakeLlmServer();
-    private final ChatCompletionsClient client = new ChatCompletionsClient(new LlmSettings(10, MAX_TOKENS, Map.of()));
+    private final ChatCompletionsClient client = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10), MAX_TOKENS, Map.of()));
     private final List<ChatMessage> messages = List.of(new ChatMessage("system", "Be brief."),
             new ChatMessage("user", "Grüß dich"));
     private final List<String> deltas = new CopyOnWriteArrayList<>();
@@ -231,7 +231,7 @@ class ChatCompletionsStreamTest {
 
     @Test
     void aSilentStreamIsGivenUpAfterTheIdleBound() {
-        ChatCompletionsClient impatient = new ChatCompletionsClient(new LlmSettings(10, MAX_TOKENS, 1, Map.of()));
+        ChatCompletionsClient impatient = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10), MAX_TOKENS, Duration.ofSeconds(1), Map.of()));
         fake.then(new Streamed(List.of("first ", "never"), Duration.ZERO, 1, 1, latch()));
 
         assertThatThrownBy(() -> impatient.stream(request(null, MAX_TOKENS), deltas::add, new CancelSignal()))
@@ -244,7 +244,7 @@ class ChatCompletionsStreamTest {
 
     @Test
     void aStreamThatKeepsTricklingPastTheTimeoutIsGivenUp() {
-        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(1, MAX_TOKENS, Map.of()));
+        ChatCompletionsClient quick = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(1), MAX_TOKENS, Map.of()));
         List<String> pieces = IntStream.range(0, 100).mapToObj(i -> "t" + i + " ").toList();
         fake.then(new Streamed(pieces, Duration.ofMillis(100), 1, 1));
 

@@ -10,6 +10,7 @@ import dev.eryao.support.FakeLlmServer.Failure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ class ProviderErrorsTest {
     }
 
     private static ChatCompletionsClient clientWithKey(String key) {
-        return new ChatCompletionsClient(new LlmSettings(5, 100, Map.of("FAKE", Secret.of(key))));
+        return new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of("FAKE", Secret.of(key))));
     }
 
     private Completion stream(ChatCompletionsClient client, String url) {

@@ -39,7 +39,7 @@ class StandInModelTest {
     void itStreamsWhatTheClientReadsWordByWordWithTheUsageChunkLast() throws Exception {
         try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
             List<String> deltas = new ArrayList<>();
-            Completion completion = new ChatCompletionsClient(new LlmSettings(5, 100, Map.of())).stream(
+            Completion completion = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of())).stream(
                     new ChatRequest(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")),
                             100, 2048), deltas::add, new CancelSignal());
 

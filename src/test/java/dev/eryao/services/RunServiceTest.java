@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.App;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.models.RunStatus;
 import dev.eryao.support.SqlRecorder;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
@@ -58,7 +59,7 @@ class RunServiceTest {
         UUID session = app.sessions().create(owner, "chat", pricedModel).id();
         UUID run = app.runs().enqueue(owner, session, "hello", null, null).taskId();
         try (SqlRecorder.Recording recording = TestDatabase.get().sql().record()) {
-            assertThat(app.runs().get(owner, run).status()).isEqualTo("queued");
+            assertThat(app.runs().get(owner, run).status()).isEqualTo(RunStatus.QUEUED);
             assertThat(recording.statements()).hasSize(1);
         }
     }
@@ -85,9 +86,9 @@ class RunServiceTest {
         UUID session = app.sessions().create(owner, "chat", pricedModel).id();
         UUID run = app.runs().enqueue(owner, session, "hello", null, null).taskId();
 
-        assertThat(app.runs().cancel(owner, run).status()).isEqualTo("cancelled");
+        assertThat(app.runs().cancel(owner, run).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(app.points().account(owner.id()).held()).isZero();
-        assertThat(app.runs().cancel(owner, run).status()).as("repeating it is harmless").isEqualTo("cancelled");
+        assertThat(app.runs().cancel(owner, run).status()).as("repeating it is harmless").isEqualTo(RunStatus.CANCELLED);
         assertThatThrownBy(() -> app.runs().cancel(owner(0), run)).isInstanceOf(NotFoundException.class);
     }
 }

@@ -141,7 +141,7 @@ public final class TestDatabase {
     public DatabaseSettings appSettingsFor(String name) {
         DatabaseSettings app = database.settings();
         return new DatabaseSettings(app.host(), app.port(), name, app.user(), app.password(), app.sslMode(), 10,
-                app.poolMode(), app.connectTimeoutSeconds(), app.statementTimeoutMs(), app.migrationTimeoutSeconds())
+                app.poolMode(), app.connectTimeout(), app.statementTimeout(), app.migrationTimeout())
                 .listeningAt(app.listenHost(), app.listenPort());
     }
 
@@ -149,8 +149,8 @@ public final class TestDatabase {
     public DatabaseSettings freshDatabaseSettings(String name) {
         DatabaseSettings server = migrationDatabase.settings();
         return new DatabaseSettings(server.host(), server.port(), name, server.user(), server.password(),
-                server.sslMode(), 4, PoolMode.SESSION, server.connectTimeoutSeconds(), server.statementTimeoutMs(),
-                server.migrationTimeoutSeconds());
+                server.sslMode(), 4, PoolMode.SESSION, server.connectTimeout(), server.statementTimeout(),
+                server.migrationTimeout());
     }
 
     private void close() {
@@ -180,7 +180,7 @@ public final class TestDatabase {
 
     static DatabaseSettings withPoolMode(DatabaseSettings db, PoolMode mode) {
         return new DatabaseSettings(db.host(), db.port(), db.name(), db.user(), db.password(), db.sslMode(),
-                db.poolSize(), mode, db.connectTimeoutSeconds(), db.statementTimeoutMs(), db.migrationTimeoutSeconds());
+                db.poolSize(), mode, db.connectTimeout(), db.statementTimeout(), db.migrationTimeout());
     }
 
     public static Path temporaryDirectory() {

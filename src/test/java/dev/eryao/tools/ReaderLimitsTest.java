@@ -13,6 +13,7 @@ import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ class ReaderLimitsTest {
     void aQueryThatWouldWriteLargeTemporaryFilesIsStoppedAtTheLimit() {
         // A generous timeout, so on a busy machine the temp-file limit, not the clock, stops it.
         SqlExecutor patient = new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeoutMs(120_000)), 10, ToolsSettings.DEFAULT_MAX_BYTES);
+                scratch.settings().tools().withStatementTimeout(Duration.ofMinutes(2))), 10, ToolsSettings.DEFAULT_MAX_BYTES);
         // About 400 MB to sort, far more than work_mem: it spills, and stops at 256 MB of temp files.
         assertThatThrownBy(() -> patient.execute("""
                 SELECT count(DISTINCT t) FROM (SELECT g::text || repeat('x', 1000) AS t

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.core.config.ToolsSettings;
 import dev.eryao.support.ScratchDatabase;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,9 +15,9 @@ import org.junit.jupiter.api.Test;
 class SqlExecutorTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
 
-    private static SqlExecutor executor(int maxRows, int timeoutMs) {
+    private static SqlExecutor executor(int maxRows, Duration timeout) {
         return new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeoutMs(timeoutMs)), maxRows, ToolsSettings.DEFAULT_MAX_BYTES);
+                scratch.settings().tools().withStatementTimeout(timeout)), maxRows, ToolsSettings.DEFAULT_MAX_BYTES);
     }
 
     private static SqlExecutor bytesCapped(int maxRows, int maxBytes) {
@@ -29,7 +30,7 @@ class SqlExecutorTest {
                 value == null ? null : value.toString())).sum();
     }
 
-    private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT_MS);
+    private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT);
 
     @Test
     void aSelectReturnsTypedValuesWithTimestampsInUtc() {
@@ -59,7 +60,7 @@ class SqlExecutorTest {
     @Test
     void aHugeResultIsCutAtTheRowCapAndTheServerStopsProducingRows() {
         long started = System.nanoTime();
-        QueryResult result = executor(5, 5_000).execute("SELECT generate_series(1, 1000000000) AS n");
+        QueryResult result = executor(5, Duration.ofSeconds(5)).execute("SELECT generate_series(1, 1000000000) AS n");
         long millis = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(result.rows()).containsExactly(List.of(1L), List.of(2L), List.of(3L), List.of(4L), List.of(5L));
@@ -120,7 +121,7 @@ class SqlExecutorTest {
     void aQueryRunningPastTheTimeoutIsCancelledByTheDatabase() {
         long started = System.nanoTime();
 
-        assertThatThrownBy(() -> executor(10, 300).execute("SELECT pg_sleep(30)"))
+        assertThatThrownBy(() -> executor(10, Duration.ofMillis(300)).execute("SELECT pg_sleep(30)"))
                 .isInstanceOf(ToolException.class)
                 .hasMessage("ERROR: canceling statement due to statement timeout (SQLSTATE 57014)");
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
@@ -130,7 +131,7 @@ class SqlExecutorTest {
     void aQueryCannotLiftItsOwnTimeout() {
         long started = System.nanoTime();
 
-        assertThatThrownBy(() -> executor(10, 300).execute(
+        assertThatThrownBy(() -> executor(10, Duration.ofMillis(300)).execute(
                 "SELECT set_config('statement_timeout', '0', true), set_config('statement_timeout', '0', false), pg_sleep(30)"))
                 .hasMessageContaining("canceling statement due to statement timeout");
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);

@@ -3,6 +3,8 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.models.MessageRole;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.MessageView;
 import dev.eryao.services.RunView;
 import dev.eryao.services.InvalidInputException;
@@ -52,7 +54,7 @@ class AgentRunsTest {
 
         RunView view = run(owner, task);
         assertThat(performed).isEqualTo(1);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.output()).isEqualTo("Day 1: Alfama.");
         assertThat(view.attempts()).isEqualTo(1);
         // 1000 x 1.5 / 1000 + 500 x 2.25 / 1000 = 2.625 points, rounded up
@@ -65,8 +67,8 @@ class AgentRunsTest {
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
         assertThat(fixture.app.messages().list(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
                 .items()).extracting(MessageView::role, MessageView::content)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("user", "Plan three days in Lisbon"),
-                        org.assertj.core.groups.Tuple.tuple("assistant", "Day 1: Alfama."));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(MessageRole.USER, "Plan three days in Lisbon"),
+                        org.assertj.core.groups.Tuple.tuple(MessageRole.ASSISTANT, "Day 1: Alfama."));
         assertThat(fixture.llm.received()).singleElement().satisfies(request -> {
             assertThat(request.authorization()).isEqualTo("Bearer " + RunFixture.API_KEY);
             assertThat(request.body().path("model").asText()).isEqualTo("fake-model");
@@ -83,14 +85,14 @@ class AgentRunsTest {
 
         try (Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.performDue()).isEqualTo(1);
-            assertThat(run(owner, task).status()).isEqualTo("queued");
+            assertThat(run(owner, task).status()).isEqualTo(RunStatus.QUEUED);
             assertThat(worker.performDue()).as("not due before its backoff").isZero();
             fixture.clock.advance(Duration.ofMillis(RunFixture.BACKOFF_MS + 100));
             assertThat(worker.performDue()).isEqualTo(1);
         }
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100 - view.chargedPoints());
@@ -111,7 +113,7 @@ class AgentRunsTest {
         }
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.attempts()).isEqualTo(3);
         assertThat(view.error()).contains("answered 503");
         assertThat(view.chargedPoints()).isNull();
@@ -129,7 +131,7 @@ class AgentRunsTest {
             worker.performDue();
         }
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
         assertThat(run(owner, task).attempts()).isEqualTo(1);
         assertThat(run(owner, task).error()).contains("401", "invalid api key");
     }
@@ -144,7 +146,7 @@ class AgentRunsTest {
             worker.performDue();
         }
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
         assertThat(run(owner, task).error()).startsWith("cannot reach the model " + fixture.factoryName + "/fake-model")
                 .doesNotContain(fixture.llm.url());
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100);
@@ -176,7 +178,7 @@ class AgentRunsTest {
         }
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(view.output()).isEqualTo("Hello from the fake model.");
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
@@ -207,7 +209,7 @@ class AgentRunsTest {
             thread.shutdownNow();
         }
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
         assertThat(run(owner, task).error()).contains("lease expire");
         assertThat(ledgerRowsFor(task)).isZero();
         assertThat(fixture.app.points().account(owner.user().id()))

@@ -3,6 +3,7 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.db.PageRequest;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.MessageView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunContext;
@@ -42,12 +43,12 @@ class CancelIsFinalTest {
         RunExecutionService runs = fixture.app.runExecution(fixture.settings(1, 3));
         RunContext attempt = runs.claimNext("worker-a", fixture.clock.instant()).orElseThrow();
 
-        assertThat(fixture.app.runs().cancel(owner.user(), task.taskId()).status()).isEqualTo("running");
+        assertThat(fixture.app.runs().cancel(owner.user(), task.taskId()).status()).isEqualTo(RunStatus.RUNNING);
         assertThat(runs.fail(attempt, "worker-a", "the model answered 503", true, "Half an an", fixture.clock.instant()))
                 .isTrue();
 
         RunView view = fixture.app.runs().get(owner.user(), task.taskId());
-        assertThat(view.status()).isEqualTo("cancelled");
+        assertThat(view.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(view.output()).isEqualTo("Half an an");
         assertThat(view.error()).contains("cancelled by its owner").contains("503");
         assertThat(view.chargedPoints()).as("a failed attempt is never charged").isNull();
@@ -78,7 +79,7 @@ class CancelIsFinalTest {
                 release.countDown(); // the 503 now races the worker's next look at the run
 
                 RunView ended = awaitEnded(owner, task);
-                assertThat(ended.status()).as("run %d", i).isEqualTo("cancelled");
+                assertThat(ended.status()).as("run %d", i).isEqualTo(RunStatus.CANCELLED);
                 assertThat(ended.attempts()).as("run %d is never claimed after its cancel", i)
                         .isEqualTo(cancelled.attempts()).isEqualTo(1);
             }
@@ -112,11 +113,11 @@ class CancelIsFinalTest {
                 RunView ended = awaitEnded(owner, task);
                 RunView cancel = atCancel.get(task.taskId());
                 if (cancel != null) {
-                    assertThat(ended.status()).as("%s was cancelled", task.taskId()).isEqualTo("cancelled");
+                    assertThat(ended.status()).as("%s was cancelled", task.taskId()).isEqualTo(RunStatus.CANCELLED);
                     assertThat(ended.attempts()).as("%s is never claimed after its cancel", task.taskId())
                             .isEqualTo(cancel.attempts());
                 } else {
-                    assertThat(ended.status()).isEqualTo("failed");
+                    assertThat(ended.status()).isEqualTo(RunStatus.FAILED);
                 }
             }
         }
@@ -136,7 +137,7 @@ class CancelIsFinalTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             RunView view = fixture.app.runs().get(owner.user(), task.taskId());
-            if (!view.status().equals("queued") && !view.status().equals("running")) {
+            if (view.status().finished()) {
                 return view;
             }
             assertThat(System.nanoTime()).as("run %s ends", task.taskId()).isLessThan(deadline);

@@ -3,6 +3,7 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunAccepted;
@@ -83,7 +84,7 @@ class ContextFitTest {
         }
 
         RunView run = fixture.app.runs().get(owner, task.taskId());
-        assertThat(run.status()).isEqualTo("failed");
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.error()).contains("does not fit the model's context window");
         assertThat(run.attempts()).as("not retried").isEqualTo(1);
         assertThat(fixture.llm.received()).isEmpty();

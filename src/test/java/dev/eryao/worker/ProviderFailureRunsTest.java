@@ -8,11 +8,13 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
 import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Flood;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +76,7 @@ class ProviderFailureRunsTest {
         }
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.attempts()).as("not retried").isEqualTo(1);
         assertThat(view.error()).contains("the answer of the model " + modelName(), "bytes of text",
                 "ERYAO_LLM__ANSWER_BYTES_PER_TOKEN");
@@ -92,7 +94,7 @@ class ProviderFailureRunsTest {
         RunFixture.Owner owner = fixture.owner(100);
         RunAccepted task = fixture.enqueue(owner, "hello");
         // Settings read from variables refuse such a key at start-up; these are built around that check.
-        LlmSettings pasted = new LlmSettings(30, Map.of(LlmSettings.variablePart(fixture.factoryName),
+        LlmSettings pasted = new LlmSettings(Duration.ofSeconds(30), Map.of(LlmSettings.variablePart(fixture.factoryName),
                 Secret.of(keyStart + "\u200B" + keyEnd)));
 
         List<String> logs;
@@ -101,7 +103,7 @@ class ProviderFailureRunsTest {
         }
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.attempts()).isEqualTo(1);
         assertThat(view.error()).contains(LlmSettings.keyVariable(fixture.factoryName), "U+200B")
                 .doesNotContain(keyStart).doesNotContain(keyEnd);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.RunView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.support.FakeLlmServer.Answer;
@@ -56,7 +57,7 @@ class QueueGuardsTest {
      * stalled model call ends only when the test releases it.
      */
     private Worker worker() {
-        Worker worker = fixture.app.worker(fixture.settings(1, 3), new LlmSettings(120,
+        Worker worker = fixture.app.worker(fixture.settings(1, 3), new LlmSettings(Duration.ofSeconds(120),
                 Map.of(LlmSettings.variablePart(fixture.factoryName), Secret.of(RunFixture.API_KEY))), fixture.clock);
         workers.add(worker);
         return worker;
@@ -159,7 +160,7 @@ class QueueGuardsTest {
         live.release().countDown();
         assertThat(liveAttempt.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(1);
         RunView view = fixture.app.runs().get(owner.user(), task.taskId());
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(view.output()).isEqualTo("live answer");
         assertThat(view.error()).isNull();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.api.ReadinessCheck;
 import dev.eryao.migrations.SchemaStatus;
+import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
@@ -87,13 +88,13 @@ class RunAlwaysEndsTest {
                     next.set(new Fault(stage, error));
                     RunView failed = awaitEnded(owner, fixture.enqueue(owner, "hello " + label));
 
-                    assertThat(failed.status()).as(label).isEqualTo("failed");
+                    assertThat(failed.status()).as(label).isEqualTo(RunStatus.FAILED);
                     assertThat(failed.error()).as(label).contains(error.getClass().getSimpleName())
                             .doesNotContain("sk-do-not-show-me");
                     assertThat(fixture.app.points().account(owner.user().id()).held()).as(label).isZero();
 
                     RunView after = awaitEnded(owner, fixture.enqueue(owner, "and then " + label));
-                    assertThat(after.status()).as("the thread goes on after " + label).isEqualTo("succeeded");
+                    assertThat(after.status()).as("the thread goes on after " + label).isEqualTo(RunStatus.SUCCEEDED);
                 }
             }
             assertThat(worker.liveThreads()).isEqualTo(worker.startedThreads()).isEqualTo(1);
@@ -109,7 +110,7 @@ class RunAlwaysEndsTest {
         try (Worker worker = worker(1, 3)) {
             RunAccepted task = fixture.enqueue(owner, "hello");
             assertThat(worker.performDue()).isEqualTo(1);
-            assertThat(run(owner, task).status()).as("queued again after a backoff").isEqualTo("queued");
+            assertThat(run(owner, task).status()).as("queued again after a backoff").isEqualTo(RunStatus.QUEUED);
 
             fixture.clock.advance(Duration.ofMinutes(1));
             assertThat(worker.performDue()).isEqualTo(1);
@@ -117,7 +118,7 @@ class RunAlwaysEndsTest {
         RunView view = fixture.app.runs().get(owner.user(), fixture.strings(
                 "SELECT id::text FROM agent_run WHERE owner_id = ?", owner.user().id()).stream()
                 .map(java.util.UUID::fromString).findFirst().orElseThrow());
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE owner_id = ?", owner.user().id()))
                 .as("the grant and one debit").isEqualTo(2);
@@ -132,7 +133,7 @@ class RunAlwaysEndsTest {
             assertThat(worker.performDue()).isEqualTo(1);
 
             RunView view = run(owner, task);
-            assertThat(view.status()).isEqualTo("succeeded");
+            assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
             assertThat(view.output()).isEqualTo("Hello from the fake model.");
         }
         assertThat(fixture.count("SELECT count(*) FROM agent_run_delta")).isZero();
@@ -147,7 +148,7 @@ class RunAlwaysEndsTest {
             // The error reaches the worker's loop (which logs it and goes on); here, the caller.
             assertThatThrownBy(worker::performDue).isInstanceOf(RuntimeException.class);
             // runOnce has returned, so the answer's writer has ended: nothing extends the lease any more.
-            assertThat(run(owner, task).status()).isEqualTo("running");
+            assertThat(run(owner, task).status()).isEqualTo(RunStatus.RUNNING);
 
             fixture.execute("DROP TRIGGER refuse ON agent_run");
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
@@ -155,7 +156,7 @@ class RunAlwaysEndsTest {
             assertThat(worker.performDue()).isEqualTo(1);
         }
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
@@ -177,14 +178,14 @@ class RunAlwaysEndsTest {
                     new SchemaStatus(fixture.database), () -> dying.startedThreads() - dying.liveThreads());
             assertThat(readiness.check()).extracting(ReadinessCheck.Report::ready, ReadinessCheck.Report::workerThreadsDown)
                     .containsExactly(false, 1);
-            assertThat(run(owner, task).status()).isEqualTo("running");
+            assertThat(run(owner, task).status()).isEqualTo(RunStatus.RUNNING);
         }
         try (Worker other = worker(1, 2)) {
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             other.rescueOnce();
             assertThat(other.performDue()).isEqualTo(1);
         }
-        assertThat(run(owner, task).status()).isEqualTo("succeeded");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
     /** A trigger on the fixture's own database that makes PostgreSQL refuse what {@code when} says. */
@@ -203,7 +204,7 @@ class RunAlwaysEndsTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             RunView view = run(owner, task);
-            if (!view.status().equals("queued") && !view.status().equals("running")) {
+            if (view.status().finished()) {
                 return view;
             }
             assertThat(System.nanoTime()).as("run %s ends", task.taskId()).isLessThan(deadline);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.DeltaView;
 import dev.eryao.services.NotFoundException;
 import dev.eryao.services.RunEvents;
@@ -60,7 +61,7 @@ class RunBacklogPagesTest {
                 .containsExactlyElementsOf(IntStream.range(0, pieces.size()).boxed().toList());
         assertThat(pages).anySatisfy(page -> assertThat(page.deltas()).extracting(DeltaView::text)
                 .containsExactly(OVERSIZED));
-        assertThat(pages.getLast().run().status()).isEqualTo("running");
+        assertThat(pages.getLast().run().status()).isEqualTo(RunStatus.RUNNING);
     }
 
     @Test
@@ -78,12 +79,12 @@ class RunBacklogPagesTest {
         assertThat(pages).hasSizeGreaterThan(1);
         assertThat(pages.subList(0, pages.size() - 1)).allSatisfy(page -> assertThat(page.run())
                 .as("the finished run waits for the last piece").isNull());
-        assertThat(pages.getLast().run().status()).isEqualTo("succeeded");
+        assertThat(pages.getLast().run().status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(pages.getLast().run().output()).isEqualTo(String.join("", pieces));
         assertThat(texts(pages)).containsExactlyElementsOf(pieces);
         assertBoundedAndFull(resumed);
         assertThat(indices(resumed)).containsExactlyElementsOf(IntStream.range(7, 20).boxed().toList());
-        assertThat(resumed.getLast().run().status()).isEqualTo("succeeded");
+        assertThat(resumed.getLast().run().status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
     @Test

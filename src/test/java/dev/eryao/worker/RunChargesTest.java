@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.core.config.LlmSettings;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunPrice;
@@ -93,7 +94,7 @@ class RunChargesTest {
         assertThat(performOne()).isEqualTo(1);
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.chargedPoints()).isEqualTo(view.costPoints()).isEqualTo(3);
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
                 .containsExactly(97L, 0L);
@@ -110,7 +111,7 @@ class RunChargesTest {
 
         assertThat(performOne()).isEqualTo(1);
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
                 .containsExactly(100L, 0L);
         assertBooksBalance(owner);
@@ -136,7 +137,7 @@ class RunChargesTest {
         assertThat(performOne()).isEqualTo(1);
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.error()).contains("not enough points for this conversation");
         assertThat(fixture.llm.received()).as("no model call").isEmpty();
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
@@ -148,7 +149,7 @@ class RunChargesTest {
         RunAccepted second = fixture.enqueue(owner, "hello");
         fixture.llm.then(new Answer("fine", 10_000, 10));
         assertThat(performOne()).isEqualTo(1);
-        assertThat(run(owner, second).status()).isEqualTo("succeeded");
+        assertThat(run(owner, second).status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", second.taskId()))
                 .as("raised at claim").isGreaterThan(hold);
         assertBooksBalance(owner);
@@ -163,7 +164,7 @@ class RunChargesTest {
         assertThat(performOne()).isEqualTo(1);
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("failed");
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.error()).contains("prompt_tokens -100000");
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
                 .containsExactly(100L, 0L);
@@ -187,7 +188,7 @@ class RunChargesTest {
             assertThat(performOne()).isEqualTo(1);
 
             RunView view = run(owner, task);
-            assertThat(view.status()).as(usage).isEqualTo("failed");
+            assertThat(view.status()).as(usage).isEqualTo(RunStatus.FAILED);
             assertThat(view.chargedPoints()).as(usage).isNull();
         }
         assertThat(account(owner)).extracting(PointsAccountView::balance, PointsAccountView::held)
@@ -213,7 +214,7 @@ class RunChargesTest {
 
             RunView view = run(owner, task);
             long held = fixture.count("SELECT held_points FROM agent_run WHERE id = ?", task.taskId());
-            assertThat(view.status()).as("the answer is kept").isEqualTo("succeeded");
+            assertThat(view.status()).as("the answer is kept").isEqualTo(RunStatus.SUCCEEDED);
             assertThat(view.chargedPoints()).as("charged at the hold").isEqualTo(held).isEqualTo(holdFor("hi"));
             assertThat(view.costPoints()).as("the reported usage's price, for the administrator").isGreaterThan(held);
             assertThat(view.chargeCapped()).isTrue();
@@ -244,7 +245,7 @@ class RunChargesTest {
         RunView view = run(owner, task);
         assertThat(view.inputTokens()).as("more than the bound of what was sent")
                 .isGreaterThan((int) RunPrice.promptTokenBound(List.of("hi")));
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.output()).isEqualTo("Hello! How can I help?");
         assertThat(view.chargedPoints()).isEqualTo(view.costPoints()).isPositive();
         assertBooksBalance(owner);
@@ -264,7 +265,7 @@ class RunChargesTest {
         assertThat(performOne()).isEqualTo(1);
 
         RunView view = run(owner, task);
-        assertThat(view.status()).isEqualTo("succeeded");
+        assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(1);
         assertThat(view.output()).isEqualTo("before\uFFFDafter");
         assertThat(fixture.strings("SELECT content FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
@@ -280,7 +281,7 @@ class RunChargesTest {
 
         assertThat(performOne()).isEqualTo(1);
 
-        assertThat(run(owner, task).status()).isEqualTo("failed");
+        assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
         assertThat(account(owner).held()).isZero();
     }
 

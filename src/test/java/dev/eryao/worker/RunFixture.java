@@ -59,7 +59,8 @@ final class RunFixture implements AutoCloseable {
     }
 
     WorkerSettings settings(int concurrency, int maxAttempts) {
-        return new WorkerSettings(concurrency, LEASE_SECONDS, 20, maxAttempts, BACKOFF_MS);
+        return new WorkerSettings(concurrency, Duration.ofSeconds(LEASE_SECONDS), Duration.ofMillis(20), maxAttempts,
+                Duration.ofMillis(BACKOFF_MS));
     }
 
     Worker worker(int concurrency, int maxAttempts) {
@@ -68,7 +69,7 @@ final class RunFixture implements AutoCloseable {
 
     /** How workers call the fake model: with its key. */
     LlmSettings llmSettings() {
-        return new LlmSettings(30, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
+        return new LlmSettings(Duration.ofSeconds(30), LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
                 Secret.of(API_KEY)));
     }
 

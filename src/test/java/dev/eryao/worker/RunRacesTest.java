@@ -35,7 +35,7 @@ class RunRacesTest {
         App app = App.open(TestDatabase.get().settings().withDatabase(fixture.database.settings()));
         opened.add(app);
         return app.worker(fixture.settings(concurrency, 3),
-                new dev.eryao.core.config.LlmSettings(5, dev.eryao.core.config.LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
+                new dev.eryao.core.config.LlmSettings(java.time.Duration.ofSeconds(5), dev.eryao.core.config.LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
                         java.util.Map.of()), fixture.clock);
     }
 

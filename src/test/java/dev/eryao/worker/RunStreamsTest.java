@@ -12,6 +12,7 @@ import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.AuthSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.ServerSettings;
+import dev.eryao.models.RunStatus;
 import dev.eryao.services.RunView;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
@@ -273,7 +274,7 @@ class RunStreamsTest {
         long charged = 0;
         for (String run : runs) {
             RunView view = fixture.app.runs().get(owner.user(), UUID.fromString(run));
-            assertThat(view.status()).isIn("succeeded", "cancelled");
+            assertThat(view.status()).isIn(RunStatus.SUCCEEDED, RunStatus.CANCELLED);
             long ledger = fixture.count("SELECT coalesce(-sum(amount), 0) FROM points_ledger WHERE reference_id = ?",
                     UUID.fromString(run));
             assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run)))
@@ -300,7 +301,7 @@ class RunStreamsTest {
                     .DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
             RunView queuedView = fixture.app.runs().get(owner.user(), UUID.fromString(queued));
-            assertThat(queuedView.status()).as("cancelled in the delete's own transaction").isEqualTo("cancelled");
+            assertThat(queuedView.status()).as("cancelled in the delete's own transaction").isEqualTo(RunStatus.CANCELLED);
             assertThat(queuedView.chargedPoints()).isNull();
 
             assertThat(stream.until(status("cancelled"), WAIT).getLast().json().path("output").asText())

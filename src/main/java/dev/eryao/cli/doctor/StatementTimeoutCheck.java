@@ -33,7 +33,7 @@ final class StatementTimeoutCheck implements Check {
 
     @Override
     public Finding run(DoctorContext context) throws Exception {
-        int configured = context.settings().database().statementTimeoutMs();
+        int configured = Math.toIntExact(context.settings().database().statementTimeout().toMillis());
         boolean transactionMode = context.database().settings().poolMode() == PoolMode.TRANSACTION;
         Optional<String> perTransaction = pool.isPresent() ? Optional.empty() : context.database().perTransactionSql();
         String seen;

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * How the API verifies Supabase Auth JWTs, bound from {@code ERYAO_AUTH__*}. Either key source or
  * both may be set; with neither, {@code serve} on the embedded database makes a local HS256
- * secret, and on a configured database refuses to start.
+ * secret, and on a configured database refuses to start. The constructor refuses a secret too short
+ * for HS256, a JWKS URL that is not http(s), and a secret API key not of Supabase's shape.
  *
  * @param jwksUrl   {@code ERYAO_AUTH__JWKS_URL}: Supabase's
  *                  {@code https://<project>.supabase.co/auth/v1/.well-known/jwks.json} (ES256/RS256 keys), or null
@@ -31,7 +32,19 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
     static final String PREFIX = "ERYAO_AUTH__";
 
     public AuthSettings {
+        if (jwksUrl != null) {
+            httpUrl(PREFIX + "JWKS_URL", jwksUrl.toString());
+        }
+        SettingsException.required(PREFIX + "JWT_SECRET", jwtSecret);
+        if (!jwtSecret.isEmpty() && jwtSecret.reveal().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new SettingsException(PREFIX + "JWT_SECRET is too short: HS256 needs at least "
+                    + MIN_SECRET_BYTES + " bytes (Supabase: Project Settings > API > JWT secret)");
+        }
         secretKeys = List.copyOf(secretKeys);
+        for (int i = 0; i < secretKeys.size(); i++) {
+            checkSecretKey(PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + secretKeys.size(),
+                    secretKeys.get(i).reveal());
+        }
     }
 
     /** Settings without secret API keys. */
@@ -42,36 +55,32 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
     static AuthSettings read(VariableReader env) {
         String jwks = env.optionalString(PREFIX + "JWKS_URL");
         Secret secret = env.secret(PREFIX + "JWT_SECRET");
-        if (!secret.isEmpty() && secret.reveal().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-            throw new SettingsException(PREFIX + "JWT_SECRET is too short: HS256 needs at least "
-                    + MIN_SECRET_BYTES + " bytes (Supabase: Project Settings > API > JWT secret)");
-        }
         return new AuthSettings(jwks == null ? null : httpUrl(PREFIX + "JWKS_URL", jwks), secret,
                 env.optionalString(PREFIX + "ISSUER"), secretKeys(env.secret(PREFIX + "SECRET_KEYS")));
     }
 
-    /** The comma-separated keys, each checked for its shape; errors name the entry, never its value. */
+    /** The comma-separated keys, stripped; the constructor checks each one's shape, naming the entry, not the key. */
     static List<Secret> secretKeys(Secret listed) {
         if (listed.isEmpty()) {
             return List.of();
         }
         List<Secret> keys = new ArrayList<>();
-        String[] entries = listed.reveal().split(",", -1);
-        for (int i = 0; i < entries.length; i++) {
-            String key = entries[i].strip();
-            String which = PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + entries.length;
-            if (key.startsWith("sb_publishable_")) {
-                throw new SettingsException(which + " is a publishable key: only secret keys (sb_secret_...) may"
-                        + " reach the admin routes");
-            }
-            if (!key.startsWith(SECRET_KEY_PREFIX) || key.length() < MIN_SECRET_KEY_CHARS
-                    || key.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-                throw new SettingsException(which + " is not a Supabase secret API key: expected sb_secret_ and at"
-                        + " least 20 more printable characters (Supabase: Project Settings > API Keys)");
-            }
-            keys.add(Secret.of(key));
+        for (String entry : listed.reveal().split(",", -1)) {
+            keys.add(Secret.of(entry.strip()));
         }
         return keys;
+    }
+
+    private static void checkSecretKey(String which, String key) {
+        if (key.startsWith("sb_publishable_")) {
+            throw new SettingsException(which + " is a publishable key: only secret keys (sb_secret_...) may"
+                    + " reach the admin routes");
+        }
+        if (!key.startsWith(SECRET_KEY_PREFIX) || key.length() < MIN_SECRET_KEY_CHARS
+                || key.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new SettingsException(which + " is not a Supabase secret API key: expected sb_secret_ and at"
+                    + " least 20 more printable characters (Supabase: Project Settings > API Keys)");
+        }
     }
 
     public static AuthSettings none() {

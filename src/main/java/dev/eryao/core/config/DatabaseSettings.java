@@ -1,10 +1,12 @@
 package dev.eryao.core.config;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Where and how to connect to PostgreSQL, bound from {@code ERYAO_DATABASE__*}. With no host the
- * application starts its embedded PostgreSQL instead. {@code toString()} masks the password.
+ * Where and how to connect to PostgreSQL, bound from {@code ERYAO_DATABASE__*}; the constructor
+ * refuses a value out of range, by variable. With no host the application starts its embedded
+ * PostgreSQL instead. {@code toString()} masks the password.
  *
  * @param host                    {@code ERYAO_DATABASE__HOST}; null means the embedded database
  * @param port                    {@code __PORT}
@@ -14,13 +16,13 @@ import java.util.Optional;
  * @param sslMode                 {@code __SSLMODE}
  * @param poolSize                {@code __POOL_SIZE}, the most connections this process opens
  * @param poolMode                {@code __POOL_MODE}; unset means transaction on port 6543, session otherwise
- * @param connectTimeoutSeconds   {@code __CONNECT_TIMEOUT_SECONDS}, for opening one connection
- * @param statementTimeoutMs      {@code __STATEMENT_TIMEOUT_MS}, 0 for none
- * @param migrationTimeoutSeconds {@code __MIGRATION_TIMEOUT_SECONDS}, for each migration statement
+ * @param connectTimeout          {@code __CONNECT_TIMEOUT_SECONDS}, for opening one connection
+ * @param statementTimeout        {@code __STATEMENT_TIMEOUT_MS}, zero for none
+ * @param migrationTimeout        {@code __MIGRATION_TIMEOUT_SECONDS}, for each migration statement
  *                                and each lock a migration waits for, the migration lock included
- *                                (slow cloud links need more), 0 for none
- * @param lockTimeoutMs           {@code __LOCK_TIMEOUT_MS}, the longest the application's statements
- *                                wait for a lock, 0 for no limit but the statement timeout
+ *                                (slow cloud links need more), zero for none
+ * @param lockTimeout             {@code __LOCK_TIMEOUT_MS}, the longest the application's statements
+ *                                wait for a lock, zero for no limit but the statement timeout
  * @param listenHost              {@code __LISTEN_HOST}, where the one connection that LISTENs for run
  *                                events goes (a session-mode or direct address); null: the host above
  * @param listenPort              {@code __LISTEN_PORT}; 0: the port above. In transaction pool mode
@@ -39,10 +41,10 @@ public record DatabaseSettings(
         SslMode sslMode,
         int poolSize,
         PoolMode poolMode,
-        int connectTimeoutSeconds,
-        int statementTimeoutMs,
-        int migrationTimeoutSeconds,
-        int lockTimeoutMs,
+        Duration connectTimeout,
+        Duration statementTimeout,
+        Duration migrationTimeout,
+        Duration lockTimeout,
         String listenHost,
         int listenPort) {
 
@@ -53,15 +55,39 @@ public record DatabaseSettings(
     public static final String DEFAULT_USER = "postgres";
     public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
     public static final int DEFAULT_POOL_SIZE = 10;
-    public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
-    public static final int DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
-    public static final int DEFAULT_MIGRATION_TIMEOUT_SECONDS = 600;
-    public static final int DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_MIGRATION_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     static final String PREFIX = "ERYAO_DATABASE__";
+    static final NumberVariable PORT = NumberVariable.count(PREFIX + "PORT", 1, 65_535);
+    static final NumberVariable POOL_SIZE = NumberVariable.count(PREFIX + "POOL_SIZE", 1, 1_000);
+    static final NumberVariable CONNECT_TIMEOUT = NumberVariable.seconds(PREFIX + "CONNECT_TIMEOUT_SECONDS", 1, 600);
+    static final NumberVariable STATEMENT_TIMEOUT = NumberVariable.millis(PREFIX + "STATEMENT_TIMEOUT_MS", 0,
+            86_400_000);
+    static final NumberVariable MIGRATION_TIMEOUT = NumberVariable.seconds(PREFIX + "MIGRATION_TIMEOUT_SECONDS", 0,
+            86_400);
+    static final NumberVariable LOCK_TIMEOUT = NumberVariable.millis(PREFIX + "LOCK_TIMEOUT_MS", 0, 86_400_000);
+    static final NumberVariable LISTEN_PORT = NumberVariable.count(PREFIX + "LISTEN_PORT", 0, 65_535);
+
+    public DatabaseSettings {
+        PORT.check(port);
+        SettingsException.required(PREFIX + "NAME", name);
+        SettingsException.required(PREFIX + "USER", user);
+        SettingsException.required(PREFIX + "PASSWORD", password);
+        SettingsException.required(PREFIX + "SSLMODE", sslMode);
+        SettingsException.required(PREFIX + "POOL_MODE", poolMode);
+        POOL_SIZE.check(poolSize);
+        CONNECT_TIMEOUT.check(connectTimeout);
+        STATEMENT_TIMEOUT.check(statementTimeout);
+        MIGRATION_TIMEOUT.check(migrationTimeout);
+        LOCK_TIMEOUT.check(lockTimeout);
+        LISTEN_PORT.check(listenPort);
+    }
 
     static DatabaseSettings read(VariableReader env) {
-        int port = env.integer(PREFIX + "PORT", DEFAULT_PORT, 1, 65_535);
+        int port = PORT.read(env, DEFAULT_PORT);
         PoolMode impliedMode = port == TRANSACTION_POOLER_PORT ? PoolMode.TRANSACTION : PoolMode.SESSION;
         return new DatabaseSettings(
                 env.optionalString(PREFIX + "HOST"),
@@ -70,30 +96,30 @@ public record DatabaseSettings(
                 env.string(PREFIX + "USER", DEFAULT_USER),
                 env.secret(PREFIX + "PASSWORD"),
                 env.choice(PREFIX + "SSLMODE", SslMode.class, DEFAULT_SSL_MODE),
-                env.integer(PREFIX + "POOL_SIZE", DEFAULT_POOL_SIZE, 1, 1_000),
+                POOL_SIZE.read(env, DEFAULT_POOL_SIZE),
                 env.choice(PREFIX + "POOL_MODE", PoolMode.class, impliedMode),
-                env.integer(PREFIX + "CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 600),
-                env.integer(PREFIX + "STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 0, 86_400_000),
-                env.integer(PREFIX + "MIGRATION_TIMEOUT_SECONDS", DEFAULT_MIGRATION_TIMEOUT_SECONDS, 0, 86_400),
-                env.integer(PREFIX + "LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS, 0, 86_400_000),
+                CONNECT_TIMEOUT.read(env, DEFAULT_CONNECT_TIMEOUT),
+                STATEMENT_TIMEOUT.read(env, DEFAULT_STATEMENT_TIMEOUT),
+                MIGRATION_TIMEOUT.read(env, DEFAULT_MIGRATION_TIMEOUT),
+                LOCK_TIMEOUT.read(env, DEFAULT_LOCK_TIMEOUT),
                 env.optionalString(PREFIX + "LISTEN_HOST"),
-                env.integer(PREFIX + "LISTEN_PORT", 0, 0, 65_535));
+                LISTEN_PORT.read(env, 0));
     }
 
     /** The settings as they were before the LISTEN address existed: the pool's own address. */
     public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
-                            int poolSize, PoolMode poolMode, int connectTimeoutSeconds, int statementTimeoutMs,
-                            int migrationTimeoutSeconds, int lockTimeoutMs) {
-        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeoutSeconds, statementTimeoutMs,
-                migrationTimeoutSeconds, lockTimeoutMs, null, 0);
+                            int poolSize, PoolMode poolMode, Duration connectTimeout, Duration statementTimeout,
+                            Duration migrationTimeout, Duration lockTimeout) {
+        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeout, statementTimeout,
+                migrationTimeout, lockTimeout, null, 0);
     }
 
     /** The settings as they were before the lock timeout existed; it takes its default. */
     public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
-                            int poolSize, PoolMode poolMode, int connectTimeoutSeconds, int statementTimeoutMs,
-                            int migrationTimeoutSeconds) {
-        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeoutSeconds, statementTimeoutMs,
-                migrationTimeoutSeconds, DEFAULT_LOCK_TIMEOUT_MS);
+                            int poolSize, PoolMode poolMode, Duration connectTimeout, Duration statementTimeout,
+                            Duration migrationTimeout) {
+        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeout, statementTimeout,
+                migrationTimeout, DEFAULT_LOCK_TIMEOUT);
     }
 
     /** The configured server, or empty when the embedded database is to be used. */
@@ -108,14 +134,14 @@ public record DatabaseSettings(
     /** The same settings pointed at another server (the embedded one, once it listens); a listen address stays. */
     public DatabaseSettings at(String newHost, int newPort, String newUser, SslMode newSslMode) {
         return new DatabaseSettings(newHost, newPort, name, newUser, password, newSslMode, poolSize, poolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, listenHost,
+                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, listenHost,
                 listenPort);
     }
 
     /** The same settings with the LISTEN connection at this address (0 or null: the pool's). */
     public DatabaseSettings listeningAt(String newListenHost, int newListenPort) {
         return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, newListenHost,
+                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, newListenHost,
                 newListenPort);
     }
 
@@ -136,17 +162,17 @@ public record DatabaseSettings(
     public record ListenAddress(String host, int port) {
     }
 
-    /** The same settings with other timeouts (statement and lock in ms, migration in seconds). */
-    public DatabaseSettings withTimeouts(int newStatementTimeoutMs, int newLockTimeoutMs, int newMigrationTimeoutSeconds) {
+    /** The same settings with other timeouts. */
+    public DatabaseSettings withTimeouts(Duration newStatementTimeout, Duration newLockTimeout,
+                                         Duration newMigrationTimeout) {
         return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
-                connectTimeoutSeconds, newStatementTimeoutMs, newMigrationTimeoutSeconds, newLockTimeoutMs, listenHost,
-                listenPort);
+                connectTimeout, newStatementTimeout, newMigrationTimeout, newLockTimeout, listenHost, listenPort);
     }
 
     /** The same settings in another pool mode. */
     public DatabaseSettings withPoolMode(PoolMode newPoolMode) {
         return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, newPoolMode,
-                connectTimeoutSeconds, statementTimeoutMs, migrationTimeoutSeconds, lockTimeoutMs, listenHost,
+                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, listenHost,
                 listenPort);
     }
 

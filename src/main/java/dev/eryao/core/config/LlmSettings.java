@@ -1,5 +1,6 @@
 package dev.eryao.core.config;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -11,18 +12,22 @@ import java.util.TreeMap;
  * other characters as {@code _} ({@code openai} → {@code ERYAO_LLM__OPENAI__API_KEY}). A factory
  * with no key is called without one (a local model server). A key holding a character an HTTP header
  * cannot carry (anything but visible ASCII: a zero-width space, a space, a line break, a non-ASCII
- * letter) is refused when settings are read, by variable and position, never quoted.
+ * letter) is refused when settings are read, by variable and position, never quoted; the constructor
+ * does not check keys, so that the provider client's own refusal of such a key stays testable.
+ * The constructor refuses any other value out of range, and an idle bound above the timeout.
  * {@code toString()} masks the keys.
  *
- * @param timeoutSeconds      {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take, streamed or not
+ * @param timeout             {@code ERYAO_LLM__TIMEOUT_SECONDS}: the longest one completion may take, streamed or not
  * @param maxOutputTokens     {@code ERYAO_LLM__MAX_OUTPUT_TOKENS}: the output cap sent as {@code max_tokens}
  *                            (lowered to a model's {@code context_tokens} when that is smaller); with the
  *                            input, it bounds what a run can cost, and so what enqueue holds
- * @param idleSeconds         {@code ERYAO_LLM__IDLE_SECONDS}: the longest a streamed answer may go without a
+ * @param idle                {@code ERYAO_LLM__IDLE_SECONDS}: the longest a streamed answer may go without a
  *                            byte from the provider (a chunk or a keep-alive comment) before the call is
  *                            given up as dead and retried: a connection that silently died would otherwise
  *                            hold the run for the whole timeout. Raise it for models that think silently
- *                            before their first token. Never more than the timeout in effect.
+ *                            before their first token. Never more than the timeout: a longer one is refused
+ *                            (it could never apply); unset, it is {@link #DEFAULT_IDLE} or the timeout when
+ *                            that is shorter.
  * @param answerBytesPerToken {@code ERYAO_LLM__ANSWER_BYTES_PER_TOKEN}: how many bytes of answer text (UTF-8)
  *                            one attempt may receive per token of its {@code max_tokens}; past
  *                            {@code max_tokens} × this the answer is cut off and the attempt fails for good,
@@ -32,11 +37,11 @@ import java.util.TreeMap;
  *                            {@code provider.AnswerLimits}), so a provider cannot fill memory.
  * @param apiKeys             by {@link #variablePart(String) factory variable part}
  */
-public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, int answerBytesPerToken,
+public record LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, int answerBytesPerToken,
                           Map<String, Secret> apiKeys) {
-    public static final int DEFAULT_TIMEOUT_SECONDS = 60;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
-    public static final int DEFAULT_IDLE_SECONDS = 30;
+    public static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
     public static final int DEFAULT_ANSWER_BYTES_PER_TOKEN = 32;
     /** One character of UTF-8 is at most 4 bytes: less would cut honest answers short. */
     public static final int MIN_ANSWER_BYTES_PER_TOKEN = 4;
@@ -44,25 +49,46 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSecon
 
     static final String PREFIX = "ERYAO_LLM__";
     private static final String KEY_SUFFIX = "__API_KEY";
+    static final NumberVariable TIMEOUT = NumberVariable.seconds(PREFIX + "TIMEOUT_SECONDS", 1, 3_600);
+    static final NumberVariable MAX_OUTPUT_TOKENS = NumberVariable.count(PREFIX + "MAX_OUTPUT_TOKENS", 1, 1_000_000);
+    static final NumberVariable IDLE = NumberVariable.seconds(PREFIX + "IDLE_SECONDS", 1, 3_600);
+    static final NumberVariable ANSWER_BYTES_PER_TOKEN = NumberVariable.count(PREFIX + "ANSWER_BYTES_PER_TOKEN",
+            MIN_ANSWER_BYTES_PER_TOKEN, MAX_ANSWER_BYTES_PER_TOKEN);
 
     public LlmSettings {
+        TIMEOUT.check(timeout);
+        MAX_OUTPUT_TOKENS.check(maxOutputTokens);
+        IDLE.check(idle);
+        ANSWER_BYTES_PER_TOKEN.check(answerBytesPerToken);
+        // Refused, not lowered: the user set it, and a bound that could never apply is a mistake to name.
+        if (idle.compareTo(timeout) > 0) {
+            throw IDLE.refused(idle, "it must not exceed " + TIMEOUT.name() + " (" + TIMEOUT.shown(timeout)
+                    + "), which ends the whole call first; lower it or leave it unset");
+        }
         apiKeys = Map.copyOf(apiKeys);
-        idleSeconds = Math.min(idleSeconds, timeoutSeconds);
     }
 
     /** With the default answer allowance. */
-    public LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSeconds, Map<String, Secret> apiKeys) {
-        this(timeoutSeconds, maxOutputTokens, idleSeconds, DEFAULT_ANSWER_BYTES_PER_TOKEN, apiKeys);
+    public LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, Map<String, Secret> apiKeys) {
+        this(timeout, maxOutputTokens, idle, DEFAULT_ANSWER_BYTES_PER_TOKEN, apiKeys);
     }
 
-    /** With the default idle bound. */
-    public LlmSettings(int timeoutSeconds, int maxOutputTokens, Map<String, Secret> apiKeys) {
-        this(timeoutSeconds, maxOutputTokens, DEFAULT_IDLE_SECONDS, apiKeys);
+    /** With the default idle bound for this timeout. */
+    public LlmSettings(Duration timeout, int maxOutputTokens, Map<String, Secret> apiKeys) {
+        this(timeout, maxOutputTokens, defaultIdle(timeout), apiKeys);
     }
 
     /** With the default output cap. */
-    public LlmSettings(int timeoutSeconds, Map<String, Secret> apiKeys) {
-        this(timeoutSeconds, DEFAULT_MAX_OUTPUT_TOKENS, apiKeys);
+    public LlmSettings(Duration timeout, Map<String, Secret> apiKeys) {
+        this(timeout, DEFAULT_MAX_OUTPUT_TOKENS, apiKeys);
+    }
+
+    /**
+     * The idle bound when none is set: {@link #DEFAULT_IDLE}, or the timeout when that is shorter,
+     * so that setting only a short timeout is not refused for a bound the user never chose.
+     */
+    public static Duration defaultIdle(Duration timeout) {
+        return timeout == null || DEFAULT_IDLE.compareTo(timeout) <= 0 ? DEFAULT_IDLE : timeout;
     }
 
     static LlmSettings read(VariableReader env) {
@@ -72,11 +98,9 @@ public record LlmSettings(int timeoutSeconds, int maxOutputTokens, int idleSecon
                 keys.put(name.substring(PREFIX.length(), name.length() - KEY_SUFFIX.length()), env.headerSecret(name));
             }
         }
-        return new LlmSettings(env.integer(PREFIX + "TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, 1, 3_600),
-                env.integer(PREFIX + "MAX_OUTPUT_TOKENS", DEFAULT_MAX_OUTPUT_TOKENS, 1, 1_000_000),
-                env.integer(PREFIX + "IDLE_SECONDS", DEFAULT_IDLE_SECONDS, 1, 3_600),
-                env.integer(PREFIX + "ANSWER_BYTES_PER_TOKEN", DEFAULT_ANSWER_BYTES_PER_TOKEN,
-                        MIN_ANSWER_BYTES_PER_TOKEN, MAX_ANSWER_BYTES_PER_TOKEN),
+        Duration timeout = TIMEOUT.read(env, DEFAULT_TIMEOUT);
+        return new LlmSettings(timeout, MAX_OUTPUT_TOKENS.read(env, DEFAULT_MAX_OUTPUT_TOKENS),
+                IDLE.read(env, defaultIdle(timeout)), ANSWER_BYTES_PER_TOKEN.read(env, DEFAULT_ANSWER_BYTES_PER_TOKEN),
                 keys);
     }
 

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 /**
  * Every setting of the application, read once at start-up from {@code ERYAO_*} variables and
  * validated then: a bad value stops start-up with a {@link SettingsException} naming the variable.
- * Nested groups use {@code __} as pydantic settings do ({@code ERYAO_DATABASE__HOST}).
+ * Each group's record checks its own values in its constructor, whoever builds it; this one checks
+ * the rules between groups (the worker's lease outlasts the LLM timeout). Nested groups use
+ * {@code __} as pydantic settings do ({@code ERYAO_DATABASE__HOST}).
  *
  * @param dataDir  {@code ERYAO_DATA_DIR}: where the embedded database and local secrets live
  * @param database {@code ERYAO_DATABASE__*}
@@ -21,6 +23,18 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
+    public Settings {
+        SettingsException.required("ERYAO_DATA_DIR", dataDir);
+        SettingsException.required("ERYAO_DATABASE__*", database);
+        SettingsException.required("ERYAO_SERVER__*", server);
+        SettingsException.required("ERYAO_AUTH__*", auth);
+        SettingsException.required("ERYAO_TOOLS__*", tools);
+        SettingsException.required("ERYAO_WORKER__*", worker);
+        SettingsException.required("ERYAO_LLM__*", llm);
+        SettingsException.required("ERYAO_RUNS__*", runs);
+        worker.requireLeaseOutlasts(llm);
+    }
+
     public static Settings from(Environment environment) {
         VariableReader reader = new VariableReader(environment);
         DatabaseSettings database = DatabaseSettings.read(reader);
@@ -31,7 +45,7 @@ public record Settings(Path dataDir, DatabaseSettings database, ServerSettings s
                 ServerSettings.read(reader),
                 AuthSettings.read(reader),
                 ToolsSettings.read(reader, database.user()),
-                WorkerSettings.read(reader, llm),
+                WorkerSettings.read(reader),
                 llm,
                 RunsSettings.read(reader));
     }

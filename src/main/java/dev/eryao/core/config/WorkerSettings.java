@@ -1,39 +1,60 @@
 package dev.eryao.core.config;
 
+import java.time.Duration;
+
 /**
- * How agent runs are worked off, bound from {@code ERYAO_WORKER__*}.
+ * How agent runs are worked off, bound from {@code ERYAO_WORKER__*}; the constructor refuses a value
+ * out of range, by variable. That the lease outlasts the LLM timeout is checked by {@link Settings},
+ * which holds both.
  *
- * @param concurrency      {@code ERYAO_WORKER__CONCURRENCY}: runs one process works on at once; 0 in
- *                         {@code serve} means this process only accepts runs and another works them
- * @param leaseSeconds     {@code ERYAO_WORKER__LEASE_SECONDS}: how long a claimed run is a worker's;
- *                         after that it is taken again, so it must outlast the LLM timeout
- * @param pollIntervalMs   {@code ERYAO_WORKER__POLL_INTERVAL_MS}: how long an idle worker waits before
- *                         looking for work again
- * @param maxAttempts      {@code ERYAO_WORKER__MAX_ATTEMPTS}: attempts before a run is {@code failed}
- * @param retryBackoffMs   {@code ERYAO_WORKER__RETRY_BACKOFF_MS}: wait before the second attempt,
- *                         doubled for each later one
+ * @param concurrency  {@code ERYAO_WORKER__CONCURRENCY}: runs one process works on at once; 0 in
+ *                     {@code serve} means this process only accepts runs and another works them
+ * @param lease        {@code ERYAO_WORKER__LEASE_SECONDS}: how long a claimed run is a worker's;
+ *                     after that it is taken again, so it must outlast the LLM timeout
+ * @param pollInterval {@code ERYAO_WORKER__POLL_INTERVAL_MS}: how long an idle worker waits before
+ *                     looking for work again
+ * @param maxAttempts  {@code ERYAO_WORKER__MAX_ATTEMPTS}: attempts before a run is {@code failed}
+ * @param retryBackoff {@code ERYAO_WORKER__RETRY_BACKOFF_MS}: wait before the second attempt,
+ *                     doubled for each later one
  */
-public record WorkerSettings(int concurrency, int leaseSeconds, int pollIntervalMs, int maxAttempts, int retryBackoffMs) {
+public record WorkerSettings(int concurrency, Duration lease, Duration pollInterval, int maxAttempts,
+                             Duration retryBackoff) {
     public static final int DEFAULT_CONCURRENCY = 4;
-    public static final int DEFAULT_LEASE_SECONDS = 120;
-    public static final int DEFAULT_POLL_INTERVAL_MS = 250;
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
-    public static final int DEFAULT_RETRY_BACKOFF_MS = 2_000;
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(2);
 
     static final String PREFIX = "ERYAO_WORKER__";
+    static final NumberVariable CONCURRENCY = NumberVariable.count(PREFIX + "CONCURRENCY", 0, 256);
+    static final NumberVariable LEASE = NumberVariable.seconds(PREFIX + "LEASE_SECONDS", 5, 86_400);
+    static final NumberVariable POLL_INTERVAL = NumberVariable.millis(PREFIX + "POLL_INTERVAL_MS", 10, 60_000);
+    static final NumberVariable MAX_ATTEMPTS = NumberVariable.count(PREFIX + "MAX_ATTEMPTS", 1, 100);
+    static final NumberVariable RETRY_BACKOFF = NumberVariable.millis(PREFIX + "RETRY_BACKOFF_MS", 0, 3_600_000);
 
-    static WorkerSettings read(VariableReader env, LlmSettings llm) {
-        WorkerSettings settings = new WorkerSettings(
-                env.integer(PREFIX + "CONCURRENCY", DEFAULT_CONCURRENCY, 0, 256),
-                env.integer(PREFIX + "LEASE_SECONDS", DEFAULT_LEASE_SECONDS, 5, 86_400),
-                env.integer(PREFIX + "POLL_INTERVAL_MS", DEFAULT_POLL_INTERVAL_MS, 10, 60_000),
-                env.integer(PREFIX + "MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, 1, 100),
-                env.integer(PREFIX + "RETRY_BACKOFF_MS", DEFAULT_RETRY_BACKOFF_MS, 0, 3_600_000));
-        if (settings.leaseSeconds() <= llm.timeoutSeconds()) {
-            throw new SettingsException(PREFIX + "LEASE_SECONDS='" + settings.leaseSeconds() + "' is not accepted:"
-                    + " it must be longer than ERYAO_LLM__TIMEOUT_SECONDS (" + llm.timeoutSeconds()
+    public WorkerSettings {
+        CONCURRENCY.check(concurrency);
+        LEASE.check(lease);
+        POLL_INTERVAL.check(pollInterval);
+        MAX_ATTEMPTS.check(maxAttempts);
+        RETRY_BACKOFF.check(retryBackoff);
+    }
+
+    static WorkerSettings read(VariableReader env) {
+        return new WorkerSettings(CONCURRENCY.read(env, DEFAULT_CONCURRENCY), LEASE.read(env, DEFAULT_LEASE),
+                POLL_INTERVAL.read(env, DEFAULT_POLL_INTERVAL), MAX_ATTEMPTS.read(env, DEFAULT_MAX_ATTEMPTS),
+                RETRY_BACKOFF.read(env, DEFAULT_RETRY_BACKOFF));
+    }
+
+    /**
+     * Refuses a lease a run could still be answered past: its worker would lose it to another, and
+     * the model be called twice.
+     */
+    void requireLeaseOutlasts(LlmSettings llm) {
+        if (lease.compareTo(llm.timeout()) <= 0) {
+            throw LEASE.refused(lease, "it must be longer than " + LlmSettings.TIMEOUT.name() + " ("
+                    + LlmSettings.TIMEOUT.shown(llm.timeout())
                     + "), or a run still being answered would be taken again");
         }
-        return settings;
     }
 }

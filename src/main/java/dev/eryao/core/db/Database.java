@@ -9,9 +9,9 @@ import dev.eryao.core.config.PoolMode;
 import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SslMode;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -95,20 +95,20 @@ public final class Database implements AutoCloseable {
     /**
      * A separate, unpooled source of auto-commit connections to the same server, for tools that
      * manage their own transactions and locks (migrations): they must not share the pool's
-     * transactions, and their statements get their own timeout (0 for none), which also bounds
+     * transactions, and their statements get their own timeout (zero for none), which also bounds
      * each lock they wait for. Set with {@code SET} as each connection opens, so a session pooler
      * that drops start-up options cannot lose it. Not in {@link PoolMode#TRANSACTION} mode: there a
      * {@code SET} would stay on a server session that other clients get next, so these connections
      * carry no timeout (migrations refuse that mode anyway; run the others through the session
      * pooler to have one).
      */
-    public DataSource unpooledDataSource(int statementTimeoutMs) {
+    public DataSource unpooledDataSource(Duration statementTimeout) {
         PGSimpleDataSource plain = plain(settings.user(), settings.password());
         if (settings.poolMode() == PoolMode.TRANSACTION) {
             plain.setPrepareThreshold(0);
             return plain;
         }
-        return new SessionSettingDataSource(plain, new Timeouts(statementTimeoutMs, statementTimeoutMs).sessionSql());
+        return new SessionSettingDataSource(plain, Timeouts.of(statementTimeout, statementTimeout).sessionSql());
     }
 
     /**
@@ -149,7 +149,7 @@ public final class Database implements AutoCloseable {
         plain.setUser(user);
         plain.setPassword(password.reveal());
         plain.setSslMode(settings.sslMode().pgValue());
-        plain.setConnectTimeout(settings.connectTimeoutSeconds());
+        plain.setConnectTimeout(connectSeconds(settings));
         plain.setApplicationName("eryao");
         return plain;
     }
@@ -174,12 +174,12 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(db.poolSize());
         config.setMinimumIdle(Math.min(2, db.poolSize()));
         config.setAutoCommit(false);
-        long connectMillis = TimeUnit.SECONDS.toMillis(db.connectTimeoutSeconds());
+        long connectMillis = db.connectTimeout().toMillis();
         config.setConnectionTimeout(connectMillis);
         // Fail start-up, not the first request, when the server cannot be reached.
         config.setInitializationFailTimeout(connectMillis);
         // Driver properties must be strings: pgjdbc reads them with Properties.getProperty.
-        config.addDataSourceProperty("connectTimeout", String.valueOf(db.connectTimeoutSeconds()));
+        config.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds(db)));
         config.addDataSourceProperty("sslmode", db.sslMode().pgValue());
         config.addDataSourceProperty("ApplicationName", "eryao");
         config.addDataSourceProperty("tcpKeepAlive", "true");
@@ -204,7 +204,12 @@ public final class Database implements AutoCloseable {
     }
 
     private static Timeouts timeoutsOf(DatabaseSettings db) {
-        return new Timeouts(db.statementTimeoutMs(), db.lockTimeoutMs());
+        return Timeouts.of(db.statementTimeout(), db.lockTimeout());
+    }
+
+    /** pgjdbc takes whole seconds: a part of one rounds up, so a short timeout never means none (0). */
+    private static int connectSeconds(DatabaseSettings db) {
+        return Math.toIntExact(db.connectTimeout().plusNanos(999_999_999).toSeconds());
     }
 
     private static String rootMessage(Throwable error) {

@@ -44,9 +44,11 @@ public final class Persistence {
                 // without this Hibernate translates each one to SQL afresh on every call, though the
                 // shapes are few. Values are bound as parameters, so one plan per shape.
                 .applySetting(AvailableSettings.CRITERIA_PLAN_CACHE_ENABLED, true);
-        if (database.settings().poolMode() == PoolMode.TRANSACTION && database.settings().statementTimeoutMs() > 0) {
-            // No session options through a transaction pooler: bound each query from the client side.
-            registry.applySetting("jakarta.persistence.query.timeout", database.settings().statementTimeoutMs());
+        if (database.settings().poolMode() == PoolMode.TRANSACTION
+                && database.settings().statementTimeout().isPositive()) {
+            // No session options through a transaction pooler: bound each query from the client side (in ms).
+            registry.applySetting("jakarta.persistence.query.timeout",
+                    Math.toIntExact(database.settings().statementTimeout().toMillis()));
         }
         if (inspector != null) {
             registry.applySetting(AvailableSettings.STATEMENT_INSPECTOR, inspector);

@@ -1,5 +1,7 @@
 package dev.eryao.core.db;
 
+import java.time.Duration;
+
 /**
  * A statement timeout and a lock timeout (milliseconds, 0 for none), as the SQL that applies them.
  *
@@ -16,6 +18,11 @@ public record Timeouts(int statementTimeoutMs, int lockTimeoutMs) {
         if (statementTimeoutMs < 0 || lockTimeoutMs < 0) {
             throw new IllegalArgumentException("timeouts cannot be negative");
         }
+    }
+
+    /** From settings' durations, in whole milliseconds as PostgreSQL takes them. */
+    public static Timeouts of(Duration statementTimeout, Duration lockTimeout) {
+        return new Timeouts(Math.toIntExact(statementTimeout.toMillis()), Math.toIntExact(lockTimeout.toMillis()));
     }
 
     /** For the start of a session: lasts as long as the session. */

@@ -29,7 +29,7 @@ public final class Autogenerate {
 
     public Autogenerate(Database database, Migrations migrations, List<Class<?>> models) {
         this.migrations = migrations;
-        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeoutSeconds() * 1000);
+        this.dataSource = database.unpooledDataSource(database.settings().migrationTimeout());
         this.models = List.copyOf(models);
     }
 

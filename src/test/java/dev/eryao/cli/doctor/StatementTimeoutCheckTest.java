@@ -24,7 +24,7 @@ class StatementTimeoutCheckTest {
              Database throughProxy = Database.open(server.settings().withDatabase(
                      direct.at(proxy.host(), proxy.port(), direct.user(), direct.sslMode())))) {
             DoctorContext context = new DoctorContext(server.settings().withDatabase(throughProxy.settings()), throughProxy);
-            int configured = throughProxy.settings().statementTimeoutMs();
+            int configured = Math.toIntExact(throughProxy.settings().statementTimeout().toMillis());
 
             PGSimpleDataSource optionsOnly = new PGSimpleDataSource();
             optionsOnly.setServerNames(new String[] {proxy.host()});

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +55,8 @@ class SettingsTest {
         assertThat(db.sslMode()).isEqualTo(SslMode.VERIFY_FULL);
         assertThat(db.poolSize()).isEqualTo(7);
         assertThat(db.poolMode()).isEqualTo(PoolMode.TRANSACTION);
-        assertThat(db.connectTimeoutSeconds()).isEqualTo(3);
-        assertThat(db.statementTimeoutMs()).isEqualTo(1500);
+        assertThat(db.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(db.statementTimeout()).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
@@ -141,7 +142,7 @@ class SettingsTest {
         ToolsSettings tools = settings(Map.of()).tools();
 
         assertThat(tools.maxRows()).isEqualTo(100);
-        assertThat(tools.statementTimeoutMs()).isEqualTo(10_000);
+        assertThat(tools.statementTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(tools.readerUser()).isEqualTo("eryao_reader");
         assertThat(tools.readerPassword().isEmpty()).isTrue();
     }

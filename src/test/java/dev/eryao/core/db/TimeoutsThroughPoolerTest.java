@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,7 +109,8 @@ class TimeoutsThroughPoolerTest {
         DatabaseSettings direct = server.sessionSettings();
         return direct.at(proxy.host(), proxy.port(), direct.user(), direct.sslMode())
                 .withPoolMode(mode)
-                .withTimeouts(STATEMENT_TIMEOUT_MS, LOCK_TIMEOUT_MS, 1);
+                .withTimeouts(Duration.ofMillis(STATEMENT_TIMEOUT_MS), Duration.ofMillis(LOCK_TIMEOUT_MS),
+                        Duration.ofSeconds(1));
     }
 
     private PGSimpleDataSource withOptions(String host, int port) {
