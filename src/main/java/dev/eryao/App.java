@@ -15,7 +15,7 @@ import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
 import dev.eryao.repositories.LlmFactoryRepository;
-import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.HoldRepository;
@@ -66,7 +66,7 @@ public final class App implements AutoCloseable {
     private final PointsService points;
     private final RunRepository runRepository;
     private final MessageRepository messageRepository;
-    private final LlmRepository llmRepository;
+    private final LlmModelRepository llmRepository;
     private final PointsBalanceRepository balanceRepository;
     private final HoldRepository holdRepository;
     private final PointsLedgerRepository ledgerRepository;
@@ -92,7 +92,7 @@ public final class App implements AutoCloseable {
         SessionRepository sessionRepository = new SessionRepository(transactions);
         this.messageRepository = new MessageRepository(transactions);
         this.runRepository = new RunRepository(transactions);
-        this.llmRepository = new LlmRepository(transactions);
+        this.llmRepository = new LlmModelRepository(transactions);
         this.balanceRepository = new PointsBalanceRepository(transactions);
         this.holdRepository = new HoldRepository(transactions);
         this.ledgerRepository = new PointsLedgerRepository(transactions);

@@ -18,7 +18,7 @@ final class CatalogRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.GET, "/v1/llm/factories", USER, TAG).summary("List the LLM providers")
+        table.add(Route.of(HandlerType.GET, "/v1/llm/factories", USER, TAG).summary("List the LLM factories (who serves models)")
                 .returnsList(FactoryView.class), call -> catalog.listFactories());
         table.add(Route.of(HandlerType.GET, "/v1/llm/models", USER, TAG).summary("List the active models")
                 .returnsList(ModelView.class), call -> catalog.listActiveModels());

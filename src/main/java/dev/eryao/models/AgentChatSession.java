@@ -26,7 +26,7 @@ public class AgentChatSession extends UpdatableEntity {
     @Column(name = "title", nullable = false, length = TITLE_MAX_LENGTH)
     private String title;
 
-    @References(Llm.class)
+    @References(LlmModel.class)
     @Column(name = "llm_id")
     private UUID llmId;
 

@@ -43,7 +43,7 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
 
-    @References(Llm.class)
+    @References(LlmModel.class)
     @Column(name = "llm_id")
     private UUID llmId;
 

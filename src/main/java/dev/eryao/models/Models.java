@@ -6,7 +6,7 @@ import java.util.List;
 public final class Models {
     public static final List<Class<?>> ALL = List.of(
             LlmFactory.class,
-            Llm.class,
+            LlmModel.class,
             AgentChatSession.class,
             AgentChatMessage.class,
             AgentRun.class,

@@ -1,7 +1,7 @@
 package dev.eryao.repositories;
 
 import dev.eryao.models.AgentChatSession;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import java.time.Instant;
 
 /**
@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param openRuns the owner's runs queued or running now
  * @param lastTurn the latest turn among them (see {@code AgentRun.turn_at}), null when there are none
  */
-public record RunAdmission(AgentChatSession session, long balance, long held, Llm model, long openRuns,
+public record RunAdmission(AgentChatSession session, long balance, long held, LlmModel model, long openRuns,
                        Instant lastTurn) {
     public long available() {
         return balance - held;

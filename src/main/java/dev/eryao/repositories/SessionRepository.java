@@ -6,7 +6,7 @@ import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import dev.eryao.core.db.BaseEntity_;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +29,7 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
                     and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)))
             from AgentChatSession s
             left join PointsBalance b on b.ownerId = s.ownerId
-            left join Llm m on m.id = coalesce(:llm, s.llmId) and m.active = true
+            left join LlmModel m on m.id = coalesce(:llm, s.llmId) and m.active = true
             where s.id = :id and s.ownerId = :owner""";
 
 

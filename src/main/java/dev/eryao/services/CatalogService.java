@@ -1,10 +1,10 @@
 package dev.eryao.services;
 
 import dev.eryao.core.db.Transactions;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import dev.eryao.models.LlmFactory;
 import dev.eryao.repositories.LlmFactoryRepository;
-import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.LlmModelRepository;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -28,9 +28,9 @@ public final class CatalogService {
 
     private final Transactions transactions;
     private final LlmFactoryRepository factories;
-    private final LlmRepository models;
+    private final LlmModelRepository models;
 
-    public CatalogService(Transactions transactions, LlmFactoryRepository factories, LlmRepository models) {
+    public CatalogService(Transactions transactions, LlmFactoryRepository factories, LlmModelRepository models) {
         this.transactions = transactions;
         this.factories = factories;
         this.models = models;
@@ -96,7 +96,7 @@ public final class CatalogService {
             if (models.byFactoryAndCode(draft.factoryId(), code).isPresent()) {
                 throw new ConflictException(duplicate);
             }
-            Llm llm = new Llm(draft.factoryId(), code, name, url, inputPrice, outputPrice, context);
+            LlmModel llm = new LlmModel(draft.factoryId(), code, name, url, inputPrice, outputPrice, context);
             if (draft.isActive() != null) {
                 llm.setActive(draft.isActive());
             }
@@ -116,7 +116,7 @@ public final class CatalogService {
                 : Validation.price("output_price_per_1k", changes.outputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
         Integer context = Validation.optionalPositive("context_tokens", changes.contextTokens());
         return transactions.fromTransaction(() -> {
-            Llm llm = models.getById(id).orElseThrow(() -> new NotFoundException("model"));
+            LlmModel llm = models.getById(id).orElseThrow(() -> new NotFoundException("model"));
             models.updateById(id, m -> {
                 m.describe(name != null ? name : m.getDisplayName(), url != null ? url : m.getRequestUrl());
                 m.reprice(inputPrice != null ? inputPrice : m.getInputPricePer1k(),

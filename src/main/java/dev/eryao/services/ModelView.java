@@ -1,6 +1,6 @@
 package dev.eryao.services;
 
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
@@ -9,7 +9,7 @@ import java.util.UUID;
 public record ModelView(UUID id, UUID factoryId, String modelCode, String displayName, String requestUrl,
                         BigDecimal inputPricePer1k, BigDecimal outputPricePer1k, Integer contextTokens,
                         boolean isActive, Instant createdAt, Instant updatedAt) {
-    static ModelView of(Llm llm) {
+    static ModelView of(LlmModel llm) {
         return new ModelView(llm.getId(), llm.getFactoryId(), llm.getModelCode(), llm.getDisplayName(),
                 llm.getRequestUrl(), llm.getInputPricePer1k(), llm.getOutputPricePer1k(), llm.getContextTokens(),
                 llm.isActive(), llm.getCreatedAt(), llm.getUpdatedAt());

@@ -10,12 +10,12 @@ import dev.eryao.core.db.Transactions;
 import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
 import dev.eryao.models.AgentChatMessage;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import dev.eryao.models.MessageRole;
 import dev.eryao.models.RunStatus;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.RunRepository;
-import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.EndedRun;
@@ -46,7 +46,7 @@ public final class RunExecutionService {
     private final Transactions transactions;
     private final RunRepository queue;
     private final MessageRepository messages;
-    private final LlmRepository llms;
+    private final LlmModelRepository llms;
     private final PointsBalanceRepository balances;
     private final HoldRepository holds;
     private final PointsLedgerRepository ledger;
@@ -56,7 +56,7 @@ public final class RunExecutionService {
 
     /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
     public RunExecutionService(Transactions transactions, RunRepository queue, MessageRepository messages,
-                           LlmRepository llms, PointsBalanceRepository balances, HoldRepository holds,
+                           LlmModelRepository llms, PointsBalanceRepository balances, HoldRepository holds,
                            PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens,
                            RunMetrics metrics) {
         this.metrics = metrics;
@@ -239,7 +239,7 @@ public final class RunExecutionService {
         if (model.isEmpty()) {
             return RunContext.unusable(claim, "the model " + claim.llmId() + " is no longer in the catalog");
         }
-        Llm llm = model.get().llm();
+        LlmModel llm = model.get().llm();
         String factory = model.get().factoryName();
         RunPrice price = RunPrice.of(llm, maxOutputTokens);
         List<ChatMessage> conversation = messages.pageOfSession(claim.ownerId(), claim.sessionId(),

@@ -1,7 +1,7 @@
 package dev.eryao.services;
 
 import dev.eryao.provider.ChatMessage;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer co
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
     /** The price terms of {@code model} with the configured output cap. */
-    public static RunPrice of(Llm model, int maxOutputTokens) {
+    public static RunPrice of(LlmModel model, int maxOutputTokens) {
         Integer window = model.getContextTokens();
         int cap = window == null ? maxOutputTokens : Math.min(maxOutputTokens, window / 2);
         return new RunPrice(model.getInputPricePer1k(), model.getOutputPricePer1k(), window, cap);

@@ -14,7 +14,7 @@ import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.HoldRepository;
-import dev.eryao.models.Llm;
+import dev.eryao.models.LlmModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -157,7 +157,7 @@ public final class RunService {
     }
 
     /** The most a run of {@code input} with {@code model} can cost: 0 for a free model. */
-    private long holdFor(Llm model, String input) {
+    private long holdFor(LlmModel model, String input) {
         RunPrice price = RunPrice.of(model, maxOutputTokens);
         return price.free() ? 0 : price.hold(RunPrice.promptTokenBound(List.of(input)));
     }

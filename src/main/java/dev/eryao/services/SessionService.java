@@ -9,7 +9,7 @@ import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.repositories.SessionRepository;
-import dev.eryao.repositories.LlmRepository;
+import dev.eryao.repositories.LlmModelRepository;
 import java.util.UUID;
 
 /**
@@ -20,11 +20,11 @@ import java.util.UUID;
 public final class SessionService {
     private final Transactions transactions;
     private final SessionRepository sessions;
-    private final LlmRepository llms;
+    private final LlmModelRepository llms;
     private final RunRepository runs;
     private final HoldRepository holds;
 
-    public SessionService(Transactions transactions, SessionRepository sessions, LlmRepository llms,
+    public SessionService(Transactions transactions, SessionRepository sessions, LlmModelRepository llms,
                           RunRepository runs, HoldRepository holds) {
         this.transactions = transactions;
         this.holds = holds;

@@ -3,8 +3,8 @@ package dev.eryao.repositories;
 import dev.eryao.core.db.BaseEntity_;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
-import dev.eryao.models.Llm;
-import dev.eryao.models.Llm_;
+import dev.eryao.models.LlmModel;
+import dev.eryao.models.LlmModel_;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,9 +12,9 @@ import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 
 /** The models of the catalog. */
-public class LlmRepository extends BaseRepository<Llm> {
-    public LlmRepository(CurrentSession sessions) {
-        super(sessions, Llm.class);
+public class LlmModelRepository extends BaseRepository<LlmModel> {
+    public LlmModelRepository(CurrentSession sessions) {
+        super(sessions, LlmModel.class);
     }
 
 
@@ -25,7 +25,7 @@ public class LlmRepository extends BaseRepository<Llm> {
     public Optional<ActiveModel> getActiveWithFactory(UUID llmId) {
         return session().createSelectionQuery("""
                         select new dev.eryao.repositories.ActiveModel(l, coalesce(f.name, ''))
-                        from Llm l left join LlmFactory f on f.id = l.factoryId
+                        from LlmModel l left join LlmFactory f on f.id = l.factoryId
                         where l.id = :id and l.active = true""", ActiveModel.class)
                 .setParameter("id", llmId)
                 .getResultStream()
@@ -33,22 +33,22 @@ public class LlmRepository extends BaseRepository<Llm> {
     }
 
     /** A model a session may use: live and active. */
-    public Optional<Llm> getActive(UUID llmId) {
-        return getOne(Restriction.equal(BaseEntity_.id, llmId), Restriction.equal(Llm_.active, true));
+    public Optional<LlmModel> getActive(UUID llmId) {
+        return getOne(Restriction.equal(BaseEntity_.id, llmId), Restriction.equal(LlmModel_.active, true));
     }
 
     /** The catalog users choose from: live, active models, by display name. */
-    public List<Llm> activeModels(int limit) {
-        return list(Restriction.equal(Llm_.active, true), limit, Order.asc(Llm_.displayName), Order.asc(BaseEntity_.id));
+    public List<LlmModel> activeModels(int limit) {
+        return list(Restriction.equal(LlmModel_.active, true), limit, Order.asc(LlmModel_.displayName), Order.asc(BaseEntity_.id));
     }
 
     /** The live model with this code at this factory, if any. */
-    public Optional<Llm> byFactoryAndCode(UUID factoryId, String modelCode) {
-        return getOne(Restriction.equal(Llm_.factoryId, factoryId), Restriction.equal(Llm_.modelCode, modelCode));
+    public Optional<LlmModel> byFactoryAndCode(UUID factoryId, String modelCode) {
+        return getOne(Restriction.equal(LlmModel_.factoryId, factoryId), Restriction.equal(LlmModel_.modelCode, modelCode));
     }
 
     /** How many live models (active or not) a factory has. */
     public long countOfFactory(UUID factoryId) {
-        return count(Restriction.equal(Llm_.factoryId, factoryId));
+        return count(Restriction.equal(LlmModel_.factoryId, factoryId));
     }
 }

@@ -22,7 +22,7 @@ import org.hibernate.annotations.SoftDeleteType;
         @Index(name = "ix_llms_factory_id_model_code", columnList = "factory_id, model_code", unique = true,
                 options = "WHERE deleted_at IS NULL")})
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
-public class Llm extends UpdatableEntity {
+public class LlmModel extends UpdatableEntity {
     @References(LlmFactory.class)
     @Column(name = "factory_id", nullable = false)
     private UUID factoryId;
@@ -49,10 +49,10 @@ public class Llm extends UpdatableEntity {
     @Column(name = "is_active", nullable = false)
     private boolean active = true;
 
-    protected Llm() {
+    protected LlmModel() {
     }
 
-    public Llm(UUID factoryId, String modelCode, String displayName, String requestUrl,
+    public LlmModel(UUID factoryId, String modelCode, String displayName, String requestUrl,
                BigDecimal inputPricePer1k, BigDecimal outputPricePer1k, Integer contextTokens) {
         this.factoryId = factoryId;
         this.modelCode = modelCode;
