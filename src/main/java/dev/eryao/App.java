@@ -11,14 +11,14 @@ import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
-import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
+import dev.eryao.provider.ChatCompletionsClient;
+import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
-import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
@@ -26,10 +26,10 @@ import dev.eryao.services.CatalogService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunExecutionService;
+import dev.eryao.services.RunMetrics;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
 import dev.eryao.worker.Worker;
-import dev.eryao.services.RunMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -72,9 +72,11 @@ public final class App implements AutoCloseable {
     private final PointsLedgerRepository ledgerRepository;
     /** Every part's metrics, scraped at each API's {@code /metrics}. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
     private final RunMetrics runMetrics = new RunMetrics(metrics);
     /** What close() stops: the API servers first (no new work comes in), then the workers; newest first. */
     private final Deque<ApiServer> apis = new ArrayDeque<>();
+
     private final Deque<Worker> workers = new ArrayDeque<>();
     private JwtVerifier verifier;
     private Notifications runChanges;
@@ -87,7 +89,8 @@ public final class App implements AutoCloseable {
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
-        this.transactions = new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
+        this.transactions =
+                new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
 
         SessionRepository sessionRepository = new SessionRepository(transactions);
         this.messageRepository = new MessageRepository(transactions);
@@ -98,11 +101,18 @@ public final class App implements AutoCloseable {
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
 
-        this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository,
-                holdRepository);
+        this.sessions =
+                new SessionService(transactions, sessionRepository, llmRepository, runRepository, holdRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
-        this.runs = new RunService(transactions, sessionRepository, messageRepository, runRepository,
-                balanceRepository, holdRepository, settings.llm().maxOutputTokens(), settings.runs().maxOpenPerOwner());
+        this.runs = new RunService(
+                transactions,
+                sessionRepository,
+                messageRepository,
+                runRepository,
+                balanceRepository,
+                holdRepository,
+                settings.llm().maxOutputTokens(),
+                settings.runs().maxOpenPerOwner());
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
     }
@@ -167,8 +177,17 @@ public final class App implements AutoCloseable {
     }
 
     private RunExecutionService runExecution(WorkerSettings worker, int maxOutputTokens) {
-        return new RunExecutionService(transactions, runRepository, messageRepository, llmRepository,
-                balanceRepository, holdRepository, ledgerRepository, worker, maxOutputTokens, runMetrics);
+        return new RunExecutionService(
+                transactions,
+                runRepository,
+                messageRepository,
+                llmRepository,
+                balanceRepository,
+                holdRepository,
+                ledgerRepository,
+                worker,
+                maxOutputTokens,
+                runMetrics);
     }
 
     /** The metrics of every part of this app, as each API's {@code /metrics} shows them. */
@@ -205,10 +224,12 @@ public final class App implements AutoCloseable {
 
     /** An HTTP API with its own server settings and verifier (tests); closed by {@link #close()}. */
     public synchronized ApiServer api(ServerSettings server, JwtVerifier tokens) {
-        ReadinessCheck readiness = new ReadinessCheck(database.dataSource(), new SchemaStatus(database),
-                this::workerThreadsDown);
-        return remember(apis, new ApiServer(server, tokens, readiness, metrics, sessions, messages, runs, runChanges(),
-                points, catalog));
+        ReadinessCheck readiness =
+                new ReadinessCheck(database.dataSource(), new SchemaStatus(database), this::workerThreadsDown);
+        return remember(
+                apis,
+                new ApiServer(
+                        server, tokens, readiness, metrics, sessions, messages, runs, runChanges(), points, catalog));
     }
 
     /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */
@@ -225,8 +246,9 @@ public final class App implements AutoCloseable {
      * checks it: a test's lease runs on its moved clock, the model's timeout on the real one.
      */
     public synchronized Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
-        Worker part = remember(workers, new Worker(runExecution(worker, llm.maxOutputTokens()),
-                new ChatCompletionsClient(llm), worker, clock));
+        Worker part = remember(
+                workers,
+                new Worker(runExecution(worker, llm.maxOutputTokens()), new ChatCompletionsClient(llm), worker, clock));
         watch(part);
         return part;
     }
@@ -237,15 +259,21 @@ public final class App implements AutoCloseable {
      */
     private void watch(Worker part) {
         String id = part.id();
-        Gauge.builder("eryao.worker.threads", part, Worker::startedThreads).tag("worker", id).tag("state", "started")
+        Gauge.builder("eryao.worker.threads", part, Worker::startedThreads)
+                .tag("worker", id)
+                .tag("state", "started")
                 .register(metrics);
-        Gauge.builder("eryao.worker.threads", part, Worker::liveThreads).tag("worker", id).tag("state", "live")
+        Gauge.builder("eryao.worker.threads", part, Worker::liveThreads)
+                .tag("worker", id)
+                .tag("state", "live")
                 .register(metrics);
     }
 
     /** Worker threads of this app's workers that have ended while their worker runs (what /readyz reports). */
     private synchronized int workerThreadsDown() {
-        return workers.stream().mapToInt(part -> part.startedThreads() - part.liveThreads()).sum();
+        return workers.stream()
+                .mapToInt(part -> part.startedThreads() - part.liveThreads())
+                .sum();
     }
 
     private <T extends AutoCloseable> T remember(Deque<T> parts, T part) {

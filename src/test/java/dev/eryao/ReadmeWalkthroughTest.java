@@ -31,14 +31,19 @@ class ReadmeWalkthroughTest {
         Path dir = Files.createTempDirectory("eryao-walkthrough");
         Files.createDirectories(dir.resolve("bin"));
         Path eryao = dir.resolve("bin/eryao");
-        Files.writeString(eryao, "#!/usr/bin/env bash\nexec '" + ProcessHandle.current().info().command().orElse("java")
-                + "' -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
+        Files.writeString(
+                eryao,
+                "#!/usr/bin/env bash\nexec '"
+                        + ProcessHandle.current().info().command().orElse("java") + "' -cp '"
+                        + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
         Files.setPosixFilePermissions(eryao, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path script = dir.resolve("walkthrough.sh");
         Files.writeString(script, "set -euo pipefail\n" + block + "\nwait\n");
 
-        ProcessBuilder bash = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("output.txt").toFile());
+        ProcessBuilder bash = new ProcessBuilder("bash", script.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("output.txt").toFile());
         bash.environment().keySet().removeIf(name -> name.startsWith("ERYAO_"));
         bash.environment().put("ERYAO_DATA_DIR", dir.resolve("data").toString());
         bash.environment().put("ERYAO_SERVER__PORT", String.valueOf(freePort()));
@@ -50,8 +55,11 @@ class ReadmeWalkthroughTest {
         }
         String output = Files.readString(dir.resolve("output.txt"), StandardCharsets.UTF_8);
 
-        assertThat(finished).as("the walkthrough ends by itself within %d s:%n%s", LIMIT_SECONDS, output).isTrue();
-        assertThat(output).as(output)
+        assertThat(finished)
+                .as("the walkthrough ends by itself within %d s:%n%s", LIMIT_SECONDS, output)
+                .isTrue();
+        assertThat(output)
+                .as(output)
                 .contains("\"reason\":\"welcome\"")
                 .contains("event: status", "event: delta")
                 .contains("\"status\":\"cancelled\"")

@@ -3,10 +3,10 @@ package dev.eryao.api;
 import static dev.eryao.api.ApiRole.SERVICE_ROLE;
 
 import dev.eryao.core.Uuids;
+import dev.eryao.services.CatalogService;
 import dev.eryao.services.FactoryView;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.LedgerEntryView;
-import dev.eryao.services.CatalogService;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.ModelView;
 import dev.eryao.services.PointsService;
@@ -22,19 +22,27 @@ final class AdminRoutes {
             + " returns the first grant instead of granting again";
 
     /** Here {@code owner_id} is the point: whom the grant is for. */
-    record Grant(UUID ownerId, Long amount, String reason) {
-    }
+    record Grant(UUID ownerId, Long amount, String reason) {}
 
-    record FactoryBody(String name) {
-    }
+    record FactoryBody(String name) {}
 
-    record NewModel(UUID factoryId, String modelCode, String displayName, String requestUrl,
-                    BigDecimal inputPricePer1k, BigDecimal outputPricePer1k, Integer contextTokens, Boolean isActive) {
-    }
+    record NewModel(
+            UUID factoryId,
+            String modelCode,
+            String displayName,
+            String requestUrl,
+            BigDecimal inputPricePer1k,
+            BigDecimal outputPricePer1k,
+            Integer contextTokens,
+            Boolean isActive) {}
 
-    record ModelChanges(String displayName, String requestUrl, BigDecimal inputPricePer1k,
-                        BigDecimal outputPricePer1k, Integer contextTokens, Boolean isActive) {
-    }
+    record ModelChanges(
+            String displayName,
+            String requestUrl,
+            BigDecimal inputPricePer1k,
+            BigDecimal outputPricePer1k,
+            Integer contextTokens,
+            Boolean isActive) {}
 
     private final PointsService points;
     private final CatalogService catalog;
@@ -45,55 +53,97 @@ final class AdminRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.POST, "/v1/admin/points/grants", SERVICE_ROLE, TAG)
-                .summary("Grant points to an owner (Idempotency-Key required)").body(Grant.class)
-                .status(201).returns(LedgerEntryView.class).requiresIdempotencyKey(GRANT_KEY_REASON), call -> {
-            Grant body = call.body();
-            if (body.amount() == null) {
-                throw InvalidInputException.field("amount", "is required");
-            }
-            if (Uuids.NIL.equals(body.ownerId())) {
-                throw InvalidInputException.field("owner_id", "must not be the nil UUID: it is no owner");
-            }
-            return points.grantByAdmin(call.user(), body.ownerId(), body.amount(), body.reason(),
-                    call.idempotencyKey());
-        });
+        table.add(
+                Route.of(HandlerType.POST, "/v1/admin/points/grants", SERVICE_ROLE, TAG)
+                        .summary("Grant points to an owner (Idempotency-Key required)")
+                        .body(Grant.class)
+                        .status(201)
+                        .returns(LedgerEntryView.class)
+                        .requiresIdempotencyKey(GRANT_KEY_REASON),
+                call -> {
+                    Grant body = call.body();
+                    if (body.amount() == null) {
+                        throw InvalidInputException.field("amount", "is required");
+                    }
+                    if (Uuids.NIL.equals(body.ownerId())) {
+                        throw InvalidInputException.field("owner_id", "must not be the nil UUID: it is no owner");
+                    }
+                    return points.grantByAdmin(
+                            call.user(), body.ownerId(), body.amount(), body.reason(), call.idempotencyKey());
+                });
         registerFactories(table);
         registerModels(table);
     }
 
     private void registerFactories(RouteTable table) {
-        table.add(Route.of(HandlerType.POST, "/v1/admin/llm/factories", SERVICE_ROLE, TAG).summary("Add a factory")
-                .body(FactoryBody.class).status(201).returns(FactoryView.class), call ->
-                catalog.createFactory(call.body().name()));
-        table.add(Route.of(HandlerType.PATCH, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
-                .summary("Rename a factory").body(FactoryBody.class).returns(FactoryView.class), call ->
-                catalog.renameFactory(call.id("id"), call.body().name()));
-        table.add(Route.of(HandlerType.DELETE, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
-                .summary("Delete a factory that has no models (soft delete)").status(204), call -> {
-            catalog.deleteFactory(call.id("id"));
-            return null;
-        });
+        table.add(
+                Route.of(HandlerType.POST, "/v1/admin/llm/factories", SERVICE_ROLE, TAG)
+                        .summary("Add a factory")
+                        .body(FactoryBody.class)
+                        .status(201)
+                        .returns(FactoryView.class),
+                call -> catalog.createFactory(call.body().name()));
+        table.add(
+                Route.of(HandlerType.PATCH, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
+                        .summary("Rename a factory")
+                        .body(FactoryBody.class)
+                        .returns(FactoryView.class),
+                call -> catalog.renameFactory(call.id("id"), call.body().name()));
+        table.add(
+                Route.of(HandlerType.DELETE, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
+                        .summary("Delete a factory that has no models (soft delete)")
+                        .status(204),
+                call -> {
+                    catalog.deleteFactory(call.id("id"));
+                    return null;
+                });
     }
 
     private void registerModels(RouteTable table) {
-        table.add(Route.of(HandlerType.POST, "/v1/admin/llm/models", SERVICE_ROLE, TAG).summary("Add a model")
-                .body(NewModel.class).status(201).returns(ModelView.class), call -> {
-            NewModel b = call.body();
-            return catalog.createModel(new ModelDraft(b.factoryId(), b.modelCode(), b.displayName(),
-                    b.requestUrl(), b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive()));
-        });
-        table.add(Route.of(HandlerType.PATCH, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
-                .summary("Change a model's name, URL, prices, context size or active flag").body(ModelChanges.class)
-                .returns(ModelView.class), call -> {
-            ModelChanges b = call.body();
-            return catalog.updateModel(call.id("id"), new ModelDraft(null, null, b.displayName(), b.requestUrl(),
-                    b.inputPricePer1k(), b.outputPricePer1k(), b.contextTokens(), b.isActive()));
-        });
-        table.add(Route.of(HandlerType.DELETE, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
-                .summary("Delete a model (soft delete)").status(204), call -> {
-            catalog.deleteModel(call.id("id"));
-            return null;
-        });
+        table.add(
+                Route.of(HandlerType.POST, "/v1/admin/llm/models", SERVICE_ROLE, TAG)
+                        .summary("Add a model")
+                        .body(NewModel.class)
+                        .status(201)
+                        .returns(ModelView.class),
+                call -> {
+                    NewModel b = call.body();
+                    return catalog.createModel(new ModelDraft(
+                            b.factoryId(),
+                            b.modelCode(),
+                            b.displayName(),
+                            b.requestUrl(),
+                            b.inputPricePer1k(),
+                            b.outputPricePer1k(),
+                            b.contextTokens(),
+                            b.isActive()));
+                });
+        table.add(
+                Route.of(HandlerType.PATCH, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
+                        .summary("Change a model's name, URL, prices, context size or active flag")
+                        .body(ModelChanges.class)
+                        .returns(ModelView.class),
+                call -> {
+                    ModelChanges b = call.body();
+                    return catalog.updateModel(
+                            call.id("id"),
+                            new ModelDraft(
+                                    null,
+                                    null,
+                                    b.displayName(),
+                                    b.requestUrl(),
+                                    b.inputPricePer1k(),
+                                    b.outputPricePer1k(),
+                                    b.contextTokens(),
+                                    b.isActive()));
+                });
+        table.add(
+                Route.of(HandlerType.DELETE, "/v1/admin/llm/models/{id}", SERVICE_ROLE, TAG)
+                        .summary("Delete a model (soft delete)")
+                        .status(204),
+                call -> {
+                    catalog.deleteModel(call.id("id"));
+                    return null;
+                });
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Notifications;
-import dev.eryao.services.MessageService;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -42,9 +41,17 @@ public final class ApiServer implements AutoCloseable {
      * @param registry   where the API's and the process's metrics are kept; its owner closes it
      * @param runChanges announcements of run changes, which wake the runs' event streams
      */
-    public ApiServer(ServerSettings settings, JwtVerifier verifier, ReadinessCheck readiness,
-                     PrometheusMeterRegistry registry, SessionService sessions, MessageService messages,
-                     RunService runs, Notifications runChanges, PointsService points, CatalogService catalog) {
+    public ApiServer(
+            ServerSettings settings,
+            JwtVerifier verifier,
+            ReadinessCheck readiness,
+            PrometheusMeterRegistry registry,
+            SessionService sessions,
+            MessageService messages,
+            RunService runs,
+            Notifications runChanges,
+            PointsService points,
+            CatalogService catalog) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
@@ -88,8 +95,7 @@ public final class ApiServer implements AutoCloseable {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
-                connector.addBean(new RequestDeadlines(settings.requestHeaderTimeout(),
-                        settings.requestBodyTimeout()));
+                connector.addBean(new RequestDeadlines(settings.requestHeaderTimeout(), settings.requestBodyTimeout()));
                 return connector;
             });
             config.jsonMapper(new JavalinJackson(mapper, true));

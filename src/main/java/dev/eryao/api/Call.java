@@ -20,8 +20,7 @@ import java.util.UUID;
  */
 final class Call<B> {
     /** An answer with a status the handler chose among its route's declared ones, and its body. */
-    record Answer(int status, Object body) {
-    }
+    record Answer(int status, Object body) {}
 
     private final Route<B> route;
     private final Context ctx;

@@ -2,8 +2,8 @@ package dev.eryao.api;
 
 import static dev.eryao.api.ApiRole.USER;
 
-import dev.eryao.services.FactoryView;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.FactoryView;
 import dev.eryao.services.ModelView;
 import io.javalin.http.HandlerType;
 
@@ -18,9 +18,15 @@ final class CatalogRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.GET, "/v1/llm/factories", USER, TAG).summary("List the LLM factories (who serves models)")
-                .returnsList(FactoryView.class), call -> catalog.listFactories());
-        table.add(Route.of(HandlerType.GET, "/v1/llm/models", USER, TAG).summary("List the active models")
-                .returnsList(ModelView.class), call -> catalog.listActiveModels());
+        table.add(
+                Route.of(HandlerType.GET, "/v1/llm/factories", USER, TAG)
+                        .summary("List the LLM factories (who serves models)")
+                        .returnsList(FactoryView.class),
+                call -> catalog.listFactories());
+        table.add(
+                Route.of(HandlerType.GET, "/v1/llm/models", USER, TAG)
+                        .summary("List the active models")
+                        .returnsList(ModelView.class),
+                call -> catalog.listActiveModels());
     }
 }

@@ -23,8 +23,7 @@ final class HttpMetrics {
      */
     private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
 
-    private record Series(String method, String route, int status) {
-    }
+    private record Series(String method, String route, int status) {}
 
     HttpMetrics(MeterRegistry registry) {
         this.registry = registry;

@@ -63,7 +63,9 @@ final class JsonBodies {
         // new virtual thread, so it allocated new buffers for every request. A shared pool lends
         // the same buffers to whichever request needs them; bounded (100 sets), so that a burst of
         // concurrent requests does not leave its buffers behind for good.
-        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+        JsonFactory factory = JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+                .build();
         ObjectMapper mapper = JsonMapper.builder(factory)
                 .propertyNamingStrategy(NAMING)
                 .addModule(new JavaTimeModule())
@@ -78,17 +80,23 @@ final class JsonBodies {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(new SimpleModule().addDeserializer(UUID.class, new CanonicalUuidDeserializer()))
                 .build();
-        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
-                LogicalType.Boolean}) {
+        for (LogicalType type :
+                new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(type)
-                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float
-                            ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float
-                            ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean
-                            ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual
-                            ? CoercionAction.TryConvert : CoercionAction.Fail);
+                    .setCoercion(
+                            CoercionInputShape.Integer,
+                            type == LogicalType.Integer || type == LogicalType.Float
+                                    ? CoercionAction.TryConvert
+                                    : CoercionAction.Fail)
+                    .setCoercion(
+                            CoercionInputShape.Float,
+                            type == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(
+                            CoercionInputShape.Boolean,
+                            type == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(
+                            CoercionInputShape.String,
+                            type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
         }
         return mapper;
     }
@@ -109,7 +117,9 @@ final class JsonBodies {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            String accepted = e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+            String accepted = e.getKnownPropertyIds().stream()
+                    .map(String::valueOf)
+                    .sorted()
                     .collect(Collectors.joining(", "));
             throw RequestException.field(path(e), "is not a field of this request (accepted: " + accepted + ")");
         } catch (MismatchedInputException e) {
@@ -121,8 +131,8 @@ final class JsonBodies {
         } catch (JsonMappingException e) {
             throw RequestException.badRequest("the request body does not fit this request: " + e.getOriginalMessage());
         } catch (JacksonException e) {
-            throw RequestException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage()
-                    + location(e));
+            throw RequestException.badRequest(
+                    "the request body is not valid JSON: " + e.getOriginalMessage() + location(e));
         } catch (IOException e) {
             throw RequestException.badRequest("the request body could not be read");
         }
@@ -211,8 +221,10 @@ final class JsonBodies {
     }
 
     private static String location(JacksonException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 
     /** What a person should send instead, for the Java types requests use. */
@@ -236,8 +248,10 @@ final class JsonBodies {
             return "true or false";
         }
         if (type.isEnum()) {
-            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString)
-                    .collect(Collectors.joining(", "));
+            return "one of "
+                    + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(Object::toString)
+                            .collect(Collectors.joining(", "));
         }
         return "a JSON object";
     }

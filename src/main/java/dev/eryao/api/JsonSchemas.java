@@ -59,8 +59,13 @@ final class JsonSchemas {
             return Map.of("type", "boolean");
         }
         if (cls.isEnum()) {
-            return Map.of("type", "string", "enum", Arrays.stream(cls.getEnumConstants())
-                    .map(constant -> CONSTANTS.convertValue(constant, String.class)).toList());
+            return Map.of(
+                    "type",
+                    "string",
+                    "enum",
+                    Arrays.stream(cls.getEnumConstants())
+                            .map(constant -> CONSTANTS.convertValue(constant, String.class))
+                            .toList());
         }
         if (cls.isRecord()) {
             String name = cls.getSimpleName();

@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
  * any route sees the request; a request without them passes untouched (no copy).
  */
 final class MethodOverrideGuard extends Handler.Wrapper {
-    static final List<String> OVERRIDE_HEADERS = List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
+    static final List<String> OVERRIDE_HEADERS =
+            List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -26,11 +27,14 @@ final class MethodOverrideGuard extends Handler.Wrapper {
         HttpFields.Mutable kept = HttpFields.build(headers);
         OVERRIDE_HEADERS.forEach(kept::remove);
         HttpFields without = kept.asImmutable();
-        return super.handle(new Request.Wrapper(request) {
-            @Override
-            public HttpFields getHeaders() {
-                return without;
-            }
-        }, response, callback);
+        return super.handle(
+                new Request.Wrapper(request) {
+                    @Override
+                    public HttpFields getHeaders() {
+                        return without;
+                    }
+                },
+                response,
+                callback);
     }
 }

@@ -17,8 +17,7 @@ final class OpsRoutes {
     private static final String TAG = "operations";
     private static final String SWAGGER_POM = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
 
-    record Health(String status) {
-    }
+    record Health(String status) {}
 
     private final ReadinessCheck readiness;
     private final PrometheusMeterRegistry metrics;
@@ -26,7 +25,8 @@ final class OpsRoutes {
     private final Supplier<RouteTable> table;
 
     /** @param table the finished route table (read when the document is first asked for) */
-    OpsRoutes(ReadinessCheck readiness, PrometheusMeterRegistry metrics, ObjectMapper json, Supplier<RouteTable> table) {
+    OpsRoutes(
+            ReadinessCheck readiness, PrometheusMeterRegistry metrics, ObjectMapper json, Supplier<RouteTable> table) {
         this.readiness = readiness;
         this.metrics = metrics;
         this.json = json;
@@ -34,29 +34,44 @@ final class OpsRoutes {
     }
 
     void register(RouteTable routes) {
-        routes.add(Route.of(HandlerType.GET, "/healthz", ANYONE, TAG).summary("The process is up")
-                .returns(Health.class), call -> new Health("ok"));
-        routes.add(Route.of(HandlerType.GET, "/readyz", ANYONE, TAG)
-                .summary("The database answers now, within 2 s, its schema is at head, and every worker thread this"
-                        + " process started is running (503 otherwise)")
-                .returns(ReadinessCheck.Report.class)
-                .alsoAnswers(503, "not ready: the report says which check failed")
-                // Each probe is a fresh question to the database: no cache along the way may answer it.
-                .header("Cache-Control", "no-store"), call -> {
-            ReadinessCheck.Report report = readiness.check();
-            return call.answer(report.ready() ? 200 : 503, report);
-        });
-        routes.add(Route.of(HandlerType.GET, "/metrics", ANYONE, TAG).summary("Prometheus metrics")
-                .returnsText("text/plain; version=0.0.4; charset=utf-8"), call -> metrics.scrape());
-        routes.add(Route.of(HandlerType.GET, "/openapi.json", ANYONE, TAG).summary("This document")
-                .returnsText("application/json"), call -> document());
-        routes.add(Route.of(HandlerType.GET, "/docs", ANYONE, TAG).summary("Swagger UI").returnsText("text/html"),
+        routes.add(
+                Route.of(HandlerType.GET, "/healthz", ANYONE, TAG)
+                        .summary("The process is up")
+                        .returns(Health.class),
+                call -> new Health("ok"));
+        routes.add(
+                Route.of(HandlerType.GET, "/readyz", ANYONE, TAG)
+                        .summary(
+                                "The database answers now, within 2 s, its schema is at head, and every worker thread this"
+                                        + " process started is running (503 otherwise)")
+                        .returns(ReadinessCheck.Report.class)
+                        .alsoAnswers(503, "not ready: the report says which check failed")
+                        // Each probe is a fresh question to the database: no cache along the way may answer it.
+                        .header("Cache-Control", "no-store"),
+                call -> {
+                    ReadinessCheck.Report report = readiness.check();
+                    return call.answer(report.ready() ? 200 : 503, report);
+                });
+        routes.add(
+                Route.of(HandlerType.GET, "/metrics", ANYONE, TAG)
+                        .summary("Prometheus metrics")
+                        .returnsText("text/plain; version=0.0.4; charset=utf-8"),
+                call -> metrics.scrape());
+        routes.add(
+                Route.of(HandlerType.GET, "/openapi.json", ANYONE, TAG)
+                        .summary("This document")
+                        .returnsText("application/json"),
+                call -> document());
+        routes.add(
+                Route.of(HandlerType.GET, "/docs", ANYONE, TAG)
+                        .summary("Swagger UI")
+                        .returnsText("text/html"),
                 call -> swaggerPage());
     }
 
     private String document() throws JsonProcessingException {
-        return json.writerWithDefaultPrettyPrinter().writeValueAsString(
-                OpenApi.document(table.get().routes(), "0.1.0"));
+        return json.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(OpenApi.document(table.get().routes(), "0.1.0"));
     }
 
     /** Swagger UI from the webjar in our own jar: the page works with no internet. */

@@ -6,6 +6,7 @@ import java.util.List;
 /** A keyset page on the wire: pass {@code next_cursor} back as {@code ?cursor=}; null on the last page. */
 record PageBody<T>(List<T> items, String nextCursor) {
     static <T> PageBody<T> of(Page<T> page) {
-        return new PageBody<>(page.items(), page.next() == null ? null : page.next().encode());
+        return new PageBody<>(
+                page.items(), page.next() == null ? null : page.next().encode());
     }
 }

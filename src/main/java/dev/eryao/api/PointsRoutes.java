@@ -18,10 +18,15 @@ final class PointsRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG).summary("Your points: balance, held by queued and running runs, available")
-                .returns(PointsAccountView.class), call -> points.account(call.user().id()));
-        table.add(Route.of(HandlerType.GET, "/v1/points/ledger", USER, TAG)
-                .summary("Your points ledger, newest first").returnsPage(LedgerEntryView.class), call ->
-                points.ledger(call.user().id(), call.page(true)));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/points/balance", USER, TAG)
+                        .summary("Your points: balance, held by queued and running runs, available")
+                        .returns(PointsAccountView.class),
+                call -> points.account(call.user().id()));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/points/ledger", USER, TAG)
+                        .summary("Your points ledger, newest first")
+                        .returnsPage(LedgerEntryView.class),
+                call -> points.ledger(call.user().id(), call.page(true)));
     }
 }

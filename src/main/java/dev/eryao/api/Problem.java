@@ -15,7 +15,13 @@ import java.util.Map;
  * @param errors    for invalid input: field name to what is wrong with it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record Problem(String type, String title, int status, String detail, String instance, String requestId,
-               Map<String, String> errors) {
+record Problem(
+        String type,
+        String title,
+        int status,
+        String detail,
+        String instance,
+        String requestId,
+        Map<String, String> errors) {
     static final String CONTENT_TYPE = "application/problem+json";
 }

@@ -3,16 +3,16 @@ package dev.eryao.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.Causes;
+import dev.eryao.core.SafeTrace;
 import dev.eryao.core.auth.AuthenticationException;
 import dev.eryao.core.auth.KeySourceUnavailableException;
 import dev.eryao.core.db.DatabaseOutage;
 import dev.eryao.core.db.SqlStates;
 import dev.eryao.services.ConflictException;
-import dev.eryao.core.SafeTrace;
 import dev.eryao.services.InsufficientPointsException;
-import dev.eryao.services.TooManyOpenRunsException;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.NotFoundException;
+import dev.eryao.services.TooManyOpenRunsException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -42,8 +42,9 @@ final class ProblemMapper {
 
     void register(RoutesConfig routes) {
         routes.exception(NotFoundException.class, (e, ctx) -> answer(ctx, 404, e.getMessage(), null));
-        routes.exception(InvalidInputException.class, (e, ctx) ->
-                answer(ctx, 422, "the request has invalid fields: " + e.getMessage(), e.fieldErrors()));
+        routes.exception(
+                InvalidInputException.class,
+                (e, ctx) -> answer(ctx, 422, "the request has invalid fields: " + e.getMessage(), e.fieldErrors()));
         routes.exception(RequestException.class, (e, ctx) -> {
             if (e.status() == 408) {
                 // The rest of the body may still be on its way: the connection cannot carry another request.
@@ -51,9 +52,14 @@ final class ProblemMapper {
             }
             answer(ctx, e.status(), e.getMessage(), e.fieldErrors().isEmpty() ? null : e.fieldErrors());
         });
-        routes.exception(InsufficientPointsException.class, (e, ctx) ->
-                answer(ctx, 402, "not enough points: this needs " + e.requested() + " and "
-                        + e.available() + " are available (balance minus what queued and running runs hold)", null));
+        routes.exception(
+                InsufficientPointsException.class,
+                (e, ctx) -> answer(
+                        ctx,
+                        402,
+                        "not enough points: this needs " + e.requested() + " and " + e.available()
+                                + " are available (balance minus what queued and running runs hold)",
+                        null));
         routes.exception(TooManyOpenRunsException.class, (e, ctx) -> {
             ctx.header(Header.RETRY_AFTER, String.valueOf(TooManyOpenRunsException.RETRY_AFTER.toSeconds()));
             answer(ctx, 429, e.getMessage(), null);
@@ -63,8 +69,9 @@ final class ProblemMapper {
             ctx.header(Header.WWW_AUTHENTICATE, "Bearer");
             answer(ctx, 401, e.getMessage(), null);
         });
-        routes.exception(KeySourceUnavailableException.class, (e, ctx) ->
-                answer(ctx, 503, "tokens cannot be verified right now: " + e.getMessage(), null));
+        routes.exception(
+                KeySourceUnavailableException.class,
+                (e, ctx) -> answer(ctx, 503, "tokens cannot be verified right now: " + e.getMessage(), null));
         routes.exception(HttpResponseException.class, this::httpResponse);
         routes.exception(Exception.class, (e, ctx) -> {
             if (DatabaseOutage.causedBy(e)) {
@@ -74,8 +81,12 @@ final class ProblemMapper {
             if (SqlStates.NUMERIC_VALUE_OUT_OF_RANGE.equals(Causes.sqlState(e))) {
                 // Numbers in a request come from the client: a sum the database cannot hold (a grant
                 // that would take a balance past 2^63-1) is a request that cannot be done, not a fault.
-                answer(ctx, 422, "a number in this request is out of range: the result would not fit"
-                        + " (points are whole numbers up to 9223372036854775807)", null);
+                answer(
+                        ctx,
+                        422,
+                        "a number in this request is out of range: the result would not fit"
+                                + " (points are whole numbers up to 9223372036854775807)",
+                        null);
                 return;
             }
             // Never the exception's message: it can quote what the client sent (see SafeTrace).
@@ -89,7 +100,11 @@ final class ProblemMapper {
      * connection): 503 with Retry-After, not a 500, since nothing is wrong with the request or the code.
      */
     private void databaseOutage(Context ctx, Exception e) {
-        log.warn("request {} {} {}: database unavailable: {}", RequestIds.of(ctx), ctx.method(), ctx.path(),
+        log.warn(
+                "request {} {} {}: database unavailable: {}",
+                RequestIds.of(ctx),
+                ctx.method(),
+                ctx.path(),
                 SafeTrace.of(e).lines().findFirst().orElse(""));
         ctx.header(Header.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
         answer(ctx, 503, "the database is unavailable right now; retry shortly", null);
@@ -104,7 +119,8 @@ final class ProblemMapper {
             default -> e.getMessage();
         };
         if (e instanceof MethodNotAllowedResponse) {
-            String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+            String allowed = e.getDetails()
+                    .getOrDefault("availableMethods", e.getDetails().get("Available methods"));
             if (allowed != null) {
                 ctx.header(Header.ALLOW, allowed);
             }
@@ -113,8 +129,14 @@ final class ProblemMapper {
     }
 
     void answer(Context ctx, int status, String detail, Map<String, String> errors) {
-        Problem problem = new Problem("about:blank", HttpStatus.forStatus(status).getMessage(), status, detail,
-                ctx.path(), RequestIds.of(ctx), errors);
+        Problem problem = new Problem(
+                "about:blank",
+                HttpStatus.forStatus(status).getMessage(),
+                status,
+                detail,
+                ctx.path(),
+                RequestIds.of(ctx),
+                errors);
         try {
             ctx.status(status).contentType(Problem.CONTENT_TYPE).result(json.writeValueAsString(problem));
         } catch (JsonProcessingException impossible) {

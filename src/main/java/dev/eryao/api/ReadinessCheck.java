@@ -54,11 +54,13 @@ public final class ReadinessCheck {
     static final Duration BOUND = Duration.ofSeconds(2);
     /** The least time between the starts of two checks: at most four a second, however many probes come. */
     static final Duration SPACING = Duration.ofMillis(250);
+
     private static final Logger log = LoggerFactory.getLogger(ReadinessCheck.class);
     private static final Report UNREACHABLE = new Report(false, false, false, null, 0);
 
     /** @param workerThreadsDown worker threads this process started that are no longer running */
-    public record Report(boolean ready, boolean database, boolean schemaAtHead, String revision, int workerThreadsDown) {
+    public record Report(
+            boolean ready, boolean database, boolean schemaAtHead, String revision, int workerThreadsDown) {
         Report withWorkerThreadsDown(int down) {
             return new Report(ready && down == 0, database, schemaAtHead, revision, down);
         }
@@ -69,6 +71,7 @@ public final class ReadinessCheck {
     private final Duration bound;
     /** One virtual thread per check, so a check the bound gave up on never holds up the next one. */
     private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
+
     private final SharedCheck<Report> shared;
     private final IntSupplier workerThreadsDown;
 

@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
 final class RequestDeadlines extends AbstractLifeCycle implements Connection.Listener {
     private static final Logger log = LoggerFactory.getLogger(RequestDeadlines.class);
 
-    private enum Phase { IDLE, HEADERS, BODY }
+    private enum Phase {
+        IDLE,
+        HEADERS,
+        BODY
+    }
 
     private final long headerNanos;
     private final long bodyNanos;
@@ -63,8 +67,8 @@ final class RequestDeadlines extends AbstractLifeCycle implements Connection.Lis
 
     @Override
     protected void doStart() {
-        sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("request-deadlines")
-                .factory());
+        sweeper = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("request-deadlines").factory());
         sweeper.scheduleWithFixedDelay(this::sweep, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -80,7 +84,9 @@ final class RequestDeadlines extends AbstractLifeCycle implements Connection.Lis
             try {
                 watch.check(connection, now);
             } catch (RuntimeException e) {
-                log.warn("checking a connection's request deadline failed: {}", e.getClass().getName());
+                log.warn(
+                        "checking a connection's request deadline failed: {}",
+                        e.getClass().getName());
             }
         });
     }

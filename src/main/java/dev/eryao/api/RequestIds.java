@@ -12,15 +12,16 @@ final class RequestIds {
     static final String HEADER = "X-Request-Id";
     private static final String ATTRIBUTE = "eryao.request-id";
 
-    private RequestIds() {
-    }
+    private RequestIds() {}
 
     static void assign(Context ctx) {
         // Not a secret, only unique: a random UUID from the thread's generator, because
         // UUID.randomUUID() takes SecureRandom's lock and a read of /dev/urandom on every request.
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
-                (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+        String id = new UUID(
+                        (random.nextLong() & ~0xF000L) | 0x4000L,
+                        (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+                .toString();
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
     }

@@ -14,8 +14,7 @@ final class Requests {
     static final int MAX_LIMIT = 100;
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /** The verified caller; {@link AuthHandler} put it there before the route ran. */
     static CurrentUser user(Context ctx) {
@@ -68,8 +67,10 @@ final class Requests {
     static String requiredIdempotencyKey(Context ctx, String because) {
         String key = idempotencyKey(ctx);
         if (key == null) {
-            throw new RequestException(428, "this request needs an " + IDEMPOTENCY_KEY + " header, because " + because
-                    + "; send a key unique to this request (a UUID, say) and the same key when retrying it",
+            throw new RequestException(
+                    428,
+                    "this request needs an " + IDEMPOTENCY_KEY + " header, because " + because
+                            + "; send a key unique to this request (a UUID, say) and the same key when retrying it",
                     Map.of(IDEMPOTENCY_KEY, "is required"));
         }
         return key;

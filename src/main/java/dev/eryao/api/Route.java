@@ -20,7 +20,14 @@ import java.util.regex.Pattern;
  */
 final class Route<B> {
     /** How the response body wraps {@link #response}. */
-    enum Shape { NONE, ONE, LIST, PAGE, TEXT, EVENTS }
+    enum Shape {
+        NONE,
+        ONE,
+        LIST,
+        PAGE,
+        TEXT,
+        EVENTS
+    }
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
@@ -30,11 +37,13 @@ final class Route<B> {
     final String tag;
     /** The path's parameters, in order; every one is a UUID. */
     final List<String> pathParams;
+
     String summary = "";
     /** The status of a handler's plain answer. */
     int status = 200;
     /** The other statuses a handler may choose ({@link Call#answer}), each with when it is answered. */
     final Map<Integer, String> otherStatuses = new LinkedHashMap<>();
+
     Class<B> requestBody;
     Class<?> response;
     Shape shape = Shape.NONE;
@@ -42,6 +51,7 @@ final class Route<B> {
     String mediaType;
     /** Headers set on every answer the handler gives (not on problems). */
     final Map<String, String> responseHeaders = new LinkedHashMap<>();
+
     final List<String> queryParams = new ArrayList<>();
     boolean idempotencyKey;
     /** Why a request without an {@code Idempotency-Key} is refused, or null when the key is optional. */

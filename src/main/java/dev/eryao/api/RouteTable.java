@@ -25,8 +25,7 @@ final class RouteTable {
         Object handle(Call<B> call) throws Exception;
     }
 
-    private record Entry<B>(Route<B> route, Handler<B> handler) {
-    }
+    private record Entry<B>(Route<B> route, Handler<B> handler) {}
 
     private final JsonBodies json;
     private final List<Entry<?>> entries = new ArrayList<>();
@@ -51,8 +50,11 @@ final class RouteTable {
 
     private <B> void register(RoutesConfig routes, Entry<B> entry) {
         Route<B> route = entry.route();
-        routes.addHttpHandler(route.method, route.path,
-                ctx -> answer(route, ctx, entry.handler().handle(Call.read(route, ctx, json))), route.role);
+        routes.addHttpHandler(
+                route.method,
+                route.path,
+                ctx -> answer(route, ctx, entry.handler().handle(Call.read(route, ctx, json))),
+                route.role);
     }
 
     private static void answer(Route<?> route, Context ctx, Object result) {
@@ -73,7 +75,7 @@ final class RouteTable {
         route.responseHeaders.forEach(ctx::header);
         ctx.status(answer.status());
         switch (route.shape) {
-            case NONE -> { }
+            case NONE -> {}
             case TEXT -> ctx.contentType(route.mediaType).result((String) body);
             default -> ctx.json(body);
         }
@@ -90,8 +92,9 @@ final class RouteTable {
             case EVENTS -> false;
         };
         if (!fits) {
-            throw new IllegalStateException(route + " answered " + (body == null ? "no body" : "a "
-                    + body.getClass().getSimpleName()) + " where it declares " + route.shape
+            throw new IllegalStateException(route + " answered "
+                    + (body == null ? "no body" : "a " + body.getClass().getSimpleName()) + " where it declares "
+                    + route.shape
                     + (route.response == null ? "" : " of " + route.response.getSimpleName()));
         }
         return switch (route.shape) {

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.services.DeltaView;
+import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunEvents;
-import dev.eryao.services.StreamPosition;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
-import dev.eryao.services.RunAccepted;
+import dev.eryao.services.StreamPosition;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
@@ -34,8 +34,7 @@ final class RunRoutes {
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateRun(String input, UUID llmId) {
-    }
+    record CreateRun(String input, UUID llmId) {}
 
     private final RunService runs;
     private final Notifications changes;
@@ -49,28 +48,45 @@ final class RunRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
-                .summary("Queue an agent run on a session (needs points and a model; repeat-safe with Idempotency-Key)")
-                .body(CreateRun.class).status(202).returns(RunAccepted.class).acceptsIdempotencyKey(), call ->
-                runs.enqueue(call.user(), call.id("id"), call.body().input(), call.body().llmId(),
+        table.add(
+                Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
+                        .summary(
+                                "Queue an agent run on a session (needs points and a model; repeat-safe with Idempotency-Key)")
+                        .body(CreateRun.class)
+                        .status(202)
+                        .returns(RunAccepted.class)
+                        .acceptsIdempotencyKey(),
+                call -> runs.enqueue(
+                        call.user(),
+                        call.id("id"),
+                        call.body().input(),
+                        call.body().llmId(),
                         call.idempotencyKey()));
-        table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)
-                .summary("Read a run's status, and its output or error once finished").returns(RunView.class), call ->
-                runs.get(call.user(), call.id("task_id")));
-        table.add(Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
-                .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
-                        + " second, keeping what its model wrote and charging what it used (202 until then);"
-                        + " repeating it is harmless; a finished run is a 409").returns(RunView.class)
-                .alsoAnswers(202, "the run was running: it stops within a second"), call -> {
-            RunView run = runs.cancel(call.user(), call.id("task_id"));
-            return call.answer(run.running() ? 202 : 200, run);
-        });
-        table.add(Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
-                .summary("Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
-                        + " id `<attempt>.<index>`) as its model writes, and a `status` event (the run, as GET"
-                        + " returns it) on every change, until it has finished. Reconnect with Last-Event-ID to"
-                        + " get what was missed; a new attempt (after a retried failure) starts its text afresh.")
-                .returnsEvents(), this::events);
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)
+                        .summary("Read a run's status, and its output or error once finished")
+                        .returns(RunView.class),
+                call -> runs.get(call.user(), call.id("task_id")));
+        table.add(
+                Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
+                        .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
+                                + " second, keeping what its model wrote and charging what it used (202 until then);"
+                                + " repeating it is harmless; a finished run is a 409")
+                        .returns(RunView.class)
+                        .alsoAnswers(202, "the run was running: it stops within a second"),
+                call -> {
+                    RunView run = runs.cancel(call.user(), call.id("task_id"));
+                    return call.answer(run.running() ? 202 : 200, run);
+                });
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
+                        .summary(
+                                "Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
+                                        + " id `<attempt>.<index>`) as its model writes, and a `status` event (the run, as GET"
+                                        + " returns it) on every change, until it has finished. Reconnect with Last-Event-ID to"
+                                        + " get what was missed; a new attempt (after a retried failure) starts its text afresh.")
+                        .returnsEvents(),
+                this::events);
     }
 
     /**
@@ -85,12 +101,15 @@ final class RunRoutes {
         CurrentUser user = call.user();
         UUID taskId = call.id("task_id");
         String lastEventId = call.header("Last-Event-ID");
-        StreamPosition after = lastEventId == null || lastEventId.isBlank() ? null
-                : StreamPosition.parse(lastEventId.strip());
+        StreamPosition after =
+                lastEventId == null || lastEventId.isBlank() ? null : StreamPosition.parse(lastEventId.strip());
         String accept = call.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
-            throw new RequestException(406, "this is a server-sent event stream: send Accept: text/event-stream"
-                    + " (or read GET /v1/agent/runs/{task_id} instead)", java.util.Map.of());
+            throw new RequestException(
+                    406,
+                    "this is a server-sent event stream: send Accept: text/event-stream"
+                            + " (or read GET /v1/agent/runs/{task_id} instead)",
+                    java.util.Map.of());
         }
         // Subscribed before the first read, so a change between the two is not missed.
         Notifications.Subscription signal = changes.subscribe(taskId.toString());
@@ -110,8 +129,13 @@ final class RunRoutes {
     }
 
     /** @param events the first page, replaced by each next one (no other reference keeps it) */
-    private void follow(SseClient client, Notifications.Subscription signal, CurrentUser user, UUID taskId,
-                        StreamPosition after, RunEvents events) {
+    private void follow(
+            SseClient client,
+            Notifications.Subscription signal,
+            CurrentUser user,
+            UUID taskId,
+            StreamPosition after,
+            RunEvents events) {
         StreamPosition position = after;
         RunView shown = null;
         try (signal) {
@@ -125,7 +149,8 @@ final class RunRoutes {
                     // A backlog goes a page at a time, the next read at once: only this page is held,
                     // however long the answer, while a client that reads slowly (or not at all)
                     // blocks the write. Once caught up, the run is read, before whatever came since.
-                    events = events.more() ? runs.piecesAfter(user, taskId, position)
+                    events = events.more()
+                            ? runs.piecesAfter(user, taskId, position)
                             : runs.eventsAfter(user, taskId, position);
                     continue;
                 }
@@ -164,7 +189,8 @@ final class RunRoutes {
             if (client.terminated()) {
                 break;
             }
-            client.sendEvent("delta", mapper.writeValueAsString(delta), delta.position().eventId());
+            client.sendEvent(
+                    "delta", mapper.writeValueAsString(delta), delta.position().eventId());
             sent = delta.position();
         }
         return sent;

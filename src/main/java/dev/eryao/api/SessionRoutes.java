@@ -4,8 +4,8 @@ import static dev.eryao.api.ApiRole.USER;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.eryao.services.MessageService;
-import dev.eryao.services.SessionService;
 import dev.eryao.services.MessageView;
+import dev.eryao.services.SessionService;
 import dev.eryao.services.SessionView;
 import io.javalin.http.HandlerType;
 import java.util.UUID;
@@ -16,12 +16,10 @@ final class SessionRoutes {
 
     /** {@code owner_id} is ignored: the owner is always the token's {@code sub}. */
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateSession(String title, UUID llmId) {
-    }
+    record CreateSession(String title, UUID llmId) {}
 
     @JsonIgnoreProperties(value = "owner_id")
-    record UpdateSession(String title, UUID llmId) {
-    }
+    record UpdateSession(String title, UUID llmId) {}
 
     private final SessionService sessions;
     private final MessageService messages;
@@ -32,25 +30,46 @@ final class SessionRoutes {
     }
 
     void register(RouteTable table) {
-        table.add(Route.of(HandlerType.POST, "/v1/agent/sessions", USER, TAG).summary("Create a chat session")
-                .body(CreateSession.class).status(201).returns(SessionView.class), call ->
-                sessions.create(call.user(), call.body().title(), call.body().llmId()));
-        table.add(Route.of(HandlerType.GET, "/v1/agent/sessions", USER, TAG)
-                .summary("List your sessions, newest first").returnsPage(SessionView.class), call ->
-                sessions.list(call.user(), call.page(true)));
-        table.add(Route.of(HandlerType.GET, "/v1/agent/sessions/{id}", USER, TAG).summary("Read a session")
-                .returns(SessionView.class), call -> sessions.get(call.user(), call.id("id")));
-        table.add(Route.of(HandlerType.PATCH, "/v1/agent/sessions/{id}", USER, TAG)
-                .summary("Rename a session or change its model").body(UpdateSession.class)
-                .returns(SessionView.class), call ->
-                sessions.update(call.user(), call.id("id"), call.body().title(), call.body().llmId()));
-        table.add(Route.of(HandlerType.DELETE, "/v1/agent/sessions/{id}", USER, TAG)
-                .summary("Delete a session (soft delete)").status(204), call -> {
-            sessions.delete(call.user(), call.id("id"));
-            return null;
-        });
-        table.add(Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/messages", USER, TAG)
-                .summary("List a session's messages, oldest first").returnsPage(MessageView.class), call ->
-                messages.list(call.user(), call.id("id"), call.page(false)));
+        table.add(
+                Route.of(HandlerType.POST, "/v1/agent/sessions", USER, TAG)
+                        .summary("Create a chat session")
+                        .body(CreateSession.class)
+                        .status(201)
+                        .returns(SessionView.class),
+                call -> sessions.create(
+                        call.user(), call.body().title(), call.body().llmId()));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/sessions", USER, TAG)
+                        .summary("List your sessions, newest first")
+                        .returnsPage(SessionView.class),
+                call -> sessions.list(call.user(), call.page(true)));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/sessions/{id}", USER, TAG)
+                        .summary("Read a session")
+                        .returns(SessionView.class),
+                call -> sessions.get(call.user(), call.id("id")));
+        table.add(
+                Route.of(HandlerType.PATCH, "/v1/agent/sessions/{id}", USER, TAG)
+                        .summary("Rename a session or change its model")
+                        .body(UpdateSession.class)
+                        .returns(SessionView.class),
+                call -> sessions.update(
+                        call.user(),
+                        call.id("id"),
+                        call.body().title(),
+                        call.body().llmId()));
+        table.add(
+                Route.of(HandlerType.DELETE, "/v1/agent/sessions/{id}", USER, TAG)
+                        .summary("Delete a session (soft delete)")
+                        .status(204),
+                call -> {
+                    sessions.delete(call.user(), call.id("id"));
+                    return null;
+                });
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/messages", USER, TAG)
+                        .summary("List a session's messages, oldest first")
+                        .returnsPage(MessageView.class),
+                call -> messages.list(call.user(), call.id("id"), call.page(false)));
     }
 }

@@ -15,8 +15,8 @@ final class BootstrapCommand extends DatabaseCommand {
         Migrations migrations = new Migrations(database, out::println);
         int revisions = migrations.migrate().migrationsExecuted;
         int seeds = new SeedData(database, out::println).apply();
-        out.println("at " + migrations.current() + " (" + revisions + " revision(s) and " + seeds
-                + " seed(s) applied)");
+        out.println(
+                "at " + migrations.current() + " (" + revisions + " revision(s) and " + seeds + " seed(s) applied)");
         return Main.OK;
     }
 }

@@ -10,12 +10,14 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code eryao check}: exit 0 when the models and the database at head agree, 1 listing what differs. */
-@Command(name = "check", description = "Compare the models with the database at head: exit 0 when they agree,"
-        + " 1 (listing the differences) when `revision --autogenerate` would write something. For CI.")
+@Command(
+        name = "check",
+        description = "Compare the models with the database at head: exit 0 when they agree,"
+                + " 1 (listing the differences) when `revision --autogenerate` would write something. For CI.")
 final class CheckCommand extends DatabaseCommand {
     @Override
     int run(Database database, PrintWriter out) {
-        List<Change> changes = new Autogenerate(database, new Migrations(database, line -> { }), Models.ALL).compare();
+        List<Change> changes = new Autogenerate(database, new Migrations(database, line -> {}), Models.ALL).compare();
         if (changes.isEmpty()) {
             out.println("models and database agree");
             return Main.OK;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 final class CurrentCommand extends DatabaseCommand {
     @Override
     int run(Database database, PrintWriter out) {
-        out.println(new Migrations(database, line -> { }).current());
+        out.println(new Migrations(database, line -> {}).current());
         return Main.OK;
     }
 }

@@ -10,14 +10,17 @@ import dev.eryao.core.db.DatabaseUnavailableException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code eryao doctor}: checks the configured deployment, one line per check; exit 1 on any ✗. */
-@Command(name = "doctor", description = {
-        "Check the configured database and keys, one line each (✓ fine, ⚠ worth a look, ✗ broken, with the fix).",
-        "Exit 1 on any ✗. Run it first against a new Supabase project."})
+@Command(
+        name = "doctor",
+        description = {
+            "Check the configured database and keys, one line each (✓ fine, ⚠ worth a look, ✗ broken, with the fix).",
+            "Exit 1 on any ✗. Run it first against a new Supabase project."
+        })
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -33,16 +36,22 @@ final class DoctorCommand implements Callable<Integer> {
             settings = main.settings();
         } catch (SettingsException e) {
             // The message names the variable and never its value: a check's line like any other.
-            out.println(Finding.failed(e.getMessage(), "correct that variable (in the environment or .env);"
-                    + " nothing else can be checked until the settings are read").line("settings"));
+            out.println(Finding.failed(
+                            e.getMessage(),
+                            "correct that variable (in the environment or .env);"
+                                    + " nothing else can be checked until the settings are read")
+                    .line("settings"));
             return Main.FAILED;
         }
         Database database;
         try {
             database = Database.open(settings);
         } catch (DatabaseUnavailableException e) {
-            out.println(Finding.failed(e.getMessage(), "check ERYAO_DATABASE__HOST, __PORT, __USER and __PASSWORD;"
-                    + " Supabase's pooler: port 5432 (session) or 6543 (transaction), user postgres.<ref>").line("database"));
+            out.println(Finding.failed(
+                            e.getMessage(),
+                            "check ERYAO_DATABASE__HOST, __PORT, __USER and __PASSWORD;"
+                                    + " Supabase's pooler: port 5432 (session) or 6543 (transaction), user postgres.<ref>")
+                    .line("database"));
             return Main.FAILED;
         }
         try (database) {

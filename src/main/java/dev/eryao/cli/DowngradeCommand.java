@@ -16,9 +16,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code eryao downgrade REV|-1|-N|base [--sql [--from REV]]}. */
-@Command(name = "downgrade", description = {
-        "Revert applied revisions newer than REV, newest first, in one transaction.",
-        "REV is a revision id, -N (N revisions back) or base (no revision left)."})
+@Command(
+        name = "downgrade",
+        description = {
+            "Revert applied revisions newer than REV, newest first, in one transaction.",
+            "REV is a revision id, -N (N revisions back) or base (no revision left)."
+        })
 final class DowngradeCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -32,7 +35,9 @@ final class DowngradeCommand implements Callable<Integer> {
     @Option(names = "--sql", description = "Print the SQL instead of running it; touches no database.")
     private boolean sql;
 
-    @Option(names = "--from", paramLabel = "REV",
+    @Option(
+            names = "--from",
+            paramLabel = "REV",
             description = "With --sql: the revision the database is at (default: head).")
     private String from;
 
@@ -48,9 +53,10 @@ final class DowngradeCommand implements Callable<Integer> {
             out.println("database: " + database.settings().describe());
             Migrations migrations = new Migrations(database, out::println);
             List<Revision> reverted = migrations.downgrade(target);
-            out.println(reverted.isEmpty()
-                    ? "already at " + migrations.current()
-                    : "now at " + migrations.current() + " (" + reverted.size() + " reverted)");
+            out.println(
+                    reverted.isEmpty()
+                            ? "already at " + migrations.current()
+                            : "now at " + migrations.current() + " (" + reverted.size() + " reverted)");
             return Main.OK;
         }
     }

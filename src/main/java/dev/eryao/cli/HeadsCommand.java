@@ -1,6 +1,5 @@
 package dev.eryao.cli;
 
-import dev.eryao.migrations.Revision;
 import dev.eryao.migrations.RevisionCatalog;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,8 +14,12 @@ final class HeadsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(RevisionCatalog.load().head()
-                .map(head -> head.label() + " (head)").orElse("base (no revisions)"));
+        spec.commandLine()
+                .getOut()
+                .println(RevisionCatalog.load()
+                        .head()
+                        .map(head -> head.label() + " (head)")
+                        .orElse("base (no revisions)"));
         return Main.OK;
     }
 }

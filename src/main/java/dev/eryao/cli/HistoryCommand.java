@@ -11,8 +11,10 @@ import picocli.CommandLine.Command;
 final class HistoryCommand extends DatabaseCommand {
     @Override
     int run(Database database, PrintWriter out) {
-        for (HistoryEntry entry : new Migrations(database, line -> { }).history()) {
-            String appliedAt = entry.appliedAt() == null ? "" : entry.appliedAt().toInstant().toString();
+        for (HistoryEntry entry : new Migrations(database, line -> {}).history()) {
+            String appliedAt = entry.appliedAt() == null
+                    ? ""
+                    : entry.appliedAt().toInstant().toString();
             out.printf("%-14s %-40s %-8s %s%n", entry.id(), entry.slug(), entry.state(), appliedAt);
         }
         out.flush();

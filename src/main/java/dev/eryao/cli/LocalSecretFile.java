@@ -10,8 +10,7 @@ import java.nio.file.Path;
  * message says how, so it is a {@link UserError} here.
  */
 final class LocalSecretFile {
-    private LocalSecretFile() {
-    }
+    private LocalSecretFile() {}
 
     static LocalJwtSecret loadOrCreate(Path dataDir) {
         try {
@@ -20,8 +19,8 @@ final class LocalSecretFile {
             // LocalJwtSecret's own refusals (no usable secret, readable by others), each saying what to do.
             throw new UserError(e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new UserError(e.getMessage() + ": " + e.getCause() + " (check ERYAO_DATA_DIR and its permissions)",
-                    e);
+            throw new UserError(
+                    e.getMessage() + ": " + e.getCause() + " (check ERYAO_DATA_DIR and its permissions)", e);
         }
     }
 }

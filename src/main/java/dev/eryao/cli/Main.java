@@ -16,15 +16,32 @@ import picocli.CommandLine.Command;
  * {@code bin/eryao <command>}. Exit status: 0 done, 1 failed (one line on stderr says why, or, for
  * a failure nobody foresaw, a stack trace), 2 the command line itself was wrong.
  */
-@Command(name = "eryao", mixinStandardHelpOptions = true, version = "eryao 0.1.0",
+@Command(
+        name = "eryao",
+        mixinStandardHelpOptions = true,
+        version = "eryao 0.1.0",
         description = "The ERYAO backend: AI agent chat sessions on Supabase PostgreSQL.",
         subcommands = {
-                ServeCommand.class, WorkerCommand.class, TokenCommand.class,
-                MigrateCommand.class, DowngradeCommand.class, InitDataCommand.class, BootstrapCommand.class,
-                CurrentCommand.class, HistoryCommand.class, HeadsCommand.class, RevisionCommand.class,
-                StampCommand.class, CheckCommand.class, DoctorCommand.class,
-                SqlCommand.class, TablesCommand.class, McpCommand.class, StandInCommand.class,
-                CommandLine.HelpCommand.class})
+            ServeCommand.class,
+            WorkerCommand.class,
+            TokenCommand.class,
+            MigrateCommand.class,
+            DowngradeCommand.class,
+            InitDataCommand.class,
+            BootstrapCommand.class,
+            CurrentCommand.class,
+            HistoryCommand.class,
+            HeadsCommand.class,
+            RevisionCommand.class,
+            StampCommand.class,
+            CheckCommand.class,
+            DoctorCommand.class,
+            SqlCommand.class,
+            TablesCommand.class,
+            McpCommand.class,
+            StandInCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -57,7 +74,10 @@ public final class Main implements Runnable {
     public static int run(Environment environment, PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = new CommandLine(new Main(environment));
         // --help and --version on every command, declared once here rather than on each class.
-        commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        commandLine
+                .getSubcommands()
+                .values()
+                .forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         return commandLine
                 .setOut(out)
                 .setErr(err)
@@ -73,8 +93,9 @@ public final class Main implements Runnable {
     private static int reportUsageError(CommandLine.ParameterException error, String[] args) {
         CommandLine wrong = error.getCommandLine();
         wrong.getErr().println("eryao: " + error.getMessage());
-        wrong.getErr().println("see: bin/eryao " + (wrong.getParent() == null ? "" : wrong.getCommandName() + " ")
-                + "--help");
+        wrong.getErr()
+                .println(
+                        "see: bin/eryao " + (wrong.getParent() == null ? "" : wrong.getCommandName() + " ") + "--help");
         return USAGE;
     }
 
@@ -103,8 +124,10 @@ public final class Main implements Runnable {
      * fix in its message); a stack trace for anything else, which is a bug to report.
      */
     static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        if (error instanceof UserError || error instanceof SettingsException
-                || error instanceof DatabaseUnavailableException || error instanceof MigrationFailedException
+        if (error instanceof UserError
+                || error instanceof SettingsException
+                || error instanceof DatabaseUnavailableException
+                || error instanceof MigrationFailedException
                 || error instanceof ToolException) {
             commandLine.getErr().println("eryao: " + error.getMessage());
         } else {

@@ -9,8 +9,8 @@ import dev.eryao.tools.SqlExecutor;
 import dev.eryao.tools.TableCatalog;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.PrintStream;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * the stream is taken for the transport first and {@code System.out} is pointed at standard error
  * for the rest of the command; logs go to standard error anyway (logback.xml).
  */
-@Command(name = "mcp", mixinStandardHelpOptions = true,
+@Command(
+        name = "mcp",
+        mixinStandardHelpOptions = true,
         description = "Serve list_tables and execute_sql (read-only) over stdio (MCP).")
 final class McpCommand implements Callable<Integer> {
     @ParentCommand
@@ -48,10 +50,13 @@ final class McpCommand implements Callable<Integer> {
             try (Database database = Database.open(settings)) {
                 ReadOnlyAccess access = ReadOnlyAccess.of(database, tools);
                 CountDownLatch inputEnded = new CountDownLatch(1);
-                McpSyncServer server = new McpToolServer(new SqlExecutor(access, tools.maxRows(), tools.maxBytes()), new TableCatalog(access))
+                McpSyncServer server = new McpToolServer(
+                                new SqlExecutor(access, tools.maxRows(), tools.maxBytes()), new TableCatalog(access))
                         .start(main.stdin(), protocol, version(), inputEnded::countDown);
-                spec.commandLine().getErr().println("eryao mcp: serving list_tables and execute_sql (read-only, as "
-                        + tools.readerUser() + ") for " + database.settings().describe() + " on stdio");
+                spec.commandLine()
+                        .getErr()
+                        .println("eryao mcp: serving list_tables and execute_sql (read-only, as " + tools.readerUser()
+                                + ") for " + database.settings().describe() + " on stdio");
                 try {
                     inputEnded.await();
                 } finally {

@@ -27,7 +27,10 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--sql", description = "Print the SQL instead of running it; touches no database.")
     private boolean sql;
 
-    @Option(names = "--from", paramLabel = "REV", defaultValue = "base",
+    @Option(
+            names = "--from",
+            paramLabel = "REV",
+            defaultValue = "base",
             description = "With --sql: the revision the database is at (default: ${DEFAULT-VALUE}).")
     private String from;
 
@@ -43,9 +46,10 @@ final class MigrateCommand implements Callable<Integer> {
             out.println("database: " + database.settings().describe());
             Migrations migrations = new Migrations(database, out::println);
             int applied = migrations.migrate(target).migrationsExecuted;
-            out.println(applied == 0
-                    ? "already at " + migrations.current()
-                    : "now at " + migrations.current() + " (" + applied + " applied)");
+            out.println(
+                    applied == 0
+                            ? "already at " + migrations.current()
+                            : "now at " + migrations.current() + " (" + applied + " applied)");
             return Main.OK;
         }
     }

@@ -1,8 +1,8 @@
 package dev.eryao.cli;
 
 import dev.eryao.core.config.LlmSettings;
-import dev.eryao.services.FactoryView;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.FactoryView;
 import dev.eryao.services.ModelView;
 import java.net.URI;
 import java.util.ArrayList;
@@ -20,18 +20,17 @@ import java.util.stream.Collectors;
 final class MissingProviderKeys {
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
-    private MissingProviderKeys() {
-    }
+    private MissingProviderKeys() {}
 
     /** One line per factory that will need a key, naming the variable to set. */
     static List<String> warnings(CatalogService catalog, LlmSettings llm) {
-        Map<UUID, String> factories = catalog.listFactories().stream()
-                .collect(Collectors.toMap(FactoryView::id, FactoryView::name));
+        Map<UUID, String> factories =
+                catalog.listFactories().stream().collect(Collectors.toMap(FactoryView::id, FactoryView::name));
         Map<String, Long> remoteModels = catalog.listActiveModels().stream()
                 .filter(model -> !onLoopback(model))
                 .filter(model -> factories.containsKey(model.factoryId()))
-                .collect(Collectors.groupingBy(model -> factories.get(model.factoryId()), java.util.TreeMap::new,
-                        Collectors.counting()));
+                .collect(Collectors.groupingBy(
+                        model -> factories.get(model.factoryId()), java.util.TreeMap::new, Collectors.counting()));
         List<String> lines = new ArrayList<>();
         remoteModels.forEach((factory, models) -> {
             if (llm.apiKeyFor(factory).isEmpty()) {

@@ -29,21 +29,30 @@ final class RevisionCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-m", "--message"}, required = true, description = "What the revision does.")
+    @Option(
+            names = {"-m", "--message"},
+            required = true,
+            description = "What the revision does.")
     private String message;
 
-    @Option(names = "--autogenerate",
+    @Option(
+            names = "--autogenerate",
             description = "Fill the revision with what it takes to make the database (at head) match the models.")
     private boolean autogenerate;
 
-    @Option(names = "--dir", paramLabel = "DIR",
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
             description = "Folder holding migration/ and downgrade/ (default: src/main/resources/db of the project).")
     private Path dir;
 
     @Override
     public Integer call() {
-        Path dbDir = dir != null ? dir
-                : main.variable(PROJECT_DIR_VARIABLE).map(Path::of).orElse(Path.of("."))
+        Path dbDir = dir != null
+                ? dir
+                : main.variable(PROJECT_DIR_VARIABLE)
+                        .map(Path::of)
+                        .orElse(Path.of("."))
                         .resolve("src/main/resources/db");
         RevisionWriter writer = new RevisionWriter(dbDir, Clock.systemUTC());
         RevisionWriter.Written written;
@@ -52,7 +61,9 @@ final class RevisionCommand implements Callable<Integer> {
             if (autogenerate) {
                 Optional<RevisionWriter.Written> generated = generate(writer);
                 if (generated.isEmpty()) {
-                    spec.commandLine().getOut().println("no changes: the models and the database agree; nothing written");
+                    spec.commandLine()
+                            .getOut()
+                            .println("no changes: the models and the database agree; nothing written");
                     return Main.OK;
                 }
                 written = generated.get();
@@ -65,14 +76,16 @@ final class RevisionCommand implements Callable<Integer> {
             // The revisions folder is missing, or a file in it cannot be listed or written.
             throw new UserError(e.getMessage(), e);
         }
-        spec.commandLine().getOut().println("wrote revision " + written.id() + " " + written.slug() + "\n  "
-                + written.upgrade() + "\n  " + written.downgrade());
+        spec.commandLine()
+                .getOut()
+                .println("wrote revision " + written.id() + " " + written.slug() + "\n  " + written.upgrade() + "\n  "
+                        + written.downgrade());
         return Main.OK;
     }
 
     private Optional<RevisionWriter.Written> generate(RevisionWriter writer) {
         try (Database database = Database.open(main.settings())) {
-            Migrations migrations = new Migrations(database, line -> { });
+            Migrations migrations = new Migrations(database, line -> {});
             return new Autogenerate(database, migrations, Models.ALL).writeRevision(message, writer);
         }
     }

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
  * embedded PostgreSQL and brings it to head; with no auth settings there it verifies tokens with a
  * local HS256 secret that {@code eryao token} signs with.
  */
-@Command(name = "serve", description = "Run the HTTP API (embedded PostgreSQL and a local token secret when nothing is configured).")
+@Command(
+        name = "serve",
+        description = "Run the HTTP API (embedded PostgreSQL and a local token secret when nothing is configured).")
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -36,10 +38,13 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         App running = start(main.settings(), spec.commandLine().getOut());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            stopped.countDown();
-        }, "eryao-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            running.close();
+                            stopped.countDown();
+                        },
+                        "eryao-shutdown"));
         stopped.await();
         return Main.OK;
     }
@@ -49,8 +54,9 @@ final class ServeCommand implements Callable<Integer> {
         long started = System.nanoTime();
         AuthSettings auth = settings.auth();
         if (auth.unconfigured() && !settings.database().embedded()) {
-            throw new SettingsException("set ERYAO_AUTH__JWKS_URL (https://<project>.supabase.co/auth/v1/.well-known/"
-                    + "jwks.json) or ERYAO_AUTH__JWT_SECRET: with a configured database the API makes no secret of its own");
+            throw new SettingsException(
+                    "set ERYAO_AUTH__JWKS_URL (https://<project>.supabase.co/auth/v1/.well-known/"
+                            + "jwks.json) or ERYAO_AUTH__JWT_SECRET: with a configured database the API makes no secret of its own");
         }
         if (auth.unconfigured()) {
             LocalJwtSecret local = LocalSecretFile.loadOrCreate(settings.dataDir());
@@ -73,9 +79,10 @@ final class ServeCommand implements Callable<Integer> {
             long millis = (System.nanoTime() - started) / 1_000_000;
             out.println("listening on http://" + settings.server().host() + ":" + api.port()
                     + " (docs: /docs, started in " + millis + " ms); stop with Ctrl-C");
-            out.println(settings.worker().concurrency() == 0
-                    ? "worker: off (ERYAO_WORKER__CONCURRENCY=0): runs wait for `eryao worker` elsewhere"
-                    : "worker: " + settings.worker().concurrency() + " run(s) at once");
+            out.println(
+                    settings.worker().concurrency() == 0
+                            ? "worker: off (ERYAO_WORKER__CONCURRENCY=0): runs wait for `eryao worker` elsewhere"
+                            : "worker: " + settings.worker().concurrency() + " run(s) at once");
             if (settings.worker().concurrency() > 0) {
                 MissingProviderKeys.warnings(app.catalog(), settings.llm()).forEach(out::println);
             }
@@ -104,9 +111,11 @@ final class ServeCommand implements Callable<Integer> {
             api.start();
         } catch (RuntimeException e) {
             api.close();
-            throw new UserError("cannot listen on " + settings.server().host() + ":"
-                    + settings.server().port() + ": " + e.getMessage()
-                    + " (set ERYAO_SERVER__HOST / ERYAO_SERVER__PORT)", e);
+            throw new UserError(
+                    "cannot listen on " + settings.server().host() + ":"
+                            + settings.server().port() + ": " + e.getMessage()
+                            + " (set ERYAO_SERVER__HOST / ERYAO_SERVER__PORT)",
+                    e);
         }
     }
 

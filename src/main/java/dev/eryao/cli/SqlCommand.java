@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * {@code eryao sql "<query>"} (or {@code --file}, or standard input): runs one statement read-only
  * (see {@link ReadOnlyAccess}) and prints its rows as a table, or as JSON with {@code --json}.
  */
-@Command(name = "sql", mixinStandardHelpOptions = true,
+@Command(
+        name = "sql",
+        mixinStandardHelpOptions = true,
         description = "Run one SQL statement read-only and print its rows.")
 final class SqlCommand implements Callable<Integer> {
     @ParentCommand
@@ -42,7 +44,10 @@ final class SqlCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The statement; else --file, else standard input.")
     private String query;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the statement from FILE.")
+    @Option(
+            names = {"-f", "--file"},
+            paramLabel = "FILE",
+            description = "Read the statement from FILE.")
     private Path file;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -54,8 +59,11 @@ final class SqlCommand implements Callable<Integer> {
         Settings settings = main.settings();
         ToolsSettings tools = options.apply(settings.tools());
         try (Database database = Database.open(settings)) {
-            QueryResult result = new SqlExecutor(ReadOnlyAccess.of(database, tools), tools.maxRows(), tools.maxBytes()).execute(text);
-            spec.commandLine().getOut().print(json ? ToolsJson.queryResult(result) + "\n" : TextOutput.queryResult(result));
+            QueryResult result = new SqlExecutor(ReadOnlyAccess.of(database, tools), tools.maxRows(), tools.maxBytes())
+                    .execute(text);
+            spec.commandLine()
+                    .getOut()
+                    .print(json ? ToolsJson.queryResult(result) + "\n" : TextOutput.queryResult(result));
             spec.commandLine().getOut().flush();
             return Main.OK;
         }
@@ -71,7 +79,8 @@ final class SqlCommand implements Callable<Integer> {
             }
             return file != null ? Files.readString(file) : read(main.stdin());
         } catch (IOException e) {
-            throw new ToolException("cannot read " + (file != null ? file : "standard input") + ": " + e.getMessage(), e);
+            throw new ToolException(
+                    "cannot read " + (file != null ? file : "standard input") + ": " + e.getMessage(), e);
         }
     }
 

@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * whether row level security is on (a table without it is flagged); {@code --verbose} adds
  * columns, primary key and foreign keys.
  */
-@Command(name = "tables", mixinStandardHelpOptions = true,
+@Command(
+        name = "tables",
+        mixinStandardHelpOptions = true,
         description = "List tables with estimated rows and row level security (read-only).")
 final class TablesCommand implements Callable<Integer> {
     @ParentCommand
@@ -33,7 +35,9 @@ final class TablesCommand implements Callable<Integer> {
     @Option(names = "--schema", paramLabel = "NAME", description = "Schema to list; repeatable (default public).")
     private List<String> schemas = new ArrayList<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "Also columns, primary key and foreign keys.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Also columns, primary key and foreign keys.")
     private boolean verbose;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -43,8 +47,11 @@ final class TablesCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = main.settings();
         try (Database database = Database.open(settings)) {
-            List<TableInfo> tables = new TableCatalog(ReadOnlyAccess.of(database, settings.tools())).list(schemas, verbose);
-            spec.commandLine().getOut().print(json ? ToolsJson.tables(tables) + "\n" : TextOutput.tables(tables, verbose));
+            List<TableInfo> tables =
+                    new TableCatalog(ReadOnlyAccess.of(database, settings.tools())).list(schemas, verbose);
+            spec.commandLine()
+                    .getOut()
+                    .print(json ? ToolsJson.tables(tables) + "\n" : TextOutput.tables(tables, verbose));
             spec.commandLine().getOut().flush();
             return Main.OK;
         }

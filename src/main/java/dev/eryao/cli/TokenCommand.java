@@ -12,10 +12,10 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code eryao token --sub <uuid>}: prints an HS256 token for trying the API with curl, signed
@@ -35,26 +35,32 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--sub", required = true, paramLabel = "<uuid>", description = "the user id (the token's sub)")
     private UUID subject;
 
-    @Option(names = "--role", defaultValue = CurrentUser.AUTHENTICATED, paramLabel = "<role>",
+    @Option(
+            names = "--role",
+            defaultValue = CurrentUser.AUTHENTICATED,
+            paramLabel = "<role>",
             description = "authenticated (default) or service_role")
     private String role;
 
-    @Option(names = "--ttl-minutes", defaultValue = "60", paramLabel = "<minutes>", description = "lifetime (default 60)")
+    @Option(
+            names = "--ttl-minutes",
+            defaultValue = "60",
+            paramLabel = "<minutes>",
+            description = "lifetime (default 60)")
     private int ttlMinutes;
 
     @Override
     public Integer call() {
         if (!ROLES.contains(role)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--role must be authenticated or service_role, not '" + role + "'");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--role must be authenticated or service_role, not '" + role + "'");
         }
         if (ttlMinutes < 1 || ttlMinutes > 24 * 60) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ttl-minutes must be from 1 to 1440");
         }
         Settings settings = main.settings();
         TokenIssuer issuer = new TokenIssuer(secret(settings), settings.auth().issuer());
-        spec.commandLine().getOut().println(
-                issuer.sign(subject, role, Duration.ofMinutes(ttlMinutes), Instant.now()));
+        spec.commandLine().getOut().println(issuer.sign(subject, role, Duration.ofMinutes(ttlMinutes), Instant.now()));
         return Main.OK;
     }
 

@@ -6,15 +6,21 @@ import picocli.CommandLine.Option;
 
 /** Flags shared by {@code sql} and {@code mcp}; each overrides its {@code ERYAO_TOOLS__*} variable. */
 final class ToolsOptions {
-    @Option(names = "--max-rows", paramLabel = "N",
+    @Option(
+            names = "--max-rows",
+            paramLabel = "N",
             description = "Most rows one query returns (default ERYAO_TOOLS__MAX_ROWS or 100).")
     private Integer maxRows;
 
-    @Option(names = "--max-bytes", paramLabel = "N",
+    @Option(
+            names = "--max-bytes",
+            paramLabel = "N",
             description = "Most bytes of values one query returns (default ERYAO_TOOLS__MAX_BYTES or 1048576).")
     private Integer maxBytes;
 
-    @Option(names = "--timeout-ms", paramLabel = "MS",
+    @Option(
+            names = "--timeout-ms",
+            paramLabel = "MS",
             description = "Longest one query may run (default ERYAO_TOOLS__STATEMENT_TIMEOUT_MS or 10000).")
     private Integer timeoutMs;
 

@@ -47,10 +47,13 @@ final class WorkerCommand implements Callable<Integer> {
         out.println("worker " + worker.id() + ": " + settings.worker().concurrency() + " run(s) at once on "
                 + app.database().settings().describe() + "; stop with Ctrl-C");
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
-            stopped.countDown();
-        }, "eryao-worker-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.run();
+                            stopped.countDown();
+                        },
+                        "eryao-worker-shutdown"));
         stopped.await();
         return Main.OK;
     }

@@ -16,8 +16,7 @@ import java.util.function.Predicate;
  * back on itself (an exception its own cause, or two causing each other) still ends.
  */
 public final class Causes {
-    private Causes() {
-    }
+    private Causes() {}
 
     /** {@code error} and its causes, outermost first, each once. */
     public static List<Throwable> chain(Throwable error) {
@@ -47,8 +46,12 @@ public final class Causes {
 
     /** The SQLSTATE of the outermost database error in the chain that has one, or null. */
     public static String sqlState(Throwable error) {
-        return chain(error).stream().filter(SQLException.class::isInstance).map(t -> ((SQLException) t).getSQLState())
-                .filter(state -> state != null).findFirst().orElse(null);
+        return chain(error).stream()
+                .filter(SQLException.class::isInstance)
+                .map(t -> ((SQLException) t).getSQLState())
+                .filter(state -> state != null)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Whether any database error in the chain has the SQLSTATE {@code state} ({@link dev.eryao.core.db.SqlStates}). */

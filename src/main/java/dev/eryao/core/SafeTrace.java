@@ -13,8 +13,7 @@ public final class SafeTrace {
     /** Frames shown per exception: enough to find the throwing code, short enough to read. */
     static final int MAX_FRAMES = 25;
 
-    private SafeTrace() {
-    }
+    private SafeTrace() {}
 
     public static String of(Throwable error) {
         StringBuilder text = new StringBuilder();

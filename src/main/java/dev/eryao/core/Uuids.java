@@ -12,8 +12,7 @@ public final class Uuids {
     /** The all-zero UUID: a placeholder, never a user or a row. */
     public static final UUID NIL = new UUID(0, 0);
 
-    private Uuids() {
-    }
+    private Uuids() {}
 
     /** @throws IllegalArgumentException unless {@code text} is a UUID in canonical form */
     public static UUID parseCanonical(String text) {

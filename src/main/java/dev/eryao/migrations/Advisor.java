@@ -26,8 +26,7 @@ public final class Advisor {
         }
     }
 
-    private record Check(String lint, String sql) {
-    }
+    private record Check(String lint, String sql) {}
 
     /** Each query returns (object, fix) rows, one per offending object. */
     private static final List<Check> CHECKS = List.of(
@@ -120,10 +119,10 @@ public final class Advisor {
 
     /** auth.uid(), auth.jwt(), auth.role(), auth.email(), current_setting(...): evaluated per row unless wrapped. */
     private static final Pattern PER_ROW_CALL = Pattern.compile("\\b(auth\\.\\w+|current_setting)\\s*\\(");
+
     private static final Pattern WRAPPED_CALL = Pattern.compile("\\bselect\\s+(auth\\.\\w+|current_setting)\\s*\\(");
 
-    private Advisor() {
-    }
+    private Advisor() {}
 
     /** Every finding in the connected database, grouped by lint; empty when the schema is clean. */
     public static List<Finding> findings(Connection connection) throws SQLException {
@@ -140,7 +139,9 @@ public final class Advisor {
                 while (rows.next()) {
                     String expression = rows.getString(2).toLowerCase(Locale.ROOT);
                     if (count(PER_ROW_CALL, expression) > count(WRAPPED_CALL, expression)) {
-                        findings.add(new Finding("auth_rls_initplan", rows.getString(1),
+                        findings.add(new Finding(
+                                "auth_rls_initplan",
+                                rows.getString(1),
                                 "wrap each auth.<function>() and current_setting() call in a scalar subquery,"
                                         + " e.g. (select auth.uid()), so it runs once per statement, not per row"));
                     }

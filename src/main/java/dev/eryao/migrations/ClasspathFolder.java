@@ -16,8 +16,7 @@ import java.util.jar.JarFile;
 
 /** Lists and reads the files of a classpath folder, on disk (tests, IDE) or inside the application jar. */
 final class ClasspathFolder {
-    private ClasspathFolder() {
-    }
+    private ClasspathFolder() {}
 
     static String read(ClassLoader loader, String resource) {
         try (InputStream in = loader.getResourceAsStream(resource)) {
@@ -42,7 +41,8 @@ final class ClasspathFolder {
                     connection.setUseCaches(false);
                     try (JarFile jar = connection.getJarFile()) {
                         String prefix = folder + "/";
-                        jar.stream().map(JarEntry::getName)
+                        jar.stream()
+                                .map(JarEntry::getName)
                                 .filter(name -> name.startsWith(prefix) && name.length() > prefix.length())
                                 .map(name -> name.substring(prefix.length()))
                                 .filter(name -> !name.contains("/"))
@@ -50,7 +50,8 @@ final class ClasspathFolder {
                     }
                 } else {
                     try (var files = Files.list(Path.of(url.toURI()))) {
-                        files.filter(Files::isRegularFile).forEach(file -> names.add(file.getFileName().toString()));
+                        files.filter(Files::isRegularFile)
+                                .forEach(file -> names.add(file.getFileName().toString()));
                     }
                 }
             }

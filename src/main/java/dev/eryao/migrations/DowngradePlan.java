@@ -5,8 +5,7 @@ import java.util.List;
 
 /** Which applied revisions a downgrade reverts, newest first, checked before anything runs. */
 final class DowngradePlan {
-    private DowngradePlan() {
-    }
+    private DowngradePlan() {}
 
     /**
      * @param applied ids of applied revisions, in any order
@@ -15,15 +14,20 @@ final class DowngradePlan {
      *                                  build does not have or that has no downgrade
      */
     static List<Revision> revisionsToRevert(RevisionCatalog catalog, List<String> applied, String target) {
-        List<String> newestFirst = applied.stream().sorted((a, b) -> b.compareTo(a)).toList();
+        List<String> newestFirst =
+                applied.stream().sorted((a, b) -> b.compareTo(a)).toList();
         int count = revertCount(catalog, newestFirst, target);
         List<Revision> plan = new ArrayList<>();
         for (String id : newestFirst.subList(0, count)) {
-            Revision revision = catalog.find(id).orElseThrow(() -> new MigrationFailedException(
-                    "revision " + id + " is applied but this build does not have it, so nothing was changed", null));
+            Revision revision = catalog.find(id)
+                    .orElseThrow(() -> new MigrationFailedException(
+                            "revision " + id + " is applied but this build does not have it, so nothing was changed",
+                            null));
             if (!revision.hasDowngrade()) {
-                throw new MigrationFailedException("revision " + revision.label() + " has no downgrade (db/downgrade/"
-                        + revision.script() + " is missing or empty), so nothing was changed", null);
+                throw new MigrationFailedException(
+                        "revision " + revision.label() + " has no downgrade (db/downgrade/" + revision.script()
+                                + " is missing or empty), so nothing was changed",
+                        null);
             }
             plan.add(revision);
         }
@@ -37,8 +41,8 @@ final class DowngradePlan {
         if (target.matches("-\\d+")) {
             int steps = Integer.parseInt(target.substring(1));
             if (steps < 1 || steps > newestFirst.size()) {
-                throw new MigrationFailedException("cannot go " + steps + " revision(s) back: "
-                        + newestFirst.size() + " applied", null);
+                throw new MigrationFailedException(
+                        "cannot go " + steps + " revision(s) back: " + newestFirst.size() + " applied", null);
             }
             return steps;
         }
@@ -46,8 +50,10 @@ final class DowngradePlan {
             throw new MigrationFailedException("unknown revision " + target, null);
         }
         if (!newestFirst.contains(target)) {
-            throw new MigrationFailedException("revision " + target + " is not applied; downgrade goes back to an "
-                    + "applied revision (see `eryao history`)", null);
+            throw new MigrationFailedException(
+                    "revision " + target + " is not applied; downgrade goes back to an "
+                            + "applied revision (see `eryao history`)",
+                    null);
         }
         return (int) newestFirst.stream().filter(id -> id.compareTo(target) > 0).count();
     }

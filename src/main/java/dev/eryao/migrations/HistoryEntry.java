@@ -30,8 +30,8 @@ public record HistoryEntry(String id, String slug, OffsetDateTime appliedAt, Str
                 entries.add(new HistoryEntry(revision.id(), revision.slug(), null, "pending"));
             } else {
                 boolean edited = row.checksum() != null && row.checksum() != revision.checksum();
-                entries.add(new HistoryEntry(revision.id(), revision.slug(), row.installedOn(),
-                        edited ? "edited" : "applied"));
+                entries.add(new HistoryEntry(
+                        revision.id(), revision.slug(), row.installedOn(), edited ? "edited" : "applied"));
             }
         }
         applied.values().forEach(row -> entries.add(new HistoryEntry(row.id(), "?", row.installedOn(), "missing")));

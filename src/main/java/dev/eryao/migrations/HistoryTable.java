@@ -62,15 +62,13 @@ final class HistoryTable {
     }
 
     /** A revision recorded as applied. */
-    record Applied(String id, Integer checksum, OffsetDateTime installedOn) {
-    }
+    record Applied(String id, Integer checksum, OffsetDateTime installedOn) {}
 
-    private HistoryTable() {
-    }
+    private HistoryTable() {}
 
     static boolean exists(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT to_regclass('public." + NAME + "') IS NOT NULL")) {
+                ResultSet row = statement.executeQuery("SELECT to_regclass('public." + NAME + "') IS NOT NULL")) {
             row.next();
             return row.getBoolean(1);
         }
@@ -83,14 +81,17 @@ final class HistoryTable {
             return applied;
         }
         try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT version, checksum, installed_on::timestamptz FROM public."
-                     + NAME + " WHERE success AND version IS NOT NULL ORDER BY installed_rank")) {
+                ResultSet rows =
+                        statement.executeQuery("SELECT version, checksum, installed_on::timestamptz FROM public." + NAME
+                                + " WHERE success AND version IS NOT NULL ORDER BY installed_rank")) {
             while (rows.next()) {
                 Object checksum = rows.getObject(2);
                 // Flyway stores a naive timestamp in the session's time zone; the cast reads it back as one.
                 OffsetDateTime installedOn = rows.getObject(3, OffsetDateTime.class);
-                applied.add(new Applied(Revision.idOfFlywayVersion(rows.getString(1)),
-                        checksum == null ? null : ((Number) checksum).intValue(), installedOn));
+                applied.add(new Applied(
+                        Revision.idOfFlywayVersion(rows.getString(1)),
+                        checksum == null ? null : ((Number) checksum).intValue(),
+                        installedOn));
             }
         }
         return applied;
@@ -114,8 +115,8 @@ final class HistoryTable {
     }
 
     static void delete(Connection connection, Revision revision) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "DELETE FROM public." + NAME + " WHERE version = ?")) {
+        try (PreparedStatement statement =
+                connection.prepareStatement("DELETE FROM public." + NAME + " WHERE version = ?")) {
             statement.setString(1, revision.flywayVersion());
             statement.executeUpdate();
         }

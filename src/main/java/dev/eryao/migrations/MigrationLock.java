@@ -1,7 +1,7 @@
 package dev.eryao.migrations;
 
-import dev.eryao.core.db.SqlStates;
 import dev.eryao.core.config.Durations;
+import dev.eryao.core.db.SqlStates;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,8 +16,7 @@ final class MigrationLock {
     private static final long FLYWAY_LOCK_MAGIC = 77431708279161L;
     static final long KEY = FLYWAY_LOCK_MAGIC + ("\"public\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();
 
-    private MigrationLock() {
-    }
+    private MigrationLock() {}
 
     /** The statement that takes the lock until the transaction ends. */
     static String sql() {
@@ -36,11 +35,14 @@ final class MigrationLock {
             statement.execute(sql());
         } catch (SQLException e) {
             // Either limit may end the wait first: the statement timeout is the same length.
-            if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || SqlStates.QUERY_CANCELED.equals(e.getSQLState())) {
-                throw new SQLException("another schema change (migrate, downgrade or stamp) held the migration lock"
-                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
-                        + Durations.seconds(timeout) + ")",
-                        e.getSQLState(), e);
+            if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState())
+                    || SqlStates.QUERY_CANCELED.equals(e.getSQLState())) {
+                throw new SQLException(
+                        "another schema change (migrate, downgrade or stamp) held the migration lock"
+                                + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
+                                + Durations.seconds(timeout) + ")",
+                        e.getSQLState(),
+                        e);
             }
             throw e;
         }

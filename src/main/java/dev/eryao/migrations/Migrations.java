@@ -18,10 +18,10 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
-import org.flywaydb.core.api.exception.FlywayValidateException;
 
 /**
  * Schema revisions, Alembic's verbs over Flyway. Flyway does what it does well — applying each
@@ -81,15 +81,21 @@ public final class Migrations {
         } catch (FlywayValidateException e) {
             throw new MigrationFailedException(describeInvalid(flyway), e);
         } catch (FlywayMigrateException e) {
-            String revision = e.getMigration() == null ? "a revision"
-                    : "revision " + Revision.idOfFlywayVersion(e.getMigration().getVersion().getVersion())
-                    + " " + e.getMigration().getDescription().replace(' ', '_');
+            String revision = e.getMigration() == null
+                    ? "a revision"
+                    : "revision "
+                            + Revision.idOfFlywayVersion(
+                                    e.getMigration().getVersion().getVersion()) + " "
+                            + e.getMigration().getDescription().replace(' ', '_');
             throw new MigrationFailedException(revision + " failed and was rolled back: " + rootMessage(e), e);
         } catch (FlywayException e) {
-            if (rootMessage(e).contains("advisory lock") || String.valueOf(e.getMessage()).contains("advisory lock")) {
-                throw new MigrationFailedException("nothing applied: another schema change held the migration lock"
-                        + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
-                        + Durations.seconds(database.settings().migrationTimeout()) + ")", e);
+            if (rootMessage(e).contains("advisory lock")
+                    || String.valueOf(e.getMessage()).contains("advisory lock")) {
+                throw new MigrationFailedException(
+                        "nothing applied: another schema change held the migration lock"
+                                + " for longer than ERYAO_DATABASE__MIGRATION_TIMEOUT_SECONDS ("
+                                + Durations.seconds(database.settings().migrationTimeout()) + ")",
+                        e);
             }
             throw e;
         }
@@ -97,7 +103,9 @@ public final class Migrations {
 
     /** Flyway's lock retries (one a second) for a timeout in seconds; -1, no limit, for 0. */
     static int lockRetries(Duration timeout) {
-        return timeout.isZero() ? -1 : Math.toIntExact(timeout.plusNanos(999_999_999).toSeconds());
+        return timeout.isZero()
+                ? -1
+                : Math.toIntExact(timeout.plusNanos(999_999_999).toSeconds());
     }
 
     /**
@@ -111,15 +119,19 @@ public final class Migrations {
     public List<Revision> downgrade(String target) {
         refuseTransactionPooler();
         return inLockedTransaction("downgrade", connection -> {
-            List<String> applied = HistoryTable.applied(connection).stream().map(HistoryTable.Applied::id).toList();
+            List<String> applied = HistoryTable.applied(connection).stream()
+                    .map(HistoryTable.Applied::id)
+                    .toList();
             List<Revision> plan = DowngradePlan.revisionsToRevert(catalog, applied, target);
             for (Revision revision : plan) {
                 long started = System.nanoTime();
                 try (Statement statement = connection.createStatement()) {
                     statement.execute(revision.downgradeSql());
                 } catch (SQLException e) {
-                    throw new MigrationFailedException("downgrade of revision " + revision.label()
-                            + " failed, so nothing was changed: " + e.getMessage().strip(), e);
+                    throw new MigrationFailedException(
+                            "downgrade of revision " + revision.label() + " failed, so nothing was changed: "
+                                    + e.getMessage().strip(),
+                            e);
                 }
                 HistoryTable.delete(connection, revision);
                 progress.accept("reverting " + revision.label() + " ... " + millisSince(started) + " ms");
@@ -138,9 +150,12 @@ public final class Migrations {
         Optional<Revision> keep = "base".equals(target) ? Optional.empty() : Optional.of(requireKnown(target));
         inLockedTransaction("stamp", connection -> {
             HistoryTable.createLocked(connection);
-            List<String> applied = HistoryTable.applied(connection).stream().map(HistoryTable.Applied::id).toList();
+            List<String> applied = HistoryTable.applied(connection).stream()
+                    .map(HistoryTable.Applied::id)
+                    .toList();
             for (Revision revision : catalog.all()) {
-                boolean wanted = keep.isPresent() && revision.id().compareTo(keep.get().id()) <= 0;
+                boolean wanted =
+                        keep.isPresent() && revision.id().compareTo(keep.get().id()) <= 0;
                 if (wanted && !applied.contains(revision.id())) {
                     HistoryTable.insert(connection, revision, 0);
                     progress.accept("stamped " + revision.label() + " as applied");
@@ -155,7 +170,8 @@ public final class Migrations {
 
     /** The newest applied revision's id, or {@code base}. */
     public String current() {
-        List<HistoryEntry> applied = history().stream().filter(HistoryEntry::applied).toList();
+        List<HistoryEntry> applied =
+                history().stream().filter(HistoryEntry::applied).toList();
         return applied.isEmpty() ? "base" : applied.getLast().id();
     }
 
@@ -171,9 +187,11 @@ public final class Migrations {
     }
 
     private Revision requireKnown(String id) {
-        return catalog.find(id).orElseThrow(() -> new MigrationFailedException(
-                "unknown revision " + id + " (known: " + catalog.all().stream().map(Revision::id)
-                        .collect(Collectors.joining(", ")) + ")", null));
+        return catalog.find(id)
+                .orElseThrow(() -> new MigrationFailedException(
+                        "unknown revision " + id + " (known: "
+                                + catalog.all().stream().map(Revision::id).collect(Collectors.joining(", ")) + ")",
+                        null));
     }
 
     private void refuseTransactionPooler() {
@@ -243,13 +261,13 @@ public final class Migrations {
         List<String> problems = new ArrayList<>();
         for (ValidateOutput invalid : flyway.validateWithResult().invalidMigrations) {
             String id = invalid.version == null || invalid.version.isEmpty()
-                    ? invalid.filepath : Revision.idOfFlywayVersion(invalid.version);
-            String message = invalid.errorDetails.errorMessage.lines().map(String::strip)
-                    .collect(Collectors.joining(" "));
+                    ? invalid.filepath
+                    : Revision.idOfFlywayVersion(invalid.version);
+            String message =
+                    invalid.errorDetails.errorMessage.lines().map(String::strip).collect(Collectors.joining(" "));
             problems.add("revision " + id + ": " + message);
         }
-        return "nothing applied: the applied revisions do not match the files ("
-                + String.join("; ", problems) + ")";
+        return "nothing applied: the applied revisions do not match the files (" + String.join("; ", problems) + ")";
     }
 
     static long millisSince(long startedNanos) {
@@ -258,7 +276,8 @@ public final class Migrations {
 
     private static String rootMessage(Throwable error) {
         Throwable root = Causes.root(error);
-        String message = root.getMessage() == null ? root.toString() : root.getMessage().strip();
+        String message =
+                root.getMessage() == null ? root.toString() : root.getMessage().strip();
         return message.lines().findFirst().orElse(message); // one line: the database's own words
     }
 }

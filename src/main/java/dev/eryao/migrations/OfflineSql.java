@@ -9,8 +9,7 @@ import java.util.List;
  * database brought up by it is one that {@code eryao migrate} carries on from.
  */
 public final class OfflineSql {
-    private OfflineSql() {
-    }
+    private OfflineSql() {}
 
     /**
      * @param fromId the revision the database is at ({@code base} or null: none)
@@ -27,20 +26,31 @@ public final class OfflineSql {
                 .filter(r -> toId == null || r.id().compareTo(toId) <= 0)
                 .toList();
         StringBuilder sql = new StringBuilder();
-        sql.append("-- eryao migrate --sql: from ").append(from).append(" to ")
-                .append(toId == null ? "head" : toId).append(", ").append(pending.size()).append(" revision(s)\n\n");
+        sql.append("-- eryao migrate --sql: from ")
+                .append(from)
+                .append(" to ")
+                .append(toId == null ? "head" : toId)
+                .append(", ")
+                .append(pending.size())
+                .append(" revision(s)\n\n");
         sql.append("-- Flyway's history table, as Flyway itself creates it, closed to Supabase's API roles\n")
-                .append(HistoryTable.CREATE_SQL).append("\n");
+                .append(HistoryTable.CREATE_SQL)
+                .append("\n");
         if (pending.stream().anyMatch(r -> r.id().equals(ReaderRole.REVISION))) {
             sql.append("\n-- the reader role without BYPASSRLS where this login cannot grant it (PostgreSQL 15)\n")
-                    .append(ReaderRole.SQL).append("\n");
+                    .append(ReaderRole.SQL)
+                    .append("\n");
         }
         for (Revision revision : pending) {
-            sql.append("\n-- applying ").append(revision.label()).append('\n')
+            sql.append("\n-- applying ")
+                    .append(revision.label())
+                    .append('\n')
                     .append("BEGIN;\n")
-                    .append(MigrationLock.sql()).append(";\n")
+                    .append(MigrationLock.sql())
+                    .append(";\n")
                     .append(terminated(revision.upgradeSql()))
-                    .append(HistoryTable.insertSql(revision, 0)).append(";\n")
+                    .append(HistoryTable.insertSql(revision, 0))
+                    .append(";\n")
                     .append("COMMIT;\n");
         }
         return sql.toString();
@@ -53,18 +63,29 @@ public final class OfflineSql {
     public static String downgrade(RevisionCatalog catalog, String fromId, String target) {
         String from = fromId == null ? catalog.head().map(Revision::id).orElse("base") : fromId;
         requireKnownOrBase(catalog, from);
-        List<String> applied = catalog.all().stream().map(Revision::id)
-                .filter(id -> !"base".equals(from) && id.compareTo(from) <= 0).toList();
+        List<String> applied = catalog.all().stream()
+                .map(Revision::id)
+                .filter(id -> !"base".equals(from) && id.compareTo(from) <= 0)
+                .toList();
         List<Revision> plan = DowngradePlan.revisionsToRevert(catalog, applied, target);
         StringBuilder sql = new StringBuilder();
-        sql.append("-- eryao downgrade ").append(target).append(" --sql: from ").append(from).append(", ")
-                .append(plan.size()).append(" revision(s), in one transaction\n\n")
+        sql.append("-- eryao downgrade ")
+                .append(target)
+                .append(" --sql: from ")
+                .append(from)
+                .append(", ")
+                .append(plan.size())
+                .append(" revision(s), in one transaction\n\n")
                 .append("BEGIN;\n")
-                .append(MigrationLock.sql()).append(";\n");
+                .append(MigrationLock.sql())
+                .append(";\n");
         for (Revision revision : plan) {
-            sql.append("\n-- reverting ").append(revision.label()).append('\n')
+            sql.append("\n-- reverting ")
+                    .append(revision.label())
+                    .append('\n')
                     .append(terminated(revision.downgradeSql()))
-                    .append(HistoryTable.deleteSql(revision)).append(";\n");
+                    .append(HistoryTable.deleteSql(revision))
+                    .append(";\n");
         }
         return sql.append("\nCOMMIT;\n").toString();
     }

@@ -32,8 +32,9 @@ final class ProgressReporter implements Callback {
             return;
         }
         MigrationInfo info = context.getMigrationInfo();
-        progress.accept("applying " + Revision.idOfFlywayVersion(info.getVersion().getVersion()) + " "
-                + info.getDescription().replace(' ', '_') + " ... " + Migrations.millisSince(started) + " ms");
+        progress.accept(
+                "applying " + Revision.idOfFlywayVersion(info.getVersion().getVersion()) + " "
+                        + info.getDescription().replace(' ', '_') + " ... " + Migrations.millisSince(started) + " ms");
     }
 
     @Override

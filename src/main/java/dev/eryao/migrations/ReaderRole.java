@@ -32,8 +32,7 @@ final class ReaderRole {
             END
             $reader$;""";
 
-    private ReaderRole() {
-    }
+    private ReaderRole() {}
 
     static void createWhereBypassRlsIsOutOfReach(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

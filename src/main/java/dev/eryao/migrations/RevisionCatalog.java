@@ -41,15 +41,22 @@ public final class RevisionCatalog {
                 }
                 String upgrade = ClasspathFolder.read(loader, root + "/migration/" + fileName);
                 String downgrade = loader.getResource(root + "/downgrade/" + fileName) == null
-                        ? null : ClasspathFolder.read(loader, root + "/downgrade/" + fileName);
-                found.add(new Revision(name.group(1), name.group(2), fileName, flywayChecksum(upgrade), upgrade,
+                        ? null
+                        : ClasspathFolder.read(loader, root + "/downgrade/" + fileName);
+                found.add(new Revision(
+                        name.group(1),
+                        name.group(2),
+                        fileName,
+                        flywayChecksum(upgrade),
+                        upgrade,
                         hasStatements(downgrade) ? downgrade : null));
             }
         }
         found.sort(Comparator.comparing(Revision::id));
         for (int i = 1; i < found.size(); i++) {
             if (found.get(i).id().equals(found.get(i - 1).id())) {
-                throw new IllegalStateException("two revisions share the id " + found.get(i).id());
+                throw new IllegalStateException(
+                        "two revisions share the id " + found.get(i).id());
             }
         }
         return new RevisionCatalog(roots, found);

@@ -31,8 +31,7 @@ public final class RevisionWriter {
     }
 
     /** The revision written, with the path of its upgrade file. */
-    public record Written(String id, String slug, Path upgrade, Path downgrade) {
-    }
+    public record Written(String id, String slug, Path upgrade, Path downgrade) {}
 
     /** An empty revision for a person to fill in. */
     public Written write(String message) {
@@ -49,8 +48,9 @@ public final class RevisionWriter {
         String slug = slug(message);
         Path migrations = dbDir.resolve("migration");
         if (!Files.isDirectory(migrations)) {
-            throw new UncheckedIOException("no revisions folder at " + migrations
-                    + " (run from the project root, or pass --dir)", new NoSuchFileException(migrations.toString()));
+            throw new UncheckedIOException(
+                    "no revisions folder at " + migrations + " (run from the project root, or pass --dir)",
+                    new NoSuchFileException(migrations.toString()));
         }
         String day = LocalDate.now(clock).format(DAY);
         String id = day + "_" + String.format(Locale.ROOT, "%04d", nextNumber(migrations, day));
@@ -59,8 +59,10 @@ public final class RevisionWriter {
         Path downgrade = dbDir.resolve("downgrade").resolve(fileName);
         try {
             Files.createDirectories(downgrade.getParent());
-            String generated = upgradeBody.isEmpty() ? "" : "-- Written by `eryao revision --autogenerate`: review"
-                    + " every statement, above all those marked REVIEW.\n";
+            String generated = upgradeBody.isEmpty()
+                    ? ""
+                    : "-- Written by `eryao revision --autogenerate`: review"
+                            + " every statement, above all those marked REVIEW.\n";
             Files.writeString(upgrade, """
                     -- %s %s: %s
                     -- Upgrade. Runs in one transaction. Every new table in public needs
@@ -84,20 +86,27 @@ public final class RevisionWriter {
 
     /** {@code "Add user preferences table!"} → {@code add_user_preferences_table}. */
     public static String slug(String message) {
-        String slug = message == null ? "" : message.toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        String slug = message == null
+                ? ""
+                : message.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         if (slug.isEmpty()) {
-            throw new IllegalArgumentException("the message must contain letters or digits, e.g. -m \"add user preferences\"");
+            throw new IllegalArgumentException(
+                    "the message must contain letters or digits, e.g. -m \"add user preferences\"");
         }
-        return slug.length() <= SLUG_MAX_LENGTH ? slug : slug.substring(0, SLUG_MAX_LENGTH).replaceAll("_+$", "");
+        return slug.length() <= SLUG_MAX_LENGTH
+                ? slug
+                : slug.substring(0, SLUG_MAX_LENGTH).replaceAll("_+$", "");
     }
 
     private static int nextNumber(Path migrations, String day) {
         try (Stream<Path> files = Files.list(migrations)) {
             return files.map(file -> Revision.parse(file.getFileName().toString()))
-                    .filter(name -> name != null && name.group(1).startsWith(day + "_"))
-                    .map((Matcher name) -> Integer.parseInt(name.group(1).substring(day.length() + 1)))
-                    .max(Integer::compare).orElse(0) + 1;
+                            .filter(name -> name != null && name.group(1).startsWith(day + "_"))
+                            .map((Matcher name) ->
+                                    Integer.parseInt(name.group(1).substring(day.length() + 1)))
+                            .max(Integer::compare)
+                            .orElse(0)
+                    + 1;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + migrations + ": " + e, e);
         }

@@ -24,8 +24,7 @@ public final class SchemaStatus {
      * @param atHead  every revision applied as it is in this build: none pending, edited or unknown
      * @param current the newest applied revision, or {@code base}
      */
-    public record State(boolean atHead, String current) {
-    }
+    public record State(boolean atHead, String current) {}
 
     public State read() {
         List<HistoryEntry> history;
@@ -35,7 +34,8 @@ public final class SchemaStatus {
         } catch (SQLException e) {
             throw new MigrationFailedException("cannot read the revision history: " + e.getMessage(), e);
         }
-        List<HistoryEntry> applied = history.stream().filter(HistoryEntry::applied).toList();
+        List<HistoryEntry> applied =
+                history.stream().filter(HistoryEntry::applied).toList();
         boolean atHead = history.stream().allMatch(entry -> "applied".equals(entry.state()));
         return new State(atHead, applied.isEmpty() ? "base" : applied.getLast().id());
     }

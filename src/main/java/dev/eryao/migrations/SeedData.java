@@ -61,7 +61,10 @@ public final class SeedData {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new MigrationFailedException("init-data failed, so nothing was changed: " + e.getMessage().strip(), e);
+            throw new MigrationFailedException(
+                    "init-data failed, so nothing was changed: "
+                            + e.getMessage().strip(),
+                    e);
         }
     }
 
@@ -75,8 +78,10 @@ public final class SeedData {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
-            throw new MigrationFailedException("seed " + name + " failed, so nothing was changed: "
-                    + e.getMessage().strip(), e);
+            throw new MigrationFailedException(
+                    "seed " + name + " failed, so nothing was changed: "
+                            + e.getMessage().strip(),
+                    e);
         }
         try (PreparedStatement record = connection.prepareStatement("""
                 INSERT INTO seed_data_history (name, checksum) VALUES (?, ?)
@@ -90,8 +95,8 @@ public final class SeedData {
     }
 
     private static String appliedChecksum(Connection connection, String name) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(
-                "SELECT checksum FROM seed_data_history WHERE name = ?")) {
+        try (PreparedStatement query =
+                connection.prepareStatement("SELECT checksum FROM seed_data_history WHERE name = ?")) {
             query.setString(1, name);
             try (ResultSet row = query.executeQuery()) {
                 return row.next() ? row.getString(1) : null;
@@ -107,19 +112,20 @@ public final class SeedData {
 
     private static void requireHistoryTable(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT to_regclass('public.seed_data_history') IS NOT NULL")) {
+                ResultSet row = statement.executeQuery("SELECT to_regclass('public.seed_data_history') IS NOT NULL")) {
             row.next();
             if (!row.getBoolean(1)) {
                 throw new MigrationFailedException(
-                        "the schema has no seed_data_history yet: run `eryao migrate` (or `eryao bootstrap`) first", null);
+                        "the schema has no seed_data_history yet: run `eryao migrate` (or `eryao bootstrap`) first",
+                        null);
             }
         }
     }
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

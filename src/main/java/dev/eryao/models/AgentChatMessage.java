@@ -1,11 +1,11 @@
 package dev.eryao.models;
 
 import dev.eryao.core.db.References;
-import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnDefault;
@@ -14,9 +14,14 @@ import org.hibernate.annotations.SoftDeleteType;
 
 /** One message of a chat session. */
 @Entity
-@Table(name = "agent_chat_message", indexes = {
-        @Index(name = "ix_agent_chat_message_session_id_created_at_id", columnList = "session_id, created_at, id",
-                options = "WHERE deleted_at IS NULL")})
+@Table(
+        name = "agent_chat_message",
+        indexes = {
+            @Index(
+                    name = "ix_agent_chat_message_session_id_created_at_id",
+                    columnList = "session_id, created_at, id",
+                    options = "WHERE deleted_at IS NULL")
+        })
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentChatMessage extends UpdatableEntity {
     @References(AgentChatSession.class)
@@ -43,8 +48,7 @@ public class AgentChatMessage extends UpdatableEntity {
     @Column(name = "stopped", nullable = false)
     private boolean stopped;
 
-    protected AgentChatMessage() {
-    }
+    protected AgentChatMessage() {}
 
     public AgentChatMessage(UUID sessionId, UUID ownerId, MessageRole role, String content, Integer tokenCount) {
         this.sessionId = sessionId;

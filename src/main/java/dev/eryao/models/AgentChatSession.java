@@ -1,10 +1,10 @@
 package dev.eryao.models;
 
 import dev.eryao.core.db.References;
-import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.util.UUID;
 import org.hibernate.annotations.SoftDelete;
@@ -12,10 +12,15 @@ import org.hibernate.annotations.SoftDeleteType;
 
 /** A chat with an agent, owned by one user (the verified JWT's {@code sub}). */
 @Entity
-@Table(name = "agent_chat_session", indexes = {
-        // an owner's live sessions, newest first: the list endpoint's keyset order
-        @Index(name = "ix_agent_chat_session_owner_id_created_at_id", columnList = "owner_id, created_at DESC, id DESC",
-                options = "WHERE deleted_at IS NULL")})
+@Table(
+        name = "agent_chat_session",
+        indexes = {
+            // an owner's live sessions, newest first: the list endpoint's keyset order
+            @Index(
+                    name = "ix_agent_chat_session_owner_id_created_at_id",
+                    columnList = "owner_id, created_at DESC, id DESC",
+                    options = "WHERE deleted_at IS NULL")
+        })
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentChatSession extends UpdatableEntity {
     public static final int TITLE_MAX_LENGTH = 200;
@@ -30,8 +35,7 @@ public class AgentChatSession extends UpdatableEntity {
     @Column(name = "llm_id")
     private UUID llmId;
 
-    protected AgentChatSession() {
-    }
+    protected AgentChatSession() {}
 
     public AgentChatSession(UUID ownerId, String title, UUID llmId) {
         this.ownerId = ownerId;

@@ -1,16 +1,16 @@
 package dev.eryao.models;
 
-import org.hibernate.annotations.ColumnDefault;
 import dev.eryao.core.db.References;
-import jakarta.persistence.Index;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 
@@ -20,20 +20,33 @@ import org.hibernate.annotations.SoftDeleteType;
  * it may be claimed, pushed back after a failed attempt.
  */
 @Entity
-@Table(name = "agent_run", indexes = {
-        // an idempotency key names one run per owner forever, deleted or not
-        @Index(name = "ix_agent_run_owner_id_idempotency_key", columnList = "owner_id, idempotency_key", unique = true,
-                options = "WHERE idempotency_key IS NOT NULL"),
-        @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
-        // what workers claim next: (turn_at, id) is the claim's ORDER BY, so an ordered scan stops at
-        // the first unlocked due run instead of sorting every queued one (runs queued in the same
-        // microsecond are common)
-        @Index(name = "ix_agent_run_turn_at_id", columnList = "turn_at, id",
-                options = "WHERE status = 'queued' AND deleted_at IS NULL"),
-        // an owner's open runs: counted at enqueue (the per-owner limit), and where its next turn falls
-        @Index(name = "ix_agent_run_owner_id_turn_at", columnList = "owner_id, turn_at",
-                options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
-        @Index(name = "ix_agent_run_lease_expires_at", columnList = "lease_expires_at", options = "WHERE status = 'running'")})
+@Table(
+        name = "agent_run",
+        indexes = {
+            // an idempotency key names one run per owner forever, deleted or not
+            @Index(
+                    name = "ix_agent_run_owner_id_idempotency_key",
+                    columnList = "owner_id, idempotency_key",
+                    unique = true,
+                    options = "WHERE idempotency_key IS NOT NULL"),
+            @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
+            // what workers claim next: (turn_at, id) is the claim's ORDER BY, so an ordered scan stops at
+            // the first unlocked due run instead of sorting every queued one (runs queued in the same
+            // microsecond are common)
+            @Index(
+                    name = "ix_agent_run_turn_at_id",
+                    columnList = "turn_at, id",
+                    options = "WHERE status = 'queued' AND deleted_at IS NULL"),
+            // an owner's open runs: counted at enqueue (the per-owner limit), and where its next turn falls
+            @Index(
+                    name = "ix_agent_run_owner_id_turn_at",
+                    columnList = "owner_id, turn_at",
+                    options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
+            @Index(
+                    name = "ix_agent_run_lease_expires_at",
+                    columnList = "lease_expires_at",
+                    options = "WHERE status = 'running'")
+        })
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentRun extends UpdatableEntity {
     @References(AgentChatSession.class)
@@ -128,11 +141,16 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "held_points", nullable = false)
     private long heldPoints;
 
-    protected AgentRun() {
-    }
+    protected AgentRun() {}
 
-    public AgentRun(UUID sessionId, UUID ownerId, UUID llmId, String input, String idempotencyKey, long heldPoints,
-                    Instant turnAt) {
+    public AgentRun(
+            UUID sessionId,
+            UUID ownerId,
+            UUID llmId,
+            String input,
+            String idempotencyKey,
+            long heldPoints,
+            Instant turnAt) {
         this.turnAt = turnAt;
         this.sessionId = sessionId;
         this.heldPoints = heldPoints;

@@ -19,9 +19,14 @@ import org.hibernate.annotations.Immutable;
  */
 @Entity
 @Immutable
-@Table(name = "agent_run_delta", indexes = {
-        @Index(name = "ix_agent_run_delta_run_id_attempt_delta_index", columnList = "run_id, attempt, delta_index",
-                unique = true)})
+@Table(
+        name = "agent_run_delta",
+        indexes = {
+            @Index(
+                    name = "ix_agent_run_delta_run_id_attempt_delta_index",
+                    columnList = "run_id, attempt, delta_index",
+                    unique = true)
+        })
 public class AgentRunDelta extends BaseEntity {
     @References(AgentRun.class)
     @Column(name = "run_id", nullable = false, updatable = false)
@@ -39,8 +44,7 @@ public class AgentRunDelta extends BaseEntity {
     @Column(name = "content", nullable = false, updatable = false, columnDefinition = "text")
     private String content;
 
-    protected AgentRunDelta() {
-    }
+    protected AgentRunDelta() {}
 
     public UUID getRunId() {
         return runId;

@@ -1,14 +1,14 @@
 package dev.eryao.models;
 
-import org.hibernate.annotations.ColumnDefault;
 import dev.eryao.core.db.References;
-import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
 
@@ -17,10 +17,16 @@ import org.hibernate.annotations.SoftDeleteType;
  * Prices are in points per 1,000 tokens.
  */
 @Entity
-@Table(name = "llms", indexes = {
-        @Index(name = "ix_llms_model_code", columnList = "model_code"),
-        @Index(name = "ix_llms_factory_id_model_code", columnList = "factory_id, model_code", unique = true,
-                options = "WHERE deleted_at IS NULL")})
+@Table(
+        name = "llms",
+        indexes = {
+            @Index(name = "ix_llms_model_code", columnList = "model_code"),
+            @Index(
+                    name = "ix_llms_factory_id_model_code",
+                    columnList = "factory_id, model_code",
+                    unique = true,
+                    options = "WHERE deleted_at IS NULL")
+        })
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class LlmModel extends UpdatableEntity {
     @References(LlmFactory.class)
@@ -49,11 +55,16 @@ public class LlmModel extends UpdatableEntity {
     @Column(name = "is_active", nullable = false)
     private boolean active = true;
 
-    protected LlmModel() {
-    }
+    protected LlmModel() {}
 
-    public LlmModel(UUID factoryId, String modelCode, String displayName, String requestUrl,
-               BigDecimal inputPricePer1k, BigDecimal outputPricePer1k, Integer contextTokens) {
+    public LlmModel(
+            UUID factoryId,
+            String modelCode,
+            String displayName,
+            String requestUrl,
+            BigDecimal inputPricePer1k,
+            BigDecimal outputPricePer1k,
+            Integer contextTokens) {
         this.factoryId = factoryId;
         this.modelCode = modelCode;
         this.displayName = displayName;

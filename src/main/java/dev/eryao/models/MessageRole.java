@@ -7,7 +7,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * spells it.
  */
 public enum MessageRole {
-    SYSTEM, USER, ASSISTANT, TOOL;
+    SYSTEM,
+    USER,
+    ASSISTANT,
+    TOOL;
 
     @JsonValue
     public String wireName() {

@@ -14,6 +14,5 @@ public final class Models {
             PointsLedgerEntry.class,
             PointsBalance.class);
 
-    private Models() {
-    }
+    private Models() {}
 }

@@ -1,12 +1,12 @@
 package dev.eryao.models;
 
-import org.hibernate.annotations.ColumnDefault;
-import jakarta.persistence.Index;
 import dev.eryao.core.db.UpdatableEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 
 /**
  * An owner's current points, kept equal to the sum of their ledger rows. Changed only by the
@@ -14,8 +14,9 @@ import java.util.UUID;
  * debits cannot overdraw it.
  */
 @Entity
-@Table(name = "points_balance", indexes = {
-        @Index(name = "ix_points_balance_owner_id", columnList = "owner_id", unique = true)})
+@Table(
+        name = "points_balance",
+        indexes = {@Index(name = "ix_points_balance_owner_id", columnList = "owner_id", unique = true)})
 public class PointsBalance extends UpdatableEntity {
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
@@ -29,8 +30,7 @@ public class PointsBalance extends UpdatableEntity {
     @Column(name = "held", nullable = false)
     private long held;
 
-    protected PointsBalance() {
-    }
+    protected PointsBalance() {}
 
     public UUID getOwnerId() {
         return ownerId;

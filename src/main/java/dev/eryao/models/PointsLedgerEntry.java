@@ -1,9 +1,9 @@
 package dev.eryao.models;
 
-import jakarta.persistence.Index;
 import dev.eryao.core.db.BaseEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.util.UUID;
 import org.hibernate.annotations.Immutable;
@@ -15,11 +15,17 @@ import org.hibernate.annotations.Immutable;
  */
 @Entity
 @Immutable
-@Table(name = "points_ledger", indexes = {
-        @Index(name = "ix_points_ledger_owner_id_idempotency_key", columnList = "owner_id, idempotency_key", unique = true,
-                options = "WHERE idempotency_key IS NOT NULL"),
-        @Index(name = "ix_points_ledger_owner_id_created_at_id", columnList = "owner_id, created_at DESC, id DESC"),
-        @Index(name = "ix_points_ledger_reference_type_reference_id", columnList = "reference_type, reference_id")})
+@Table(
+        name = "points_ledger",
+        indexes = {
+            @Index(
+                    name = "ix_points_ledger_owner_id_idempotency_key",
+                    columnList = "owner_id, idempotency_key",
+                    unique = true,
+                    options = "WHERE idempotency_key IS NOT NULL"),
+            @Index(name = "ix_points_ledger_owner_id_created_at_id", columnList = "owner_id, created_at DESC, id DESC"),
+            @Index(name = "ix_points_ledger_reference_type_reference_id", columnList = "reference_type, reference_id")
+        })
 public class PointsLedgerEntry extends BaseEntity {
     @Column(name = "owner_id", nullable = false)
     private UUID ownerId;
@@ -42,11 +48,16 @@ public class PointsLedgerEntry extends BaseEntity {
     @Column(name = "idempotency_key", length = 200)
     private String idempotencyKey;
 
-    protected PointsLedgerEntry() {
-    }
+    protected PointsLedgerEntry() {}
 
-    public PointsLedgerEntry(UUID ownerId, long amount, long balanceAfter, String reason,
-                             String referenceType, UUID referenceId, String idempotencyKey) {
+    public PointsLedgerEntry(
+            UUID ownerId,
+            long amount,
+            long balanceAfter,
+            String reason,
+            String referenceType,
+            UUID referenceId,
+            String idempotencyKey) {
         this.ownerId = ownerId;
         this.amount = amount;
         this.balanceAfter = balanceAfter;

@@ -43,28 +43,43 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
     }
 
     LlmCallException answerTooLong(CalledModel model) {
-        return model.failure("the answer of " + model.the() + " passed " + answerBytes()
-                + " bytes of text, the most its max_tokens allows (" + maxTokens
-                + " × ERYAO_LLM__ANSWER_BYTES_PER_TOKEN " + bytesPerToken + "): not read further", false, null);
+        return model.failure(
+                "the answer of " + model.the() + " passed " + answerBytes()
+                        + " bytes of text, the most its max_tokens allows (" + maxTokens
+                        + " × ERYAO_LLM__ANSWER_BYTES_PER_TOKEN " + bytesPerToken + "): not read further",
+                false,
+                null);
     }
 
     LlmCallException bodyTooLong(CalledModel model) {
-        return model.failure(model.the() + " sent a body of more than " + bodyBytes()
-                + " bytes, the most its max_tokens " + maxTokens + " allows: not read further", false, null);
+        return model.failure(
+                model.the() + " sent a body of more than " + bodyBytes() + " bytes, the most its max_tokens "
+                        + maxTokens + " allows: not read further",
+                false,
+                null);
     }
 
     static LlmCallException lineTooLong(CalledModel model) {
-        return model.failure(model.the() + " sent a line of more than " + LINE_BYTES
-                + " bytes, the most one server-sent-event line may be: not read further", false, null);
+        return model.failure(
+                model.the() + " sent a line of more than " + LINE_BYTES
+                        + " bytes, the most one server-sent-event line may be: not read further",
+                false,
+                null);
     }
 
     static LlmCallException eventTooLong(CalledModel model) {
-        return model.failure(model.the() + " sent an event of more than " + EVENT_BYTES
-                + " bytes, the most one server-sent event may be: not read further", false, null);
+        return model.failure(
+                model.the() + " sent an event of more than " + EVENT_BYTES
+                        + " bytes, the most one server-sent event may be: not read further",
+                false,
+                null);
     }
 
     static LlmCallException errorBodyTooLong(CalledModel model, int status) {
-        return model.failure(model.the() + " answered " + status + " with a body of more than " + ERROR_BODY_BYTES
-                + " bytes, the most an error body may be: not read further", false, null);
+        return model.failure(
+                model.the() + " answered " + status + " with a body of more than " + ERROR_BODY_BYTES
+                        + " bytes, the most an error body may be: not read further",
+                false,
+                null);
     }
 }

@@ -20,25 +20,30 @@ final class CallFailures {
     /** The most of a provider's error body an owner is shown. */
     static final int ERROR_BODY_CHARS = 300;
 
-    private CallFailures() {
-    }
+    private CallFailures() {}
 
     /** A connection or request error before any answer. */
     static LlmCallException beforeAnswer(CalledModel model, LlmSettings settings, Throwable error) {
         if (error instanceof HttpConnectTimeoutException e) {
-            return model.failure("cannot reach " + model.the() + ": no connection within "
-                    + Durations.seconds(ChatCompletionsClient.connectTimeout(settings)), true, e);
+            return model.failure(
+                    "cannot reach " + model.the() + ": no connection within "
+                            + Durations.seconds(ChatCompletionsClient.connectTimeout(settings)),
+                    true,
+                    e);
         }
         if (error instanceof HttpTimeoutException e) {
-            return model.failure(model.the() + " did not answer within "
-                    + Durations.seconds(settings.timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, e);
+            return model.failure(
+                    model.the() + " did not answer within " + Durations.seconds(settings.timeout())
+                            + " (ERYAO_LLM__TIMEOUT_SECONDS)",
+                    true,
+                    e);
         }
         if (error instanceof IOException e) {
             return unreachable(model, e);
         }
         // By class only, and without it as the cause: such a message can quote the request, key and all.
-        return model.failure("the call to " + model.the() + " failed (" + error.getClass().getSimpleName() + ")",
-                true, null);
+        return model.failure(
+                "the call to " + model.the() + " failed (" + error.getClass().getSimpleName() + ")", true, null);
     }
 
     /**
@@ -53,16 +58,19 @@ final class CallFailures {
                 return model.failure("cannot reach " + model.the() + ": its host is not known (DNS)", true, e);
             }
             if (cause instanceof ConnectException) {
-                return model.failure("cannot reach " + model.the()
-                        + ": connection refused (is the server running?)", true, e);
+                return model.failure(
+                        "cannot reach " + model.the() + ": connection refused (is the server running?)", true, e);
             }
             if (cause instanceof SSLException) {
-                return model.failureWithDetail("cannot reach " + model.the() + ": TLS failed",
-                        String.valueOf(cause.getMessage()), false, e);
+                return model.failureWithDetail(
+                        "cannot reach " + model.the() + ": TLS failed", String.valueOf(cause.getMessage()), false, e);
             }
         }
-        return model.failureWithDetail("cannot reach " + model.the() + " (" + e.getClass().getSimpleName() + ")",
-                String.valueOf(e.getMessage()), true, e);
+        return model.failureWithDetail(
+                "cannot reach " + model.the() + " (" + e.getClass().getSimpleName() + ")",
+                String.valueOf(e.getMessage()),
+                true,
+                e);
     }
 
     /** A non-2xx answer: worth retrying when the provider timed out, was busy or failed (408, 429, 5xx). */

@@ -55,8 +55,9 @@ record CalledModel(String name, String requestUrl) {
             if (uri.getScheme() == null || uri.getRawAuthority() == null) {
                 return "(not an absolute URL)";
             }
-            String hostAndPort = uri.getHost() == null ? "(no host)" : uri.getHost()
-                    + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+            String hostAndPort = uri.getHost() == null
+                    ? "(no host)"
+                    : uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
             String path = uri.getRawPath() == null ? "" : uri.getRawPath();
             return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "…@") + hostAndPort + path
                     + (uri.getRawQuery() == null ? "" : "?…");

@@ -3,7 +3,6 @@ package dev.eryao.provider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -12,8 +12,13 @@ import java.util.List;
  * @param contextTokens the model's window from the catalog, or null when it gives none: an estimated
  *                      prompt never exceeds it
  */
-public record ChatRequest(String requestUrl, String factoryName, String modelCode, List<ChatMessage> messages,
-                          int maxTokens, Integer contextTokens) {
+public record ChatRequest(
+        String requestUrl,
+        String factoryName,
+        String modelCode,
+        List<ChatMessage> messages,
+        int maxTokens,
+        Integer contextTokens) {
     public ChatRequest {
         messages = List.copyOf(messages);
     }

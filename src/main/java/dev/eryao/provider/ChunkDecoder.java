@@ -20,8 +20,7 @@ final class ChunkDecoder {
     private static final int QUOTED_CHARS = 40;
 
     /** The provider's counts, checked. */
-    record Usage(int promptTokens, int completionTokens) {
-    }
+    record Usage(int promptTokens, int completionTokens) {}
 
     /**
      * What one chunk (or a whole answer) says.
@@ -30,8 +29,7 @@ final class ChunkDecoder {
      * @param finishReason {@code stop}, {@code length}, ..., or null
      * @param usage        null when it had none
      */
-    record Chunk(String text, String finishReason, Usage usage) {
-    }
+    record Chunk(String text, String finishReason, Usage usage) {}
 
     private final CalledModel model;
     private final ObjectMapper json;
@@ -65,8 +63,11 @@ final class ChunkDecoder {
         JsonNode error = chunk.path("error");
         if (!error.isMissingNode() && !error.isNull()) {
             // Providers report a failure met while generating this way, after a 200: like a stream that broke off.
-            throw model.failure(model.the() + " reported an error in its stream",
-                    CallFailures.abbreviate(error.path("message").asText(error.toString())), true, null);
+            throw model.failure(
+                    model.the() + " reported an error in its stream",
+                    CallFailures.abbreviate(error.path("message").asText(error.toString())),
+                    true,
+                    null);
         }
         JsonNode choices = chunk.path("choices");
         if (!choices.isMissingNode() && !choices.isArray()) {
@@ -78,7 +79,9 @@ final class ChunkDecoder {
             throw malformed("an event whose choices[0].delta.content is not text", data, null);
         }
         JsonNode usage = chunk.path("usage");
-        return new Chunk(content.isTextual() ? content.asText() : "", finishReason(choice),
+        return new Chunk(
+                content.isTextual() ? content.asText() : "",
+                finishReason(choice),
                 usage.isMissingNode() || usage.isNull() ? null : usage(usage));
     }
 
@@ -92,14 +95,18 @@ final class ChunkDecoder {
         try {
             root = json.readTree(body);
         } catch (IOException e) {
-            throw model.failure(model.the() + " answered with something that is not JSON",
-                    CallFailures.abbreviate(body), false, e);
+            throw model.failure(
+                    model.the() + " answered with something that is not JSON", CallFailures.abbreviate(body), false, e);
         }
-        JsonNode choice = root == null ? json.missingNode() : root.path("choices").path(0);
+        JsonNode choice =
+                root == null ? json.missingNode() : root.path("choices").path(0);
         JsonNode content = choice.path("message").path("content");
         if (!content.isTextual()) {
-            throw model.failure(model.the() + " answered without choices[0].message.content",
-                    CallFailures.abbreviate(body), false, null);
+            throw model.failure(
+                    model.the() + " answered without choices[0].message.content",
+                    CallFailures.abbreviate(body),
+                    false,
+                    null);
         }
         if (Utf8.length(content.asText()) > limits.answerBytes()) {
             throw limits.answerTooLong(model);
@@ -117,9 +124,12 @@ final class ChunkDecoder {
         JsonNode prompt = usage.path("prompt_tokens");
         JsonNode completion = usage.path("completion_tokens");
         if (!isTokenCount(prompt) || !isTokenCount(completion)) {
-            throw model.failure(model.the() + " answered without usable usage figures"
-                    + " (prompt_tokens " + describe(prompt) + ", completion_tokens " + describe(completion)
-                    + "; each must be a whole number of at least 0)", false, null);
+            throw model.failure(
+                    model.the() + " answered without usable usage figures"
+                            + " (prompt_tokens " + describe(prompt) + ", completion_tokens " + describe(completion)
+                            + "; each must be a whole number of at least 0)",
+                    false,
+                    null);
         }
         return new Usage(prompt.asInt(), completion.asInt());
     }

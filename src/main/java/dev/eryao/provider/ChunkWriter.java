@@ -33,23 +33,36 @@ public final class ChunkWriter {
     /** The first chunk: the assistant's role, with empty content. */
     public String role() {
         ObjectNode chunk = chunk(usageNull);
-        chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("role", "assistant").put("content", "");
+        chunk.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .putNull("finish_reason")
+                .putObject("delta")
+                .put("role", "assistant")
+                .put("content", "");
         return event(chunk);
     }
 
     /** A chunk carrying {@code text} as {@code choices[0].delta.content}. */
     public String delta(String text) {
         ObjectNode chunk = chunk(usageNull);
-        chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("content", text);
+        chunk.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .putNull("finish_reason")
+                .putObject("delta")
+                .put("content", text);
         return event(chunk);
     }
 
     /** The chunk that ends the text: {@code reason} ({@code stop}, {@code length}) and an empty delta. */
     public String finish(String reason) {
         ObjectNode chunk = chunk(usageNull);
-        chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", reason).putObject("delta");
+        chunk.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .put("finish_reason", reason)
+                .putObject("delta");
         return event(chunk);
     }
 
@@ -71,7 +84,10 @@ public final class ChunkWriter {
 
     /** A whole answer (not streamed), as JSON: {@code choices[0].message.content} and its usage. */
     public String whole(String content, String finishReason, int promptTokens, int completionTokens) {
-        ObjectNode root = JSON.createObjectNode().put("id", id).put("object", "chat.completion").put("model", model);
+        ObjectNode root = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion")
+                .put("model", model);
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", finishReason);
         choice.putObject("message").put("role", "assistant").put("content", content);
         usage(root, promptTokens, completionTokens);
@@ -79,7 +95,9 @@ public final class ChunkWriter {
     }
 
     private ObjectNode chunk(boolean withUsageNull) {
-        ObjectNode chunk = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+        ObjectNode chunk = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion.chunk")
                 .put("model", model);
         if (withUsageNull) {
             chunk.putNull("usage");

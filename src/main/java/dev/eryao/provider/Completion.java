@@ -11,8 +11,13 @@ package dev.eryao.provider;
  * @param cancelled        the caller stopped the call before the answer ended: {@code content} is what had
  *                         arrived by then
  */
-public record Completion(String content, int promptTokens, int completionTokens, String finishReason,
-                         boolean usageEstimated, boolean cancelled) {
+public record Completion(
+        String content,
+        int promptTokens,
+        int completionTokens,
+        String finishReason,
+        boolean usageEstimated,
+        boolean cancelled) {
     /** A whole answer with the provider's usage. */
     public Completion(String content, int promptTokens, int completionTokens) {
         this(content, promptTokens, completionTokens, null, false, false);

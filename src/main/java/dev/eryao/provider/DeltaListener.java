@@ -15,6 +15,6 @@ public interface DeltaListener {
 
     /** For calls whose text is only wanted whole. */
     static DeltaListener ignore() {
-        return text -> { };
+        return text -> {};
     }
 }

@@ -19,10 +19,11 @@ final class EventStreamBody implements ResponseBody {
 
     /** Bytes of the body so far, against the body's bound. */
     private long received;
+
     private boolean done;
 
-    EventStreamBody(CalledModel model, AnswerLimits limits, ChunkDecoder decoder, ReceivedAnswer answer,
-                    CancelSignal cancel) {
+    EventStreamBody(
+            CalledModel model, AnswerLimits limits, ChunkDecoder decoder, ReceivedAnswer answer, CancelSignal cancel) {
         this.model = model;
         this.limits = limits;
         this.decoder = decoder;
@@ -67,8 +68,10 @@ final class EventStreamBody implements ResponseBody {
         if (done || answer.finished()) {
             return answer.completion(false);
         }
-        throw model.failure("the stream from " + model.the()
-                + " ended before the answer did (no finish_reason, no [DONE])", true, null);
+        throw model.failure(
+                "the stream from " + model.the() + " ended before the answer did (no finish_reason, no [DONE])",
+                true,
+                null);
     }
 
     private void line(String line, int bytes) {

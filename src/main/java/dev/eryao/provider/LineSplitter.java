@@ -34,6 +34,7 @@ final class LineSplitter {
     private ByteBuffer pending = ByteBuffer.allocate(0);
     /** The last line ended with {@code \r}: a {@code \n} right after it is part of that end. */
     private boolean afterCarriageReturn;
+
     private boolean firstLine = true;
     private int lastLineBytes;
 

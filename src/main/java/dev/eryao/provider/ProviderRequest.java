@@ -17,8 +17,7 @@ import java.util.Optional;
  * holds for settings built any other way.
  */
 final class ProviderRequest {
-    private ProviderRequest() {
-    }
+    private ProviderRequest() {}
 
     /** A request for the answer as server-sent events ({@code Accept: text/event-stream}). */
     static HttpRequest build(CalledModel model, String factoryName, LlmSettings settings, String body) {
@@ -26,8 +25,10 @@ final class ProviderRequest {
         try {
             request = HttpRequest.newBuilder(uri(model));
         } catch (IllegalArgumentException e) {
-            throw model.failure("the request_url of " + model.the()
-                    + " cannot be called: only http and https URLs with a host can", false, null);
+            throw model.failure(
+                    "the request_url of " + model.the() + " cannot be called: only http and https URLs with a host can",
+                    false,
+                    null);
         }
         request.timeout(settings.timeout())
                 .header("Content-Type", "application/json")
@@ -49,8 +50,11 @@ final class ProviderRequest {
         try {
             return request.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw model.failure("the request to " + model.the() + " could not be built ("
-                    + e.getClass().getSimpleName() + ")", false, null);
+            throw model.failure(
+                    "the request to " + model.the() + " could not be built ("
+                            + e.getClass().getSimpleName() + ")",
+                    false,
+                    null);
         }
     }
 
@@ -59,13 +63,19 @@ final class ProviderRequest {
             return new URI(model.requestUrl());
         } catch (URISyntaxException e) {
             // The reason and index, not the message: that quotes the URL, which owners are not shown.
-            throw model.failureWithDetail("the request_url of " + model.the() + " is not a URL",
-                    e.getReason() + " at index " + e.getIndex(), false, null);
+            throw model.failureWithDetail(
+                    "the request_url of " + model.the() + " is not a URL",
+                    e.getReason() + " at index " + e.getIndex(),
+                    false,
+                    null);
         }
     }
 
     private static LlmCallException refusedKey(CalledModel model, String variable, String problem) {
-        return model.failure("the key in " + variable + " cannot be sent to " + model.the()
-                + ": it contains a character not allowed in an HTTP header (" + problem + ")", false, null);
+        return model.failure(
+                "the key in " + variable + " cannot be sent to " + model.the()
+                        + ": it contains a character not allowed in an HTTP header (" + problem + ")",
+                false,
+                null);
     }
 }

@@ -66,10 +66,15 @@ final class ReceivedAnswer {
     Completion completion(boolean cancelled) {
         String produced = text.toString();
         if (usage != null) {
-            return new Completion(produced, usage.promptTokens(), usage.completionTokens(), finishReason, false,
-                    cancelled);
+            return new Completion(
+                    produced, usage.promptTokens(), usage.completionTokens(), finishReason, false, cancelled);
         }
-        return new Completion(produced, TokenEstimate.promptTokens(call.messages(), call.contextTokens()),
-                TokenEstimate.completionTokens(produced, call.maxTokens()), finishReason, true, cancelled);
+        return new Completion(
+                produced,
+                TokenEstimate.promptTokens(call.messages(), call.contextTokens()),
+                TokenEstimate.completionTokens(produced, call.maxTokens()),
+                finishReason,
+                true,
+                cancelled);
     }
 }

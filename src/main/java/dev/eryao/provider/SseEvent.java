@@ -8,5 +8,4 @@ package dev.eryao.provider;
  * @param id   this event's own {@code id} field, or null when it had none (the id a reconnecting client
  *             sends is {@link SseParser#lastEventId()}, which outlives the event that set it)
  */
-public record SseEvent(String type, String data, String id) {
-}
+public record SseEvent(String type, String data, String id) {}

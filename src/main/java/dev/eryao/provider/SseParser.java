@@ -20,8 +20,7 @@ public final class SseParser {
         void onEvent(SseEvent event);
 
         /** A comment (the text after the colon): a keep-alive, mostly, and nothing to act on. */
-        default void onComment(String text) {
-        }
+        default void onComment(String text) {}
     }
 
     /** One event's data lines passed the bound before the blank line that ends it. */
@@ -135,8 +134,8 @@ public final class SseParser {
         type = null;
         id = null;
         if (gathered != null) {
-            listener.onEvent(new SseEvent(eventType == null || eventType.isEmpty() ? "message" : eventType,
-                    gathered.toString(), eventId));
+            listener.onEvent(new SseEvent(
+                    eventType == null || eventType.isEmpty() ? "message" : eventType, gathered.toString(), eventId));
         }
     }
 }

@@ -15,8 +15,7 @@ public final class SseStreamReader {
     /** What one read asks the stream for: events are handed on as soon as a read holds them. */
     private static final int READ_BYTES = 8192;
 
-    private SseStreamReader() {
-    }
+    private SseStreamReader() {}
 
     /** Reads {@code body} to its end (it is left open), handing each event and comment to {@code listener}. */
     public static void read(InputStream body, int maxLineBytes, int maxEventBytes, SseParser.Listener listener)

@@ -31,6 +31,7 @@ public final class StandInModel implements AutoCloseable {
     public static final String PATH = "/v1/chat/completions";
     /** The pause between streamed words: enough to see the answer being written, short enough not to wait on. */
     public static final Duration DEFAULT_WORD_GAP = Duration.ofMillis(40);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -84,7 +85,8 @@ public final class StandInModel implements AutoCloseable {
             }
             JsonNode messages = request.path("messages");
             String last = messages.isArray() && !messages.isEmpty()
-                    ? messages.get(messages.size() - 1).path("content").asText("") : "";
+                    ? messages.get(messages.size() - 1).path("content").asText("")
+                    : "";
             String answer = "(stand-in) You said: " + last;
             int maxTokens = request.path("max_tokens").asInt(Integer.MAX_VALUE);
             String finish = "stop";
@@ -94,8 +96,10 @@ public final class StandInModel implements AutoCloseable {
             }
             int prompt = Math.max(1, bytes(messages.toString()) / 4);
             int completion = Math.max(1, bytes(answer) / 4);
-            boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
-            ChunkWriter writer = new ChunkWriter("chatcmpl-stand-in", request.path("model").asText(), includeUsage);
+            boolean includeUsage =
+                    request.path("stream_options").path("include_usage").asBoolean(false);
+            ChunkWriter writer =
+                    new ChunkWriter("chatcmpl-stand-in", request.path("model").asText(), includeUsage);
             if (request.path("stream").asBoolean(false)) {
                 stream(exchange, writer, answer, finish, includeUsage ? writer.usage(prompt, completion) : null);
             } else {

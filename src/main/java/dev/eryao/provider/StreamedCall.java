@@ -1,8 +1,8 @@
 package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Durations;
+import dev.eryao.core.config.LlmSettings;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,24 +39,18 @@ final class StreamedCall {
     /** How long the end of the body may take once the answer is whole ({@link #readToTheEnd}). */
     private static final Duration END_WAIT = Duration.ofSeconds(2);
 
-    private sealed interface Event {
-    }
+    private sealed interface Event {}
 
-    private record Headers(int status, String contentType) implements Event {
-    }
+    private record Headers(int status, String contentType) implements Event {}
 
-    private record Bytes(List<ByteBuffer> buffers) implements Event {
-    }
+    private record Bytes(List<ByteBuffer> buffers) implements Event {}
 
-    private record Ended() implements Event {
-    }
+    private record Ended() implements Event {}
 
-    private record Failed(Throwable error) implements Event {
-    }
+    private record Failed(Throwable error) implements Event {}
 
     /** Put by {@link CancelSignal#cancel()} so the reader need not wait for the next read to notice. */
-    private record Wake() implements Event {
-    }
+    private record Wake() implements Event {}
 
     private final LlmSettings settings;
     private final CalledModel model;
@@ -66,8 +60,10 @@ final class StreamedCall {
     private final ReceivedAnswer answer;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
-    private final PacedBody body = new PacedBody(buffers -> events.add(new Bytes(buffers)),
-            error -> events.add(new Failed(error)), () -> events.add(new Ended()));
+    private final PacedBody body = new PacedBody(
+            buffers -> events.add(new Bytes(buffers)),
+            error -> events.add(new Failed(error)),
+            () -> events.add(new Ended()));
     private CompletableFuture<HttpResponse<Void>> exchange;
 
     /** How the body is read; null until the headers have come. */
@@ -75,8 +71,13 @@ final class StreamedCall {
     /** Bytes of the body received so far, against the body's bound once the answer is whole. */
     private long received;
 
-    StreamedCall(LlmSettings settings, ObjectMapper json, ChatRequest call, AnswerLimits limits,
-                 DeltaListener onDelta, CancelSignal cancel) {
+    StreamedCall(
+            LlmSettings settings,
+            ObjectMapper json,
+            ChatRequest call,
+            AnswerLimits limits,
+            DeltaListener onDelta,
+            CancelSignal cancel) {
         this.settings = settings;
         this.model = CalledModel.of(call);
         this.limits = limits;
@@ -112,8 +113,11 @@ final class StreamedCall {
                     throw timedOut();
                 }
                 if (now - idleDeadline >= 0) {
-                    throw model.failure(model.the() + " sent nothing for "
-                            + Durations.seconds(settings.idle()) + " (ERYAO_LLM__IDLE_SECONDS)", true, null);
+                    throw model.failure(
+                            model.the() + " sent nothing for " + Durations.seconds(settings.idle())
+                                    + " (ERYAO_LLM__IDLE_SECONDS)",
+                            true,
+                            null);
                 }
                 Event event = events.poll(Math.min(deadline - now, idleDeadline - now), TimeUnit.NANOSECONDS);
                 if (event == null || event instanceof Wake) {
@@ -212,13 +216,17 @@ final class StreamedCall {
         if (reading == null) {
             return CallFailures.beforeAnswer(model, settings, new HttpTimeoutException("request timed out"));
         }
-        return model.failure(model.the() + " did not finish its answer within "
-                + Durations.seconds(settings.timeout()) + " (ERYAO_LLM__TIMEOUT_SECONDS)", true, null);
+        return model.failure(
+                model.the() + " did not finish its answer within " + Durations.seconds(settings.timeout())
+                        + " (ERYAO_LLM__TIMEOUT_SECONDS)",
+                true,
+                null);
     }
 
     private LlmCallException failure(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (reading == null) {
@@ -233,8 +241,12 @@ final class StreamedCall {
         if (cause instanceof CancellationException) {
             return model.failure("the call to " + model.the() + " was abandoned", true, cause);
         }
-        return model.failureWithDetail("the stream from " + model.the() + " broke off before the answer ended ("
-                + cause.getClass().getSimpleName() + ")", String.valueOf(cause.getMessage()), true, cause);
+        return model.failureWithDetail(
+                "the stream from " + model.the() + " broke off before the answer ended ("
+                        + cause.getClass().getSimpleName() + ")",
+                String.valueOf(cause.getMessage()),
+                true,
+                cause);
     }
 
     /** Stops the exchange: the body (closing the connection) and, if no answer had started, the request. */
@@ -245,7 +257,8 @@ final class StreamedCall {
     }
 
     private HttpResponse.BodySubscriber<Void> subscriber(HttpResponse.ResponseInfo info) {
-        events.add(new Headers(info.statusCode(), info.headers().firstValue("Content-Type").orElse("")));
+        events.add(new Headers(
+                info.statusCode(), info.headers().firstValue("Content-Type").orElse("")));
         return body;
     }
 }

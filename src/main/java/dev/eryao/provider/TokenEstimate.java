@@ -16,8 +16,7 @@ public final class TokenEstimate {
     /** Framing tokens counted per message (role markers and separators), and once for the reply. */
     public static final int TOKENS_PER_MESSAGE = 8;
 
-    private TokenEstimate() {
-    }
+    private TokenEstimate() {}
 
     /** The most prompt tokens {@code messages} can be, capped at the model's window when it has one. */
     public static int promptTokens(List<ChatMessage> messages, Integer contextTokens) {

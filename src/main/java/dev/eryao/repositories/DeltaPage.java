@@ -9,8 +9,7 @@ import java.util.List;
  */
 public record DeltaPage(List<Piece> pieces, boolean more) {
     /** A stored piece: its attempt, its index within the attempt, and its text. */
-    public record Piece(int attempt, int index, String content) {
-    }
+    public record Piece(int attempt, int index, String content) {}
 
     public DeltaPage {
         pieces = List.copyOf(pieces);
@@ -22,7 +21,8 @@ public record DeltaPage(List<Piece> pieces, boolean more) {
     /** The page of rows {@code (attempt, delta_index, content, index of the next piece or null)}. */
     static DeltaPage of(List<Object[]> rows) {
         List<Piece> pieces = rows.stream()
-                .map(row -> new Piece((Integer) row[0], (Integer) row[1], (String) row[2])).toList();
+                .map(row -> new Piece((Integer) row[0], (Integer) row[1], (String) row[2]))
+                .toList();
         return new DeltaPage(pieces, !rows.isEmpty() && rows.getLast()[3] != null);
     }
 }

@@ -67,7 +67,8 @@ public class HoldRepository {
         return !balanceStatement(TAKE, Tuple.class)
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
-                .getResultList().isEmpty();
+                .getResultList()
+                .isEmpty();
     }
 
     /**
@@ -79,7 +80,8 @@ public class HoldRepository {
         if (!take(claim.ownerId(), held - claim.heldPoints())) {
             return false;
         }
-        session().createNativeQuery(RECORD_ON_RUN, Object.class)
+        session()
+                .createNativeQuery(RECORD_ON_RUN, Object.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("held", held)
                 .setParameter("now", now)
@@ -99,7 +101,9 @@ public class HoldRepository {
                 .setParameter("owner", ownerId)
                 .setParameter("cost", cost)
                 .setParameter("hold", hold)
-                .getResultList().stream().findFirst()
+                .getResultList()
+                .stream()
+                .findFirst()
                 .map(row -> new Settlement(row.get("charged", Long.class), row.get("balance", Long.class)))
                 .orElse(Settlement.NONE);
     }

@@ -1,12 +1,12 @@
 package dev.eryao.repositories;
 
+import dev.eryao.core.db.BaseEntity_;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.models.LlmFactory;
 import dev.eryao.models.LlmFactory_;
 import java.util.List;
 import java.util.Optional;
-import dev.eryao.core.db.BaseEntity_;
 import org.hibernate.query.Order;
 import org.hibernate.query.restriction.Restriction;
 

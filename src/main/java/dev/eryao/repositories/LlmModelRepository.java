@@ -17,13 +17,13 @@ public class LlmModelRepository extends BaseRepository<LlmModel> {
         super(sessions, LlmModel.class);
     }
 
-
     /**
      * The model a run is performed with, and its factory's name, in one query: live, active, and
      * the factory's name empty when the factory is gone.
      */
     public Optional<ActiveModel> getActiveWithFactory(UUID llmId) {
-        return session().createSelectionQuery("""
+        return session()
+                .createSelectionQuery("""
                         select new dev.eryao.repositories.ActiveModel(l, coalesce(f.name, ''))
                         from LlmModel l left join LlmFactory f on f.id = l.factoryId
                         where l.id = :id and l.active = true""", ActiveModel.class)
@@ -39,12 +39,17 @@ public class LlmModelRepository extends BaseRepository<LlmModel> {
 
     /** The catalog users choose from: live, active models, by display name. */
     public List<LlmModel> activeModels(int limit) {
-        return list(Restriction.equal(LlmModel_.active, true), limit, Order.asc(LlmModel_.displayName), Order.asc(BaseEntity_.id));
+        return list(
+                Restriction.equal(LlmModel_.active, true),
+                limit,
+                Order.asc(LlmModel_.displayName),
+                Order.asc(BaseEntity_.id));
     }
 
     /** The live model with this code at this factory, if any. */
     public Optional<LlmModel> byFactoryAndCode(UUID factoryId, String modelCode) {
-        return getOne(Restriction.equal(LlmModel_.factoryId, factoryId), Restriction.equal(LlmModel_.modelCode, modelCode));
+        return getOne(
+                Restriction.equal(LlmModel_.factoryId, factoryId), Restriction.equal(LlmModel_.modelCode, modelCode));
     }
 
     /** How many live models (active or not) a factory has. */

@@ -17,8 +17,10 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
 
     /** A session's messages, oldest first. */
     public Page<AgentChatMessage> pageOfSession(UUID ownerId, UUID sessionId, PageRequest request) {
-        return page(Restriction.all(
-                Restriction.equal(AgentChatMessage_.ownerId, ownerId),
-                Restriction.equal(AgentChatMessage_.sessionId, sessionId)), request);
+        return page(
+                Restriction.all(
+                        Restriction.equal(AgentChatMessage_.ownerId, ownerId),
+                        Restriction.equal(AgentChatMessage_.sessionId, sessionId)),
+                request);
     }
 }

@@ -30,15 +30,14 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
             select new dev.eryao.repositories.PointsAccount(b.balance, b.held) from PointsBalance b
             where b.ownerId = :owner""";
 
-
-
     public PointsBalanceRepository(CurrentSession sessions) {
         super(sessions, PointsBalance.class);
     }
 
     /** Adds {@code amount} (> 0) to the owner's balance, creating it at 0 first; the new balance. */
     public long credit(UUID ownerId, long amount) {
-        return session().createNativeQuery(CREDIT, Long.class)
+        return session()
+                .createNativeQuery(CREDIT, Long.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
@@ -47,7 +46,8 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
 
     /** Takes {@code amount} (> 0) if the available points cover it; the new balance, or empty when they do not. */
     public Optional<Long> debitIfCovered(UUID ownerId, long amount) {
-        return Optional.ofNullable(session().createNativeQuery(DEBIT, Long.class)
+        return Optional.ofNullable(session()
+                .createNativeQuery(DEBIT, Long.class)
                 .addSynchronizedEntityClass(PointsBalance.class)
                 .setParameter("owner", ownerId)
                 .setParameter("amount", amount)
@@ -56,7 +56,8 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
 
     /** The owner's balance; 0 for an owner who never had points. */
     public long balanceOf(UUID ownerId) {
-        Long balance = session().createSelectionQuery(BALANCE, Long.class)
+        Long balance = session()
+                .createSelectionQuery(BALANCE, Long.class)
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
         return balance == null ? 0 : balance;
@@ -64,7 +65,8 @@ public class PointsBalanceRepository extends BaseRepository<PointsBalance> {
 
     /** The owner's balance and held points; both 0 for an owner who never had points. */
     public PointsAccount accountOf(UUID ownerId) {
-        PointsAccount account = session().createSelectionQuery(ACCOUNT, PointsAccount.class)
+        PointsAccount account = session()
+                .createSelectionQuery(ACCOUNT, PointsAccount.class)
                 .setParameter("owner", ownerId)
                 .getSingleResultOrNull();
         return account == null ? new PointsAccount(0, 0) : account;

@@ -17,7 +17,8 @@ public class PointsLedgerRepository extends BaseRepository<PointsLedgerEntry> {
     }
 
     public Optional<PointsLedgerEntry> byIdempotencyKey(UUID ownerId, String idempotencyKey) {
-        return getOne(Restriction.equal(PointsLedgerEntry_.ownerId, ownerId),
+        return getOne(
+                Restriction.equal(PointsLedgerEntry_.ownerId, ownerId),
                 Restriction.equal(PointsLedgerEntry_.idempotencyKey, idempotencyKey));
     }
 

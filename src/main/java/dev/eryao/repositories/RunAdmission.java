@@ -13,8 +13,8 @@ import java.time.Instant;
  * @param openRuns the owner's runs queued or running now
  * @param lastTurn the latest turn among them (see {@code AgentRun.turn_at}), null when there are none
  */
-public record RunAdmission(AgentChatSession session, long balance, long held, LlmModel model, long openRuns,
-                       Instant lastTurn) {
+public record RunAdmission(
+        AgentChatSession session, long balance, long held, LlmModel model, long openRuns, Instant lastTurn) {
     public long available() {
         return balance - held;
     }

@@ -10,6 +10,5 @@ import java.util.UUID;
  * @param heldPoints what the run holds of its owner's points as it is claimed
  * @param input      the run's own input (the newest message the model is sent)
  */
-public record RunClaim(UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints,
-                       String input) {
-}
+public record RunClaim(
+        UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints, String input) {}

@@ -197,7 +197,6 @@ public class RunRepository extends BaseRepository<AgentRun> {
             where p.n = 1 or p.upto <= :bytes
             order by p.deltaIndex""";
 
-
     public RunRepository(CurrentSession sessions) {
         super(sessions, AgentRun.class);
     }
@@ -208,7 +207,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     public Optional<AgentRun> byIdempotencyKey(UUID ownerId, String idempotencyKey) {
-        return getOne(Restriction.equal(AgentRun_.ownerId, ownerId),
+        return getOne(
+                Restriction.equal(AgentRun_.ownerId, ownerId),
                 Restriction.equal(AgentRun_.idempotencyKey, idempotencyKey));
     }
 
@@ -218,10 +218,16 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("now", now)
                 .setParameter("worker", worker)
                 .setParameter("expires", leaseExpires)
-                .getResultList().stream().findFirst()
-                .map(row -> new RunClaim(row.get("id", UUID.class), row.get("attempts", Integer.class),
-                        row.get("session_id", UUID.class), row.get("owner_id", UUID.class),
-                        row.get("llm_id", UUID.class), row.get("held_points", Long.class),
+                .getResultList()
+                .stream()
+                .findFirst()
+                .map(row -> new RunClaim(
+                        row.get("id", UUID.class),
+                        row.get("attempts", Integer.class),
+                        row.get("session_id", UUID.class),
+                        row.get("owner_id", UUID.class),
+                        row.get("llm_id", UUID.class),
+                        row.get("held_points", Long.class),
                         row.get("input", String.class)));
     }
 
@@ -238,8 +244,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
         return finish(claim, worker, RunStatus.CANCELLED, output, reason, usage, now);
     }
 
-    private boolean finish(RunClaim claim, String worker, RunStatus status, String output, String error,
-                           RunUsage usage, Instant now) {
+    private boolean finish(
+            RunClaim claim, String worker, RunStatus status, String output, String error, RunUsage usage, Instant now) {
         return !guarded(FINISH, claim, worker, now)
                 .setParameter("status", status.wireName())
                 .setParameter("output", output)
@@ -248,7 +254,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("outputTokens", usage.outputTokens())
                 .setParameter("cost", usage.cost())
                 .setParameter("estimated", usage.estimated())
-                .getResultList().isEmpty();
+                .getResultList()
+                .isEmpty();
     }
 
     /**
@@ -259,15 +266,18 @@ public class RunRepository extends BaseRepository<AgentRun> {
      *
      * @return the run as this left it; empty when the claim is no longer this worker's
      */
-    public Optional<EndedRun> fail(RunClaim claim, String worker, String error, Instant retryAt, String written,
-                                   String stopped, Instant now) {
+    public Optional<EndedRun> fail(
+            RunClaim claim, String worker, String error, Instant retryAt, String written, String stopped, Instant now) {
         return guarded(FAIL, claim, worker, now)
                 .setParameter("again", retryAt != null)
                 .setParameter("retryAt", retryAt, Instant.class)
                 .setParameter("error", error)
                 .setParameter("written", written)
                 .setParameter("stopped", stopped)
-                .getResultList().stream().findFirst().map(RunRepository::endedRun);
+                .getResultList()
+                .stream()
+                .findFirst()
+                .map(RunRepository::endedRun);
     }
 
     /**
@@ -275,7 +285,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * less than the price its reported usage came to.
      */
     public void recordChargeCapped(UUID runId, long charged) {
-        session().createNativeQuery(CHARGE_CAPPED, Object.class)
+        session()
+                .createNativeQuery(CHARGE_CAPPED, Object.class)
                 .addSynchronizedEntityClass(AgentRun.class)
                 .setParameter("id", runId)
                 .setParameter("charged", charged)
@@ -288,8 +299,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
      *
      * @return whether the run is to stop; empty when the claim is no longer this worker's
      */
-    public Optional<Boolean> append(RunClaim claim, String worker, int index, String content, Instant now,
-                                    Instant leaseExpires) {
+    public Optional<Boolean> append(
+            RunClaim claim, String worker, int index, String content, Instant now, Instant leaseExpires) {
         return stopRequested(guarded(APPEND, claim, worker, now)
                 .setParameter("expires", leaseExpires)
                 .setParameter("index", index)
@@ -322,18 +333,22 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("owner", ownerId)
                 .setParameter("reason", reason)
                 .setParameter("now", now)
-                .getResultList().stream().findFirst().map(row -> {
+                .getResultList()
+                .stream()
+                .findFirst()
+                .map(row -> {
                     RunStatus was = RunStatus.fromWireName(row.get("was", String.class));
                     String after = row.get("status", String.class);
-                    Optional<EndedRun> ended = after == null || !RunStatus.fromWireName(after).finished()
-                            ? Optional.empty() : Optional.of(endedRun(row));
+                    Optional<EndedRun> ended =
+                            after == null || !RunStatus.fromWireName(after).finished()
+                                    ? Optional.empty()
+                                    : Optional.of(endedRun(row));
                     return new Cancel(was, ended);
                 });
     }
 
     /** What a cancel found: the status the run had, and the run if the cancel ended it. */
-    public record Cancel(RunStatus was, Optional<EndedRun> ended) {
-    }
+    public record Cancel(RunStatus was, Optional<EndedRun> ended) {}
 
     /** {@link #cancel} for every queued and running run of a session; each, as the statement left it. */
     public List<EndedRun> cancelRunsOfSession(UUID sessionId, String reason, Instant now) {
@@ -341,7 +356,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("session", sessionId)
                 .setParameter("reason", reason)
                 .setParameter("now", now)
-                .getResultList().stream().map(RunRepository::endedRun).toList();
+                .getResultList()
+                .stream()
+                .map(RunRepository::endedRun)
+                .toList();
     }
 
     /**
@@ -355,7 +373,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 .setParameter("now", now)
                 .setParameter("maxAttempts", maxAttempts)
                 .setParameter("orphanReason", orphanReason)
-                .getResultList().stream().map(RunRepository::endedRun).toList();
+                .getResultList()
+                .stream()
+                .map(RunRepository::endedRun)
+                .toList();
     }
 
     /**
@@ -364,9 +385,9 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * {@code maxBytes} bytes of text (UTF-8) together — but always the first piece, however large,
      * so that a reader moves on. Says whether more pieces are stored after the page.
      */
-    public DeltaPage deltasAfter(UUID ownerId, UUID runId, int attempt, int afterIndex, int maxPieces,
-                                 long maxBytes) {
-        return DeltaPage.of(session().createSelectionQuery(DELTAS_AFTER, Object[].class)
+    public DeltaPage deltasAfter(UUID ownerId, UUID runId, int attempt, int afterIndex, int maxPieces, long maxBytes) {
+        return DeltaPage.of(session()
+                .createSelectionQuery(DELTAS_AFTER, Object[].class)
                 .setParameter("run", runId)
                 .setParameter("owner", ownerId)
                 .setParameter("attempt", attempt)
@@ -377,8 +398,11 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     private static EndedRun endedRun(Tuple row) {
-        return new EndedRun(row.get("id", UUID.class), row.get("owner_id", UUID.class),
-                row.get("held_points", Long.class), RunStatus.fromWireName(row.get("status", String.class)));
+        return new EndedRun(
+                row.get("id", UUID.class),
+                row.get("owner_id", UUID.class),
+                row.get("held_points", Long.class),
+                RunStatus.fromWireName(row.get("status", String.class)));
     }
 
     private static Optional<Boolean> stopRequested(NativeStatement<Tuple> statement) {

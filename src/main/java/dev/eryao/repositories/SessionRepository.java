@@ -1,14 +1,12 @@
 package dev.eryao.repositories;
 
+import dev.eryao.core.db.BaseEntity_;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
-import dev.eryao.models.LlmModel;
-import dev.eryao.core.db.BaseEntity_;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,7 +30,6 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
             left join LlmModel m on m.id = coalesce(:llm, s.llmId) and m.active = true
             where s.id = :id and s.ownerId = :owner""";
 
-
     public SessionRepository(CurrentSession sessions) {
         super(sessions, AgentChatSession.class);
     }
@@ -53,7 +50,8 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
      * @param llmId the model the run names, or null for the session's
      */
     public Optional<RunAdmission> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
-        return Optional.ofNullable(session().createSelectionQuery(OWNED_FOR_RUN, RunAdmission.class)
+        return Optional.ofNullable(session()
+                .createSelectionQuery(OWNED_FOR_RUN, RunAdmission.class)
                 .setParameter("id", sessionId)
                 .setParameter("owner", ownerId)
                 .setParameter("llm", llmId, UUID.class)
@@ -62,8 +60,11 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */
     public List<AgentChatSession> activeSessionsOf(UUID ownerId, int limit) {
-        return list(Restriction.equal(AgentChatSession_.ownerId, ownerId), limit,
-                Order.desc(BaseEntity_.createdAt), Order.desc(BaseEntity_.id));
+        return list(
+                Restriction.equal(AgentChatSession_.ownerId, ownerId),
+                limit,
+                Order.desc(BaseEntity_.createdAt),
+                Order.desc(BaseEntity_.id));
     }
 
     public Page<AgentChatSession> pageOf(UUID ownerId, PageRequest request) {

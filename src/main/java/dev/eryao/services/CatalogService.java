@@ -1,8 +1,8 @@
 package dev.eryao.services;
 
 import dev.eryao.core.db.Transactions;
-import dev.eryao.models.LlmModel;
 import dev.eryao.models.LlmFactory;
+import dev.eryao.models.LlmModel;
 import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmModelRepository;
 import java.util.List;
@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 public final class CatalogService {
     /** A catalog is small; this bounds a response all the same. */
     public static final int MAX_LISTED = 1_000;
+
     public static final int MODEL_CODE_MAX_LENGTH = 100;
     public static final int DISPLAY_NAME_MAX_LENGTH = 200;
     public static final int REQUEST_URL_MAX_LENGTH = 500;
@@ -37,11 +38,13 @@ public final class CatalogService {
     }
 
     public List<FactoryView> listFactories() {
-        return transactions.read(() -> factories.all(MAX_LISTED).stream().map(FactoryView::of).toList());
+        return transactions.read(
+                () -> factories.all(MAX_LISTED).stream().map(FactoryView::of).toList());
     }
 
     public List<ModelView> listActiveModels() {
-        return transactions.read(() -> models.activeModels(MAX_LISTED).stream().map(ModelView::of).toList());
+        return transactions.read(() ->
+                models.activeModels(MAX_LISTED).stream().map(ModelView::of).toList());
     }
 
     public FactoryView createFactory(String name) {
@@ -86,7 +89,8 @@ public final class CatalogService {
         String name = Validation.requiredText("display_name", draft.displayName(), DISPLAY_NAME_MAX_LENGTH);
         String url = Validation.httpUrl("request_url", draft.requestUrl(), REQUEST_URL_MAX_LENGTH);
         var inputPrice = Validation.price("input_price_per_1k", draft.inputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
-        var outputPrice = Validation.price("output_price_per_1k", draft.outputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
+        var outputPrice =
+                Validation.price("output_price_per_1k", draft.outputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
         Integer context = Validation.optionalPositive("context_tokens", draft.contextTokens());
         String duplicate = "the factory already has a model '" + code + "'";
         return unique(MODEL_CODE_INDEX, duplicate, () -> {
@@ -106,20 +110,25 @@ public final class CatalogService {
 
     /** Changes the fields that are not null in {@code changes}; factory and model code stay. */
     public ModelView updateModel(UUID id, ModelDraft changes) {
-        String name = changes.displayName() == null ? null
+        String name = changes.displayName() == null
+                ? null
                 : Validation.requiredText("display_name", changes.displayName(), DISPLAY_NAME_MAX_LENGTH);
-        String url = changes.requestUrl() == null ? null
+        String url = changes.requestUrl() == null
+                ? null
                 : Validation.httpUrl("request_url", changes.requestUrl(), REQUEST_URL_MAX_LENGTH);
-        var inputPrice = changes.inputPricePer1k() == null ? null
+        var inputPrice = changes.inputPricePer1k() == null
+                ? null
                 : Validation.price("input_price_per_1k", changes.inputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
-        var outputPrice = changes.outputPricePer1k() == null ? null
+        var outputPrice = changes.outputPricePer1k() == null
+                ? null
                 : Validation.price("output_price_per_1k", changes.outputPricePer1k(), PRICE_PRECISION, PRICE_SCALE);
         Integer context = Validation.optionalPositive("context_tokens", changes.contextTokens());
         return transactions.fromTransaction(() -> {
             LlmModel llm = models.getById(id).orElseThrow(() -> new NotFoundException("model"));
             models.updateById(id, m -> {
                 m.describe(name != null ? name : m.getDisplayName(), url != null ? url : m.getRequestUrl());
-                m.reprice(inputPrice != null ? inputPrice : m.getInputPricePer1k(),
+                m.reprice(
+                        inputPrice != null ? inputPrice : m.getInputPricePer1k(),
                         outputPrice != null ? outputPrice : m.getOutputPricePer1k());
                 if (context != null) {
                     m.setContextTokens(context);

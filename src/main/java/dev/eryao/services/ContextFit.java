@@ -1,7 +1,7 @@
 package dev.eryao.services;
 
-import dev.eryao.provider.ChatMessage;
 import dev.eryao.models.MessageRole;
+import dev.eryao.provider.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,9 +33,11 @@ record ContextFit(List<ChatMessage> messages, String problem) {
         long budget = window == null ? Long.MAX_VALUE : (long) window - price.outputCap();
         long used = RunPrice.promptTokenBound(List.of(input));
         if (used > budget) {
-            return new ContextFit(List.of(), "the input does not fit the model's context window: it may take up to "
-                    + used + " tokens, and the window of " + window + " tokens keeps " + price.outputCap()
-                    + " for the answer");
+            return new ContextFit(
+                    List.of(),
+                    "the input does not fit the model's context window: it may take up to "
+                            + used + " tokens, and the window of " + window + " tokens keeps " + price.outputCap()
+                            + " for the answer");
         }
         List<ChatMessage> kept = new ArrayList<>();
         for (ChatMessage message : earlier) {
@@ -55,7 +57,8 @@ record ContextFit(List<ChatMessage> messages, String problem) {
     private static List<ChatMessage> before(List<ChatMessage> newestFirst, String input) {
         for (int i = 0; i < newestFirst.size(); i++) {
             ChatMessage message = newestFirst.get(i);
-            if (message.role().equals(MessageRole.USER.wireName()) && message.content().equals(input)) {
+            if (message.role().equals(MessageRole.USER.wireName())
+                    && message.content().equals(input)) {
                 return newestFirst.subList(i + 1, newestFirst.size());
             }
         }

@@ -22,7 +22,10 @@ public final class InvalidInputException extends RuntimeException {
 
     private static String describe(Map<String, String> errors) {
         StringBuilder text = new StringBuilder();
-        errors.forEach((field, problem) -> text.append(text.isEmpty() ? "" : "; ").append(field).append(": ").append(problem));
+        errors.forEach((field, problem) -> text.append(text.isEmpty() ? "" : "; ")
+                .append(field)
+                .append(": ")
+                .append(problem));
         return text.toString();
     }
 }

@@ -5,10 +5,24 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One ledger row as services return it. */
-public record LedgerEntryView(UUID id, UUID ownerId, long amount, long balanceAfter, String reason,
-                              String referenceType, UUID referenceId, Instant createdAt) {
+public record LedgerEntryView(
+        UUID id,
+        UUID ownerId,
+        long amount,
+        long balanceAfter,
+        String reason,
+        String referenceType,
+        UUID referenceId,
+        Instant createdAt) {
     static LedgerEntryView of(PointsLedgerEntry entry) {
-        return new LedgerEntryView(entry.getId(), entry.getOwnerId(), entry.getAmount(), entry.getBalanceAfter(),
-                entry.getReason(), entry.getReferenceType(), entry.getReferenceId(), entry.getCreatedAt());
+        return new LedgerEntryView(
+                entry.getId(),
+                entry.getOwnerId(),
+                entry.getAmount(),
+                entry.getBalanceAfter(),
+                entry.getReason(),
+                entry.getReferenceType(),
+                entry.getReferenceId(),
+                entry.getCreatedAt());
     }
 }

@@ -26,5 +26,4 @@ public final class MessageService {
             return messages.pageOfSession(user.id(), sessionId, request).map(MessageView::of);
         });
     }
-
 }

@@ -6,10 +6,15 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One chat message as services return it; {@code role} is sent as its wire name ({@code "user"}, ...). */
-public record MessageView(UUID id, UUID sessionId, MessageRole role, String content, Integer tokenCount,
-                          Instant createdAt) {
+public record MessageView(
+        UUID id, UUID sessionId, MessageRole role, String content, Integer tokenCount, Instant createdAt) {
     static MessageView of(AgentChatMessage message) {
-        return new MessageView(message.getId(), message.getSessionId(), message.getRole(),
-                message.getContent(), message.getTokenCount(), message.getCreatedAt());
+        return new MessageView(
+                message.getId(),
+                message.getSessionId(),
+                message.getRole(),
+                message.getContent(),
+                message.getTokenCount(),
+                message.getCreatedAt());
     }
 }

@@ -1,7 +1,6 @@
 package dev.eryao.services;
 
 import dev.eryao.repositories.PointsAccount;
-import dev.eryao.repositories.PointsBalanceRepository;
 import java.util.UUID;
 
 /**

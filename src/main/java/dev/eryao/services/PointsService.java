@@ -21,6 +21,7 @@ public final class PointsService {
     public static final int REASON_MAX_LENGTH = 200;
     /** What an administrator's grant refers to: the service-role caller who made it. */
     public static final String ADMIN_GRANT = "admin_grant";
+
     static final String LEDGER_IDEMPOTENCY_INDEX = "ix_points_ledger_owner_id_idempotency_key";
 
     private final Transactions transactions;
@@ -34,9 +35,8 @@ public final class PointsService {
     }
 
     /** A change of points with its reason and what it refers to (e.g. {@code agent_run} and the run's id). */
-    public record Change(UUID ownerId, long amount, String reason, String referenceType, UUID referenceId,
-                         String idempotencyKey) {
-    }
+    public record Change(
+            UUID ownerId, long amount, String reason, String referenceType, UUID referenceId, String idempotencyKey) {}
 
     /** Adds points (amount > 0). */
     public LedgerEntryView grant(Change change) {
@@ -45,8 +45,9 @@ public final class PointsService {
             return apply(change);
         } catch (RuntimeException e) {
             if (Causes.hasSqlState(e, SqlStates.NUMERIC_VALUE_OUT_OF_RANGE)) {
-                throw InvalidInputException.field("amount", "would take the balance past the largest one a balance can"
-                        + " hold (" + Long.MAX_VALUE + ")");
+                throw InvalidInputException.field(
+                        "amount",
+                        "would take the balance past the largest one a balance can" + " hold (" + Long.MAX_VALUE + ")");
             }
             throw e;
         }
@@ -65,15 +66,21 @@ public final class PointsService {
      */
     public LedgerEntryView debit(Change change) {
         checkAmount(change.amount());
-        return apply(new Change(change.ownerId(), -change.amount(), change.reason(), change.referenceType(),
-                change.referenceId(), change.idempotencyKey()));
+        return apply(new Change(
+                change.ownerId(),
+                -change.amount(),
+                change.reason(),
+                change.referenceType(),
+                change.referenceId(),
+                change.idempotencyKey()));
     }
 
     /**
      * A grant by a service-role caller, recorded with the caller's id as its reference. It needs an
      * idempotency key: an administrator retrying a grant whose answer was lost must not grant twice.
      */
-    public LedgerEntryView grantByAdmin(CurrentUser admin, UUID ownerId, long amount, String reason, String idempotencyKey) {
+    public LedgerEntryView grantByAdmin(
+            CurrentUser admin, UUID ownerId, long amount, String reason, String idempotencyKey) {
         if (idempotencyKey == null) {
             throw InvalidInputException.field("Idempotency-Key", "is required: a grant must be safe to repeat");
         }
@@ -106,8 +113,8 @@ public final class PointsService {
                 throw e;
             }
             // A concurrent change with the same key committed first: answer with its row.
-            return transactions.fromTransaction(() -> LedgerEntryView.of(sameChange(
-                    ledger.byIdempotencyKey(change.ownerId(), key).orElseThrow(() -> e), change, reason)));
+            return transactions.fromTransaction(() -> LedgerEntryView.of(
+                    sameChange(ledger.byIdempotencyKey(change.ownerId(), key).orElseThrow(() -> e), change, reason)));
         }
     }
 
@@ -124,17 +131,24 @@ public final class PointsService {
 
     private LedgerEntryView applyOnce(Change change, String reason, String key) {
         return transactions.fromTransaction(() -> {
-            Optional<PointsLedgerEntry> earlier = key == null ? Optional.empty() : ledger.byIdempotencyKey(change.ownerId(), key);
+            Optional<PointsLedgerEntry> earlier =
+                    key == null ? Optional.empty() : ledger.byIdempotencyKey(change.ownerId(), key);
             if (earlier.isPresent()) {
                 return LedgerEntryView.of(sameChange(earlier.get(), change, reason));
             }
             long balanceAfter = change.amount() > 0
                     ? balances.credit(change.ownerId(), change.amount())
-                    : balances.debitIfCovered(change.ownerId(), -change.amount()).orElseThrow(
-                            () -> new InsufficientPointsException(balances.accountOf(change.ownerId()).available(),
-                                    -change.amount()));
-            PointsLedgerEntry entry = new PointsLedgerEntry(change.ownerId(), change.amount(), balanceAfter, reason,
-                    change.referenceType(), change.referenceId(), key);
+                    : balances.debitIfCovered(change.ownerId(), -change.amount())
+                            .orElseThrow(() -> new InsufficientPointsException(
+                                    balances.accountOf(change.ownerId()).available(), -change.amount()));
+            PointsLedgerEntry entry = new PointsLedgerEntry(
+                    change.ownerId(),
+                    change.amount(),
+                    balanceAfter,
+                    reason,
+                    change.referenceType(),
+                    change.referenceId(),
+                    key);
             return LedgerEntryView.of(ledger.add(entry));
         });
     }

@@ -1,9 +1,8 @@
 package dev.eryao.services;
 
-import dev.eryao.repositories.RunClaim;
 import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
-import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.RunClaim;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,16 +16,35 @@ import java.util.UUID;
  * @param problem          why the run cannot be performed at all (no model chosen, the model was
  *                         removed, too few points for its conversation), or null
  */
-public record RunContext(RunClaim claim, UUID ownerId, UUID sessionId, String requestUrl, String factoryName,
-                         String modelCode, RunPrice price, List<ChatMessage> messages, long promptTokenBound,
-                         long heldPoints, String problem) {
+public record RunContext(
+        RunClaim claim,
+        UUID ownerId,
+        UUID sessionId,
+        String requestUrl,
+        String factoryName,
+        String modelCode,
+        RunPrice price,
+        List<ChatMessage> messages,
+        long promptTokenBound,
+        long heldPoints,
+        String problem) {
     public RunContext {
         messages = List.copyOf(messages);
     }
 
     static RunContext unusable(RunClaim claim, String problem) {
-        return new RunContext(claim, claim.ownerId(), claim.sessionId(), null, null, null, null, List.of(), 0,
-                claim.heldPoints(), problem);
+        return new RunContext(
+                claim,
+                claim.ownerId(),
+                claim.sessionId(),
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                0,
+                claim.heldPoints(),
+                problem);
     }
 
     /** The run this attempt performs. */

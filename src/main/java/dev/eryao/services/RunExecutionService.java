@@ -1,26 +1,26 @@
 package dev.eryao.services;
 
-import dev.eryao.repositories.ActiveModel;
-import dev.eryao.repositories.RunClaim;
-import dev.eryao.repositories.RunUsage;
-import dev.eryao.repositories.Settlement;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
-import dev.eryao.provider.ChatMessage;
-import dev.eryao.provider.Completion;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.LlmModel;
 import dev.eryao.models.MessageRole;
-import dev.eryao.models.RunStatus;
-import dev.eryao.repositories.MessageRepository;
-import dev.eryao.repositories.RunRepository;
-import dev.eryao.repositories.LlmModelRepository;
-import dev.eryao.repositories.PointsBalanceRepository;
-import dev.eryao.repositories.HoldRepository;
-import dev.eryao.repositories.EndedRun;
-import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.models.PointsLedgerEntry;
+import dev.eryao.models.RunStatus;
+import dev.eryao.provider.ChatMessage;
+import dev.eryao.provider.Completion;
+import dev.eryao.repositories.ActiveModel;
+import dev.eryao.repositories.EndedRun;
+import dev.eryao.repositories.HoldRepository;
+import dev.eryao.repositories.LlmModelRepository;
+import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.PointsLedgerRepository;
+import dev.eryao.repositories.RunClaim;
+import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.RunUsage;
+import dev.eryao.repositories.Settlement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,10 +55,17 @@ public final class RunExecutionService {
     private final RunMetrics metrics;
 
     /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
-    public RunExecutionService(Transactions transactions, RunRepository queue, MessageRepository messages,
-                           LlmModelRepository llms, PointsBalanceRepository balances, HoldRepository holds,
-                           PointsLedgerRepository ledger, WorkerSettings settings, int maxOutputTokens,
-                           RunMetrics metrics) {
+    public RunExecutionService(
+            Transactions transactions,
+            RunRepository queue,
+            MessageRepository messages,
+            LlmModelRepository llms,
+            PointsBalanceRepository balances,
+            HoldRepository holds,
+            PointsLedgerRepository ledger,
+            WorkerSettings settings,
+            int maxOutputTokens,
+            RunMetrics metrics) {
         this.metrics = metrics;
         this.maxOutputTokens = maxOutputTokens;
         this.transactions = transactions;
@@ -74,8 +81,8 @@ public final class RunExecutionService {
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */
     public Optional<RunContext> claimNext(String worker, Instant now) {
         Instant leaseExpires = leaseEnd(now);
-        return transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires)
-                .map(claim -> context(claim, worker, now)));
+        return transactions.fromTransaction(
+                () -> queue.claim(worker, now, leaseExpires).map(claim -> context(claim, worker, now)));
     }
 
     /**
@@ -103,16 +110,16 @@ public final class RunExecutionService {
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
         String content = StorableText.of(completion.content());
-        RunUsage usage = new RunUsage(completion.promptTokens(), completion.completionTokens(), cost,
-                completion.usageEstimated());
+        RunUsage usage = new RunUsage(
+                completion.promptTokens(), completion.completionTokens(), cost, completion.usageEstimated());
         // The claim first: an attempt whose lease was lost must not touch the points (the run's
         // hold may already have been released by whoever finished it).
         if (!queue.succeed(run.claim(), worker, content, usage, now)) {
             throw new LostClaimException();
         }
         charge(run, cost);
-        messages.add(new AgentChatMessage(run.sessionId(), run.ownerId(), MessageRole.ASSISTANT,
-                content, completion.completionTokens()));
+        messages.add(new AgentChatMessage(
+                run.sessionId(), run.ownerId(), MessageRole.ASSISTANT, content, completion.completionTokens()));
         return true;
     }
 
@@ -135,15 +142,15 @@ public final class RunExecutionService {
         try {
             return transactions.fromTransaction(() -> {
                 String content = StorableText.of(partial.content());
-                RunUsage usage = new RunUsage(partial.promptTokens(), partial.completionTokens(), cost,
-                        partial.usageEstimated());
+                RunUsage usage = new RunUsage(
+                        partial.promptTokens(), partial.completionTokens(), cost, partial.usageEstimated());
                 if (!queue.stop(run.claim(), worker, content, STOPPED, usage, now)) {
                     throw new LostClaimException();
                 }
                 charge(run, cost);
                 if (!content.isEmpty()) {
-                    messages.add(AgentChatMessage.stoppedAnswer(run.sessionId(), run.ownerId(), content,
-                            partial.completionTokens()));
+                    messages.add(AgentChatMessage.stoppedAnswer(
+                            run.sessionId(), run.ownerId(), content, partial.completionTokens()));
                 }
                 return true;
             });
@@ -164,8 +171,14 @@ public final class RunExecutionService {
         }
         if (paid.charged() > 0) {
             UUID runId = run.claim().runId();
-            ledger.add(new PointsLedgerEntry(run.ownerId(), -paid.charged(), paid.balanceAfter(), "agent run",
-                    LEDGER_REFERENCE, runId, LEDGER_REFERENCE + ":" + runId));
+            ledger.add(new PointsLedgerEntry(
+                    run.ownerId(),
+                    -paid.charged(),
+                    paid.balanceAfter(),
+                    "agent run",
+                    LEDGER_REFERENCE,
+                    runId,
+                    LEDGER_REFERENCE + ":" + runId));
         }
     }
 
@@ -175,8 +188,8 @@ public final class RunExecutionService {
      */
     public AttemptCheck append(RunContext run, String worker, int index, String text, Instant now) {
         String storable = StorableText.of(text);
-        return AttemptCheck.of(transactions.fromTransaction(() -> queue.append(run.claim(), worker, index, storable,
-                now, leaseEnd(now))));
+        return AttemptCheck.of(transactions.fromTransaction(
+                () -> queue.append(run.claim(), worker, index, storable, now, leaseEnd(now))));
     }
 
     /** Extends the attempt's lease; says whether the run is to stop, or the claim was lost. */
@@ -205,8 +218,14 @@ public final class RunExecutionService {
         String storableError = StorableText.of(error);
         String storableText = StorableText.of(written);
         return transactions.fromTransaction(() -> {
-            Optional<EndedRun> failed = queue.fail(claim, worker, storableError, retryAt, storableText,
-                    STOPPED + "; its model's call had failed: " + storableError, now);
+            Optional<EndedRun> failed = queue.fail(
+                    claim,
+                    worker,
+                    storableError,
+                    retryAt,
+                    storableText,
+                    STOPPED + "; its model's call had failed: " + storableError,
+                    now);
             if (failed.isEmpty()) {
                 return false;
             }
@@ -242,9 +261,12 @@ public final class RunExecutionService {
         LlmModel llm = model.get().llm();
         String factory = model.get().factoryName();
         RunPrice price = RunPrice.of(llm, maxOutputTokens);
-        List<ChatMessage> conversation = messages.pageOfSession(claim.ownerId(), claim.sessionId(),
-                        PageRequest.newestFirst(CONTEXT_MESSAGES, null)).items().stream()
-                .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent())).toList();
+        List<ChatMessage> conversation = messages
+                .pageOfSession(claim.ownerId(), claim.sessionId(), PageRequest.newestFirst(CONTEXT_MESSAGES, null))
+                .items()
+                .stream()
+                .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent()))
+                .toList();
         ContextFit fit = ContextFit.of(conversation, claim.input(), price);
         if (fit.problem() != null) {
             return RunContext.unusable(claim, fit.problem());
@@ -257,14 +279,27 @@ public final class RunExecutionService {
         long needed = price.free() ? 0 : price.hold(promptBound);
         if (needed > hold) {
             if (!holds.raise(claim, worker, needed, now)) {
-                return RunContext.unusable(claim, "not enough points for this conversation: the run may cost up to "
-                        + needed + " points, and " + (hold + balances.accountOf(claim.ownerId()).available())
-                        + " were available to it");
+                return RunContext.unusable(
+                        claim,
+                        "not enough points for this conversation: the run may cost up to "
+                                + needed + " points, and "
+                                + (hold + balances.accountOf(claim.ownerId()).available())
+                                + " were available to it");
             }
             hold = needed;
         }
-        return new RunContext(claim, claim.ownerId(), claim.sessionId(), llm.getRequestUrl(), factory,
-                llm.getModelCode(), price, history, promptBound, hold, null);
+        return new RunContext(
+                claim,
+                claim.ownerId(),
+                claim.sessionId(),
+                llm.getRequestUrl(),
+                factory,
+                llm.getModelCode(),
+                price,
+                history,
+                promptBound,
+                hold,
+                null);
     }
 
     /** Thrown inside a unit of work to roll it back when the claim turns out to be lost. */

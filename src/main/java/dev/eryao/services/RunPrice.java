@@ -1,7 +1,7 @@
 package dev.eryao.services;
 
-import dev.eryao.provider.ChatMessage;
 import dev.eryao.models.LlmModel;
+import dev.eryao.provider.ChatMessage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +31,7 @@ import java.util.List;
 public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer contextTokens, int outputCap) {
     /** Framing tokens counted per message (role markers and separators), and once for the reply. */
     public static final int TOKENS_PER_MESSAGE = 8;
+
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
     /** The price terms of {@code model} with the configured output cap. */
@@ -67,7 +68,8 @@ public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer co
 
     /** Points for a completion's usage. */
     public long price(long promptTokens, long completionTokens) {
-        BigDecimal exact = inputPer1k.multiply(BigDecimal.valueOf(promptTokens))
+        BigDecimal exact = inputPer1k
+                .multiply(BigDecimal.valueOf(promptTokens))
                 .add(outputPer1k.multiply(BigDecimal.valueOf(completionTokens)))
                 .divide(THOUSAND);
         return exact.setScale(0, RoundingMode.CEILING).longValueExact();

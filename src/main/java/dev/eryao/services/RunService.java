@@ -1,20 +1,20 @@
 package dev.eryao.services;
 
-import dev.eryao.repositories.DeltaPage;
-import dev.eryao.repositories.RunAdmission;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.AgentRun;
-import dev.eryao.core.db.Timestamps;
+import dev.eryao.models.LlmModel;
 import dev.eryao.models.MessageRole;
 import dev.eryao.models.RunStatus;
-import dev.eryao.repositories.MessageRepository;
-import dev.eryao.repositories.SessionRepository;
-import dev.eryao.repositories.RunRepository;
-import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.DeltaPage;
 import dev.eryao.repositories.HoldRepository;
-import dev.eryao.models.LlmModel;
+import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.RunAdmission;
+import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.SessionRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,9 +67,15 @@ public final class RunService {
      * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
      * @param maxOpenPerOwner how many runs one owner may have queued or running ({@code ERYAO_RUNS__MAX_OPEN_PER_OWNER})
      */
-    public RunService(Transactions transactions, SessionRepository sessions, MessageRepository messages,
-                      RunRepository runs, PointsBalanceRepository balances, HoldRepository holds, int maxOutputTokens,
-                      int maxOpenPerOwner) {
+    public RunService(
+            Transactions transactions,
+            SessionRepository sessions,
+            MessageRepository messages,
+            RunRepository runs,
+            PointsBalanceRepository balances,
+            HoldRepository holds,
+            int maxOutputTokens,
+            int maxOpenPerOwner) {
         this.holds = holds;
         this.maxOpenPerOwner = maxOpenPerOwner;
         this.transactions = transactions;
@@ -111,33 +117,47 @@ public final class RunService {
                         .orElseThrow(() -> new NotFoundException("session"));
                 UUID model = llmId != null ? llmId : start.session().getLlmId();
                 if (model == null) {
-                    return replayOrRefuse(user, request, InvalidInputException.field("llm_id",
-                            "the session has no model: give an active model's llm_id with the run, or set one"
-                                    + " on the session (PATCH /v1/agent/sessions/{id})"));
+                    return replayOrRefuse(
+                            user,
+                            request,
+                            InvalidInputException.field(
+                                    "llm_id",
+                                    "the session has no model: give an active model's llm_id with the run, or set one"
+                                            + " on the session (PATCH /v1/agent/sessions/{id})"));
                 }
                 if (start.model() == null) {
                     return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
                 }
                 if (start.openRuns() >= maxOpenPerOwner) {
-                    return replayOrRefuse(user, request, new TooManyOpenRunsException(start.openRuns(), maxOpenPerOwner));
+                    return replayOrRefuse(
+                            user, request, new TooManyOpenRunsException(start.openRuns(), maxOpenPerOwner));
                 }
                 long hold = holdFor(start.model(), checkedInput);
                 // A run that holds nothing (a free model, or none chosen) still needs a point available.
                 long needed = Math.max(hold, 1);
                 if (start.available() < needed || (hold > 0 && !holds.take(user.id(), hold))) {
-                    return replayOrRefuse(user, request, new InsufficientPointsException(
-                            balances.accountOf(user.id()).available(), needed));
+                    return replayOrRefuse(
+                            user,
+                            request,
+                            new InsufficientPointsException(
+                                    balances.accountOf(user.id()).available(), needed));
                 }
                 messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
-                return RunAccepted.of(runs.add(new AgentRun(sessionId, user.id(), model, checkedInput, key, hold,
+                return RunAccepted.of(runs.add(new AgentRun(
+                        sessionId,
+                        user.id(),
+                        model,
+                        checkedInput,
+                        key,
+                        hold,
                         turnAfter(start.lastTurn(), Timestamps.now()))));
             });
         } catch (RuntimeException e) {
             if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
                 throw e;
             }
-            return transactions.read(() -> replay(user, request).orElseThrow(
-                    () -> new ConflictException("this Idempotency-Key was already used")));
+            return transactions.read(() -> replay(user, request)
+                    .orElseThrow(() -> new ConflictException("this Idempotency-Key was already used")));
         }
     }
 
@@ -163,13 +183,12 @@ public final class RunService {
     }
 
     /** What a run request asked for, to tell a replay of it from another request with its key. */
-    private record RunRequest(UUID sessionId, String input, UUID llmId, String key) {
-    }
+    private record RunRequest(UUID sessionId, String input, UUID llmId, String key) {}
 
     /** A run of the caller's; another owner's or a deleted one is not found. */
     public RunView get(CurrentUser user, UUID runId) {
-        return transactions.read(() -> RunView.of(
-                runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"))));
+        return transactions.read(
+                () -> RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"))));
     }
 
     /** The earlier run of this key if there is one, else {@code refusal}. */
@@ -194,7 +213,6 @@ public final class RunService {
             return RunAccepted.of(run);
         });
     }
-
 
     /**
      * Stops a run of the caller's: a queued one is cancelled at once and costs nothing (its hold is
@@ -247,8 +265,8 @@ public final class RunService {
      */
     public RunEvents piecesAfter(CurrentUser user, UUID runId, StreamPosition after) {
         return transactions.read(() -> {
-            DeltaPage page = runs.deltasAfter(user.id(), runId, after.attempt(), after.index(), PAGE_PIECES,
-                    PAGE_BYTES);
+            DeltaPage page =
+                    runs.deltasAfter(user.id(), runId, after.attempt(), after.index(), PAGE_PIECES, PAGE_BYTES);
             return new RunEvents(null, views(page), page.more());
         });
     }

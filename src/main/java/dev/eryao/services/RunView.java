@@ -15,17 +15,44 @@ import java.util.UUID;
  * @param cancelRequestedAt when its owner asked to stop it (or deleted its session), if they did;
  *                          a running run with it set becomes cancelled within a second or so
  */
-public record RunView(UUID taskId, UUID sessionId, UUID llmId, RunStatus status, String output, String error,
-                      int attempts, Instant createdAt, Instant startedAt, Instant finishedAt,
-                      Integer inputTokens, Integer outputTokens, Long costPoints, Long chargedPoints,
-                      boolean chargeCapped, boolean usageEstimated, Instant cancelRequestedAt) {
+public record RunView(
+        UUID taskId,
+        UUID sessionId,
+        UUID llmId,
+        RunStatus status,
+        String output,
+        String error,
+        int attempts,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Integer inputTokens,
+        Integer outputTokens,
+        Long costPoints,
+        Long chargedPoints,
+        boolean chargeCapped,
+        boolean usageEstimated,
+        Instant cancelRequestedAt) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
-        return new RunView(run.getId(), run.getSessionId(), run.getLlmId(), run.getStatus(),
-                finished ? run.getOutput() : null, finished ? run.getError() : null, run.getAttempts(),
-                run.getCreatedAt(), run.getStartedAt(), run.getFinishedAt(), run.getInputTokens(),
-                run.getOutputTokens(), run.getCostPoints(), run.getChargedPoints(), run.isChargeCapped(),
-                run.isUsageEstimated(), run.getCancelRequestedAt());
+        return new RunView(
+                run.getId(),
+                run.getSessionId(),
+                run.getLlmId(),
+                run.getStatus(),
+                finished ? run.getOutput() : null,
+                finished ? run.getError() : null,
+                run.getAttempts(),
+                run.getCreatedAt(),
+                run.getStartedAt(),
+                run.getFinishedAt(),
+                run.getInputTokens(),
+                run.getOutputTokens(),
+                run.getCostPoints(),
+                run.getChargedPoints(),
+                run.isChargeCapped(),
+                run.isUsageEstimated(),
+                run.getCancelRequestedAt());
     }
 
     /**

@@ -5,11 +5,11 @@ import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
-import dev.eryao.repositories.RunRepository;
-import dev.eryao.repositories.HoldRepository;
 import dev.eryao.models.AgentChatSession;
-import dev.eryao.repositories.SessionRepository;
+import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmModelRepository;
+import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.SessionRepository;
 import java.util.UUID;
 
 /**
@@ -24,8 +24,12 @@ public final class SessionService {
     private final RunRepository runs;
     private final HoldRepository holds;
 
-    public SessionService(Transactions transactions, SessionRepository sessions, LlmModelRepository llms,
-                          RunRepository runs, HoldRepository holds) {
+    public SessionService(
+            Transactions transactions,
+            SessionRepository sessions,
+            LlmModelRepository llms,
+            RunRepository runs,
+            HoldRepository holds) {
         this.transactions = transactions;
         this.holds = holds;
         this.sessions = sessions;
@@ -63,8 +67,8 @@ public final class SessionService {
         if (title == null && llmId == null) {
             throw InvalidInputException.field("title", "give a title or an llm_id to change");
         }
-        String checkedTitle = title == null ? null
-                : Validation.requiredText("title", title, AgentChatSession.TITLE_MAX_LENGTH);
+        String checkedTitle =
+                title == null ? null : Validation.requiredText("title", title, AgentChatSession.TITLE_MAX_LENGTH);
         return transactions.fromTransaction(() -> {
             AgentChatSession session = owned(user, sessionId);
             requireActiveLlm(llmId);
@@ -107,8 +111,10 @@ public final class SessionService {
     }
 
     static InvalidInputException inactiveModel(boolean named) {
-        return named ? InvalidInputException.field("llm_id", "does not name an active model")
-                : InvalidInputException.field("llm_id",
+        return named
+                ? InvalidInputException.field("llm_id", "does not name an active model")
+                : InvalidInputException.field(
+                        "llm_id",
                         "the session's model has left the catalog: give an active model's llm_id with the run");
     }
 }

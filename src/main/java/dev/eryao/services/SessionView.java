@@ -7,7 +7,12 @@ import java.util.UUID;
 /** A chat session as services return it: plain data, safe to use after the transaction ended. */
 public record SessionView(UUID id, UUID ownerId, String title, UUID llmId, Instant createdAt, Instant updatedAt) {
     static SessionView of(AgentChatSession session) {
-        return new SessionView(session.getId(), session.getOwnerId(), session.getTitle(), session.getLlmId(),
-                session.getCreatedAt(), session.getUpdatedAt());
+        return new SessionView(
+                session.getId(),
+                session.getOwnerId(),
+                session.getTitle(),
+                session.getLlmId(),
+                session.getCreatedAt(),
+                session.getUpdatedAt());
     }
 }

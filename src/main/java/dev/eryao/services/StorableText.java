@@ -6,8 +6,7 @@ package dev.eryao.services;
  * failing the run's recording. Text from clients is refused instead ({@code Validation}).
  */
 final class StorableText {
-    private StorableText() {
-    }
+    private StorableText() {}
 
     static String of(String text) {
         return text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');

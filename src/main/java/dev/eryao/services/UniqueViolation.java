@@ -12,8 +12,7 @@ import org.hibernate.exception.ConstraintViolationException;
  * the loser answers from what the winner committed instead of failing with a 500.
  */
 final class UniqueViolation {
-    private UniqueViolation() {
-    }
+    private UniqueViolation() {}
 
     static boolean on(Throwable error, String indexName) {
         return Causes.any(error, cause -> names(cause, indexName));
@@ -25,7 +24,8 @@ final class UniqueViolation {
             return violation.getConstraintName() != null
                     && violation.getConstraintName().toLowerCase(Locale.ROOT).contains(indexName);
         }
-        return cause instanceof SQLException sql && SqlStates.UNIQUE_VIOLATION.equals(sql.getSQLState())
+        return cause instanceof SQLException sql
+                && SqlStates.UNIQUE_VIOLATION.equals(sql.getSQLState())
                 && String.valueOf(sql.getMessage()).contains(indexName);
     }
 }

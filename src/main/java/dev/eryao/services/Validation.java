@@ -5,8 +5,7 @@ import java.net.URI;
 
 /** Checks of input shared by services; each failure names the field. */
 final class Validation {
-    private Validation() {
-    }
+    private Validation() {}
 
     /** The longest {@code Idempotency-Key} kept (the columns' length). */
     static final int IDEMPOTENCY_KEY_MAX_LENGTH = 200;
@@ -42,11 +41,13 @@ final class Validation {
             if (c == '\0') {
                 throw InvalidInputException.field(field, "must not contain the NUL character (U+0000)");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw InvalidInputException.field(field, "must not contain an unpaired UTF-16 surrogate (\\u"
-                        + Integer.toHexString(c) + ")");
+                throw InvalidInputException.field(
+                        field, "must not contain an unpaired UTF-16 surrogate (\\u" + Integer.toHexString(c) + ")");
             }
         }
     }
@@ -66,8 +67,8 @@ final class Validation {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x21 || c > 0x7E) {
-                throw InvalidInputException.field(field, "must be visible ASCII characters only (no spaces or"
-                        + " control characters)");
+                throw InvalidInputException.field(
+                        field, "must be visible ASCII characters only (no spaces or" + " control characters)");
             }
         }
         return value;
@@ -115,7 +116,8 @@ final class Validation {
 
     /** A key replayed with a different body: refused, so a client's bug cannot pass for a retry. */
     static InvalidInputException keyReused(String field) {
-        return InvalidInputException.field("Idempotency-Key",
+        return InvalidInputException.field(
+                "Idempotency-Key",
                 "was already used for a request with a different " + field + "; use a new key for a new request");
     }
 }

@@ -13,8 +13,7 @@ import java.sql.Types;
  * bytea as hex), which is exactly what psql would show.
  */
 final class Cells {
-    private Cells() {
-    }
+    private Cells() {}
 
     static Object read(ResultSet rows, ResultSetMetaData meta, int column) throws SQLException {
         String text = rows.getString(column);

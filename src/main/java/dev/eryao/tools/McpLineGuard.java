@@ -113,8 +113,12 @@ public final class McpLineGuard {
         int length = raw.length > 0 && raw[raw.length - 1] == '\r' ? raw.length - 1 : raw.length;
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw, 0, length))
+                    .toString();
         } catch (CharacterCodingException e) {
             answer(null, -32700, "Parse error: the line is not UTF-8");
             return;
@@ -143,7 +147,8 @@ public final class McpLineGuard {
     }
 
     private static Object idOf(Object parsed) {
-        if (parsed instanceof Map<?, ?> message && (message.get("id") instanceof String || message.get("id") instanceof Number)) {
+        if (parsed instanceof Map<?, ?> message
+                && (message.get("id") instanceof String || message.get("id") instanceof Number)) {
             return message.get("id");
         }
         return null;

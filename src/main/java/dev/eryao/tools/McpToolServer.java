@@ -60,18 +60,27 @@ public final class McpToolServer {
     public McpSyncServer start(InputStream in, OutputStream out, String version, Runnable inputEnded) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
         McpLineGuard lines = new McpLineGuard(in, out, json, inputEnded);
-        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, lines.forwarded(), lines.output(),
-                        McpLineGuard.MAX_LINE_BYTES + 2))
+        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(
+                        json, lines.forwarded(), lines.output(), McpLineGuard.MAX_LINE_BYTES + 2))
                 .serverInfo("eryao", version)
                 .instructions(INSTRUCTIONS)
                 .capabilities(ServerCapabilities.builder().tools(false).build())
-                .tools(tool(json, "execute_sql", "Runs one SQL statement in a read-only transaction as a role"
-                                + " that can only read, and returns its rows as JSON (capped in rows and bytes; see"
-                                + " max_rows, max_bytes and truncated_by).",
-                                EXECUTE_SQL_SCHEMA, this::executeSql),
-                        tool(json, "list_tables", "Lists the tables of some schemas with estimated rows and"
-                                + " whether row level security is on; verbose adds columns and keys.",
-                                LIST_TABLES_SCHEMA, this::listTables))
+                .tools(
+                        tool(
+                                json,
+                                "execute_sql",
+                                "Runs one SQL statement in a read-only transaction as a role"
+                                        + " that can only read, and returns its rows as JSON (capped in rows and bytes; see"
+                                        + " max_rows, max_bytes and truncated_by).",
+                                EXECUTE_SQL_SCHEMA,
+                                this::executeSql),
+                        tool(
+                                json,
+                                "list_tables",
+                                "Lists the tables of some schemas with estimated rows and"
+                                        + " whether row level security is on; verbose adds columns and keys.",
+                                LIST_TABLES_SCHEMA,
+                                this::listTables))
                 .build();
         lines.start();
         return server;
@@ -88,7 +97,8 @@ public final class McpToolServer {
     CallToolResult listTables(Map<String, Object> arguments) {
         Object schemas = arguments.getOrDefault("schemas", List.of());
         Object verbose = arguments.getOrDefault("verbose", false);
-        if (!(schemas instanceof List<?> names) || !names.stream().allMatch(String.class::isInstance)
+        if (!(schemas instanceof List<?> names)
+                || !names.stream().allMatch(String.class::isInstance)
                 || !(verbose instanceof Boolean detailed)) {
             return failure("schemas must be a list of schema names and verbose true or false");
         }
@@ -98,11 +108,15 @@ public final class McpToolServer {
 
     private static CallToolResult answer(String what, Supplier<String> work) {
         try {
-            return CallToolResult.builder().addTextContent(UntrustedData.wrap(what, work.get())).isError(false).build();
+            return CallToolResult.builder()
+                    .addTextContent(UntrustedData.wrap(what, work.get()))
+                    .isError(false)
+                    .build();
         } catch (ToolException e) {
             return CallToolResult.builder()
                     .addTextContent(UntrustedData.wrap("the database's refusal or the input's problem", e.getMessage()))
-                    .isError(true).build();
+                    .isError(true)
+                    .build();
         }
     }
 
@@ -110,11 +124,18 @@ public final class McpToolServer {
         return CallToolResult.builder().addTextContent(message).isError(true).build();
     }
 
-    private static SyncToolSpecification tool(McpJsonMapper json, String name, String description, String schema,
+    private static SyncToolSpecification tool(
+            McpJsonMapper json,
+            String name,
+            String description,
+            String schema,
             java.util.function.Function<Map<String, Object>, CallToolResult> handler) {
         ToolAnnotations readOnly = new ToolAnnotations(name, true, false, true, false, null);
         return SyncToolSpecification.builder()
-                .tool(Tool.builder(name, json, schema).description(description).annotations(readOnly).build())
+                .tool(Tool.builder(name, json, schema)
+                        .description(description)
+                        .annotations(readOnly)
+                        .build())
                 .callHandler((exchange, request) -> handler.apply(arguments(request)))
                 .build();
     }

@@ -55,8 +55,12 @@ public final class ReadOnlyAccess {
      * even the connection). Revision 20261125_0002 revokes them from PUBLIC; transaction-level
      * advisory locks stay allowed, as they end with the transaction like the lock any SELECT takes.
      */
-    public static final List<String> OUTSIDE_THE_TRANSACTION = List.of("pg_logical_emit_message", "pg_advisory_lock",
-            "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
+    public static final List<String> OUTSIDE_THE_TRANSACTION = List.of(
+            "pg_logical_emit_message",
+            "pg_advisory_lock",
+            "pg_advisory_lock_shared",
+            "pg_try_advisory_lock",
+            "pg_try_advisory_lock_shared");
 
     /**
      * Functions PUBLIC may call by default that assign the calling transaction an id, even a
@@ -68,7 +72,8 @@ public final class ReadOnlyAccess {
 
     /** What the guard requires the reader not to be able to call. */
     static final List<String> REFUSED_FUNCTIONS = Stream.of(OUTSIDE_THE_TRANSACTION, ASSIGN_A_TRANSACTION_ID)
-            .flatMap(List::stream).toList();
+            .flatMap(List::stream)
+            .toList();
 
     /** The reader's setting in each database from revision 20261125_0002: sorts and hashes that spill stop there. */
     public static final String TEMP_FILE_LIMIT = "256MB";
@@ -91,8 +96,8 @@ public final class ReadOnlyAccess {
                    set_config('work_mem', '%s', true),
                    set_config('TimeZone', 'UTC', true)
             FROM pg_roles r WHERE r.rolname = session_user""".formatted(
-            REFUSED_FUNCTIONS.stream().map(name -> "'" + name + "'")
-                    .collect(Collectors.joining(", ", "ARRAY[", "]")), WORK_MEM);
+            REFUSED_FUNCTIONS.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", ", "ARRAY[", "]")),
+            WORK_MEM);
 
     private final DataSource readers;
     private final String readerUser;
@@ -113,7 +118,9 @@ public final class ReadOnlyAccess {
             driver.setMaxResultBuffer(String.valueOf(tools.maxBytes()));
             driver.setAdaptiveFetch(true);
         }
-        return new ReadOnlyAccess(readers, tools.readerUser(),
+        return new ReadOnlyAccess(
+                readers,
+                tools.readerUser(),
                 Math.toIntExact(tools.statementTimeout().toMillis()));
     }
 
@@ -150,19 +157,24 @@ public final class ReadOnlyAccess {
             return readers.getConnection();
         } catch (SQLException e) {
             if (busy(e)) {
-                throw new ToolException("the data tools are busy: every connection " + readerUser
-                        + " may open is in use (its CONNECTION LIMIT); try again in a moment", e);
+                throw new ToolException(
+                        "the data tools are busy: every connection " + readerUser
+                                + " may open is in use (its CONNECTION LIMIT); try again in a moment",
+                        e);
             }
-            throw new ToolException("cannot log in as " + readerUser + ": " + ToolException.databaseMessage(e)
-                    + "; the role comes with revision 20261124_0002 (bin/eryao migrate), and on a server that"
-                    + " checks passwords it needs one (ALTER ROLE ... PASSWORD, then ERYAO_TOOLS__READER_PASSWORD)", e);
+            throw new ToolException(
+                    "cannot log in as " + readerUser + ": " + ToolException.databaseMessage(e)
+                            + "; the role comes with revision 20261124_0002 (bin/eryao migrate), and on a server that"
+                            + " checks passwords it needs one (ALTER ROLE ... PASSWORD, then ERYAO_TOOLS__READER_PASSWORD)",
+                    e);
         }
     }
 
     /** PostgreSQL's too_many_connections (the role's limit, or the server's), as itself or through a pooler. */
     private static boolean busy(SQLException e) {
         String message = String.valueOf(e.getMessage());
-        return SqlStates.TOO_MANY_CONNECTIONS.equals(e.getSQLState()) || message.contains("too many connections for role");
+        return SqlStates.TOO_MANY_CONNECTIONS.equals(e.getSQLState())
+                || message.contains("too many connections for role");
     }
 
     /**
@@ -208,8 +220,10 @@ public final class ReadOnlyAccess {
                 }
                 if ("-1".equals(row.getString("temp_file_limit"))) {
                     throw new ToolException("refusing to run as " + readerUser + ": it has no temp_file_limit, so one"
-                            + " query could fill the server's disk; a superuser must run ALTER ROLE " + row.getString("role_name")
-                            + " IN DATABASE " + row.getString("database_name") + " SET temp_file_limit = '" + TEMP_FILE_LIMIT + "' (revision 20261125_0002 does when the"
+                            + " query could fill the server's disk; a superuser must run ALTER ROLE "
+                            + row.getString("role_name")
+                            + " IN DATABASE " + row.getString("database_name") + " SET temp_file_limit = '"
+                            + TEMP_FILE_LIMIT + "' (revision 20261125_0002 does when the"
                             + " migrations run as one)");
                 }
             }

@@ -1,12 +1,12 @@
 package dev.eryao.tools;
 
 import dev.eryao.core.Causes;
+import dev.eryao.core.db.TransactionControl;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import dev.eryao.core.db.TransactionControl;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.core.BaseConnection;
@@ -63,7 +63,9 @@ public final class SqlExecutor {
                 access.bound(statement);
                 Reading reading = new Reading();
                 try {
-                    return statement.execute(text) ? reading.all(statement.getResultSet()) : reading.result(QueryResult.Cut.NONE);
+                    return statement.execute(text)
+                            ? reading.all(statement.getResultSet())
+                            : reading.result(QueryResult.Cut.NONE);
                 } catch (SQLException e) {
                     if (!overTheByteCap(e)) {
                         throw e;
@@ -82,10 +84,12 @@ public final class SqlExecutor {
      * they would change.
      */
     private static void refusePreparing(String text) {
-        TransactionControl.in(text).filter(command -> command.equals("PREPARE TRANSACTION")).ifPresent(command -> {
-            throw new ToolException("PREPARE TRANSACTION is not allowed: the data tools' read-only transaction"
-                    + " must end with the call");
-        });
+        TransactionControl.in(text)
+                .filter(command -> command.equals("PREPARE TRANSACTION"))
+                .ifPresent(command -> {
+                    throw new ToolException("PREPARE TRANSACTION is not allowed: the data tools' read-only transaction"
+                            + " must end with the call");
+                });
     }
 
     private static void requireOneStatement(Connection connection, String text) throws SQLException {

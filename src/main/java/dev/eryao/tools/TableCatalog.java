@@ -80,10 +80,18 @@ public final class TableCatalog {
 
     private static List<TableInfo> tables(Connection connection, String[] schemas) throws SQLException {
         List<TableInfo> tables = new ArrayList<>();
-        try (PreparedStatement query = prepare(connection, TABLES, schemas); ResultSet rows = query.executeQuery()) {
+        try (PreparedStatement query = prepare(connection, TABLES, schemas);
+                ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
-                tables.add(new TableInfo(rows.getString(1), rows.getString(2), rows.getLong(5),
-                        rows.getBoolean(3), rows.getBoolean(4), null, null, null));
+                tables.add(new TableInfo(
+                        rows.getString(1),
+                        rows.getString(2),
+                        rows.getLong(5),
+                        rows.getBoolean(3),
+                        rows.getBoolean(4),
+                        null,
+                        null,
+                        null));
             }
         }
         return tables;
@@ -92,31 +100,42 @@ public final class TableCatalog {
     private static List<TableInfo> withDetail(Connection connection, String[] schemas, List<TableInfo> tables)
             throws SQLException {
         Map<String, List<TableInfo.Column>> columns = new HashMap<>();
-        try (PreparedStatement query = prepare(connection, COLUMNS, schemas); ResultSet rows = query.executeQuery()) {
+        try (PreparedStatement query = prepare(connection, COLUMNS, schemas);
+                ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
                 columns.computeIfAbsent(rows.getString(1) + "." + rows.getString(2), k -> new ArrayList<>())
-                        .add(new TableInfo.Column(rows.getString(3), rows.getString(4), rows.getBoolean(5), rows.getString(6)));
+                        .add(new TableInfo.Column(
+                                rows.getString(3), rows.getString(4), rows.getBoolean(5), rows.getString(6)));
             }
         }
         Map<String, TableInfo.PrimaryKey> primaryKeys = new HashMap<>();
         Map<String, List<TableInfo.ForeignKey>> foreignKeys = new HashMap<>();
-        try (PreparedStatement query = prepare(connection, KEYS, schemas); ResultSet rows = query.executeQuery()) {
+        try (PreparedStatement query = prepare(connection, KEYS, schemas);
+                ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
                 String table = rows.getString(1) + "." + rows.getString(2);
                 List<String> keyColumns = list(rows.getArray(5));
                 if ("p".equals(rows.getString(4))) {
                     primaryKeys.put(table, new TableInfo.PrimaryKey(rows.getString(3), keyColumns));
                 } else {
-                    foreignKeys.computeIfAbsent(table, k -> new ArrayList<>()).add(new TableInfo.ForeignKey(
-                            rows.getString(3), keyColumns, rows.getString(6), list(rows.getArray(7))));
+                    foreignKeys
+                            .computeIfAbsent(table, k -> new ArrayList<>())
+                            .add(new TableInfo.ForeignKey(
+                                    rows.getString(3), keyColumns, rows.getString(6), list(rows.getArray(7))));
                 }
             }
         }
         List<TableInfo> detailed = new ArrayList<>();
         for (TableInfo t : tables) {
             String key = t.qualifiedName();
-            detailed.add(new TableInfo(t.schema(), t.name(), t.estimatedRows(), t.rlsEnabled(), t.rlsForced(),
-                    List.copyOf(columns.getOrDefault(key, List.of())), primaryKeys.get(key),
+            detailed.add(new TableInfo(
+                    t.schema(),
+                    t.name(),
+                    t.estimatedRows(),
+                    t.rlsEnabled(),
+                    t.rlsForced(),
+                    List.copyOf(columns.getOrDefault(key, List.of())),
+                    primaryKeys.get(key),
                     List.copyOf(foreignKeys.getOrDefault(key, List.of()))));
         }
         return detailed;
@@ -130,7 +149,8 @@ public final class TableCatalog {
 
     private static List<String> strings(Connection connection, String sql, String[] schemas) throws SQLException {
         List<String> values = new ArrayList<>();
-        try (PreparedStatement query = prepare(connection, sql, schemas); ResultSet rows = query.executeQuery()) {
+        try (PreparedStatement query = prepare(connection, sql, schemas);
+                ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
                 values.add(rows.getString(1));
             }

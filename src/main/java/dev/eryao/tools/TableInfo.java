@@ -25,13 +25,10 @@ public record TableInfo(
     }
 
     /** @param defaultValue the column's default expression, or null */
-    public record Column(String name, String type, boolean nullable, String defaultValue) {
-    }
+    public record Column(String name, String type, boolean nullable, String defaultValue) {}
 
-    public record PrimaryKey(String name, List<String> columns) {
-    }
+    public record PrimaryKey(String name, List<String> columns) {}
 
     /** @param references {@code schema.table} */
-    public record ForeignKey(String name, List<String> columns, String references, List<String> referencedColumns) {
-    }
+    public record ForeignKey(String name, List<String> columns, String references, List<String> referencedColumns) {}
 }

@@ -13,8 +13,7 @@ public final class TextOutput {
     /** Wider cells are cut: one long value must not push every other column off the screen. */
     static final int MAX_CELL_WIDTH = 60;
 
-    private TextOutput() {
-    }
+    private TextOutput() {}
 
     public static String queryResult(QueryResult result) {
         if (result.columns().isEmpty()) {
@@ -37,10 +36,12 @@ public final class TextOutput {
     /** Why rows are missing, and what raises the cap. */
     static String cutNote(QueryResult result) {
         return switch (result.cut()) {
-            case ROWS -> "more were cut off at the limit of " + result.maxRows()
-                    + ": --max-rows or ERYAO_TOOLS__MAX_ROWS raises it";
-            case BYTES -> "result truncated at " + result.maxBytes() + " bytes: the rows after these would pass"
-                    + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it";
+            case ROWS ->
+                "more were cut off at the limit of " + result.maxRows()
+                        + ": --max-rows or ERYAO_TOOLS__MAX_ROWS raises it";
+            case BYTES ->
+                "result truncated at " + result.maxBytes() + " bytes: the rows after these would pass"
+                        + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it";
             case NONE -> "";
         };
     }
@@ -55,9 +56,13 @@ public final class TextOutput {
         if (verbose) {
             tables.forEach(t -> out.append('\n').append(detail(t)));
         }
-        List<String> withoutRls = tables.stream().filter(t -> !t.rlsEnabled()).map(TableInfo::qualifiedName).toList();
+        List<String> withoutRls = tables.stream()
+                .filter(t -> !t.rlsEnabled())
+                .map(TableInfo::qualifiedName)
+                .toList();
         if (!withoutRls.isEmpty()) {
-            out.append("\nWARNING: row level security is OFF on ").append(String.join(", ", withoutRls))
+            out.append("\nWARNING: row level security is OFF on ")
+                    .append(String.join(", ", withoutRls))
                     .append(": enable it in a migration (ALTER TABLE ... ENABLE ROW LEVEL SECURITY)\n");
         }
         return out.toString();
@@ -71,24 +76,46 @@ public final class TextOutput {
     }
 
     private static String detail(TableInfo t) {
-        StringBuilder out = new StringBuilder(t.qualifiedName()).append("  (~").append(t.estimatedRows())
-                .append(" rows, RLS ").append(rls(t)).append(")\n");
-        List<List<String>> columns = t.columns().stream().map(c -> List.of("  " + c.name(), c.type(),
-                c.nullable() ? "null" : "not null", c.defaultValue() == null ? "" : "default " + c.defaultValue())).toList();
+        StringBuilder out = new StringBuilder(t.qualifiedName())
+                .append("  (~")
+                .append(t.estimatedRows())
+                .append(" rows, RLS ")
+                .append(rls(t))
+                .append(")\n");
+        List<List<String>> columns = t.columns().stream()
+                .map(c -> List.of(
+                        "  " + c.name(),
+                        c.type(),
+                        c.nullable() ? "null" : "not null",
+                        c.defaultValue() == null ? "" : "default " + c.defaultValue()))
+                .toList();
         out.append(grid(null, columns));
-        out.append("  primary key: ").append(t.primaryKey() == null ? "none"
-                : String.join(", ", t.primaryKey().columns()) + " (" + t.primaryKey().name() + ")").append('\n');
+        out.append("  primary key: ")
+                .append(
+                        t.primaryKey() == null
+                                ? "none"
+                                : String.join(", ", t.primaryKey().columns()) + " ("
+                                        + t.primaryKey().name() + ")")
+                .append('\n');
         for (TableInfo.ForeignKey fk : t.foreignKeys()) {
-            out.append("  foreign key ").append(fk.name()).append(": ").append(String.join(", ", fk.columns()))
-                    .append(" -> ").append(fk.references()).append(" (")
-                    .append(String.join(", ", fk.referencedColumns())).append(")\n");
+            out.append("  foreign key ")
+                    .append(fk.name())
+                    .append(": ")
+                    .append(String.join(", ", fk.columns()))
+                    .append(" -> ")
+                    .append(fk.references())
+                    .append(" (")
+                    .append(String.join(", ", fk.referencedColumns()))
+                    .append(")\n");
         }
         return out.toString();
     }
 
     /** Aligned columns separated by {@code " | "}; with headers, a rule under them. */
     static String grid(List<String> headers, List<List<String>> rows) {
-        int width = headers != null ? headers.size() : rows.isEmpty() ? 0 : rows.get(0).size();
+        int width = headers != null
+                ? headers.size()
+                : rows.isEmpty() ? 0 : rows.get(0).size();
         int[] widths = new int[width];
         if (headers != null) {
             measure(widths, headers);
@@ -98,7 +125,8 @@ public final class TextOutput {
         String separator = headers != null ? " | " : "  ";
         if (headers != null) {
             out.append(line(widths, headers, separator)).append('\n');
-            out.append(java.util.Arrays.stream(widths).mapToObj("-"::repeat).collect(Collectors.joining("-+-"))).append('\n');
+            out.append(java.util.Arrays.stream(widths).mapToObj("-"::repeat).collect(Collectors.joining("-+-")))
+                    .append('\n');
         }
         rows.forEach(row -> out.append(line(widths, row, separator)).append('\n'));
         return out.toString();
@@ -113,7 +141,10 @@ public final class TextOutput {
     private static String line(int[] widths, List<String> cells, String separator) {
         List<String> padded = new ArrayList<>();
         for (int i = 0; i < cells.size(); i++) {
-            padded.add(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + Math.max(1, widths[i]) + "s", cells.get(i)));
+            padded.add(
+                    i == cells.size() - 1
+                            ? cells.get(i)
+                            : String.format("%-" + Math.max(1, widths[i]) + "s", cells.get(i)));
         }
         return String.join(separator, padded).stripTrailing();
     }

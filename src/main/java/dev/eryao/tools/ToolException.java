@@ -26,7 +26,8 @@ public final class ToolException extends RuntimeException {
     static String databaseMessage(SQLException error) {
         if (error instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
             ServerErrorMessage server = psql.getServerErrorMessage();
-            return server.getSeverity() + ": " + oneLine(server.getMessage()) + " (SQLSTATE " + server.getSQLState() + ")";
+            return server.getSeverity() + ": " + oneLine(server.getMessage()) + " (SQLSTATE " + server.getSQLState()
+                    + ")";
         }
         String state = error.getSQLState() == null ? "" : " (SQLSTATE " + error.getSQLState() + ")";
         return oneLine(String.valueOf(error.getMessage())) + state;
@@ -37,7 +38,9 @@ public final class ToolException extends RuntimeException {
 
     private static String oneLine(String text) {
         String line = text.strip().replaceAll("\\s*\\R\\s*", " ");
-        return line.length() <= MAX_MESSAGE_CHARS ? line
-                : line.substring(0, MAX_MESSAGE_CHARS) + "… (" + (line.length() - MAX_MESSAGE_CHARS) + " more characters)";
+        return line.length() <= MAX_MESSAGE_CHARS
+                ? line
+                : line.substring(0, MAX_MESSAGE_CHARS) + "… (" + (line.length() - MAX_MESSAGE_CHARS)
+                        + " more characters)";
     }
 }

@@ -20,8 +20,7 @@ public final class ToolsJson {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-    private ToolsJson() {
-    }
+    private ToolsJson() {}
 
     /**
      * {@code {"columns": [...], "rows": [{...}], "row_count": n, "truncated": b, "max_rows": n, "max_bytes": n}},

@@ -10,8 +10,7 @@ import java.util.UUID;
  * wording follows Supabase's MCP server.
  */
 final class UntrustedData {
-    private UntrustedData() {
-    }
+    private UntrustedData() {}
 
     static String wrap(String what, String data) {
         String tag = "untrusted-data-" + UUID.randomUUID();

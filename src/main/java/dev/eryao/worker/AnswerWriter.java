@@ -30,6 +30,7 @@ final class AnswerWriter {
      * hold more than a page of bounded pieces.
      */
     static final int PIECE_CHARS = 16_384;
+
     private static final Logger log = LoggerFactory.getLogger(AnswerWriter.class);
 
     private final RunExecutionService runs;
@@ -146,11 +147,15 @@ final class AnswerWriter {
     private boolean report(String piece) {
         AttemptCheck checkIn;
         try {
-            checkIn = piece.isEmpty() ? runs.checkIn(run, workerId, clock.instant())
+            checkIn = piece.isEmpty()
+                    ? runs.checkIn(run, workerId, clock.instant())
                     : runs.append(run, workerId, nextIndex, piece, clock.instant());
         } catch (RuntimeException e) {
-            log.warn("run {} attempt {}: cannot store its answer so far ({}); trying again",
-                    run.runId(), run.attempt(), e.getClass().getSimpleName());
+            log.warn(
+                    "run {} attempt {}: cannot store its answer so far ({}); trying again",
+                    run.runId(),
+                    run.attempt(),
+                    e.getClass().getSimpleName());
             sleepQuietly();
             return false;
         }

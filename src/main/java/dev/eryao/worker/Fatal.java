@@ -8,8 +8,7 @@ package dev.eryao.worker;
  * ordinary failure of the attempt.
  */
 final class Fatal {
-    private Fatal() {
-    }
+    private Fatal() {}
 
     static boolean is(Throwable error) {
         return error instanceof VirtualMachineError && !(error instanceof StackOverflowError);

@@ -63,11 +63,19 @@ final class RunPerformer {
         Completion completion = null;
         Failure failure = null;
         try {
-            completion = model.stream(new ChatRequest(run.requestUrl(), run.factoryName(), run.modelCode(),
-                    run.messages(), run.outputCap(), run.price().contextTokens()), piece -> {
+            completion = model.stream(
+                    new ChatRequest(
+                            run.requestUrl(),
+                            run.factoryName(),
+                            run.modelCode(),
+                            run.messages(),
+                            run.outputCap(),
+                            run.price().contextTokens()),
+                    piece -> {
                         written.append(piece);
                         answer.offer(piece);
-                    }, cancel);
+                    },
+                    cancel);
         } catch (LlmCallException e) {
             cancel.cancel();
             // The summary, never the message: a provider's answer can quote the conversation.
@@ -86,8 +94,10 @@ final class RunPerformer {
             failure = unexpected(run, answer.failure(), "while storing its answer");
         }
         if (failure != null) {
-            record(run, runs.fail(run, workerId, failure.error(), failure.retryable(), written.toString(),
-                    clock.instant()));
+            record(
+                    run,
+                    runs.fail(
+                            run, workerId, failure.error(), failure.retryable(), written.toString(), clock.instant()));
             return;
         }
         if (answer.claimLost()) {
@@ -97,16 +107,23 @@ final class RunPerformer {
         String unusable = run.usageProblem(completion);
         if (completion.cancelled()) {
             // What the provider reported cannot be charged: the stop is recorded, free.
-            Completion used = unusable == null ? completion
-                    : new Completion(completion.content(), 0, 0, null, true, true);
+            Completion used =
+                    unusable == null ? completion : new Completion(completion.content(), 0, 0, null, true, true);
             record(run, runs.stop(run, workerId, used, clock.instant()));
             return;
         }
         if (unusable != null) {
             // A provider error like any other: never a charge, never a credit.
             log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), unusable);
-            record(run, runs.fail(run, workerId, "the model's answer cannot be priced: " + unusable, false,
-                    written.toString(), clock.instant()));
+            record(
+                    run,
+                    runs.fail(
+                            run,
+                            workerId,
+                            "the model's answer cannot be priced: " + unusable,
+                            false,
+                            written.toString(),
+                            clock.instant()));
             return;
         }
         record(run, runs.succeed(run, workerId, completion, clock.instant()));
@@ -118,14 +135,20 @@ final class RunPerformer {
      * and failed so that the run is tried again while attempts remain.
      */
     private static Failure unexpected(RunContext run, Throwable error, String where) {
-        log.error("run {} attempt {} met an unexpected {} {}: {}", run.runId(), run.attempt(),
-                error.getClass().getSimpleName(), where, SafeTrace.of(error));
-        return new Failure("the worker met an unexpected error " + where + " (" + error.getClass().getSimpleName()
-                + "); the administrator's logs have the details", true);
+        log.error(
+                "run {} attempt {} met an unexpected {} {}: {}",
+                run.runId(),
+                run.attempt(),
+                error.getClass().getSimpleName(),
+                where,
+                SafeTrace.of(error));
+        return new Failure(
+                "the worker met an unexpected error " + where + " ("
+                        + error.getClass().getSimpleName() + "); the administrator's logs have the details",
+                true);
     }
 
-    private record Failure(String error, boolean retryable) {
-    }
+    private record Failure(String error, boolean retryable) {}
 
     /** Lets the answer's writer store what is pending; an interrupt (the worker closing) cuts it short. */
     private static void finish(AnswerWriter answer) {
@@ -138,8 +161,10 @@ final class RunPerformer {
 
     private static void record(RunContext run, boolean recorded) {
         if (!recorded) {
-            log.warn("run {} attempt {} finished after its lease was lost; its outcome was dropped",
-                    run.runId(), run.attempt());
+            log.warn(
+                    "run {} attempt {} finished after its lease was lost; its outcome was dropped",
+                    run.runId(),
+                    run.attempt());
         }
     }
 }

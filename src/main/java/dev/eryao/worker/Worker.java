@@ -29,8 +29,8 @@ public final class Worker implements AutoCloseable {
     /** How long close waits for runs being performed before it interrupts them. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     /** The rescuer looks four times a lease, but not more than once a second, however short the lease. */
-
     private final WorkerSettings settings;
+
     private final RunPerformer performer;
     private final LeaseRescuer rescuer;
     private final String id;
@@ -44,7 +44,12 @@ public final class Worker implements AutoCloseable {
     }
 
     /** @param onFatal what a thread that met a {@link Fatal} error does: end the process (tests watch it instead) */
-    Worker(RunExecutionService runs, ModelCall model, WorkerSettings settings, Clock clock, Consumer<Throwable> onFatal) {
+    Worker(
+            RunExecutionService runs,
+            ModelCall model,
+            WorkerSettings settings,
+            Clock clock,
+            Consumer<Throwable> onFatal) {
         this.settings = settings;
         this.id = workerId();
         this.performer = new RunPerformer(runs, model, clock, id);
@@ -106,8 +111,10 @@ public final class Worker implements AutoCloseable {
         for (Thread thread : performers) {
             try {
                 if (!thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    log.warn("{} still performing a run after {}: abandoning it to the lease rescuer",
-                            thread.getName(), STOP_WAIT);
+                    log.warn(
+                            "{} still performing a run after {}: abandoning it to the lease rescuer",
+                            thread.getName(),
+                            STOP_WAIT);
                     thread.interrupt();
                 }
             } catch (InterruptedException e) {
@@ -150,7 +157,8 @@ public final class Worker implements AutoCloseable {
      */
     private static void endProcess(Throwable error) {
         try {
-            log.error("worker: {} — the process exits; its runs are taken back when their leases expire",
+            log.error(
+                    "worker: {} — the process exits; its runs are taken back when their leases expire",
                     error.getClass().getName());
         } finally {
             Runtime.getRuntime().halt(70);

@@ -46,31 +46,44 @@ class CatalogAndAdminRoutesTest {
         String id = created.json().get("id").asText();
         assertThat(created.json().get("input_price_per_1k").decimalValue()).isEqualByComparingTo("0.5");
 
-        assertThat(lists(api.get("/v1/llm/factories", userToken).json().get("items"), factory)).isTrue();
-        assertThat(lists(api.get("/v1/llm/models", userToken).json().get("items"), id)).isTrue();
+        assertThat(lists(api.get("/v1/llm/factories", userToken).json().get("items"), factory))
+                .isTrue();
+        assertThat(lists(api.get("/v1/llm/models", userToken).json().get("items"), id))
+                .isTrue();
 
-        Response changed = api.call("PATCH", "/v1/admin/llm/models/" + id, admin,
-                "{\"display_name\":\"Renamed\",\"is_active\":false}");
+        Response changed = api.call(
+                "PATCH", "/v1/admin/llm/models/" + id, admin, "{\"display_name\":\"Renamed\",\"is_active\":false}");
         assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
         assertThat(changed.json().get("display_name").asText()).isEqualTo("Renamed");
-        assertThat(lists(api.get("/v1/llm/models", userToken).json().get("items"), id)).as("inactive").isFalse();
+        assertThat(lists(api.get("/v1/llm/models", userToken).json().get("items"), id))
+                .as("inactive")
+                .isFalse();
 
-        assertThat(api.call("DELETE", "/v1/admin/llm/factories/" + factory, admin, null).status())
-                .as("a factory with models is not deleted").isEqualTo(409);
-        assertThat(api.call("DELETE", "/v1/admin/llm/models/" + id, admin, null).status()).isEqualTo(204);
-        assertThat(api.call("PATCH", "/v1/admin/llm/models/" + id, admin, "{\"display_name\":\"x\"}").status())
+        assertThat(api.call("DELETE", "/v1/admin/llm/factories/" + factory, admin, null)
+                        .status())
+                .as("a factory with models is not deleted")
+                .isEqualTo(409);
+        assertThat(api.call("DELETE", "/v1/admin/llm/models/" + id, admin, null).status())
+                .isEqualTo(204);
+        assertThat(api.call("PATCH", "/v1/admin/llm/models/" + id, admin, "{\"display_name\":\"x\"}")
+                        .status())
                 .isEqualTo(404);
 
-        Response renamed = api.call("PATCH", "/v1/admin/llm/factories/" + factory, admin, "{\"name\":\"renamed-" + unique + "\"}");
+        Response renamed =
+                api.call("PATCH", "/v1/admin/llm/factories/" + factory, admin, "{\"name\":\"renamed-" + unique + "\"}");
         assertThat(renamed.json().get("name").asText()).isEqualTo("renamed-" + unique);
-        assertThat(api.call("DELETE", "/v1/admin/llm/factories/" + factory, admin, null).status()).isEqualTo(204);
-        assertThat(lists(api.get("/v1/llm/factories", userToken).json().get("items"), factory)).isFalse();
+        assertThat(api.call("DELETE", "/v1/admin/llm/factories/" + factory, admin, null)
+                        .status())
+                .isEqualTo(204);
+        assertThat(lists(api.get("/v1/llm/factories", userToken).json().get("items"), factory))
+                .isFalse();
     }
 
     @Test
     void duplicateNamesAreConflictsAndAMissingFactoryIsAFieldError() {
         String factory = factory();
-        assertThat(api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"factory-" + unique + "\"}").status())
+        assertThat(api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"factory-" + unique + "\"}")
+                        .status())
                 .isEqualTo(409);
         assertThat(model(factory, "dup-" + unique).status()).isEqualTo(201);
         assertThat(model(factory, "dup-" + unique).status()).isEqualTo(409);
@@ -107,33 +120,53 @@ class CatalogAndAdminRoutesTest {
             assertThat(response.status()).as(response.toString()).isEqualTo(428);
             assertThat(response.isProblem()).as(response.toString()).isTrue();
             assertThat(response.json().get("title").asText()).isEqualTo("Precondition Required");
-            assertThat(response.json().get("detail").asText()).contains("Idempotency-Key").contains("safe to repeat");
-            assertThat(response.json().get("errors").has("Idempotency-Key")).as(response.toString()).isTrue();
+            assertThat(response.json().get("detail").asText())
+                    .contains("Idempotency-Key")
+                    .contains("safe to repeat");
+            assertThat(response.json().get("errors").has("Idempotency-Key"))
+                    .as(response.toString())
+                    .isTrue();
         }
-        assertThat(api.get("/v1/points/balance", userToken).json().get("balance").asLong()).isZero();
-        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items")).isEmpty();
+        assertThat(api.get("/v1/points/balance", userToken)
+                        .json()
+                        .get("balance")
+                        .asLong())
+                .isZero();
+        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items"))
+                .isEmpty();
     }
 
     @Test
     void aGrantSentTwiceWithOneKeyIsGrantedOnceAndTheKeyCannotBeReusedForAnotherGrant() {
         String body = "{\"owner_id\":\"" + user + "\",\"amount\":100,\"reason\":\"retried\"}";
         Response first = api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
-        Response retried = api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
-        Response otherBody = api.call("POST", "/v1/admin/points/grants", admin,
-                body.replace("100", "200"), "Idempotency-Key", "retry-" + unique);
+        Response retried =
+                api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
+        Response otherBody = api.call(
+                "POST",
+                "/v1/admin/points/grants",
+                admin,
+                body.replace("100", "200"),
+                "Idempotency-Key",
+                "retry-" + unique);
 
         assertThat(first.status()).as(first.toString()).isEqualTo(201);
         assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
         assertThat(retried.json().get("id")).isEqualTo(first.json().get("id"));
         assertThat(otherBody.status()).as(otherBody.toString()).isEqualTo(422);
-        assertThat(api.get("/v1/points/balance", userToken).json().get("balance").asLong()).isEqualTo(100);
-        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items")).hasSize(1);
+        assertThat(api.get("/v1/points/balance", userToken)
+                        .json()
+                        .get("balance")
+                        .asLong())
+                .isEqualTo(100);
+        assertThat(api.get("/v1/points/ledger?limit=10", userToken).json().get("items"))
+                .hasSize(1);
     }
 
     @Test
     void theOpenApiDocumentSaysAGrantRequiresAnIdempotencyKey() {
-        JsonNode parameters = api.get("/openapi.json", null).json()
-                .at("/paths/~1v1~1admin~1points~1grants/post/parameters");
+        JsonNode parameters =
+                api.get("/openapi.json", null).json().at("/paths/~1v1~1admin~1points~1grants/post/parameters");
         JsonNode key = null;
         for (JsonNode parameter : parameters) {
             if (parameter.get("name").asText().equals("Idempotency-Key")) {
@@ -151,17 +184,25 @@ class CatalogAndAdminRoutesTest {
         String factoryBody = "{\"name\":\"nope-" + unique + "\"}";
         String id = UUID.randomUUID().toString();
         for (Response response : new Response[] {
-                api.call("POST", "/v1/admin/points/grants", userToken,
-                        "{\"owner_id\":\"" + user + "\",\"amount\":1000,\"reason\":\"self\"}"),
-                api.call("POST", "/v1/admin/llm/factories", userToken, factoryBody),
-                api.call("PATCH", "/v1/admin/llm/factories/" + id, userToken, factoryBody),
-                api.call("DELETE", "/v1/admin/llm/factories/" + id, userToken, null),
-                api.call("POST", "/v1/admin/llm/models", userToken, "{}"),
-                api.call("PATCH", "/v1/admin/llm/models/" + id, userToken, "{}"),
-                api.call("DELETE", "/v1/admin/llm/models/" + id, userToken, null)}) {
+            api.call(
+                    "POST",
+                    "/v1/admin/points/grants",
+                    userToken,
+                    "{\"owner_id\":\"" + user + "\",\"amount\":1000,\"reason\":\"self\"}"),
+            api.call("POST", "/v1/admin/llm/factories", userToken, factoryBody),
+            api.call("PATCH", "/v1/admin/llm/factories/" + id, userToken, factoryBody),
+            api.call("DELETE", "/v1/admin/llm/factories/" + id, userToken, null),
+            api.call("POST", "/v1/admin/llm/models", userToken, "{}"),
+            api.call("PATCH", "/v1/admin/llm/models/" + id, userToken, "{}"),
+            api.call("DELETE", "/v1/admin/llm/models/" + id, userToken, null)
+        }) {
             assertThat(response.status()).as(response.toString()).isEqualTo(403);
             assertThat(response.isProblem()).isTrue();
         }
-        assertThat(api.get("/v1/points/balance", userToken).json().get("balance").asLong()).isZero();
+        assertThat(api.get("/v1/points/balance", userToken)
+                        .json()
+                        .get("balance")
+                        .asLong())
+                .isZero();
     }
 }

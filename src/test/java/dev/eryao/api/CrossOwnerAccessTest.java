@@ -18,12 +18,21 @@ class CrossOwnerAccessTest {
 
     @Test
     void anotherOwnersSessionAndRunAreNotFoundForEveryOperationAndStayUntouched() {
-        api.grant(api.serviceToken(UUID.randomUUID()),
+        api.grant(
+                api.serviceToken(UUID.randomUUID()),
                 "{\"owner_id\":\"" + alice + "\",\"amount\":10,\"reason\":\"test\"}");
-        String session = api.call("POST", "/v1/agent/sessions", aliceToken,
-                "{\"title\":\"private\",\"llm_id\":\"" + TestApi.freeModel() + "\"}").json().get("id").asText();
+        String session = api.call(
+                        "POST",
+                        "/v1/agent/sessions",
+                        aliceToken,
+                        "{\"title\":\"private\",\"llm_id\":\"" + TestApi.freeModel() + "\"}")
+                .json()
+                .get("id")
+                .asText();
         String task = api.call("POST", "/v1/agent/sessions/" + session + "/runs", aliceToken, "{\"input\":\"hi\"}")
-                .json().get("task_id").asText();
+                .json()
+                .get("task_id")
+                .asText();
 
         Map<String, Response> asBob = new LinkedHashMap<>();
         asBob.put("read", api.get("/v1/agent/sessions/" + session, bobToken));
@@ -40,10 +49,19 @@ class CrossOwnerAccessTest {
         assertThat(api.get("/v1/agent/sessions", bobToken).json().get("items")).isEmpty();
 
         Response missing = api.get("/v1/agent/sessions/" + UUID.randomUUID(), bobToken);
-        assertThat(asBob.get("read").json().get("detail")).isEqualTo(missing.json().get("detail"));
-        assertThat(asBob.get("read").json().get("title")).isEqualTo(missing.json().get("title"));
+        assertThat(asBob.get("read").json().get("detail"))
+                .isEqualTo(missing.json().get("detail"));
+        assertThat(asBob.get("read").json().get("title"))
+                .isEqualTo(missing.json().get("title"));
 
-        assertThat(api.get("/v1/agent/sessions/" + session, aliceToken).json().get("title").asText()).isEqualTo("private");
-        assertThat(api.get("/v1/agent/sessions/" + session + "/messages", aliceToken).json().get("items")).hasSize(1);
+        assertThat(api.get("/v1/agent/sessions/" + session, aliceToken)
+                        .json()
+                        .get("title")
+                        .asText())
+                .isEqualTo("private");
+        assertThat(api.get("/v1/agent/sessions/" + session + "/messages", aliceToken)
+                        .json()
+                        .get("items"))
+                .hasSize(1);
     }
 }

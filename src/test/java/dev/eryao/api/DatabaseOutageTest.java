@@ -48,11 +48,13 @@ class DatabaseOutageTest {
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
     /** What a loaded, shared machine may add to a timeout before an answer counts as hung. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
+
     private static final int READY_PROBES = 4;
 
     private final Path pgdata = TestDatabase.temporaryDirectory().resolve("pgdata");
     private final int port = freePort();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private EmbeddedPostgres postgres;
     private Database database;
     private App app;
@@ -80,18 +82,24 @@ class DatabaseOutageTest {
         String token = startApi(connectTimeoutSeconds);
         HttpResponse<String> created = send("POST", "/v1/agent/sessions", token, "{\"title\":\"outage\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String path = "/v1/agent/sessions/" + JSON.readTree(created.body()).path("id").asText();
-        assertThat(send("GET", "/readyz", null, null).statusCode()).as("ready before the outage").isEqualTo(200);
+        String path =
+                "/v1/agent/sessions/" + JSON.readTree(created.body()).path("id").asText();
+        assertThat(send("GET", "/readyz", null, null).statusCode())
+                .as("ready before the outage")
+                .isEqualTo(200);
 
         postgres.close(); // returns once the server has stopped
         Timed<HttpResponse<String>> down = timed(() -> send("GET", path, token, null));
         assertNotReadyEveryTime();
 
-        assertThat(down.elapsed()).as("a request during the outage answers within the connect timeout (%d s) + %s",
-                connectTimeoutSeconds, MARGIN).isLessThan(Duration.ofSeconds(connectTimeoutSeconds).plus(MARGIN));
+        assertThat(down.elapsed())
+                .as(
+                        "a request during the outage answers within the connect timeout (%d s) + %s",
+                        connectTimeoutSeconds, MARGIN)
+                .isLessThan(Duration.ofSeconds(connectTimeoutSeconds).plus(MARGIN));
         assertThat(down.value().statusCode()).as(down.value().body()).isEqualTo(503);
-        assertThat(down.value().headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(down.value().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(down.value().headers().firstValue("Retry-After")).isPresent();
         JsonNode problem = JSON.readTree(down.value().body());
         assertThat(problem.path("status").asInt()).isEqualTo(503);
@@ -112,7 +120,9 @@ class DatabaseOutageTest {
         int connectTimeoutSeconds = 10; // longer than the bound plus the margin
         assertThat(Duration.ofSeconds(connectTimeoutSeconds)).isGreaterThan(ReadinessCheck.BOUND.plus(MARGIN));
         startApi(connectTimeoutSeconds);
-        assertThat(send("GET", "/readyz", null, null).statusCode()).as("ready before the outage").isEqualTo(200);
+        assertThat(send("GET", "/readyz", null, null).statusCode())
+                .as("ready before the outage")
+                .isEqualTo(200);
 
         postgres.close();
         assertNotReadyEveryTime();
@@ -122,12 +132,17 @@ class DatabaseOutageTest {
     private void assertNotReadyEveryTime() throws Exception {
         for (int probe = 1; probe <= READY_PROBES; probe++) {
             Timed<HttpResponse<String>> ready = timed(() -> send("GET", "/readyz", null, null));
-            assertThat(ready.value().statusCode()).as("/readyz probe %d while the database is down: %s", probe,
-                    ready.value().body()).isEqualTo(503);
-            assertThat(JSON.readTree(ready.value().body()).path("database").asBoolean()).isFalse();
+            assertThat(ready.value().statusCode())
+                    .as(
+                            "/readyz probe %d while the database is down: %s",
+                            probe, ready.value().body())
+                    .isEqualTo(503);
+            assertThat(JSON.readTree(ready.value().body()).path("database").asBoolean())
+                    .isFalse();
             assertThat(ready.value().headers().firstValue("Cache-Control")).hasValue("no-store");
-            assertThat(ready.elapsed()).as("/readyz probe %d answers within its bound (%s) + %s", probe,
-                    ReadinessCheck.BOUND, MARGIN).isLessThan(ReadinessCheck.BOUND.plus(MARGIN));
+            assertThat(ready.elapsed())
+                    .as("/readyz probe %d answers within its bound (%s) + %s", probe, ReadinessCheck.BOUND, MARGIN)
+                    .isLessThan(ReadinessCheck.BOUND.plus(MARGIN));
         }
     }
 
@@ -136,18 +151,20 @@ class DatabaseOutageTest {
         startPostgres();
         Settings settings = settings(TestDatabase.get().settings().database().poolMode(), connectTimeoutSeconds);
         try (Database migrations = Database.open(settings(PoolMode.SESSION, connectTimeoutSeconds))) {
-            new Migrations(migrations, line -> { }).migrate();
+            new Migrations(migrations, line -> {}).migrate();
         }
         database = Database.open(settings);
         app = App.over(database, settings, null);
         Secret secret = Secret.of(TestKeys.HS256_SECRET);
-        api = app.api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES),
-                JwtVerifier.from(settings.auth().withSecret(secret), Clock.systemUTC())).start();
-        return new TokenIssuer(secret, null).sign(UUID.randomUUID(), "authenticated", Duration.ofHours(1), Instant.now());
+        api = app.api(
+                        new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES),
+                        JwtVerifier.from(settings.auth().withSecret(secret), Clock.systemUTC()))
+                .start();
+        return new TokenIssuer(secret, null)
+                .sign(UUID.randomUUID(), "authenticated", Duration.ofHours(1), Instant.now());
     }
 
-    private record Timed<T>(T value, Duration elapsed) {
-    }
+    private record Timed<T>(T value, Duration elapsed) {}
 
     private interface Call<T> {
         T call() throws Exception;
@@ -174,8 +191,10 @@ class DatabaseOutageTest {
     }
 
     private void startPostgres() throws IOException {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(pgdata.toFile())
-                .setCleanDataDirectory(false).setPort(port);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(pgdata.toFile())
+                .setCleanDataDirectory(false)
+                .setPort(port);
         TestDatabase.FAST_SERVER.forEach(builder::setServerConfig);
         postgres = builder.start();
     }
@@ -195,7 +214,9 @@ class DatabaseOutageTest {
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

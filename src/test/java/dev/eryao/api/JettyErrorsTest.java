@@ -37,24 +37,34 @@ class JettyErrorsTest {
         String token = api.userToken(UUID.randomUUID());
         String auth = "Authorization: Bearer " + token + "\r\n";
         Map<String, String> requests = new LinkedHashMap<>();
-        requests.put("angle brackets in the path", "GET /v1/agent/sessions/<id> HTTP/1.1\r\nHost: t\r\n" + auth
-                + "Connection: close\r\n\r\n");
-        requests.put("bad percent-encoding", "GET /v1/agent/sessions/%zz HTTP/1.1\r\nHost: t\r\n" + auth
-                + "Connection: close\r\n\r\n");
-        requests.put("a header line without a colon", "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nNoColonHere\r\n"
-                + auth + "Connection: close\r\n\r\n");
-        requests.put("headers too large", "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000)
-                + "\r\nConnection: close\r\n\r\n");
-        requests.put("an unknown HTTP version", "GET /v1/agent/sessions HTTP/7.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-        requests.put("two Content-Lengths", "POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\n" + auth
-                + "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}");
+        requests.put(
+                "angle brackets in the path",
+                "GET /v1/agent/sessions/<id> HTTP/1.1\r\nHost: t\r\n" + auth + "Connection: close\r\n\r\n");
+        requests.put(
+                "bad percent-encoding",
+                "GET /v1/agent/sessions/%zz HTTP/1.1\r\nHost: t\r\n" + auth + "Connection: close\r\n\r\n");
+        requests.put(
+                "a header line without a colon",
+                "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nNoColonHere\r\n" + auth + "Connection: close\r\n\r\n");
+        requests.put(
+                "headers too large",
+                "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000)
+                        + "\r\nConnection: close\r\n\r\n");
+        requests.put(
+                "an unknown HTTP version", "GET /v1/agent/sessions HTTP/7.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        requests.put(
+                "two Content-Lengths",
+                "POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\n" + auth
+                        + "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}");
         for (Map.Entry<String, String> request : requests.entrySet()) {
             String answer = send(request.getValue());
             assertThat(answer).as(request.getKey()).matches("(?s)HTTP/1\\.1 (4\\d\\d|505) .*");
             int status = Integer.parseInt(answer.substring(9, 12));
             String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
             String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
-            assertThat(head).as(request.getKey() + ": " + answer).containsIgnoringCase("Content-Type: application/problem+json");
+            assertThat(head)
+                    .as(request.getKey() + ": " + answer)
+                    .containsIgnoringCase("Content-Type: application/problem+json");
             JsonNode problem = new ObjectMapper().readTree(body);
             assertThat(problem.get("status").asInt()).as(request.getKey()).isEqualTo(status);
             assertThat(problem.get("title").asText()).as(request.getKey()).isNotBlank();

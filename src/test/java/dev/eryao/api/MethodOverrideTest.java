@@ -18,18 +18,21 @@ import org.junit.jupiter.api.Test;
  * parameter, to be a DELETE, PATCH or POST is still a GET, and changes nothing.
  */
 class MethodOverrideTest {
-    private static final List<String> HEADERS = List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
-            "x-http-method-override");
+    private static final List<String> HEADERS =
+            List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x-http-method-override");
 
     private final TestApi api = TestApi.get();
     private final UUID owner = UUID.randomUUID();
     private final String token = api.userToken(owner);
 
     private String state() throws SQLException {
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT string_agg(id || ':' || title || ':' || (deleted_at IS NULL), ',' "
-                     + "ORDER BY id) || '|' || (SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "') "
-                     + "FROM agent_chat_session WHERE owner_id = '" + owner + "'")) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement();
+                ResultSet rows =
+                        sql.executeQuery("SELECT string_agg(id || ':' || title || ':' || (deleted_at IS NULL), ',' "
+                                + "ORDER BY id) || '|' || (SELECT count(*) FROM agent_run WHERE owner_id = '" + owner
+                                + "') "
+                                + "FROM agent_chat_session WHERE owner_id = '" + owner + "'")) {
             rows.next();
             return rows.getString(1);
         }
@@ -37,7 +40,10 @@ class MethodOverrideTest {
 
     @Test
     void aGetWithAnOverrideIsStillAGetAndChangesNothing() throws SQLException {
-        String id = api.call("POST", "/v1/agent/sessions", token, "{\"title\":\"kept\"}").json().get("id").asText();
+        String id = api.call("POST", "/v1/agent/sessions", token, "{\"title\":\"kept\"}")
+                .json()
+                .get("id")
+                .asText();
         String session = "/v1/agent/sessions/" + id;
         String before = state();
 
@@ -59,9 +65,14 @@ class MethodOverrideTest {
         }
         Response byParameter = api.call("GET", session + "?_method=DELETE", token, null);
         assertThat(byParameter.status()).as(byParameter.toString()).isEqualTo(200);
-        Response deleteAsPost = api.call("POST", session + "?_method=DELETE", token, "{}", "X-HTTP-Method-Override", "DELETE");
-        assertThat(deleteAsPost.status()).as("a POST overridden to DELETE: " + deleteAsPost).isEqualTo(405);
+        Response deleteAsPost =
+                api.call("POST", session + "?_method=DELETE", token, "{}", "X-HTTP-Method-Override", "DELETE");
+        assertThat(deleteAsPost.status())
+                .as("a POST overridden to DELETE: " + deleteAsPost)
+                .isEqualTo(405);
 
-        assertThat(state()).as("no session deleted, renamed or created; no run queued").isEqualTo(before);
+        assertThat(state())
+                .as("no session deleted, renamed or created; no run queued")
+                .isEqualTo(before);
     }
 }

@@ -1,12 +1,12 @@
 package dev.eryao.api;
 
-import dev.eryao.core.SafeTrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import dev.eryao.core.SafeTrace;
 import dev.eryao.support.TestApi;
 import dev.eryao.support.TestApi.Response;
 import dev.eryao.support.TestDatabase;
@@ -63,8 +63,10 @@ class NoContentInLogsTest {
         assertThat(logs).as("log lines").noneMatch(line -> line != null && line.contains(secret));
         assertThat(responses.get(0).status()).as(responses.get(0).toString()).isEqualTo(422);
         assertThat(responses.get(0).json().get("errors").has("title")).isTrue();
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT count(*) FROM agent_chat_session WHERE owner_id = '" + owner + "'")) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement();
+                ResultSet rows =
+                        sql.executeQuery("SELECT count(*) FROM agent_chat_session WHERE owner_id = '" + owner + "'")) {
             rows.next();
             assertThat(rows.getLong(1)).isZero();
         }
@@ -74,15 +76,18 @@ class NoContentInLogsTest {
     @Test
     void anUnexpectedErrorIsDescribedWithoutItsMessages() {
         String secret = "private-" + UUID.randomUUID();
-        SQLException driver = new BatchUpdateException("Batch entry 0 insert into agent_chat_session values ('" + secret
-                + "') was aborted", "22021", new int[0]);
+        SQLException driver = new BatchUpdateException(
+                "Batch entry 0 insert into agent_chat_session values ('" + secret + "') was aborted",
+                "22021",
+                new int[0]);
         driver.setNextException(new SQLException("ERROR: invalid byte sequence; " + secret, "22021"));
-        RuntimeException wrapped = new IllegalStateException("could not execute statement: " + secret,
-                new RuntimeException(secret, driver));
+        RuntimeException wrapped = new IllegalStateException(
+                "could not execute statement: " + secret, new RuntimeException(secret, driver));
 
         String line = SafeTrace.of(wrapped);
 
-        assertThat(line).doesNotContain(secret)
+        assertThat(line)
+                .doesNotContain(secret)
                 .contains(IllegalStateException.class.getName())
                 .contains(BatchUpdateException.class.getName() + " (SQLSTATE 22021)")
                 .contains("at dev.eryao.api.NoContentInLogsTest");

@@ -39,11 +39,14 @@ class OpenRunLimitTest {
     @BeforeAll
     static void start() {
         // The suite's own apps run with a higher limit (its tests race hundreds of one owner's runs).
-        app = App.over(TestDatabase.get().database(),
-                TestDatabase.get().settings().withRuns(RunsSettings.defaults()), null);
-        server = app.api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES),
-                JwtVerifier.from(new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER),
-                        Clock.systemUTC())).start();
+        app = App.over(
+                TestDatabase.get().database(), TestDatabase.get().settings().withRuns(RunsSettings.defaults()), null);
+        server = app.api(
+                        new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES),
+                        JwtVerifier.from(
+                                new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER),
+                                Clock.systemUTC()))
+                .start();
     }
 
     @AfterAll
@@ -59,34 +62,45 @@ class OpenRunLimitTest {
         grant(owner, 1);
         String session = session(token);
         for (int i = 0; i < LIMIT; i++) {
-            assertThat(run(token, session, "run " + i, "key-" + i).statusCode()).as("run %d", i).isEqualTo(202);
+            assertThat(run(token, session, "run " + i, "key-" + i).statusCode())
+                    .as("run %d", i)
+                    .isEqualTo(202);
         }
 
         HttpResponse<String> refused = run(token, session, "one too many", "key-over");
         assertThat(refused.statusCode()).isEqualTo(429);
-        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
-                seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
+        assertThat(refused.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(refused.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(
+                        seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
         assertThat(JSON.readTree(refused.body()).path("detail").asText())
-                .contains("ERYAO_RUNS__MAX_OPEN_PER_OWNER").contains(String.valueOf(LIMIT));
-        assertThat(count("SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "'")).isEqualTo(LIMIT);
+                .contains("ERYAO_RUNS__MAX_OPEN_PER_OWNER")
+                .contains(String.valueOf(LIMIT));
+        assertThat(count("SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "'"))
+                .isEqualTo(LIMIT);
         assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = '" + owner + "'"))
-                .as("no message without its run").isEqualTo(LIMIT);
+                .as("no message without its run")
+                .isEqualTo(LIMIT);
 
-        assertThat(run(token, session, "run 0", "key-0").statusCode()).as("a replay is still its run").isEqualTo(202);
+        assertThat(run(token, session, "run 0", "key-0").statusCode())
+                .as("a replay is still its run")
+                .isEqualTo(202);
 
         UUID other = UUID.randomUUID();
         String otherToken = keys.hs256(TestKeys.claims(other, "authenticated").build());
         grant(other, 1);
-        assertThat(run(otherToken, session(otherToken), "mine", null).statusCode()).isEqualTo(202);
+        assertThat(run(otherToken, session(otherToken), "mine", null).statusCode())
+                .isEqualTo(202);
 
-        try (var connection = TestDatabase.get().connection(); var sql = connection.createStatement()) {
-            sql.executeUpdate("UPDATE agent_run SET status = 'cancelled', finished_at = now()"
-                    + " WHERE owner_id = '" + owner + "' AND input = 'run 3'");
+        try (var connection = TestDatabase.get().connection();
+                var sql = connection.createStatement()) {
+            sql.executeUpdate("UPDATE agent_run SET status = 'cancelled', finished_at = now()" + " WHERE owner_id = '"
+                    + owner + "' AND input = 'run 3'");
         }
         assertThat(run(token, session, "one too many", "key-over").statusCode())
-                .as("accepted once one of them has ended").isEqualTo(202);
+                .as("accepted once one of them has ended")
+                .isEqualTo(202);
     }
 
     private void grant(UUID owner, long points) {
@@ -94,21 +108,30 @@ class OpenRunLimitTest {
     }
 
     private String session(String token) throws Exception {
-        HttpResponse<String> created = send("POST", "/v1/agent/sessions", token,
-                "{\"title\":\"chat\",\"llm_id\":\"" + TestApi.freeModel() + "\"}", null);
+        HttpResponse<String> created = send(
+                "POST",
+                "/v1/agent/sessions",
+                token,
+                "{\"title\":\"chat\",\"llm_id\":\"" + TestApi.freeModel() + "\"}",
+                null);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return JSON.readTree(created.body()).path("id").asText();
     }
 
     private HttpResponse<String> run(String token, String session, String input, String key) throws Exception {
-        return send("POST", "/v1/agent/sessions/" + session + "/runs", token,
-                JSON.createObjectNode().put("input", input).toString(), key);
+        return send(
+                "POST",
+                "/v1/agent/sessions/" + session + "/runs",
+                token,
+                JSON.createObjectNode().put("input", input).toString(),
+                key);
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body, String key)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             request.header("Idempotency-Key", key);
@@ -117,8 +140,9 @@ class OpenRunLimitTest {
     }
 
     private static long count(String sql) throws Exception {
-        try (var connection = TestDatabase.get().connection(); var statement = connection.createStatement();
-             var rows = statement.executeQuery(sql)) {
+        try (var connection = TestDatabase.get().connection();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
         }

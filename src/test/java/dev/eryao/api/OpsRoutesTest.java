@@ -29,7 +29,11 @@ class OpsRoutesTest {
     void everyAnswerCarriesItsOwnRequestIdAndAProblemQuotesIt() {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < 20; i++) {
-            String id = api.get("/healthz", null).raw().headers().firstValue(RequestIds.HEADER).orElseThrow();
+            String id = api.get("/healthz", null)
+                    .raw()
+                    .headers()
+                    .firstValue(RequestIds.HEADER)
+                    .orElseThrow();
             assertThat(UUID.fromString(id).version()).as(id).isEqualTo(4);
             ids.add(id);
         }
@@ -47,8 +51,10 @@ class OpsRoutesTest {
         Response metrics = api.get("/metrics", null);
 
         assertThat(metrics.contentType()).startsWith("text/plain");
-        assertThat(metrics.body()).contains("http_server_requests_seconds_count")
-                .contains("route=\"/v1/agent/sessions/{id}\"").contains("jvm_memory_used_bytes");
+        assertThat(metrics.body())
+                .contains("http_server_requests_seconds_count")
+                .contains("route=\"/v1/agent/sessions/{id}\"")
+                .contains("jvm_memory_used_bytes");
     }
 
     @Test
@@ -64,7 +70,8 @@ class OpsRoutesTest {
 
     private double notFoundSessionReads() {
         Matcher count = Pattern.compile("http_server_requests_seconds_count\\{method=\"GET\","
-                + "route=\"/v1/agent/sessions/\\{id}\",status=\"404\"} (\\S+)").matcher(api.get("/metrics", null).body());
+                        + "route=\"/v1/agent/sessions/\\{id}\",status=\"404\"} (\\S+)")
+                .matcher(api.get("/metrics", null).body());
         return count.find() ? Double.parseDouble(count.group(1)) : 0;
     }
 
@@ -72,13 +79,20 @@ class OpsRoutesTest {
     void theOpenApiDocumentListsEveryRouteServed() {
         JsonNode paths = api.get("/openapi.json", null).json().get("paths");
         List<String> documented = new ArrayList<>();
-        paths.properties().forEach(path -> path.getValue().properties().forEach(
-                op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
+        paths.properties()
+                .forEach(path -> path.getValue()
+                        .properties()
+                        .forEach(op -> documented.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
         assertThat(documented).containsExactlyInAnyOrderElementsOf(api.server().routes());
-        assertThat(documented).contains("POST /v1/agent/sessions/{id}/runs", "GET /v1/points/ledger",
-                "DELETE /v1/admin/llm/models/{id}", "GET /readyz");
-        assertThat(paths.at("/~1v1~1agent~1sessions/post/requestBody/content/application~1json/schema/$ref").asText())
+        assertThat(documented)
+                .contains(
+                        "POST /v1/agent/sessions/{id}/runs",
+                        "GET /v1/points/ledger",
+                        "DELETE /v1/admin/llm/models/{id}",
+                        "GET /readyz");
+        assertThat(paths.at("/~1v1~1agent~1sessions/post/requestBody/content/application~1json/schema/$ref")
+                        .asText())
                 .isEqualTo("#/components/schemas/CreateSession");
     }
 
@@ -86,24 +100,29 @@ class OpsRoutesTest {
     void theOpenApiDocumentListsEveryStatusARouteMayAnswer() {
         JsonNode paths = api.get("/openapi.json", null).json().get("paths");
         List<String> cancel = new ArrayList<>();
-        paths.at("/~1v1~1agent~1runs~1{task_id}~1cancel/post/responses").properties()
+        paths.at("/~1v1~1agent~1runs~1{task_id}~1cancel/post/responses")
+                .properties()
                 .forEach(response -> cancel.add(response.getKey()));
         List<String> ready = new ArrayList<>();
         paths.at("/~1readyz/get/responses").properties().forEach(response -> ready.add(response.getKey()));
 
         assertThat(cancel).containsExactly("200", "202", "default");
         assertThat(ready).containsExactly("200", "503", "default");
-        assertThat(paths.at("/~1readyz/get/responses/503/headers/Cache-Control/schema/const").asText()).isEqualTo("no-store");
+        assertThat(paths.at("/~1readyz/get/responses/503/headers/Cache-Control/schema/const")
+                        .asText())
+                .isEqualTo("no-store");
     }
 
     @Test
     void theOpenApiDocumentListsARunsStatusesAndAMessagesRolesAsSent() {
-        JsonNode schemas = api.get("/openapi.json", null).json().path("components").path("schemas");
+        JsonNode schemas =
+                api.get("/openapi.json", null).json().path("components").path("schemas");
 
         assertThat(schemas.at("/RunView/properties/status/type").asText()).isEqualTo("string");
         assertThat(schemas.at("/RunView/properties/status/enum").toString())
                 .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
-        assertThat(schemas.at("/RunAccepted/properties/status/enum")).isEqualTo(schemas.at("/RunView/properties/status/enum"));
+        assertThat(schemas.at("/RunAccepted/properties/status/enum"))
+                .isEqualTo(schemas.at("/RunView/properties/status/enum"));
         assertThat(schemas.at("/MessageView/properties/role/enum").toString())
                 .isEqualTo("[\"system\",\"user\",\"assistant\",\"tool\"]");
     }

@@ -29,9 +29,10 @@ class ReadinessSharingTest {
     /** Far longer than the test needs, so no probe gives up on a loaded machine: only the order matters here. */
     private static final Duration PATIENT = Duration.ofSeconds(60);
 
-    private final GatedDataSource pool = new GatedDataSource(TestDatabase.get().database().dataSource());
-    private final ReadinessCheck readiness = new ReadinessCheck(pool, new SchemaStatus(TestDatabase.get().database()),
-            PATIENT);
+    private final GatedDataSource pool =
+            new GatedDataSource(TestDatabase.get().database().dataSource());
+    private final ReadinessCheck readiness =
+            new ReadinessCheck(pool, new SchemaStatus(TestDatabase.get().database()), PATIENT);
 
     @Test
     void probesThatArriveWhileACheckRunsShareTheNextOneInsteadOfEachAskingTheDatabase() throws Exception {
@@ -45,7 +46,9 @@ class ReadinessSharingTest {
 
         assertThat(first.get().ready()).isTrue();
         assertThat(later).allSatisfy(report -> assertThat(report.get().ready()).isTrue());
-        assertThat(pool.connections.get()).as("connections asked for by %d probes", PROBES + 1).isEqualTo(2);
+        assertThat(pool.connections.get())
+                .as("connections asked for by %d probes", PROBES + 1)
+                .isEqualTo(2);
     }
 
     @Test
@@ -59,12 +62,16 @@ class ReadinessSharingTest {
 
         pool.gate.countDown();
 
-        assertThat(first.get().ready()).as("the probe that came before the outage").isTrue();
+        assertThat(first.get().ready())
+                .as("the probe that came before the outage")
+                .isTrue();
         assertThat(later).allSatisfy(report -> {
             assertThat(report.get().ready()).isFalse();
             assertThat(report.get().database()).isFalse();
         });
-        assertThat(pool.connections.get()).as("connections asked for by %d probes", PROBES + 1).isEqualTo(2);
+        assertThat(pool.connections.get())
+                .as("connections asked for by %d probes", PROBES + 1)
+                .isEqualTo(2);
     }
 
     private CompletableFuture<ReadinessCheck.Report> probe() {
@@ -88,7 +95,8 @@ class ReadinessSharingTest {
     private static void awaitAllWaitingForAnAnswer(List<Thread> probes) throws InterruptedException {
         Instant giveUp = Instant.now().plus(PATIENT);
         while (!probes.stream().allMatch(probe -> probe.getState() == Thread.State.TIMED_WAITING)) {
-            assertThat(probes).as("probes answered while the only check begun was still held")
+            assertThat(probes)
+                    .as("probes answered while the only check begun was still held")
                     .noneMatch(probe -> probe.getState() == Thread.State.TERMINATED);
             assertThat(Instant.now()).as("every probe waiting for an answer").isBefore(giveUp);
             Thread.sleep(5);

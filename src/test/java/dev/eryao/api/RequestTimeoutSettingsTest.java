@@ -21,8 +21,11 @@ class RequestTimeoutSettingsTest {
     void theBoundsHaveDefaultsAndCanBeSet() {
         assertThat(server(Map.of()).requestHeaderTimeout()).isEqualTo(ServerSettings.DEFAULT_REQUEST_HEADER_TIMEOUT);
         assertThat(server(Map.of()).requestBodyTimeout()).isEqualTo(ServerSettings.DEFAULT_REQUEST_BODY_TIMEOUT);
-        ServerSettings set = server(Map.of("ERYAO_SERVER__REQUEST_HEADER_TIMEOUT_SECONDS", "3",
-                "ERYAO_SERVER__REQUEST_BODY_TIMEOUT_SECONDS", "45"));
+        ServerSettings set = server(Map.of(
+                "ERYAO_SERVER__REQUEST_HEADER_TIMEOUT_SECONDS",
+                "3",
+                "ERYAO_SERVER__REQUEST_BODY_TIMEOUT_SECONDS",
+                "45"));
         assertThat(set.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(set.requestBodyTimeout()).isEqualTo(Duration.ofSeconds(45));
     }

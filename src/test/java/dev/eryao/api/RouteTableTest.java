@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * on a free port, with the API's own problem mapping, and routes made for the test.
  */
 class RouteTableTest {
-    record Thing(String name) {
-    }
+    record Thing(String name) {}
 
     private final ObjectMapper mapper = JsonBodies.strictMapper();
     private final RouteTable table = new RouteTable(new JsonBodies(mapper));
@@ -37,16 +36,29 @@ class RouteTableTest {
     @BeforeEach
     void start() {
         // Answers 201 with the body it read, or the status named in X-Answer: 202 is declared, others are not.
-        table.add(Route.of(HandlerType.POST, "/things", ApiRole.ANYONE, "test").body(Thing.class).status(201)
-                .alsoAnswers(202, "accepted").returns(Thing.class), call -> call.header("X-Answer") == null
-                ? call.body() : call.answer(Integer.parseInt(call.header("X-Answer")), call.body()));
-        table.add(Route.of(HandlerType.POST, "/grants", ApiRole.ANYONE, "test").body(Thing.class).status(201)
-                .returns(Thing.class).requiresIdempotencyKey("a test says so"), call -> {
-            keysSeen.add(call.idempotencyKey());
-            return call.body();
-        });
-        table.add(Route.of(HandlerType.GET, "/things/{id}", ApiRole.ANYONE, "test").returns(Thing.class), call ->
-                switch (call.header("X-Read")) {
+        table.add(
+                Route.of(HandlerType.POST, "/things", ApiRole.ANYONE, "test")
+                        .body(Thing.class)
+                        .status(201)
+                        .alsoAnswers(202, "accepted")
+                        .returns(Thing.class),
+                call -> call.header("X-Answer") == null
+                        ? call.body()
+                        : call.answer(Integer.parseInt(call.header("X-Answer")), call.body()));
+        table.add(
+                Route.of(HandlerType.POST, "/grants", ApiRole.ANYONE, "test")
+                        .body(Thing.class)
+                        .status(201)
+                        .returns(Thing.class)
+                        .requiresIdempotencyKey("a test says so"),
+                call -> {
+                    keysSeen.add(call.idempotencyKey());
+                    return call.body();
+                });
+        table.add(
+                Route.of(HandlerType.GET, "/things/{id}", ApiRole.ANYONE, "test")
+                        .returns(Thing.class),
+                call -> switch (call.header("X-Read")) {
                     case "id" -> new Thing(call.id("id").toString());
                     case "body" -> call.body();
                     case "other-id" -> call.id("other");
@@ -57,11 +69,12 @@ class RouteTableTest {
             return null;
         });
         javalin = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.jsonMapper(new JavalinJackson(mapper, true));
-            new ProblemMapper(mapper).register(config.routes);
-            table.registerAll(config.routes);
-        }).start("127.0.0.1", 0);
+                    config.startup.showJavalinBanner = false;
+                    config.jsonMapper(new JavalinJackson(mapper, true));
+                    new ProblemMapper(mapper).register(config.routes);
+                    table.registerAll(config.routes);
+                })
+                .start("127.0.0.1", 0);
     }
 
     @AfterEach
@@ -75,7 +88,9 @@ class RouteTableTest {
 
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(mapper.readValue(created.body(), Thing.class)).isEqualTo(new Thing("kept"));
-        assertThat(post("/things", "{\"colour\":\"red\"}", null).statusCode()).as("a body of another type").isEqualTo(400);
+        assertThat(post("/things", "{\"colour\":\"red\"}", null).statusCode())
+                .as("a body of another type")
+                .isEqualTo(400);
     }
 
     @Test
@@ -104,8 +119,10 @@ class RouteTableTest {
         assertThat(withoutKey.statusCode()).isEqualTo(428);
         assertThat(withoutKey.body()).contains("Idempotency-Key").contains("a test says so");
 
-        HttpResponse<String> withKey = send(HttpRequest.newBuilder(uri("/grants")).header("Idempotency-Key", "k-1")
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"g\"}")));
+        HttpResponse<String> withKey = send(HttpRequest.newBuilder(uri("/grants"))
+                .header("Idempotency-Key", "k-1")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"g\"}")));
         assertThat(withKey.statusCode()).isEqualTo(201);
         assertThat(keysSeen).containsExactly("k-1");
     }
@@ -114,15 +131,21 @@ class RouteTableTest {
     void aHandlerReadingOrReturningWhatItsRouteDoesNotDeclareIsRefused() throws Exception {
         String id = UUID.randomUUID().toString();
         assertThat(get("/things/" + id, "X-Read", "id").body()).contains(id);
-        assertThat(get("/things/not-a-uuid", "X-Read", "id").statusCode()).as("path ids are read as UUIDs").isEqualTo(400);
+        assertThat(get("/things/not-a-uuid", "X-Read", "id").statusCode())
+                .as("path ids are read as UUIDs")
+                .isEqualTo(400);
 
         for (String read : new String[] {"body", "other-id", "a string"}) {
-            assertThat(get("/things/" + id, "X-Read", read).statusCode()).as(read).isEqualTo(500);
+            assertThat(get("/things/" + id, "X-Read", read).statusCode())
+                    .as(read)
+                    .isEqualTo(500);
         }
     }
 
-    private HttpResponse<String> post(String path, String body, String answer) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+    private HttpResponse<String> post(String path, String body, String answer)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (answer != null) {
             request.header("X-Answer", answer);
@@ -130,7 +153,8 @@ class RouteTableTest {
         return send(request);
     }
 
-    private HttpResponse<String> get(String path, String header, String value) throws IOException, InterruptedException {
+    private HttpResponse<String> get(String path, String header, String value)
+            throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).header(header, value).GET());
     }
 

@@ -24,26 +24,39 @@ class RunRoutesTest {
     private final String token = api.userToken(owner);
 
     private void grant(long amount) {
-        Response granted = api.grant(api.serviceToken(UUID.randomUUID()),
+        Response granted = api.grant(
+                api.serviceToken(UUID.randomUUID()),
                 "{\"owner_id\":\"" + owner + "\",\"amount\":" + amount + ",\"reason\":\"test\"}");
         assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
     }
 
     private String session() {
-        return api.call("POST", "/v1/agent/sessions", token,
-                "{\"title\":\"runs\",\"llm_id\":\"" + TestApi.freeModel() + "\"}").json().get("id").asText();
+        return api.call(
+                        "POST",
+                        "/v1/agent/sessions",
+                        token,
+                        "{\"title\":\"runs\",\"llm_id\":\"" + TestApi.freeModel() + "\"}")
+                .json()
+                .get("id")
+                .asText();
     }
 
     private Response run(String session, String input, String key) {
         return key == null
                 ? api.call("POST", "/v1/agent/sessions/" + session + "/runs", token, "{\"input\":\"" + input + "\"}")
-                : api.call("POST", "/v1/agent/sessions/" + session + "/runs", token, "{\"input\":\"" + input + "\"}",
-                        "Idempotency-Key", key);
+                : api.call(
+                        "POST",
+                        "/v1/agent/sessions/" + session + "/runs",
+                        token,
+                        "{\"input\":\"" + input + "\"}",
+                        "Idempotency-Key",
+                        key);
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection connection = TestDatabase.get().connection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
         }
@@ -51,7 +64,8 @@ class RunRoutesTest {
 
     /** As the worker's debits would, without running the worker. */
     private void spendAllPoints() throws SQLException {
-        try (Connection connection = TestDatabase.get().connection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement statement = connection.createStatement()) {
             statement.executeUpdate("UPDATE points_balance SET balance = 0 WHERE owner_id = '" + owner + "'");
         }
     }
@@ -67,15 +81,19 @@ class RunRoutesTest {
         JsonNode task = accepted.json();
         assertThat(task.get("session_id").asText()).isEqualTo(session);
         assertThat(task.get("status").asText()).isEqualTo("queued");
-        JsonNode messages = api.get("/v1/agent/sessions/" + session + "/messages", token).json().get("items");
+        JsonNode messages = api.get("/v1/agent/sessions/" + session + "/messages", token)
+                .json()
+                .get("items");
         assertThat(messages).hasSize(1);
         assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
         assertThat(messages.get(0).get("content").asText()).isEqualTo("plan my trip");
 
-        JsonNode read = api.get("/v1/agent/runs/" + task.get("task_id").asText(), token).json();
+        JsonNode read =
+                api.get("/v1/agent/runs/" + task.get("task_id").asText(), token).json();
         assertThat(read.get("status").asText()).isEqualTo("queued");
         assertThat(read.get("output").isNull()).isTrue();
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -96,14 +114,22 @@ class RunRoutesTest {
         String admin = api.serviceToken(UUID.randomUUID());
         String unique = UUID.randomUUID().toString();
         String factory = api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"holds-" + unique + "\"}")
-                .json().get("id").asText();
+                .json()
+                .get("id")
+                .asText();
         String model = api.call("POST", "/v1/admin/llm/models", admin, """
                 {"factory_id":"%s","model_code":"paid-%s","display_name":"Paid",
                  "request_url":"http://127.0.0.1:9/v1/chat/completions",
                  "input_price_per_1k":1,"output_price_per_1k":1,"context_tokens":1000}
-                """.formatted(factory, unique)).json().get("id").asText();
-        String session = api.call("POST", "/v1/agent/sessions", token,
-                "{\"title\":\"paid\",\"llm_id\":\"" + model + "\"}").json().get("id").asText();
+                """.formatted(factory, unique))
+                .json()
+                .get("id")
+                .asText();
+        String session = api.call(
+                        "POST", "/v1/agent/sessions", token, "{\"title\":\"paid\",\"llm_id\":\"" + model + "\"}")
+                .json()
+                .get("id")
+                .asText();
         grant(1);
 
         Response accepted = run(session, "hi", null);
@@ -118,7 +144,8 @@ class RunRoutesTest {
         assertThat(points.get("available").asLong()).isEqualTo(0);
         assertThat(refused.status()).as(refused.toString()).isEqualTo(402);
         assertThat(refused.body()).contains("1", "0 are available");
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -129,8 +156,10 @@ class RunRoutesTest {
 
         assertThat(refused.status()).isEqualTo(402);
         assertThat(refused.isProblem()).isTrue();
-        assertThat(count("SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "'")).isZero();
-        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = '" + owner + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM agent_run WHERE owner_id = '" + owner + "'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = '" + owner + "'"))
+                .isZero();
     }
 
     @Test
@@ -143,9 +172,11 @@ class RunRoutesTest {
 
         assertThat(again.status()).isEqualTo(202);
         assertThat(again.json().get("task_id").asText()).isEqualTo(first);
-        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'once'"))
-                .as("the replay's run and message were rolled back; the first run is untouched").isEqualTo(1);
+                .as("the replay's run and message were rolled back; the first run is untouched")
+                .isEqualTo(1);
     }
 
     @Test
@@ -159,9 +190,12 @@ class RunRoutesTest {
         assertThat(changed.status()).as(changed.toString()).isEqualTo(422);
         assertThat(changed.isProblem()).isTrue();
         assertThat(changed.body()).contains("Idempotency-Key", "different input");
-        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'once'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE id = '" + first + "' AND input = 'once'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -182,8 +216,10 @@ class RunRoutesTest {
         }
 
         assertThat(tasks).containsOnly(tasks.getFirst());
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -194,15 +230,22 @@ class RunRoutesTest {
         try (Connection competitor = TestDatabase.get().connection()) {
             competitor.setAutoCommit(false);
             try (Statement insert = competitor.createStatement()) {
-                insert.executeUpdate("INSERT INTO agent_run (id, session_id, owner_id, input, idempotency_key) VALUES ('"
-                        + winner + "', '" + session + "', '" + owner + "', 'winner', 'contested')");
+                insert.executeUpdate(
+                        "INSERT INTO agent_run (id, session_id, owner_id, input, idempotency_key) VALUES ('" + winner
+                                + "', '" + session + "', '" + owner + "', 'winner', 'contested')");
             }
             try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
                 // The request cannot see the uncommitted row, inserts its own, and waits on the index.
                 Future<Response> loser = pool.submit(() -> run(session, "winner", "contested"));
-                for (int i = 0; i < 600 && count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE 'insert into agent_run%'") == 0; i++) {
-                    assertThat(loser.isDone()).as("the request must wait for the competitor").isFalse();
+                for (int i = 0;
+                        i < 600
+                                && count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                                + " AND query LIKE 'insert into agent_run%'")
+                                        == 0;
+                        i++) {
+                    assertThat(loser.isDone())
+                            .as("the request must wait for the competitor")
+                            .isFalse();
                     Thread.sleep(50);
                 }
                 competitor.commit();
@@ -212,9 +255,11 @@ class RunRoutesTest {
                 assertThat(response.json().get("task_id").asText()).isEqualTo(winner.toString());
             }
         }
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM agent_chat_message WHERE session_id = '" + session + "'"))
-                .as("the loser's message was rolled back with its run").isZero();
+                .as("the loser's message was rolled back with its run")
+                .isZero();
     }
 
     @Test
@@ -230,7 +275,8 @@ class RunRoutesTest {
         assertThat(retry.status()).as(retry.toString()).isEqualTo(202);
         assertThat(retry.json().get("task_id").asText()).isEqualTo(first);
         assertThat(fresh.status()).as("a new run is refused").isEqualTo(402);
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -239,17 +285,26 @@ class RunRoutesTest {
         String admin = api.serviceToken(UUID.randomUUID());
         String unique = UUID.randomUUID().toString();
         String factory = api.call("POST", "/v1/admin/llm/factories", admin, "{\"name\":\"runs-" + unique + "\"}")
-                .json().get("id").asText();
+                .json()
+                .get("id")
+                .asText();
         String model = api.call("POST", "/v1/admin/llm/models", admin, """
                 {"factory_id":"%s","model_code":"leaving-%s","display_name":"Leaving",
                  "request_url":"http://127.0.0.1:9/v1/chat/completions",
                  "input_price_per_1k":0,"output_price_per_1k":0,"context_tokens":1000}
-                """.formatted(factory, unique)).json().get("id").asText();
+                """.formatted(factory, unique))
+                .json()
+                .get("id")
+                .asText();
         String session = session();
         String body = "{\"input\":\"hi\",\"llm_id\":\"" + model + "\"}";
         String path = "/v1/agent/sessions/" + session + "/runs";
-        String first = api.call("POST", path, token, body, "Idempotency-Key", "model-key").json().get("task_id").asText();
-        assertThat(api.call("PATCH", "/v1/admin/llm/models/" + model, admin, "{\"is_active\":false}").status())
+        String first = api.call("POST", path, token, body, "Idempotency-Key", "model-key")
+                .json()
+                .get("task_id")
+                .asText();
+        assertThat(api.call("PATCH", "/v1/admin/llm/models/" + model, admin, "{\"is_active\":false}")
+                        .status())
                 .isEqualTo(200);
 
         Response retry = api.call("POST", path, token, body, "Idempotency-Key", "model-key");
@@ -259,7 +314,8 @@ class RunRoutesTest {
         assertThat(retry.json().get("task_id").asText()).isEqualTo(first);
         assertThat(fresh.status()).as(fresh.toString()).isEqualTo(422);
         assertThat(fresh.body()).contains("llm_id");
-        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM agent_run WHERE session_id = '" + session + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -275,6 +331,7 @@ class RunRoutesTest {
 
     @Test
     void anUnknownTaskIsA404() {
-        assertThat(api.get("/v1/agent/runs/" + UUID.randomUUID(), token).status()).isEqualTo(404);
+        assertThat(api.get("/v1/agent/runs/" + UUID.randomUUID(), token).status())
+                .isEqualTo(404);
     }
 }

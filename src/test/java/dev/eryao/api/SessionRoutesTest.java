@@ -33,7 +33,11 @@ class SessionRoutesTest {
         assertThat(session.get("owner_id").asText()).isEqualTo(alice.toString());
         assertThat(session.get("created_at").asText()).endsWith("Z");
 
-        assertThat(api.get("/v1/agent/sessions/" + id, token).json().get("title").asText()).isEqualTo("Trip planning");
+        assertThat(api.get("/v1/agent/sessions/" + id, token)
+                        .json()
+                        .get("title")
+                        .asText())
+                .isEqualTo("Trip planning");
 
         Response renamed = api.call("PATCH", "/v1/agent/sessions/" + id, token, "{\"title\":\"Lisbon\"}");
         assertThat(renamed.status()).isEqualTo(200);
@@ -47,9 +51,11 @@ class SessionRoutesTest {
     @Test
     void aDeletedSessionIsA404WhileItsRowStaysWithDeletedAtSet() throws SQLException {
         String id = create("to delete").get("id").asText();
-        assertThat(api.call("DELETE", "/v1/agent/sessions/" + id, token, null).status()).isEqualTo(204);
+        assertThat(api.call("DELETE", "/v1/agent/sessions/" + id, token, null).status())
+                .isEqualTo(204);
 
-        for (Response response : List.of(api.get("/v1/agent/sessions/" + id, token),
+        for (Response response : List.of(
+                api.get("/v1/agent/sessions/" + id, token),
                 api.call("PATCH", "/v1/agent/sessions/" + id, token, "{\"title\":\"back\"}"),
                 api.call("DELETE", "/v1/agent/sessions/" + id, token, null),
                 api.get("/v1/agent/sessions/" + id + "/messages", token))) {
@@ -57,8 +63,9 @@ class SessionRoutesTest {
             assertThat(response.isProblem()).isTrue();
         }
         assertThat(api.get("/v1/agent/sessions", token).json().get("items")).isEmpty();
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("SELECT deleted_at FROM agent_chat_session WHERE id = '" + id + "'")) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery("SELECT deleted_at FROM agent_chat_session WHERE id = '" + id + "'")) {
             assertThat(row.next()).as("the row stays").isTrue();
             assertThat(row.getObject(1)).as("deleted_at").isNotNull();
         }
@@ -73,9 +80,12 @@ class SessionRoutesTest {
         List<String> seen = new ArrayList<>();
         String cursor = "";
         do {
-            JsonNode page = api.get("/v1/agent/sessions?limit=2" + (cursor.isEmpty() ? "" : "&cursor=" + cursor), token).json();
+            JsonNode page = api.get("/v1/agent/sessions?limit=2" + (cursor.isEmpty() ? "" : "&cursor=" + cursor), token)
+                    .json();
             page.get("items").forEach(item -> seen.add(item.get("id").asText()));
-            cursor = page.get("next_cursor").isNull() ? "" : page.get("next_cursor").asText();
+            cursor = page.get("next_cursor").isNull()
+                    ? ""
+                    : page.get("next_cursor").asText();
         } while (!cursor.isEmpty());
 
         assertThat(seen).containsExactlyElementsOf(created.reversed());
@@ -84,12 +94,15 @@ class SessionRoutesTest {
     @Test
     void anOwnerIdInThePayloadIsIgnored() {
         UUID someoneElse = UUID.randomUUID();
-        Response created = api.call("POST", "/v1/agent/sessions", token,
-                "{\"title\":\"mine\",\"owner_id\":\"" + someoneElse + "\"}");
+        Response created = api.call(
+                "POST", "/v1/agent/sessions", token, "{\"title\":\"mine\",\"owner_id\":\"" + someoneElse + "\"}");
 
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().get("owner_id").asText()).isEqualTo(alice.toString());
-        assertThat(api.get("/v1/agent/sessions", api.userToken(someoneElse)).json().get("items")).isEmpty();
+        assertThat(api.get("/v1/agent/sessions", api.userToken(someoneElse))
+                        .json()
+                        .get("items"))
+                .isEmpty();
     }
 
     @Test

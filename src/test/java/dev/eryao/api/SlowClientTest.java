@@ -43,9 +43,12 @@ class SlowClientTest {
         TestApi shared = TestApi.get();
         TestKeys keys = shared.keys();
         AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        server = TestDatabase.get().app()
-                .api(new ServerSettings("127.0.0.1", 0, TestApi.MAX_BODY_BYTES, Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)), JwtVerifier.from(auth, Clock.systemUTC()))
+        server = TestDatabase.get()
+                .app()
+                .api(
+                        new ServerSettings(
+                                "127.0.0.1", 0, TestApi.MAX_BODY_BYTES, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                        JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
         token = shared.userToken(UUID.randomUUID());
     }
@@ -102,9 +105,13 @@ class SlowClientTest {
 
     @Test
     void aClientDribblingItsBodyIsAnswered408AndDisconnected() throws IOException {
-        String answer = dribble("POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token
-                + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"title\":\"", "x");
-        assertThat(answer).startsWith("HTTP/1.1 408 ").containsIgnoringCase("Content-Type: application/problem+json")
+        String answer = dribble(
+                "POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"title\":\"",
+                "x");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 408 ")
+                .containsIgnoringCase("Content-Type: application/problem+json")
                 .contains("\"status\":408");
     }
 
@@ -113,9 +120,11 @@ class SlowClientTest {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
             String body = "{\"title\":\"prompt\"}";
-            socket.getOutputStream().write(("POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-                    + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write(("POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token
+                                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                                    + "\r\nConnection: close\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.ISO_8859_1));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 201 ");
         }

@@ -48,9 +48,13 @@ class SupabaseKeysTest {
     @BeforeAll
     static void start() {
         keys = new TestKeys();
-        AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER,
+        AuthSettings auth = new AuthSettings(
+                keys.jwksUrl(),
+                Secret.of(TestKeys.HS256_SECRET),
+                TestKeys.ISSUER,
                 List.of(Secret.of(OTHER_SECRET_KEY), Secret.of(SECRET_KEY)));
-        server = TestDatabase.get().app()
+        server = TestDatabase.get()
+                .app()
                 .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
     }
@@ -64,8 +68,13 @@ class SupabaseKeysTest {
     /** A legacy Supabase API key: what the dashboard shows as anon or service_role. */
     private static JWTClaimsSet apiKeyClaims(String role) {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().issuer("supabase").claim("ref", "test-project").claim("role", role)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(10 * 365 * 86_400L))).build();
+        return new JWTClaimsSet.Builder()
+                .issuer("supabase")
+                .claim("ref", "test-project")
+                .claim("role", role)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(10 * 365 * 86_400L)))
+                .build();
     }
 
     @Test
@@ -75,8 +84,14 @@ class SupabaseKeysTest {
         for (String key : List.of(hs256, es256)) {
             assertThat(grant("Authorization", "Bearer " + key).statusCode()).isEqualTo(201);
         }
-        assertThat(grant("apikey", hs256).statusCode()).as("in the apikey header too").isEqualTo(201);
-        assertThat(balance("Authorization", "Bearer " + keys.es256(TestKeys.claims(user, "authenticated").build())))
+        assertThat(grant("apikey", hs256).statusCode())
+                .as("in the apikey header too")
+                .isEqualTo(201);
+        assertThat(balance(
+                        "Authorization",
+                        "Bearer "
+                                + keys.es256(
+                                        TestKeys.claims(user, "authenticated").build())))
                 .contains("\"balance\":3");
     }
 
@@ -84,17 +99,24 @@ class SupabaseKeysTest {
     void aListedSecretKeyReachesTheAdminRoutesInTheApikeyHeaderAndAsABearer() {
         assertThat(grant("apikey", SECRET_KEY).statusCode()).isEqualTo(201);
         assertThat(grant("Authorization", "Bearer " + SECRET_KEY).statusCode()).isEqualTo(201);
-        assertThat(grant("apikey", OTHER_SECRET_KEY).statusCode()).as("every listed key").isEqualTo(201);
+        assertThat(grant("apikey", OTHER_SECRET_KEY).statusCode())
+                .as("every listed key")
+                .isEqualTo(201);
     }
 
     @Test
     void anUnlistedSecretKeyIsRefusedAndNeverEchoed() {
         String unlisted = "sb_secret_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0P";
-        for (String[] header : List.of(new String[] {"apikey", unlisted}, new String[] {"Authorization", "Bearer " + unlisted},
+        for (String[] header : List.of(
+                new String[] {"apikey", unlisted},
+                new String[] {"Authorization", "Bearer " + unlisted},
                 new String[] {"apikey", SECRET_KEY + "x"})) {
             HttpResponse<String> response = grant(header[0], header[1]);
             assertThat(response.statusCode()).as(header[0]).isEqualTo(401);
-            assertThat(response.body()).contains("ERYAO_AUTH__SECRET_KEYS").doesNotContain("Zz9Yy8").doesNotContain("Xk2P9v");
+            assertThat(response.body())
+                    .contains("ERYAO_AUTH__SECRET_KEYS")
+                    .doesNotContain("Zz9Yy8")
+                    .doesNotContain("Xk2P9v");
         }
     }
 
@@ -112,31 +134,48 @@ class SupabaseKeysTest {
             assertThat(response.statusCode()).as(what).isEqualTo(401);
             assertThat(response.body()).as(what).doesNotContain(PUBLISHABLE_KEY).doesNotContain(anonHs);
         });
-        assertThat(grant("Authorization", "Bearer " + keys.es256(TestKeys.claims(user, "authenticated").build()))
-                .statusCode()).as("a user's token").isEqualTo(403);
+        assertThat(grant(
+                                "Authorization",
+                                "Bearer "
+                                        + keys.es256(TestKeys.claims(user, "authenticated")
+                                                .build()))
+                        .statusCode())
+                .as("a user's token")
+                .isEqualTo(403);
     }
 
     @Test
     void aServiceRoleJwtWithoutSupabasesIssuerIsRefused() {
-        JWTClaimsSet forged = new JWTClaimsSet.Builder(apiKeyClaims("service_role")).issuer("https://evil.example").build();
+        JWTClaimsSet forged = new JWTClaimsSet.Builder(apiKeyClaims("service_role"))
+                .issuer("https://evil.example")
+                .build();
         assertThat(grant("apikey", keys.hs256(forged)).statusCode()).isEqualTo(401);
     }
 
     @Test
     void userRoutesStillNeedAUsersToken() {
         assertThat(balanceStatus("apikey", SECRET_KEY)).isEqualTo(403);
-        assertThat(balanceStatus("Authorization", "Bearer " + keys.hs256(apiKeyClaims("service_role")))).isEqualTo(403);
+        assertThat(balanceStatus("Authorization", "Bearer " + keys.hs256(apiKeyClaims("service_role"))))
+                .isEqualTo(403);
         assertThat(balanceStatus("apikey", keys.hs256(apiKeyClaims("anon")))).isEqualTo(401);
-        assertThat(balanceStatus("Authorization", "Bearer " + keys.es256(TestKeys.claims(user, "authenticated").build())))
+        assertThat(balanceStatus(
+                        "Authorization",
+                        "Bearer "
+                                + keys.es256(
+                                        TestKeys.claims(user, "authenticated").build())))
                 .isEqualTo(200);
     }
 
     @Test
     void anAnonymousSupabaseUserIsAUserButNeverAnAdmin() {
-        String anonymous = keys.es256(TestKeys.claims(user, "authenticated").claim("is_anonymous", true).build());
+        String anonymous = keys.es256(TestKeys.claims(user, "authenticated")
+                .claim("is_anonymous", true)
+                .build());
         assertThat(balanceStatus("Authorization", "Bearer " + anonymous)).isEqualTo(200);
         assertThat(grant("Authorization", "Bearer " + anonymous).statusCode()).isEqualTo(403);
-        String claimsAdmin = keys.es256(TestKeys.claims(user, "service_role").claim("is_anonymous", true).build());
+        String claimsAdmin = keys.es256(TestKeys.claims(user, "service_role")
+                .claim("is_anonymous", true)
+                .build());
         assertThat(grant("Authorization", "Bearer " + claimsAdmin).statusCode()).isEqualTo(401);
     }
 
@@ -146,9 +185,11 @@ class SupabaseKeysTest {
         assertThatThrownBy(() -> settingsWith(SECRET_KEY + "," + bad))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("ERYAO_AUTH__SECRET_KEYS entry 2 of 2")
-                .hasMessageNotContaining(bad).hasMessageNotContaining(SECRET_KEY);
+                .hasMessageNotContaining(bad)
+                .hasMessageNotContaining(SECRET_KEY);
         assertThatThrownBy(() -> settingsWith(PUBLISHABLE_KEY))
-                .isInstanceOf(SettingsException.class).hasMessageContaining("publishable")
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("publishable")
                 .hasMessageNotContaining(PUBLISHABLE_KEY);
         Settings settings = settingsWith(SECRET_KEY + ", " + OTHER_SECRET_KEY);
         assertThat(settings.auth().secretKeys()).hasSize(2);
@@ -156,23 +197,31 @@ class SupabaseKeysTest {
     }
 
     private static Settings settingsWith(String secretKeys) {
-        return Settings.from(Environment.of(Map.of("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET,
-                "ERYAO_AUTH__SECRET_KEYS", secretKeys)));
+        return Settings.from(Environment.of(
+                Map.of("ERYAO_AUTH__JWT_SECRET", TestKeys.HS256_SECRET, "ERYAO_AUTH__SECRET_KEYS", secretKeys)));
     }
 
     private HttpResponse<String> grant(String header, String value) {
         String body = "{\"owner_id\":\"" + user + "\",\"amount\":1,\"reason\":\"supabase key\"}";
-        return send(HttpRequest.newBuilder(uri("/v1/admin/points/grants")).header(header, value)
+        return send(HttpRequest.newBuilder(uri("/v1/admin/points/grants"))
+                .header(header, value)
                 .header("Idempotency-Key", "supabase-" + UUID.randomUUID())
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     private String balance(String header, String value) {
-        return send(HttpRequest.newBuilder(uri("/v1/points/balance")).header(header, value).GET()).body();
+        return send(HttpRequest.newBuilder(uri("/v1/points/balance"))
+                        .header(header, value)
+                        .GET())
+                .body();
     }
 
     private int balanceStatus(String header, String value) {
-        return send(HttpRequest.newBuilder(uri("/v1/points/balance")).header(header, value).GET()).statusCode();
+        return send(HttpRequest.newBuilder(uri("/v1/points/balance"))
+                        .header(header, value)
+                        .GET())
+                .statusCode();
     }
 
     private static URI uri(String path) {

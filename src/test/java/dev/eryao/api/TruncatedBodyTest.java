@@ -24,14 +24,17 @@ class TruncatedBodyTest {
                 socket.setSoTimeout(30_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /v1/agent/sessions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + token
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + length
-                        + "\r\nConnection: close\r\n\r\n{\"title\":\"x\"}").getBytes(StandardCharsets.ISO_8859_1));
+                                + "\r\nContent-Type: application/json\r\nContent-Length: " + length
+                                + "\r\nConnection: close\r\n\r\n{\"title\":\"x\"}")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();
                 String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
 
-                assertThat(answer).as("Content-Length " + length).matches("(?s)HTTP/1\\.1 4\\d\\d .*")
+                assertThat(answer)
+                        .as("Content-Length " + length)
+                        .matches("(?s)HTTP/1\\.1 4\\d\\d .*")
                         .contains("application/problem+json");
             }
         }

@@ -46,7 +46,8 @@ class TwoServeProcessesTest {
     private static final int CLIENTS = 8;
 
     private static final List<ServeProcess> servers = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startTwoServers() throws Exception {
@@ -68,8 +69,9 @@ class TwoServeProcessesTest {
         UUID owner = UUID.randomUUID();
         var app = TestDatabase.get().app();
         app.points().grant(new PointsService.Change(owner, 1_000, "scale-out test", null, null, null));
-        UUID sessionId = app.sessions().create(new CurrentUser(owner, "authenticated"), "scale-out",
-                dev.eryao.support.TestApi.freeModel()).id();
+        UUID sessionId = app.sessions()
+                .create(new CurrentUser(owner, "authenticated"), "scale-out", dev.eryao.support.TestApi.freeModel())
+                .id();
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner, "authenticated", Duration.ofHours(1), Instant.now());
 
@@ -83,8 +85,11 @@ class TwoServeProcessesTest {
                     calls.add(clients.submit(() -> {
                         HttpResponse<String> answer = enqueue(server, sessionId, token, key);
                         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
-                        tasksByKey.computeIfAbsent(key, any -> ConcurrentHashMap.newKeySet())
-                                .add(JSON.readTree(answer.body()).path("task_id").asText());
+                        tasksByKey
+                                .computeIfAbsent(key, any -> ConcurrentHashMap.newKeySet())
+                                .add(JSON.readTree(answer.body())
+                                        .path("task_id")
+                                        .asText());
                         return null;
                     }));
                 }
@@ -95,14 +100,17 @@ class TwoServeProcessesTest {
         }
 
         assertThat(tasksByKey).hasSize(KEYS);
-        assertThat(tasksByKey.values()).allSatisfy(tasks -> assertThat(tasks).as("one run per key").hasSize(1));
+        assertThat(tasksByKey.values())
+                .allSatisfy(tasks -> assertThat(tasks).as("one run per key").hasSize(1));
         Set<String> answered = new HashSet<>();
         tasksByKey.values().forEach(answered::addAll);
         assertThat(storedRuns(owner)).containsExactlyInAnyOrderElementsOf(answered);
-        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = ?", owner)).isEqualTo(KEYS);
+        assertThat(count("SELECT count(*) FROM agent_chat_message WHERE owner_id = ?", owner))
+                .isEqualTo(KEYS);
     }
 
-    private HttpResponse<String> enqueue(ServeProcess server, UUID sessionId, String token, String key) throws Exception {
+    private HttpResponse<String> enqueue(ServeProcess server, UUID sessionId, String token, String key)
+            throws Exception {
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + server.port() + "/v1/agent/sessions/" + sessionId + "/runs"))
                 .timeout(Duration.ofSeconds(30))
@@ -116,7 +124,7 @@ class TwoServeProcessesTest {
 
     private static List<String> storedRuns(UUID owner) throws Exception {
         try (Connection connection = TestDatabase.get().connection();
-             PreparedStatement select = connection.prepareStatement("SELECT id FROM agent_run WHERE owner_id = ?")) {
+                PreparedStatement select = connection.prepareStatement("SELECT id FROM agent_run WHERE owner_id = ?")) {
             select.setObject(1, owner);
             List<String> ids = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
@@ -130,7 +138,7 @@ class TwoServeProcessesTest {
 
     private static long count(String sql, UUID owner) throws Exception {
         try (Connection connection = TestDatabase.get().connection();
-             PreparedStatement select = connection.prepareStatement(sql)) {
+                PreparedStatement select = connection.prepareStatement(sql)) {
             select.setObject(1, owner);
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();

@@ -2,8 +2,8 @@ package dev.eryao.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eryao.core.db.Database;
 import dev.eryao.core.config.PoolMode;
+import dev.eryao.core.db.Database;
 import dev.eryao.support.Cli;
 import dev.eryao.support.ScratchDatabase;
 import dev.eryao.support.TestDatabase;
@@ -19,8 +19,18 @@ import org.junit.jupiter.api.Test;
 /** {@code eryao doctor} against the suite's database and against broken ones. */
 class DoctorCommandTest {
     private static final String SECRET_KEY = "sb_secret_" + "Dq7Hn2Wc5Lr8Tv1Yb4Ke6Mp9Sg3Xa0Z";
-    private static final List<String> CHECKS = List.of("server", "connection", "login", "schema", "models",
-            "row level security", "advisor", "statement timeout", "run events", "reader role", "auth");
+    private static final List<String> CHECKS = List.of(
+            "server",
+            "connection",
+            "login",
+            "schema",
+            "models",
+            "row level security",
+            "advisor",
+            "statement timeout",
+            "run events",
+            "reader role",
+            "auth");
 
     private static TestKeys keys;
     private final TestDatabase server = TestDatabase.get();
@@ -45,8 +55,8 @@ class DoctorCommandTest {
 
     @Test
     void theSuitesDatabasePassesEveryCheck() {
-        Map<String, String> database = ScratchDatabase.variablesFor(server.database().settings(),
-                server.database().settings().name());
+        Map<String, String> database = ScratchDatabase.variablesFor(
+                server.database().settings(), server.database().settings().name());
         Cli.Result result = Cli.eryao(variables(database), "doctor");
         // On Supabase's layout no superuser can bound the data tools' reader: that line warns.
         boolean supabase = server.supabaseLayout();
@@ -58,11 +68,17 @@ class DoctorCommandTest {
             String expected = supabase && CHECKS.get(i).equals("reader role") ? "⚠" : "[✓⚠]";
             assertThat(lines.get(i)).as(result.out()).matches(expected + " " + CHECKS.get(i) + ": .+");
         }
-        assertThat(result.out()).contains("✓ schema: at head").contains("✓ auth: JWKS reachable with 2 key(s)")
-                .doesNotContain(TestKeys.HS256_SECRET).doesNotContain(SECRET_KEY);
+        assertThat(result.out())
+                .contains("✓ schema: at head")
+                .contains("✓ auth: JWKS reachable with 2 key(s)")
+                .doesNotContain(TestKeys.HS256_SECRET)
+                .doesNotContain(SECRET_KEY);
         // These variables name no listen address: in transaction pool mode nothing can LISTEN.
-        assertThat(result.out()).contains(server.settings().database().poolMode() == PoolMode.TRANSACTION
-                ? "⚠ run events: nothing to LISTEN on" : "✓ run events: LISTEN works");
+        assertThat(result.out())
+                .contains(
+                        server.settings().database().poolMode() == PoolMode.TRANSACTION
+                                ? "⚠ run events: nothing to LISTEN on"
+                                : "✓ run events: LISTEN works");
     }
 
     @Test
@@ -71,10 +87,12 @@ class DoctorCommandTest {
         try (Database empty = server.freshDatabase()) {
             name = empty.settings().name();
         }
-        Cli.Result result = Cli.eryao(variables(ScratchDatabase.variablesFor(server.database().settings(), name)), "doctor");
+        Cli.Result result = Cli.eryao(
+                variables(ScratchDatabase.variablesFor(server.database().settings(), name)), "doctor");
 
         assertThat(result.status()).as(result.out() + result.err()).isEqualTo(Main.FAILED);
-        assertThat(result.out()).containsPattern("✗ schema: at base, not at head \\d{8}_\\d{4} .* — fix: bin/eryao migrate")
+        assertThat(result.out())
+                .containsPattern("✗ schema: at base, not at head \\d{8}_\\d{4} .* — fix: bin/eryao migrate")
                 .contains("✗ models: not compared")
                 .contains("✓ server:");
     }
@@ -84,8 +102,10 @@ class DoctorCommandTest {
         Cli.Result result = Cli.eryao(variables(ScratchDatabase.get().variables()), "doctor");
 
         assertThat(result.status()).as(result.out() + result.err()).isEqualTo(Main.FAILED);
-        assertThat(result.out()).containsPattern("✗ row level security: off for probe in public .* — fix: ALTER TABLE")
-                .containsPattern("✗ advisor: \\d+ advisor finding\\(s\\): .*rls_disabled_in_public on table public.probe")
+        assertThat(result.out())
+                .containsPattern("✗ row level security: off for probe in public .* — fix: ALTER TABLE")
+                .containsPattern(
+                        "✗ advisor: \\d+ advisor finding\\(s\\): .*rls_disabled_in_public on table public.probe")
                 .contains("✓ schema: at head");
     }
 
@@ -93,13 +113,15 @@ class DoctorCommandTest {
     void aProviderKeyAHeaderCannotCarryIsOneFailedLineNamingTheVariableNotTheKey() {
         String keyStart = "sk-proj-Q7";
         String keyEnd = "xT4mN8pL2vR6";
-        Map<String, String> pasted = variables(ScratchDatabase.variablesFor(server.database().settings(),
-                server.database().settings().name()));
+        Map<String, String> pasted = variables(ScratchDatabase.variablesFor(
+                server.database().settings(), server.database().settings().name()));
         pasted.put("ERYAO_LLM__OPENAI__API_KEY", keyStart + "\u200B" + keyEnd);
         Cli.Result result = Cli.eryao(pasted, "doctor");
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.out().lines()).singleElement().asString()
+        assertThat(result.out().lines())
+                .singleElement()
+                .asString()
                 .startsWith("✗ settings: ERYAO_LLM__OPENAI__API_KEY contains a character not allowed in an HTTP header"
                         + " (U+200B ZERO WIDTH SPACE at position 11)")
                 .contains("— fix: ");
@@ -112,13 +134,17 @@ class DoctorCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Map<String, String> database = new HashMap<>(ScratchDatabase.variablesFor(server.database().settings(), "postgres"));
+        Map<String, String> database =
+                new HashMap<>(ScratchDatabase.variablesFor(server.database().settings(), "postgres"));
         database.put("ERYAO_DATABASE__PORT", String.valueOf(closedPort));
         database.put("ERYAO_DATABASE__CONNECT_TIMEOUT_SECONDS", "2");
         Cli.Result result = Cli.eryao(variables(database), "doctor");
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.out().lines()).singleElement().asString().startsWith("✗ database: cannot connect to")
+        assertThat(result.out().lines())
+                .singleElement()
+                .asString()
+                .startsWith("✗ database: cannot connect to")
                 .contains("— fix: check ERYAO_DATABASE__HOST");
     }
 }

@@ -23,22 +23,25 @@ import picocli.CommandLine;
  */
 class FailureReportTest {
     private final StringWriter err = new StringWriter();
-    private final CommandLine commandLine = new CommandLine(new Main(Environment.of(Map.of())))
-            .setErr(new PrintWriter(err, true));
+    private final CommandLine commandLine =
+            new CommandLine(new Main(Environment.of(Map.of()))).setErr(new PrintWriter(err, true));
 
     @Test
     void anUnexpectedExceptionPrintsItsStackTrace() {
         int status = Main.reportFailure(new IllegalStateException("a bug nobody foresaw"), commandLine, null);
 
         assertThat(status).isEqualTo(Main.FAILED);
-        assertThat(err.toString()).startsWith("eryao: unexpected failure: java.lang.IllegalStateException:"
-                + " a bug nobody foresaw").contains("\tat " + FailureReportTest.class.getName() + ".");
+        assertThat(err.toString())
+                .startsWith("eryao: unexpected failure: java.lang.IllegalStateException:" + " a bug nobody foresaw")
+                .contains("\tat " + FailureReportTest.class.getName() + ".");
     }
 
     @Test
     void aUserErrorIsOneLine() {
-        int status = Main.reportFailure(new UserError("cannot listen on 127.0.0.1:11434: in use",
-                new IOException("in use")), commandLine, null);
+        int status = Main.reportFailure(
+                new UserError("cannot listen on 127.0.0.1:11434: in use", new IOException("in use")),
+                commandLine,
+                null);
 
         assertThat(status).isEqualTo(Main.FAILED);
         assertThat(err.toString().lines()).containsExactly("eryao: cannot listen on 127.0.0.1:11434: in use");
@@ -51,7 +54,9 @@ class FailureReportTest {
         Cli.Result result = Cli.eryao(Map.of(), "revision", "-m", "add things", "--dir", empty.toString());
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.err().lines()).singleElement().asString()
+        assertThat(result.err().lines())
+                .singleElement()
+                .asString()
                 .isEqualTo("eryao: no revisions folder at " + empty.resolve("migration")
                         + " (run from the project root, or pass --dir)");
     }
@@ -63,11 +68,16 @@ class FailureReportTest {
         Files.writeString(secret, "a-secret-long-enough-to-be-used-by-hs256-0123456789\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
 
-        Cli.Result result = Cli.eryao(Map.of("ERYAO_DATA_DIR", dataDir.toString()),
-                "token", "--sub", UUID.randomUUID().toString());
+        Cli.Result result = Cli.eryao(
+                Map.of("ERYAO_DATA_DIR", dataDir.toString()),
+                "token",
+                "--sub",
+                UUID.randomUUID().toString());
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.err().lines()).singleElement().asString()
+        assertThat(result.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("eryao: " + secret.toAbsolutePath() + " may be read or written by others")
                 .contains("chmod 600");
     }

@@ -43,22 +43,34 @@ class McpCommandTest {
     private static McpSyncClient client;
 
     private static List<String> command() {
-        return List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "mcp", "--max-rows", "50");
+        return List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "mcp",
+                "--max-rows",
+                "50");
     }
 
     @BeforeAll
     static void startServer() {
         List<String> command = command();
-        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(command.get(0))
-                .args(command.subList(1, command.size())).env(scratch.variables()).build(), McpJsonDefaults.getMapper());
+        StdioClientTransport transport = new StdioClientTransport(
+                ServerParameters.builder(command.get(0))
+                        .args(command.subList(1, command.size()))
+                        .env(scratch.variables())
+                        .build(),
+                McpJsonDefaults.getMapper());
         transport.setStdErrorHandler(line -> {
             synchronized (stderr) {
                 stderr.add(line);
             }
         });
-        client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
-                .initializationTimeout(Duration.ofSeconds(60)).build();
+        client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .initializationTimeout(Duration.ofSeconds(60))
+                .build();
         client.initialize();
     }
 
@@ -94,14 +106,19 @@ class McpCommandTest {
             assertThat(tool.annotations().readOnlyHint()).isTrue();
             assertThat(tool.annotations().destructiveHint()).isFalse();
         }
-        Tool executeSql = tools.stream().filter(t -> t.name().equals("execute_sql")).findFirst().orElseThrow();
+        Tool executeSql = tools.stream()
+                .filter(t -> t.name().equals("execute_sql"))
+                .findFirst()
+                .orElseThrow();
         assertThat(executeSql.inputSchema().get("required")).isEqualTo(List.of("query"));
     }
 
     @Test
     void listTablesAnswersWhatTheCliPrintsWrappedAsUntrustedData() throws Exception {
         CallToolResult result = call("list_tables", Map.of("schemas", List.of("public"), "verbose", true));
-        String cli = dev.eryao.support.Cli.eryao(scratch.variables(), "tables", "--json", "--verbose").out().strip();
+        String cli = dev.eryao.support.Cli.eryao(scratch.variables(), "tables", "--json", "--verbose")
+                .out()
+                .strip();
 
         assertThat(result.isError()).isFalse();
         assertThat(new ObjectMapper().readTree(unwrapped(result))).isEqualTo(new ObjectMapper().readTree(cli));
@@ -115,7 +132,9 @@ class McpCommandTest {
         assertThat(result.isError()).isFalse();
         JsonNode json = new ObjectMapper().readTree(unwrapped(result));
         assertThat(json.get("rows").toString()).isEqualTo("[{\"note\":\"first\"},{\"note\":\"second\"}]");
-        assertThat(json.get("max_rows").asInt()).as("--max-rows reached the server").isEqualTo(50);
+        assertThat(json.get("max_rows").asInt())
+                .as("--max-rows reached the server")
+                .isEqualTo(50);
     }
 
     @Test
@@ -125,7 +144,8 @@ class McpCommandTest {
         CallToolResult result = call("execute_sql", Map.of("query", "DROP TABLE probe"));
 
         assertThat(result.isError()).isTrue();
-        assertThat(unwrapped(result)).isEqualTo("ERROR: cannot execute DROP TABLE in a read-only transaction (SQLSTATE 25006)");
+        assertThat(unwrapped(result))
+                .isEqualTo("ERROR: cannot execute DROP TABLE in a read-only transaction (SQLSTATE 25006)");
         assertThat(scratch.fingerprint()).isEqualTo(before);
     }
 
@@ -133,9 +153,13 @@ class McpCommandTest {
     void badArgumentsAreToolErrorsNotCrashes() {
         assertThat(call("execute_sql", Map.of()).isError()).isTrue();
         assertThat(call("execute_sql", Map.of("query", 42)).isError()).isTrue();
-        assertThat(call("list_tables", Map.of("schemas", List.of("nope"))).isError()).isTrue();
-        assertThat(unwrapped(call("list_tables", Map.of("schemas", List.of("nope"))))).isEqualTo("no schema named nope");
-        assertThat(call("execute_sql", Map.of("query", "SELECT 1")).isError()).as("still serving").isFalse();
+        assertThat(call("list_tables", Map.of("schemas", List.of("nope"))).isError())
+                .isTrue();
+        assertThat(unwrapped(call("list_tables", Map.of("schemas", List.of("nope")))))
+                .isEqualTo("no schema named nope");
+        assertThat(call("execute_sql", Map.of("query", "SELECT 1")).isError())
+                .as("still serving")
+                .isFalse();
     }
 
     @Test
@@ -145,26 +169,34 @@ class McpCommandTest {
         Process server = builder.start();
         List<String> out = new ArrayList<>();
         try (OutputStream in = server.getOutputStream();
-             BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-            send(in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+                BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            send(
+                    in,
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
             out.add(reader.readLine());
             send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-            send(in, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_sql\","
-                    + "\"arguments\":{\"query\":\"SELECT count(*) AS n FROM probe\"}}}");
+            send(
+                    in,
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_sql\","
+                            + "\"arguments\":{\"query\":\"SELECT count(*) AS n FROM probe\"}}}");
             out.add(reader.readLine());
             in.close();
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 out.add(line);
             }
         }
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped when its input ended").isTrue();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS))
+                .as("stopped when its input ended")
+                .isTrue();
         String errors = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(server.exitValue()).as(errors).isZero();
         assertThat(out).hasSize(2);
         for (String line : out) {
-            assertThat(new ObjectMapper().readTree(line).get("jsonrpc").asText()).isEqualTo("2.0");
+            assertThat(new ObjectMapper().readTree(line).get("jsonrpc").asText())
+                    .isEqualTo("2.0");
         }
         assertThat(out.get(1)).contains("\\\"n\\\":2");
         assertThat(errors).contains("eryao mcp: serving list_tables and execute_sql (read-only, as eryao_reader)");
@@ -179,11 +211,14 @@ class McpCommandTest {
         ObjectMapper mapper = new ObjectMapper();
         List<JsonNode> answers = new ArrayList<>();
         try (OutputStream in = server.getOutputStream();
-             BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
             // A bound on the whole exchange, so a server that stopped answering fails the test instead of hanging it.
             assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
-                send(in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+                send(
+                        in,
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
                 reader.readLine();
                 send(in, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
@@ -198,12 +233,16 @@ class McpCommandTest {
                 in.write(huge);
                 send(in, "");
                 answers.add(mapper.readTree(reader.readLine()));
-                send(in, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_sql\","
-                        + "\"arguments\":{\"query\":\"SELECT count(*) AS n FROM probe\"}}}");
+                send(
+                        in,
+                        "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_sql\","
+                                + "\"arguments\":{\"query\":\"SELECT count(*) AS n FROM probe\"}}}");
                 answers.add(mapper.readTree(reader.readLine()));
             });
         }
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped when its input ended").isTrue();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS))
+                .as("stopped when its input ended")
+                .isTrue();
 
         assertThat(answers.get(0).get("error").get("code").asInt()).isEqualTo(-32700);
         assertThat(answers.get(0).get("id").isNull()).isTrue();
@@ -211,7 +250,8 @@ class McpCommandTest {
         assertThat(answers.get(1).get("id").asInt()).isEqualTo(7);
         assertThat(answers.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
         assertThat(answers.get(3).get("error").get("code").asInt()).isEqualTo(-32600);
-        assertThat(answers.get(3).get("error").get("message").asText()).contains("longer than " + McpLineGuard.MAX_LINE_BYTES);
+        assertThat(answers.get(3).get("error").get("message").asText())
+                .contains("longer than " + McpLineGuard.MAX_LINE_BYTES);
         assertThat(answers.get(4).get("id").asInt()).isEqualTo(9);
         assertThat(answers.get(4).get("result").toString()).contains("\\\"n\\\":2");
         assertThat(server.exitValue()).isZero();

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class MigrateCommandTest {
 
-    private record Result(int status, String out, String err) {
-    }
+    private record Result(int status, String out, String err) {}
 
     private static Result eryao(Map<String, String> variables, String... args) {
         StringWriter out = new StringWriter();
@@ -35,12 +34,15 @@ class MigrateCommandTest {
         String head = RevisionCatalog.load().head().orElseThrow().id();
         int revisions = RevisionCatalog.load().all().size();
         assertThat(first.status()).as(first.err()).isZero();
-        assertThat(first.out()).containsPattern("applying 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms")
+        assertThat(first.out())
+                .containsPattern("applying 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms")
                 .containsPattern("applying 20260411_0002 agent_chat_schema \\.\\.\\. \\d+ ms")
                 .contains("now at " + head + " (" + revisions + " applied)");
         assertThat(dataDir.resolve("pgdata/PG_VERSION")).exists();
         assertThat(second.status()).as(second.err()).isZero();
-        assertThat(second.out()).as("the data directory kept the schema").contains("already at " + head)
+        assertThat(second.out())
+                .as("the data directory kept the schema")
+                .contains("already at " + head)
                 .doesNotContain("applying");
     }
 
@@ -49,24 +51,29 @@ class MigrateCommandTest {
         Result result = eryao(Map.of("ERYAO_DATABASE__PORT", "abc"), "migrate");
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.err().lines()).containsExactly(
-                "eryao: ERYAO_DATABASE__PORT='abc' is not accepted: expected a whole number from 1 to 65535");
+        assertThat(result.err().lines())
+                .containsExactly(
+                        "eryao: ERYAO_DATABASE__PORT='abc' is not accepted: expected a whole number from 1 to 65535");
         assertThat(result.out()).isEmpty();
     }
 
     @Test
     void migrateRefusesATransactionModePooler() {
         DatabaseSettings server = TestDatabase.get().database().settings();
-        Result result = eryao(Map.of(
-                "ERYAO_DATABASE__HOST", server.host(),
-                "ERYAO_DATABASE__PORT", String.valueOf(server.port()),
-                "ERYAO_DATABASE__USER", server.user(),
-                "ERYAO_DATABASE__PASSWORD", server.password().reveal(),
-                "ERYAO_DATABASE__SSLMODE", server.sslMode().pgValue(),
-                "ERYAO_DATABASE__POOL_MODE", "transaction"), "migrate");
+        Result result = eryao(
+                Map.of(
+                        "ERYAO_DATABASE__HOST", server.host(),
+                        "ERYAO_DATABASE__PORT", String.valueOf(server.port()),
+                        "ERYAO_DATABASE__USER", server.user(),
+                        "ERYAO_DATABASE__PASSWORD", server.password().reveal(),
+                        "ERYAO_DATABASE__SSLMODE", server.sslMode().pgValue(),
+                        "ERYAO_DATABASE__POOL_MODE", "transaction"),
+                "migrate");
 
         assertThat(result.status()).isEqualTo(Main.FAILED);
-        assertThat(result.err().lines()).singleElement().asString()
+        assertThat(result.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("eryao: migrations cannot run through a transaction-mode pooler");
     }
 

@@ -21,8 +21,7 @@ class MigrationVerbsTest {
     private Database database;
     private Map<String, String> variables;
 
-    private record Result(int status, String out, String err) {
-    }
+    private record Result(int status, String out, String err) {}
 
     private Result eryao(String... args) {
         StringWriter out = new StringWriter();
@@ -55,7 +54,8 @@ class MigrationVerbsTest {
         Result head = eryao("heads");
 
         assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
-        assertThat(bootstrap.out()).containsPattern("applying 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms")
+        assertThat(bootstrap.out())
+                .containsPattern("applying 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms")
                 .containsPattern("seeding 0001_llm_catalog \\.\\.\\. \\d+ ms");
         String headId = head.out().split(" ")[0];
         assertThat(eryao("current").out().strip()).isEqualTo(headId);
@@ -73,11 +73,16 @@ class MigrationVerbsTest {
         Result forward = eryao("migrate", "--target", "20260411_0003");
 
         assertThat(back.status()).as(back.err()).isZero();
-        assertThat(back.out()).containsPattern("reverting 20260411_0003 points_ledger \\.\\.\\. \\d+ ms")
-                .contains("now at 20260411_0002 (" + (RevisionCatalog.load().all().size() - 2) + " reverted)");
-        assertThat(oneMore.out()).contains("reverting 20260411_0002 agent_chat_schema", "now at 20260411_0001 (1 reverted)");
-        assertThat(forward.out()).contains("applying 20260411_0002", "applying 20260411_0003")
-                .doesNotContain("applying 20261124").contains("now at 20260411_0003 (2 applied)");
+        assertThat(back.out())
+                .containsPattern("reverting 20260411_0003 points_ledger \\.\\.\\. \\d+ ms")
+                .contains(
+                        "now at 20260411_0002 (" + (RevisionCatalog.load().all().size() - 2) + " reverted)");
+        assertThat(oneMore.out())
+                .contains("reverting 20260411_0002 agent_chat_schema", "now at 20260411_0001 (1 reverted)");
+        assertThat(forward.out())
+                .contains("applying 20260411_0002", "applying 20260411_0003")
+                .doesNotContain("applying 20261124")
+                .contains("now at 20260411_0003 (2 applied)");
         assertThat(eryao("downgrade", "base").out()).contains("now at base");
         assertThat(eryao("current").out().strip()).isEqualTo("base");
     }
@@ -91,7 +96,9 @@ class MigrationVerbsTest {
 
         assertThat(stamp.status()).as(stamp.err()).isZero();
         assertThat(stamp.out()).contains("stamped 20260411_0001 initial_llm_schema as applied", "now at 20260411_0002");
-        assertThat(eryao("migrate").out()).doesNotContain("applying 20260411_0001").contains("applying 20260411_0003");
+        assertThat(eryao("migrate").out())
+                .doesNotContain("applying 20260411_0001")
+                .contains("applying 20260411_0003");
     }
 
     @Test
@@ -100,8 +107,11 @@ class MigrationVerbsTest {
         Result downgrade = eryao("downgrade", "base", "--sql");
 
         assertThat(upgrade.status()).isZero();
-        assertThat(upgrade.out()).contains("-- applying 20260411_0001 initial_llm_schema", "CREATE TABLE llm_factory",
-                "INSERT INTO public.flyway_schema_history");
+        assertThat(upgrade.out())
+                .contains(
+                        "-- applying 20260411_0001 initial_llm_schema",
+                        "CREATE TABLE llm_factory",
+                        "INSERT INTO public.flyway_schema_history");
         assertThat(downgrade.out()).contains("-- reverting 20260411_0001 initial_llm_schema", "DROP TABLE llm_factory");
         assertThat(eryao("current").out().strip()).as("nothing was applied").isEqualTo("base");
     }
@@ -118,14 +128,16 @@ class MigrationVerbsTest {
         try (var files = Files.list(db.resolve("migration"))) {
             assertThat(files).singleElement().asString().matches(".*/V\\d{8}_0001__add_user_preferences_table\\.sql");
         }
-        assertThat(eryao("revision", "-m", "???", "--dir", db.toString()).status()).isEqualTo(Main.USAGE);
+        assertThat(eryao("revision", "-m", "???", "--dir", db.toString()).status())
+                .isEqualTo(Main.USAGE);
     }
 
     @Test
     void checkPassesWhenModelsAndDatabaseAgreeAndFailsListingWhatAutogenerateWouldWrite() throws Exception {
         eryao("migrate");
         Result agree = eryao("check");
-        try (var connection = database.dataSource().getConnection(); var sql = connection.createStatement()) {
+        try (var connection = database.dataSource().getConnection();
+                var sql = connection.createStatement()) {
             sql.execute("CREATE INDEX ix_llms_display_name ON llms (display_name)");
             connection.commit();
         }

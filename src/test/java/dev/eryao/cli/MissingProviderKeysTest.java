@@ -32,8 +32,10 @@ class MissingProviderKeysTest {
         assertThat(MissingProviderKeys.warnings(catalog, new LlmSettings(Duration.ofSeconds(5), 10, Map.of())))
                 .anySatisfy(line -> assertThat(line).contains("'" + remote + "'", variable))
                 .noneSatisfy(line -> assertThat(line).contains(local));
-        assertThat(MissingProviderKeys.warnings(catalog,
-                new LlmSettings(Duration.ofSeconds(5), 10, Map.of(LlmSettings.variablePart(remote), Secret.of("k")))))
+        assertThat(MissingProviderKeys.warnings(
+                        catalog,
+                        new LlmSettings(
+                                Duration.ofSeconds(5), 10, Map.of(LlmSettings.variablePart(remote), Secret.of("k")))))
                 .noneSatisfy(line -> assertThat(line).contains(remote));
     }
 }

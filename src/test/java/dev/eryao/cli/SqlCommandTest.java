@@ -57,7 +57,8 @@ class SqlCommandTest {
 
     @Test
     void jsonPrintsTheSameRowsForScripts() throws Exception {
-        Result result = eryao(with(), "sql", "--json", "SELECT note, '{\"k\": 1}'::jsonb AS meta FROM probe ORDER BY note");
+        Result result =
+                eryao(with(), "sql", "--json", "SELECT note, '{\"k\": 1}'::jsonb AS meta FROM probe ORDER BY note");
 
         JsonNode json = new ObjectMapper().readTree(result.out());
         assertThat(json.get("columns").toString()).isEqualTo("[\"note\",\"meta\"]");
@@ -73,8 +74,9 @@ class SqlCommandTest {
         Result bySetting = eryao(with("ERYAO_TOOLS__MAX_ROWS", "3"), "sql", query);
         Result byFlag = eryao(with("ERYAO_TOOLS__MAX_ROWS", "3"), "sql", "--max-rows", "4", query);
 
-        assertThat(bySetting.out()).endsWith("3\n(3 rows; more were cut off at the limit of 3: --max-rows or"
-                + " ERYAO_TOOLS__MAX_ROWS raises it)\n");
+        assertThat(bySetting.out())
+                .endsWith("3\n(3 rows; more were cut off at the limit of 3: --max-rows or"
+                        + " ERYAO_TOOLS__MAX_ROWS raises it)\n");
         assertThat(byFlag.out()).contains("(4 rows; more were cut off at the limit of 4");
     }
 
@@ -108,7 +110,8 @@ class SqlCommandTest {
         assertThat(eryao(with(), "sql", "  ").err().lines()).containsExactly("eryao: no query given");
         assertThat(eryao(with(), "sql", "SELECT 1", "--file", "x.sql").err().lines())
                 .containsExactly("eryao: give the query as an argument or with --file, not both");
-        assertThat(eryao(with(), "sql", "--file", dir.resolve("missing.sql").toString()).err())
+        assertThat(eryao(with(), "sql", "--file", dir.resolve("missing.sql").toString())
+                        .err())
                 .startsWith("eryao: cannot read " + dir.resolve("missing.sql"));
         assertThat(eryao(with(), "sql", "SELEC 1").err().lines())
                 .containsExactly("eryao: ERROR: syntax error at or near \"SELEC\" (SQLSTATE 42601)");
@@ -124,8 +127,9 @@ class SqlCommandTest {
         assertThat(flag.err().lines())
                 .containsExactly("eryao: --max-rows=0 is not accepted: expected a whole number from 1 to 10000");
         assertThat(variable.status()).isEqualTo(Main.FAILED);
-        assertThat(variable.err().lines()).containsExactly("eryao: ERYAO_TOOLS__STATEMENT_TIMEOUT_MS='0' is not"
-                + " accepted: expected a whole number from 1 to 600000");
+        assertThat(variable.err().lines())
+                .containsExactly("eryao: ERYAO_TOOLS__STATEMENT_TIMEOUT_MS='0' is not"
+                        + " accepted: expected a whole number from 1 to 600000");
     }
 
     @Test
@@ -136,8 +140,9 @@ class SqlCommandTest {
         Result byFlag = eryao(with("ERYAO_TOOLS__MAX_BYTES", "2048"), "sql", "--max-bytes", "4096", "--json", query);
 
         assertThat(bySetting.status()).as(bySetting.err()).isZero();
-        assertThat(bySetting.out()).endsWith(" rows; result truncated at 2048 bytes: the rows after these would pass"
-                + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it)\n");
+        assertThat(bySetting.out())
+                .endsWith(" rows; result truncated at 2048 bytes: the rows after these would pass"
+                        + " that limit; --max-bytes or ERYAO_TOOLS__MAX_BYTES raises it)\n");
         assertThat(bySetting.out().lines().count()).isLessThan(30);
         assertThat(byFlag.out()).contains("\"truncated_by\":\"bytes\"").contains("\"max_bytes\":4096");
         assertThat(byFlag.out().length()).isLessThan(4096 + 2048);
@@ -149,9 +154,11 @@ class SqlCommandTest {
         Result flag = eryao(with(), "sql", "--max-bytes", "10", "SELECT 1");
 
         assertThat(variable.status()).isEqualTo(Main.FAILED);
-        assertThat(variable.err().lines()).containsExactly("eryao: ERYAO_TOOLS__MAX_BYTES='lots' is not accepted:"
-                + " expected a whole number from 1024 to 67108864");
+        assertThat(variable.err().lines())
+                .containsExactly("eryao: ERYAO_TOOLS__MAX_BYTES='lots' is not accepted:"
+                        + " expected a whole number from 1024 to 67108864");
         assertThat(flag.err().lines())
-                .containsExactly("eryao: --max-bytes=10 is not accepted: expected a whole number from 1024 to 67108864");
+                .containsExactly(
+                        "eryao: --max-bytes=10 is not accepted: expected a whole number from 1024 to 67108864");
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class TablesCommandTest {
     private static final Map<String, String> SHARED = ScratchDatabase.variablesFor(
-            TestDatabase.get().database().settings(), TestDatabase.get().database().settings().name());
+            TestDatabase.get().database().settings(),
+            TestDatabase.get().database().settings().name());
     private static final Map<String, String> SCRATCH = ScratchDatabase.get().variables();
 
     @Test
@@ -21,11 +22,14 @@ class TablesCommandTest {
         Result result = eryao(SHARED, "tables");
 
         assertThat(result.status()).as(result.err()).isZero();
-        assertThat(result.out().lines().limit(2)).containsExactly(
-                "schema | table                 | rows | rls", "-------+-----------------------+------+----");
-        assertThat(result.out()).containsPattern("public \\| llm_factory +\\| ~\\d+ +\\| on\n")
+        assertThat(result.out().lines().limit(2))
+                .containsExactly(
+                        "schema | table                 | rows | rls", "-------+-----------------------+------+----");
+        assertThat(result.out())
+                .containsPattern("public \\| llm_factory +\\| ~\\d+ +\\| on\n")
                 .containsPattern("public \\| points_ledger +\\| ~\\d+ +\\| on\n")
-                .doesNotContain("OFF").doesNotContain("WARNING");
+                .doesNotContain("OFF")
+                .doesNotContain("WARNING");
     }
 
     @Test
@@ -33,7 +37,8 @@ class TablesCommandTest {
         Result result = eryao(SCRATCH, "tables");
 
         assertThat(result.status()).as(result.err()).isZero();
-        assertThat(result.out()).containsPattern("public \\| probe +\\| ~\\d+ +\\| OFF !\n")
+        assertThat(result.out())
+                .containsPattern("public \\| probe +\\| ~\\d+ +\\| OFF !\n")
                 .containsPattern("public \\| guarded +\\| ~\\d+ +\\| on\n")
                 .endsWith("\nWARNING: row level security is OFF on public.probe: enable it in a migration"
                         + " (ALTER TABLE ... ENABLE ROW LEVEL SECURITY)\n");

@@ -22,7 +22,8 @@ class ToolsOnSupabaseTest {
         Cli.Result sql = Cli.eryao(ScratchDatabase.get().variables(), "sql", "SELECT 1");
 
         assertThat(sql.status()).isEqualTo(Main.FAILED);
-        assertThat(sql.err()).contains("refusing to run as eryao_reader", "pg_logical_emit_message", "a superuser must");
+        assertThat(sql.err())
+                .contains("refusing to run as eryao_reader", "pg_logical_emit_message", "a superuser must");
         assertThat(sql.out()).isEmpty();
     }
 }

@@ -52,7 +52,7 @@ class AdvisorTest {
     @Test
     void aFreshlyMigratedDatabaseHasNothingToReport() throws SQLException {
         try (Database database = TestDatabase.get().freshMigratedDatabase();
-             Connection connection = database.dataSource().getConnection()) {
+                Connection connection = database.dataSource().getConnection()) {
             assertThat(Advisor.findings(connection)).isEmpty();
         }
     }
@@ -60,9 +60,10 @@ class AdvisorTest {
     @Test
     void theSixWarningsSupabaseGaveBeforeRevision20261125_0003AreTheOnesFound() throws SQLException {
         try (Database database = TestDatabase.get().freshDatabase()) {
-            new Migrations(database, line -> { }).migrate("20261124_0004");
+            new Migrations(database, line -> {}).migrate("20261124_0004");
             try (Connection connection = database.dataSource().getConnection()) {
-                assertThat(Advisor.findings(connection)).extracting(f -> f.lint() + " " + f.object())
+                assertThat(Advisor.findings(connection))
+                        .extracting(f -> f.lint() + " " + f.object())
                         .containsExactlyInAnyOrder(
                                 "auth_rls_initplan policy agent_chat_session_owner_read on public.agent_chat_session",
                                 "auth_rls_initplan policy agent_chat_message_owner_read on public.agent_chat_message",
@@ -79,36 +80,45 @@ class AdvisorTest {
     @Test
     void eachKindOfOffenceIsReportedWithItsObjectAndFix() throws SQLException {
         try (Database database = TestDatabase.get().freshMigratedDatabase();
-             Connection connection = database.dataSource().getConnection()) {
+                Connection connection = database.dataSource().getConnection()) {
             connection.setAutoCommit(true);
             try (Statement sql = connection.createStatement()) {
                 sql.execute(OFFENDERS);
             }
             List<Finding> findings = Advisor.findings(connection);
-            List<String> reported = findings.stream().map(f -> f.lint() + " " + f.object()).toList();
+            List<String> reported =
+                    findings.stream().map(f -> f.lint() + " " + f.object()).toList();
 
-            assertThat(reported).contains(
-                    "rls_disabled_in_public table public.adv_no_rls",
-                    "policy_exists_rls_disabled table public.adv_policy_without_rls",
-                    "auth_rls_initplan policy adv_per_row_owner on public.adv_per_row",
-                    "auth_rls_initplan policy adv_per_row_setting on public.adv_per_row",
-                    "function_search_path_mutable function public.adv_mutable()",
-                    "security_definer_function_executable function public.adv_definer() (executable by anon)",
-                    "security_definer_function_executable function public.adv_definer() (executable by authenticated)",
-                    "security_definer_view view public.adv_view",
-                    "unindexed_foreign_keys foreign key adv_child_llm_id_fkey on public.adv_child",
-                    "duplicate_index indexes adv_child_twice_a, adv_child_twice_b on public.adv_child",
-                    "multiple_permissive_policies table public.adv_two_policies for anon SELECT"
-                            + " (adv_two_policies_a, adv_two_policies_b)",
-                    "no_primary_key table public.adv_no_pk",
-                    "extension_in_public extension citext");
-            assertThat(reported).as("a wrapped call is evaluated once per statement")
+            assertThat(reported)
+                    .contains(
+                            "rls_disabled_in_public table public.adv_no_rls",
+                            "policy_exists_rls_disabled table public.adv_policy_without_rls",
+                            "auth_rls_initplan policy adv_per_row_owner on public.adv_per_row",
+                            "auth_rls_initplan policy adv_per_row_setting on public.adv_per_row",
+                            "function_search_path_mutable function public.adv_mutable()",
+                            "security_definer_function_executable function public.adv_definer() (executable by anon)",
+                            "security_definer_function_executable function public.adv_definer() (executable by authenticated)",
+                            "security_definer_view view public.adv_view",
+                            "unindexed_foreign_keys foreign key adv_child_llm_id_fkey on public.adv_child",
+                            "duplicate_index indexes adv_child_twice_a, adv_child_twice_b on public.adv_child",
+                            "multiple_permissive_policies table public.adv_two_policies for anon SELECT"
+                                    + " (adv_two_policies_a, adv_two_policies_b)",
+                            "no_primary_key table public.adv_no_pk",
+                            "extension_in_public extension citext");
+            assertThat(reported)
+                    .as("a wrapped call is evaluated once per statement")
                     .noneMatch(line -> line.contains("adv_per_row_wrapped"));
-            assertThat(reported).as("only the offenders: the schema itself stays clean")
+            assertThat(reported)
+                    .as("only the offenders: the schema itself stays clean")
                     .allMatch(line -> line.contains("adv_") || line.contains("citext"));
-            assertThat(findings).filteredOn(f -> f.lint().equals("unindexed_foreign_keys")).singleElement()
-                    .extracting(Finding::fix).isEqualTo("CREATE INDEX ix_adv_child_llm_id ON adv_child (llm_id)");
-            assertThat(findings).filteredOn(f -> f.lint().equals("rls_disabled_in_public")).extracting(Finding::fix)
+            assertThat(findings)
+                    .filteredOn(f -> f.lint().equals("unindexed_foreign_keys"))
+                    .singleElement()
+                    .extracting(Finding::fix)
+                    .isEqualTo("CREATE INDEX ix_adv_child_llm_id ON adv_child (llm_id)");
+            assertThat(findings)
+                    .filteredOn(f -> f.lint().equals("rls_disabled_in_public"))
+                    .extracting(Finding::fix)
                     .contains("ALTER TABLE public.adv_no_rls ENABLE ROW LEVEL SECURITY");
         }
     }

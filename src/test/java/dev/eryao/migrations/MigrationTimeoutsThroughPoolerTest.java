@@ -34,8 +34,8 @@ class MigrationTimeoutsThroughPoolerTest {
         DatabaseSettings settings = direct.settings();
         proxy = new OptionsDroppingProxy(settings.host(), settings.port());
         opened.add(proxy);
-        throughProxy = Database.open(server.settings().withDatabase(
-                settings.at(proxy.host(), proxy.port(), settings.user(), settings.sslMode())
+        throughProxy = Database.open(server.settings()
+                .withDatabase(settings.at(proxy.host(), proxy.port(), settings.user(), settings.sslMode())
                         .withTimeouts(settings.statementTimeout(), settings.lockTimeout(), Duration.ofSeconds(1))));
         opened.add(throughProxy);
     }
@@ -52,7 +52,7 @@ class MigrationTimeoutsThroughPoolerTest {
         for (String root : extraRoots) {
             roots.add("db/testing/" + root);
         }
-        return new Migrations(database, RevisionCatalog.load(roots), line -> { });
+        return new Migrations(database, RevisionCatalog.load(roots), line -> {});
     }
 
     @Test
@@ -61,8 +61,10 @@ class MigrationTimeoutsThroughPoolerTest {
                 .isInstanceOf(MigrationFailedException.class)
                 .hasMessageContaining("20991231_0005 slow failed")
                 .hasMessageContaining("statement timeout");
-        assertThat(migrations(throughProxy).current()).as("the revisions before it were applied")
-                .isEqualTo(migrations(throughProxy).catalog().head().orElseThrow().id());
+        assertThat(migrations(throughProxy).current())
+                .as("the revisions before it were applied")
+                .isEqualTo(
+                        migrations(throughProxy).catalog().head().orElseThrow().id());
     }
 
     @Test
@@ -70,7 +72,8 @@ class MigrationTimeoutsThroughPoolerTest {
         Migrations migrations = migrations(throughProxy);
         migrations.migrate();
         String head = migrations.current();
-        try (Connection holder = direct.dataSource().getConnection(); Statement sql = holder.createStatement()) {
+        try (Connection holder = direct.dataSource().getConnection();
+                Statement sql = holder.createStatement()) {
             holder.setAutoCommit(true); // advisory locks belong to one database: take it in this test's
             sql.execute("SELECT pg_advisory_lock(" + MigrationLock.KEY + ")"); // as a running schema change holds it
 

@@ -64,18 +64,24 @@ class MigrationsTest {
             migrations.migrate(revision.id());
             List<String> afterUp = CatalogSnapshot.of(database.dataSource());
             if (server.supabaseLayout() && ONLY_A_SUPERUSER_CHANGES.contains(revision.id())) {
-                assertThat(afterUp).as("upgrade of %s without a superuser", revision.id()).isEqualTo(previous);
+                assertThat(afterUp)
+                        .as("upgrade of %s without a superuser", revision.id())
+                        .isEqualTo(previous);
             } else {
-                assertThat(afterUp).as("upgrade of %s changes the schema", revision.id()).isNotEqualTo(previous);
+                assertThat(afterUp)
+                        .as("upgrade of %s changes the schema", revision.id())
+                        .isNotEqualTo(previous);
             }
 
             assertThat(migrations.downgrade("-1")).extracting(Revision::id).containsExactly(revision.id());
             assertThat(CatalogSnapshot.of(database.dataSource()))
-                    .as("downgrade of %s restores the catalog exactly", revision.id()).isEqualTo(previous);
+                    .as("downgrade of %s restores the catalog exactly", revision.id())
+                    .isEqualTo(previous);
 
             migrations.migrate(revision.id());
             assertThat(CatalogSnapshot.of(database.dataSource()))
-                    .as("upgrading %s again gives the same catalog", revision.id()).isEqualTo(afterUp);
+                    .as("upgrading %s again gives the same catalog", revision.id())
+                    .isEqualTo(afterUp);
             assertThat(migrations.current()).isEqualTo(revision.id());
             previous = afterUp;
         }
@@ -91,14 +97,20 @@ class MigrationsTest {
 
         List<Revision> reverted = migrations.downgrade("base");
         assertThat(migrations.current()).isEqualTo("base");
-        assertThat(CatalogSnapshot.of(cycled.dataSource())).as("base is an empty application schema")
+        assertThat(CatalogSnapshot.of(cycled.dataSource()))
+                .as("base is an empty application schema")
                 .isEqualTo(CatalogSnapshot.of(freshDatabase().dataSource()));
         migrations.migrate();
 
-        assertThat(reverted).extracting(Revision::id)
-                .containsExactlyElementsOf(migrations.catalog().all().stream().map(Revision::id).toList().reversed());
+        assertThat(reverted)
+                .extracting(Revision::id)
+                .containsExactlyElementsOf(migrations.catalog().all().stream()
+                        .map(Revision::id)
+                        .toList()
+                        .reversed());
         assertThat(CatalogSnapshot.of(cycled.dataSource())).isEqualTo(CatalogSnapshot.of(fresh.dataSource()));
-        assertThat(progress).anyMatch(line -> line.matches("reverting 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms"));
+        assertThat(progress)
+                .anyMatch(line -> line.matches("reverting 20260411_0001 initial_llm_schema \\.\\.\\. \\d+ ms"));
     }
 
     @Test
@@ -143,7 +155,9 @@ class MigrationsTest {
 
         int revisions = migrations(first).catalog().all().size();
         assertThat(applied).isEqualTo(revisions);
-        assertThat(historyRowsPerVersion(first)).hasSize(revisions).allSatisfy((version, rows) -> assertThat(rows).isEqualTo(1));
+        assertThat(historyRowsPerVersion(first))
+                .hasSize(revisions)
+                .allSatisfy((version, rows) -> assertThat(rows).isEqualTo(1));
     }
 
     @Test
@@ -157,7 +171,9 @@ class MigrationsTest {
                 .hasMessageContaining("checksum");
         assertThat(migrations(database, "edited-v2").history())
                 .filteredOn(entry -> entry.id().equals("20991231_0002"))
-                .singleElement().extracting(HistoryEntry::state).isEqualTo("edited");
+                .singleElement()
+                .extracting(HistoryEntry::state)
+                .isEqualTo("edited");
     }
 
     @Test
@@ -194,30 +210,45 @@ class MigrationsTest {
         migrations.stamp("20260411_0003");
 
         assertThat(migrations.current()).isEqualTo("20260411_0003");
-        assertThat(migrations.history()).filteredOn(HistoryEntry::applied)
-                .extracting(HistoryEntry::state).containsOnly("applied");
+        assertThat(migrations.history())
+                .filteredOn(HistoryEntry::applied)
+                .extracting(HistoryEntry::state)
+                .containsOnly("applied");
         assertThat(CatalogSnapshot.of(database.dataSource())).noneMatch(line -> line.startsWith("table points_ledger"));
         // Up to a revision that needs nothing the stamped one would have created (later ones alter its tables).
         String upTo = "20261124_0002";
-        assertThat(migrations.migrate(upTo).migrationsExecuted).as("only revisions after the stamp run")
+        assertThat(migrations.migrate(upTo).migrationsExecuted)
+                .as("only revisions after the stamp run")
                 .isEqualTo(migrations.catalog().all().stream()
-                        .filter(r -> r.id().compareTo("20260411_0003") > 0 && r.id().compareTo(upTo) <= 0).count());
+                        .filter(r -> r.id().compareTo("20260411_0003") > 0 && r.id().compareTo(upTo) <= 0)
+                        .count());
     }
 
     @Test
     void theMigrationTimeoutStopsAStatementThatRunsTooLong() {
         Database database = freshDatabase();
         DatabaseSettings quick = database.settings();
-        Database impatient = Database.open(server.settings().withDatabase(new DatabaseSettings(quick.host(), quick.port(),
-                quick.name(), quick.user(), quick.password(), quick.sslMode(), 1, quick.poolMode(),
-                quick.connectTimeout(), quick.statementTimeout(), Duration.ofSeconds(1))));
+        Database impatient = Database.open(server.settings()
+                .withDatabase(new DatabaseSettings(
+                        quick.host(),
+                        quick.port(),
+                        quick.name(),
+                        quick.user(),
+                        quick.password(),
+                        quick.sslMode(),
+                        1,
+                        quick.poolMode(),
+                        quick.connectTimeout(),
+                        quick.statementTimeout(),
+                        Duration.ofSeconds(1))));
         opened.add(impatient);
 
         assertThatThrownBy(() -> migrations(impatient, "slow").migrate())
                 .isInstanceOf(MigrationFailedException.class)
                 .hasMessageContaining("20991231_0005 slow failed")
                 .hasMessageContaining("statement timeout");
-        assertThat(migrations(impatient).current()).as("the revisions before it were applied")
+        assertThat(migrations(impatient).current())
+                .as("the revisions before it were applied")
                 .isEqualTo(migrations(impatient).catalog().head().orElseThrow().id());
     }
 
@@ -226,7 +257,8 @@ class MigrationsTest {
         Database database = freshDatabase();
         Migrations migrations = migrations(database);
 
-        assertThatThrownBy(() -> migrations.migrate("20000101_0001")).hasMessageStartingWith("unknown revision 20000101_0001");
+        assertThatThrownBy(() -> migrations.migrate("20000101_0001"))
+                .hasMessageStartingWith("unknown revision 20000101_0001");
         assertThatThrownBy(() -> migrations.downgrade("-1")).hasMessageContaining("0 applied");
         assertThat(migrations.current()).isEqualTo("base");
     }
@@ -242,15 +274,16 @@ class MigrationsTest {
             recorded = HistoryTable.applied(connection).stream()
                     .collect(Collectors.toMap(HistoryTable.Applied::id, HistoryTable.Applied::checksum));
         }
-        assertThat(recorded).isEqualTo(migrations.catalog().all().stream()
-                .collect(Collectors.toMap(Revision::id, Revision::checksum)));
+        assertThat(recorded)
+                .isEqualTo(migrations.catalog().all().stream()
+                        .collect(Collectors.toMap(Revision::id, Revision::checksum)));
     }
 
     private static Map<String, Integer> historyRowsPerVersion(Database database) throws Exception {
         try (Connection connection = database.dataSource().getConnection();
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery(
-                     "SELECT version, count(*) FROM flyway_schema_history WHERE version IS NOT NULL GROUP BY version")) {
+                Statement sql = connection.createStatement();
+                ResultSet rows = sql.executeQuery(
+                        "SELECT version, count(*) FROM flyway_schema_history WHERE version IS NOT NULL GROUP BY version")) {
             Map<String, Integer> counts = new java.util.HashMap<>();
             while (rows.next()) {
                 counts.put(rows.getString(1), rows.getInt(2));

@@ -31,21 +31,23 @@ class OfflineSqlTest {
     @Test
     void theUpgradeScriptAppliedByPsqlGivesTheSchemaMigrateGivesAndFlywayCarriesOnFromIt() throws Exception {
         Database migrated = freshDatabase();
-        new Migrations(migrated, catalog, line -> { }).migrate();
+        new Migrations(migrated, catalog, line -> {}).migrate();
         Database offline = freshDatabase();
 
         Psql.apply(offline.settings(), OfflineSql.upgrade(catalog, "base", null));
 
         assertThat(CatalogSnapshot.of(offline.dataSource())).isEqualTo(CatalogSnapshot.of(migrated.dataSource()));
-        Migrations afterwards = new Migrations(offline, catalog, line -> { });
+        Migrations afterwards = new Migrations(offline, catalog, line -> {});
         assertThat(afterwards.history()).extracting(HistoryEntry::state).containsOnly("applied");
-        assertThat(afterwards.migrate().migrationsExecuted).as("Flyway accepts the rows the script wrote").isZero();
+        assertThat(afterwards.migrate().migrationsExecuted)
+                .as("Flyway accepts the rows the script wrote")
+                .isZero();
     }
 
     @Test
     void theDowngradeScriptAppliedByPsqlUndoesWhatMigrateDid() throws Exception {
         Database database = freshDatabase();
-        Migrations migrations = new Migrations(database, catalog, line -> { });
+        Migrations migrations = new Migrations(database, catalog, line -> {});
         migrations.migrate("20260411_0001");
         List<String> atFirst = CatalogSnapshot.of(database.dataSource());
         migrations.migrate();
@@ -60,7 +62,8 @@ class OfflineSqlTest {
     void aPartialUpgradeScriptStartsAfterFromAndStopsAtTarget() {
         String script = OfflineSql.upgrade(catalog, "20260411_0001", "20260411_0003");
 
-        assertThat(script).doesNotContain("-- applying 20260411_0001")
+        assertThat(script)
+                .doesNotContain("-- applying 20260411_0001")
                 .contains("-- applying 20260411_0002 agent_chat_schema", "-- applying 20260411_0003 points_ledger")
                 .doesNotContain("-- applying 20261124_0001");
     }

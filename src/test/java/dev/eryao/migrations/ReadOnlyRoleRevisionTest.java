@@ -29,7 +29,8 @@ class ReadOnlyRoleRevisionTest {
     private static final String NO_XID = "V20261201_0001__reader_no_xid.sql";
 
     private static String one(Connection connection, String query) throws SQLException {
-        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
+        try (Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery(query)) {
             row.next();
             return row.getString(1);
         }
@@ -41,8 +42,7 @@ class ReadOnlyRoleRevisionTest {
             assertThat(one(connection, """
                     SELECT concat_ws(' ', rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication,
                                      rolconfig::text)
-                    FROM pg_roles WHERE rolname = 'eryao_reader'"""))
-                    .isEqualTo("t f f f f {default_transaction_read_only=on}");
+                    FROM pg_roles WHERE rolname = 'eryao_reader'""")).isEqualTo("t f f f f {default_transaction_read_only=on}");
             // BYPASSRLS where the migrating login could grant it; else (Supabase's postgres on
             // PostgreSQL 15) a SELECT policy of its own on every table with RLS (20261125_0004).
             assertThat(one(connection, """
@@ -52,12 +52,15 @@ class ReadOnlyRoleRevisionTest {
                     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
                       AND c.relname <> 'flyway_schema_history'
                       AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd IN ('r', '*')
-                                      AND 'eryao_reader'::regrole = ANY (p.polroles))"""))
-                    .isIn("bypasses RLS", "reads through policies");
+                                      AND 'eryao_reader'::regrole = ANY (p.polroles))""")).isIn("bypasses RLS", "reads through policies");
             // Only a superuser may set temp_file_limit: as Supabase's postgres the revision sets
             // work_mem alone (and the tools refuse to run: ToolsOnSupabaseTest).
-            assertThat(roleSettings(connection)).as("revision 20261125_0002, in this database")
-                    .isEqualTo(TestDatabase.get().supabaseLayout() ? "{work_mem=16MB}" : "{temp_file_limit=256MB,work_mem=16MB}");
+            assertThat(roleSettings(connection))
+                    .as("revision 20261125_0002, in this database")
+                    .isEqualTo(
+                            TestDatabase.get().supabaseLayout()
+                                    ? "{work_mem=16MB}"
+                                    : "{temp_file_limit=256MB,work_mem=16MB}");
             assertThat(one(connection, "SELECT count(*) FROM pg_auth_members WHERE member = 'eryao_reader'::regrole"))
                     .isEqualTo("0");
             assertThat(one(connection, """
@@ -67,22 +70,24 @@ class ReadOnlyRoleRevisionTest {
             assertThat(one(connection, """
                     SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_class c
                     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-                      AND has_table_privilege('eryao_reader', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"""))
-                    .isNull();
+                      AND has_table_privilege('eryao_reader', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')""")).isNull();
         }
     }
 
     @Test
     void theDowngradeTakesBackEverythingTheUpgradeGrantedAndTheUpgradeRunsAgain() throws Exception {
         String name = "eryao_downgrade_" + UUID.randomUUID().toString().substring(0, 8);
-        try (Connection shared = TestDatabase.get().connection(); Statement sql = shared.createStatement()) {
+        try (Connection shared = TestDatabase.get().connection();
+                Statement sql = shared.createStatement()) {
             sql.execute("CREATE DATABASE " + name);
         }
-        Map<String, String> variables = new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().sessionSettings(), name));
+        Map<String, String> variables =
+                new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().sessionSettings(), name));
         variables.put("ERYAO_DATABASE__POOL_MODE", "session");
         try (Database database = Database.open(Settings.from(Environment.of(variables)))) {
-            new Migrations(database, line -> { }).migrate();
-            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+            new Migrations(database, line -> {}).migrate();
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement sql = connection.createStatement()) {
                 connection.setAutoCommit(true);
                 String granted = privileges(connection);
 
@@ -91,12 +96,14 @@ class ReadOnlyRoleRevisionTest {
                 sql.execute(script("db/migration/" + FILE));
 
                 assertThat(granted).isEqualTo("connect true, usage true, select on llms true, default acl 1");
-                assertThat(afterDowngrade).as("the role stays: the suite's own database still grants it")
+                assertThat(afterDowngrade)
+                        .as("the role stays: the suite's own database still grants it")
                         .isEqualTo("connect false, usage false, select on llms false, default acl 0");
                 assertThat(privileges(connection)).isEqualTo(granted);
             }
         } finally {
-            try (Connection shared = TestDatabase.get().connection(); Statement sql = shared.createStatement()) {
+            try (Connection shared = TestDatabase.get().connection();
+                    Statement sql = shared.createStatement()) {
                 sql.execute("DROP DATABASE " + name + " WITH (FORCE)");
             }
         }
@@ -104,11 +111,13 @@ class ReadOnlyRoleRevisionTest {
 
     @Test
     void theLimitsRevisionTakesTheFunctionsFromPublicAndItsDowngradeGivesThemBack() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.get().supabaseLayout(),
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                TestDatabase.get().supabaseLayout(),
                 "only a superuser can revoke pg_catalog functions; on Supabase's layout the revision only warns");
         try (Database database = TestDatabase.get().freshDatabase()) {
-            new Migrations(database, line -> { }).migrate();
-            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+            new Migrations(database, line -> {}).migrate();
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement sql = connection.createStatement()) {
                 connection.setAutoCommit(true);
                 String revoked = callable(connection);
                 String roleAfterUpgrade = roleSettings(connection);
@@ -120,7 +129,10 @@ class ReadOnlyRoleRevisionTest {
 
                 assertThat(revoked).isEqualTo("reader 0, public 0, xact locks 4 of 4");
                 assertThat(roleAfterUpgrade).isEqualTo("{temp_file_limit=256MB,work_mem=16MB}");
-                assertThat(afterDowngrade).startsWith("reader ").doesNotStartWith("reader 0,").contains("xact locks 4 of 4");
+                assertThat(afterDowngrade)
+                        .startsWith("reader ")
+                        .doesNotStartWith("reader 0,")
+                        .contains("xact locks 4 of 4");
                 assertThat(roleAfterDowngrade).isNull();
                 assertThat(callable(connection)).isEqualTo(revoked);
                 assertThat(roleSettings(connection)).isEqualTo(roleAfterUpgrade);
@@ -130,11 +142,13 @@ class ReadOnlyRoleRevisionTest {
 
     @Test
     void theNoXidRevisionTakesTheIdAssigningFunctionsFromPublicAndItsDowngradeGivesThemBack() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.get().supabaseLayout(),
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                TestDatabase.get().supabaseLayout(),
                 "only a superuser can revoke pg_catalog functions; on Supabase's layout the revision only warns");
         try (Database database = TestDatabase.get().freshDatabase()) {
-            new Migrations(database, line -> { }).migrate();
-            try (Connection connection = database.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+            new Migrations(database, line -> {}).migrate();
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement sql = connection.createStatement()) {
                 connection.setAutoCommit(true);
                 String revoked = idFunctions(connection);
 
@@ -185,8 +199,10 @@ class ReadOnlyRoleRevisionTest {
 
     /** The reader's settings in the connection's database (ALTER ROLE ... IN DATABASE). */
     private static String roleSettings(Connection connection) throws SQLException {
-        return one(connection, "SELECT (SELECT s.setconfig::text FROM pg_db_role_setting s, pg_database d"
-                + " WHERE s.setrole = 'eryao_reader'::regrole AND s.setdatabase = d.oid AND d.datname = current_database())");
+        return one(
+                connection,
+                "SELECT (SELECT s.setconfig::text FROM pg_db_role_setting s, pg_database d"
+                        + " WHERE s.setrole = 'eryao_reader'::regrole AND s.setdatabase = d.oid AND d.datname = current_database())");
     }
 
     /** What was granted to the reader in the connection's database (its own grants, not PUBLIC's). */
@@ -202,6 +218,7 @@ class ReadOnlyRoleRevisionTest {
     }
 
     private static String script(String resource) throws Exception {
-        return Files.readString(Path.of(ReadOnlyRoleRevisionTest.class.getResource("/" + resource).toURI()));
+        return Files.readString(Path.of(
+                ReadOnlyRoleRevisionTest.class.getResource("/" + resource).toURI()));
     }
 }

@@ -36,8 +36,11 @@ class RevisionWriterTest {
         RevisionWriter.Written tomorrow = new RevisionWriter(db, at("2026-11-25T00:00:01Z")).write("x");
 
         assertThat(first.id()).isEqualTo("20261124_0001");
-        assertThat(first.upgrade()).hasFileName("V20261124_0001__add_user_preferences_table.sql").exists();
-        assertThat(first.downgrade()).isEqualTo(db.resolve("downgrade/V20261124_0001__add_user_preferences_table.sql"))
+        assertThat(first.upgrade())
+                .hasFileName("V20261124_0001__add_user_preferences_table.sql")
+                .exists();
+        assertThat(first.downgrade())
+                .isEqualTo(db.resolve("downgrade/V20261124_0001__add_user_preferences_table.sql"))
                 .exists();
         assertThat(second.id()).isEqualTo("20261124_0002");
         assertThat(second.slug()).isEqualTo("index_sessions_by_title");
@@ -51,14 +54,16 @@ class RevisionWriterTest {
         String upgrade = Files.readString(written.upgrade());
         assertThat(upgrade).startsWith("-- 20261124_0001 add_things: add things");
         assertThat(Revision.parse(written.upgrade().getFileName().toString())).isNotNull();
-        assertThat(RevisionCatalog.hasStatements(Files.readString(written.downgrade()))).isFalse();
+        assertThat(RevisionCatalog.hasStatements(Files.readString(written.downgrade())))
+                .isFalse();
     }
 
     @Test
     void aMessageWithoutLettersOrDigitsIsRefused() {
         RevisionWriter writer = new RevisionWriter(db, at("2026-11-24T09:00:00Z"));
 
-        assertThatThrownBy(() -> writer.write(" !! ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> writer.write(" !! "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("letters or digits");
     }
 

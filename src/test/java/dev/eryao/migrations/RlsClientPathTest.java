@@ -34,7 +34,8 @@ class RlsClientPathTest {
     static void onlyOnTheSupabaseLayout() throws SQLException {
         assumeTrue(TestDatabase.get().supabaseLayout(), "needs ERYAO_TEST__LAYOUT=supabase");
         // A row in every owner table for OWNER, and a live and a retired model in the catalog.
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement()) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement()) {
             String factory = "rls-" + UUID.randomUUID();
             sql.execute("""
                     WITH f AS (INSERT INTO llm_factory (name) VALUES ('%1$s') RETURNING id),
@@ -63,33 +64,45 @@ class RlsClientPathTest {
         for (String table : tablesWithColumn("owner_id")) {
             long owned = count("SELECT count(*) FROM public." + table + " WHERE owner_id = '" + OWNER + "'"
                     + (hasColumn(table, "deleted_at") ? " AND deleted_at IS NULL" : ""));
-            assertThat(owned).as("the fixture wrote %s a row in %s", OWNER, table).isPositive();
+            assertThat(owned)
+                    .as("the fixture wrote %s a row in %s", OWNER, table)
+                    .isPositive();
 
             assertThat(asClient("authenticated", claims(STRANGER), "SELECT count(*) FROM public." + table))
-                    .as("%s as another user", table).isZero();
-            assertThat(asClient("authenticated", claims(OWNER),
-                    "SELECT count(*) FROM public." + table + " WHERE owner_id = '" + OWNER + "'"))
-                    .as("%s as its owner", table).isEqualTo(owned);
-            assertThat(asClientWithOldClaim(OWNER,
-                    "SELECT count(*) FROM public." + table + " WHERE owner_id = '" + OWNER + "'"))
-                    .as("%s as its owner, request.jwt.claim.sub", table).isEqualTo(owned);
+                    .as("%s as another user", table)
+                    .isZero();
+            assertThat(asClient(
+                            "authenticated",
+                            claims(OWNER),
+                            "SELECT count(*) FROM public." + table + " WHERE owner_id = '" + OWNER + "'"))
+                    .as("%s as its owner", table)
+                    .isEqualTo(owned);
+            assertThat(asClientWithOldClaim(
+                            OWNER, "SELECT count(*) FROM public." + table + " WHERE owner_id = '" + OWNER + "'"))
+                    .as("%s as its owner, request.jwt.claim.sub", table)
+                    .isEqualTo(owned);
             assertThat(asClient("anon", anonClaims(), "SELECT count(*) FROM public." + table))
-                    .as("%s as anon", table).isZero();
+                    .as("%s as anon", table)
+                    .isZero();
         }
     }
 
     @Test
     void anonSeesTheLiveCatalogOnlyAndNothingElse() throws SQLException {
         assertThat(asClient("anon", anonClaims(), "SELECT count(*) FROM llm_factory"))
-                .isEqualTo(count("SELECT count(*) FROM llm_factory WHERE deleted_at IS NULL")).isPositive();
+                .isEqualTo(count("SELECT count(*) FROM llm_factory WHERE deleted_at IS NULL"))
+                .isPositive();
         assertThat(asClient("anon", anonClaims(), "SELECT count(*) FROM llms"))
                 .isEqualTo(count("SELECT count(*) FROM llms WHERE deleted_at IS NULL AND is_active"));
-        assertThat(count("SELECT count(*) FROM llms WHERE NOT is_active")).as("a retired model exists").isPositive();
+        assertThat(count("SELECT count(*) FROM llms WHERE NOT is_active"))
+                .as("a retired model exists")
+                .isPositive();
         for (String table : allTables()) {
             // The migration history refuses them outright (the next tests).
             if (!List.of("llm_factory", "llms", Migrations.HISTORY_TABLE).contains(table)) {
                 assertThat(asClient("anon", anonClaims(), "SELECT count(*) FROM public." + table))
-                        .as("anon reading %s", table).isZero();
+                        .as("anon reading %s", table)
+                        .isZero();
             }
         }
     }
@@ -107,11 +120,15 @@ class RlsClientPathTest {
                         "DELETE FROM public." + table,
                         "TRUNCATE public." + table)) {
                     assertThatThrownBy(() -> asClient(role, claims, write))
-                            .as("%s: %s", role, write).isInstanceOf(SQLException.class)
-                            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(SQLSTATE_INSUFFICIENT_PRIVILEGE);
+                            .as("%s: %s", role, write)
+                            .isInstanceOf(SQLException.class)
+                            .extracting(e -> ((SQLException) e).getSQLState())
+                            .isEqualTo(SQLSTATE_INSUFFICIENT_PRIVILEGE);
                 }
             }
-            assertThat(count("SELECT count(*) FROM public." + table)).as("rows of %s", table).isEqualTo(before);
+            assertThat(count("SELECT count(*) FROM public." + table))
+                    .as("rows of %s", table)
+                    .isEqualTo(before);
         }
     }
 
@@ -127,20 +144,26 @@ class RlsClientPathTest {
                 SELECT r.rolname FROM pg_roles r WHERE r.rolname IN ('anon', 'authenticated')
                   AND has_table_privilege(r.oid, 'public.flyway_schema_history',
                                           'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"""))
-                .as("the migration history is closed to the API roles").isEmpty();
+                .as("the migration history is closed to the API roles")
+                .isEmpty();
     }
 
     @Test
     void afterAFailedFirstMigrateTheHistoryIsClosedToTheAnonKey() throws SQLException {
         try (Database database = TestDatabase.get().freshDatabase()) {
-            Migrations failing = new Migrations(database, RevisionCatalog.load(List.of("db/testing/failing")), line -> { });
+            Migrations failing =
+                    new Migrations(database, RevisionCatalog.load(List.of("db/testing/failing")), line -> {});
             assertThatThrownBy(failing::migrate).isInstanceOf(MigrationFailedException.class);
             String name = database.settings().name();
-            for (String write : List.of("SELECT count(*) FROM public.flyway_schema_history",
-                    "DELETE FROM public.flyway_schema_history", "TRUNCATE public.flyway_schema_history")) {
+            for (String write : List.of(
+                    "SELECT count(*) FROM public.flyway_schema_history",
+                    "DELETE FROM public.flyway_schema_history",
+                    "TRUNCATE public.flyway_schema_history")) {
                 assertThatThrownBy(() -> asClientIn(name, "anon", anonClaims(), write))
-                        .as(write).isInstanceOf(SQLException.class)
-                        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(SQLSTATE_INSUFFICIENT_PRIVILEGE);
+                        .as(write)
+                        .isInstanceOf(SQLException.class)
+                        .extracting(e -> ((SQLException) e).getSQLState())
+                        .isEqualTo(SQLSTATE_INSUFFICIENT_PRIVILEGE);
             }
         }
     }
@@ -164,7 +187,7 @@ class RlsClientPathTest {
             try (PreparedStatement request = connection.prepareStatement("""
                     SELECT set_config('request.jwt.claims', ?, true), set_config('request.method', 'GET', true),
                            set_config('request.path', '/rest/v1/probe', true)""");
-                 Statement sql = connection.createStatement()) {
+                    Statement sql = connection.createStatement()) {
                 request.setString(1, claims);
                 request.execute();
                 sql.execute("SET LOCAL ROLE " + role);
@@ -177,7 +200,8 @@ class RlsClientPathTest {
 
     /** As older PostgREST versions did: one setting per claim. */
     private static long asClientWithOldClaim(UUID user, String query) throws SQLException {
-        try (Connection connection = authenticator(TestDatabase.get().sessionSettings().name())) {
+        try (Connection connection =
+                authenticator(TestDatabase.get().sessionSettings().name())) {
             connection.setAutoCommit(false);
             try (Statement sql = connection.createStatement()) {
                 sql.execute("SELECT set_config('request.jwt.claim.sub', '" + user + "', true),"
@@ -206,8 +230,9 @@ class RlsClientPathTest {
     }
 
     private static long count(String query) throws SQLException {
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery(query)) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery(query)) {
             row.next();
             return row.getLong(1);
         }
@@ -215,8 +240,9 @@ class RlsClientPathTest {
 
     private static List<String> strings(String query) throws SQLException {
         List<String> values = new ArrayList<>();
-        try (Connection connection = TestDatabase.get().connection(); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery(query)) {
+        try (Connection connection = TestDatabase.get().connection();
+                Statement sql = connection.createStatement();
+                ResultSet rows = sql.executeQuery(query)) {
             while (rows.next()) {
                 values.add(rows.getString(1));
             }

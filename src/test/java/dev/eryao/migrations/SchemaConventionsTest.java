@@ -27,8 +27,15 @@ class SchemaConventionsTest {
 
         assertThat(withoutRls).isEmpty();
         assertThat(strings("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-                .contains("llm_factory", "llms", "agent_chat_session", "agent_chat_message", "agent_run",
-                        "points_ledger", "points_balance", TOOL_TABLE);
+                .contains(
+                        "llm_factory",
+                        "llms",
+                        "agent_chat_session",
+                        "agent_chat_message",
+                        "agent_run",
+                        "points_ledger",
+                        "points_balance",
+                        TOOL_TABLE);
     }
 
     @Test
@@ -68,8 +75,8 @@ class SchemaConventionsTest {
     void everyIndexIsNamedForItsTableAndColumns() throws SQLException {
         List<String> misnamed = new ArrayList<>();
         try (Connection connection = TestDatabase.get().connection();
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("""
+                Statement sql = connection.createStatement();
+                ResultSet rows = sql.executeQuery("""
                      SELECT t.relname AS table_name, i.relname AS index_name, x.indisprimary,
                             string_agg(a.attname, '_' ORDER BY k.ord) AS columns
                      FROM pg_index x
@@ -83,7 +90,8 @@ class SchemaConventionsTest {
             while (rows.next()) {
                 String table = rows.getString("table_name");
                 String expected = rows.getBoolean("indisprimary")
-                        ? "pk_" + table : "ix_" + table + "_" + rows.getString("columns");
+                        ? "pk_" + table
+                        : "ix_" + table + "_" + rows.getString("columns");
                 if (!rows.getString("index_name").equals(expected)) {
                     misnamed.add(rows.getString("index_name") + " (expected " + expected + ")");
                 }
@@ -118,8 +126,8 @@ class SchemaConventionsTest {
     private static List<String> strings(String query) throws SQLException {
         List<String> values = new ArrayList<>();
         try (Connection connection = TestDatabase.get().connection();
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery(query)) {
+                Statement sql = connection.createStatement();
+                ResultSet rows = sql.executeQuery(query)) {
             while (rows.next()) {
                 values.add(rows.getString(1));
             }

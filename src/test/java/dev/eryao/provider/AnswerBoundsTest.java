@@ -30,11 +30,12 @@ import org.junit.jupiter.api.Test;
 class AnswerBoundsTest {
     /** Far past every bound below, and past what loopback sockets buffer. */
     private static final long HOSTILE_BYTES = 32L << 20;
+
     private static final int SMALL_CAP = 100;
 
     private final FakeLlmServer fake = new FakeLlmServer();
-    private final ChatCompletionsClient client = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10),
-            SMALL_CAP, Map.of()));
+    private final ChatCompletionsClient client =
+            new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10), SMALL_CAP, Map.of()));
     private final List<String> deltas = new CopyOnWriteArrayList<>();
     private final List<ChatMessage> messages = List.of(new ChatMessage("user", "hello"));
 
@@ -44,20 +45,24 @@ class AnswerBoundsTest {
     }
 
     private Completion stream(int maxTokens) {
-        return client.stream(new ChatRequest(fake.url(), "fake", "m", messages, maxTokens, null), deltas::add,
-                new CancelSignal());
+        return client.stream(
+                new ChatRequest(fake.url(), "fake", "m", messages, maxTokens, null), deltas::add, new CancelSignal());
     }
 
     /** Fails for good with a message that says {@code named}, and the provider saw its connection closed. */
     private void failsForGoodAtABound(ThrowingCallable call, String... named) throws InterruptedException {
         assertThatThrownBy(call).isInstanceOfSatisfying(LlmCallException.class, failure(named));
-        assertThat(fake.awaitClientClosedStream(10)).as("the client closed the connection").isTrue();
+        assertThat(fake.awaitClientClosedStream(10))
+                .as("the client closed the connection")
+                .isTrue();
     }
 
     private static Consumer<LlmCallException> failure(String... named) {
         return e -> {
             assertThat(e.getMessage()).contains(named).contains("not read further");
-            assertThat(e.retryable()).as("retrying would pay for the same again").isFalse();
+            assertThat(e.retryable())
+                    .as("retrying would pay for the same again")
+                    .isFalse();
         };
     }
 
@@ -70,32 +75,43 @@ class AnswerBoundsTest {
         long bound = (long) SMALL_CAP * LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN;
         fake.then(new Flood("flood ".repeat(170), HOSTILE_BYTES, 10, 10));
 
-        failsForGoodAtABound(() -> stream(SMALL_CAP), bound + " bytes of text",
+        failsForGoodAtABound(
+                () -> stream(SMALL_CAP),
+                bound + " bytes of text",
                 "max_tokens allows (" + SMALL_CAP + " × ERYAO_LLM__ANSWER_BYTES_PER_TOKEN "
                         + LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN + ")");
-        assertThat(deliveredBytes()).as("nothing past the bound reached the listener").isLessThanOrEqualTo(bound);
+        assertThat(deliveredBytes())
+                .as("nothing past the bound reached the listener")
+                .isLessThanOrEqualTo(bound);
     }
 
     @Test
     void theTextBoundCountsBytesSoMultiByteTextHasItsRoom() {
-        ChatCompletionsClient tight = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(10), SMALL_CAP,
-                Duration.ofSeconds(10), 4, Map.of()));
+        ChatCompletionsClient tight = new ChatCompletionsClient(
+                new LlmSettings(Duration.ofSeconds(10), SMALL_CAP, Duration.ofSeconds(10), 4, Map.of()));
         ChatRequest tenTokens = new ChatRequest(fake.url(), "fake", "m", messages, 10, null);
-        fake.then(new Streamed(List.of("😀😀", "😀😀😀", "😀😀😀😀😀"), Duration.ZERO, 1, 10),
+        fake.then(
+                new Streamed(List.of("😀😀", "😀😀😀", "😀😀😀😀😀"), Duration.ZERO, 1, 10),
                 new Streamed(List.of("😀😀", "😀😀😀", "😀😀😀😀😀", "!"), Duration.ZERO, 1, 10));
 
-        assertThat(tight.stream(tenTokens, text -> { }, new CancelSignal()).content())
-                .as("40 bytes: exactly 10 tokens × 4").hasSize(20);
-        assertThatThrownBy(() -> tight.stream(tenTokens, text -> { }, new CancelSignal()))
+        assertThat(tight.stream(tenTokens, text -> {}, new CancelSignal()).content())
+                .as("40 bytes: exactly 10 tokens × 4")
+                .hasSize(20);
+        assertThatThrownBy(() -> tight.stream(tenTokens, text -> {}, new CancelSignal()))
                 .isInstanceOfSatisfying(LlmCallException.class, failure("40 bytes of text"));
     }
 
     @Test
     void aLineWithoutAnEndStopsAtTheLineBound() throws Exception {
-        fake.then(new Endless(200, "text/event-stream", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"",
-                "a", HOSTILE_BYTES));
+        fake.then(new Endless(
+                200,
+                "text/event-stream",
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"",
+                "a",
+                HOSTILE_BYTES));
 
-        failsForGoodAtABound(() -> stream(LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS),
+        failsForGoodAtABound(
+                () -> stream(LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS),
                 "a line of more than " + AnswerLimits.LINE_BYTES + " bytes");
         assertThat(deltas).isEmpty();
     }
@@ -104,33 +120,39 @@ class AnswerBoundsTest {
     void anEventOfEndlessDataLinesStopsAtTheEventBound() throws Exception {
         fake.then(new Endless(200, "text/event-stream", "", "data: " + "b".repeat(1000) + "\n", HOSTILE_BYTES));
 
-        failsForGoodAtABound(() -> stream(LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS),
+        failsForGoodAtABound(
+                () -> stream(LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS),
                 "an event of more than " + AnswerLimits.EVENT_BYTES + " bytes");
     }
 
     @Test
     void aStreamOfEmptyChunksStopsAtTheBodyBound() throws Exception {
         long bound = new AnswerLimits(SMALL_CAP, LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN).bodyBytes();
-        fake.then(new Endless(200, "text/event-stream", "",
-                "data: {\"choices\":[{\"index\":0,\"delta\":{}}]}\n\n: keep-alive\n\n", HOSTILE_BYTES));
+        fake.then(new Endless(
+                200,
+                "text/event-stream",
+                "",
+                "data: {\"choices\":[{\"index\":0,\"delta\":{}}]}\n\n: keep-alive\n\n",
+                HOSTILE_BYTES));
 
-        failsForGoodAtABound(() -> stream(SMALL_CAP), "a body of more than " + bound + " bytes",
-                "max_tokens " + SMALL_CAP);
+        failsForGoodAtABound(
+                () -> stream(SMALL_CAP), "a body of more than " + bound + " bytes", "max_tokens " + SMALL_CAP);
     }
 
     @Test
     void aHugeErrorBodyStopsAtTheErrorBodyBoundAndIsNotRetried() throws Exception {
         fake.then(new Endless(503, "text/html", "<html><body>", "<p>overloaded</p>", HOSTILE_BYTES));
 
-        failsForGoodAtABound(() -> stream(SMALL_CAP),
+        failsForGoodAtABound(
+                () -> stream(SMALL_CAP),
                 "answered 503 with a body of more than " + AnswerLimits.ERROR_BODY_BYTES + " bytes");
     }
 
     @Test
     void aHugeBodyThatIsNotAStreamStopsAtTheBodyBound() throws Exception {
         long bound = new AnswerLimits(SMALL_CAP, LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN).bodyBytes();
-        fake.then(new Endless(200, "application/json", "{\"choices\":[{\"message\":{\"content\":\"", "a",
-                HOSTILE_BYTES));
+        fake.then(
+                new Endless(200, "application/json", "{\"choices\":[{\"message\":{\"content\":\"", "a", HOSTILE_BYTES));
 
         failsForGoodAtABound(() -> stream(SMALL_CAP), "a body of more than " + bound + " bytes");
         assertThat(deltas).isEmpty();
@@ -140,8 +162,10 @@ class AnswerBoundsTest {
     void aWholeAnswerWithMoreTextThanMaxTokensAllowsIsRefusedUndelivered() {
         fake.then(new Unstreamed(new Answer("word ".repeat(1000), 10, 10)));
 
-        assertThatThrownBy(() -> stream(SMALL_CAP)).isInstanceOfSatisfying(LlmCallException.class,
-                failure(SMALL_CAP * LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN + " bytes of text"));
+        assertThatThrownBy(() -> stream(SMALL_CAP))
+                .isInstanceOfSatisfying(
+                        LlmCallException.class,
+                        failure(SMALL_CAP * LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN + " bytes of text"));
         assertThat(deltas).isEmpty();
     }
 
@@ -154,7 +178,9 @@ class AnswerBoundsTest {
         }
 
         for (int i = 0; i < 20; i++) {
-            assertThat(stream(SMALL_CAP).content()).as("the answer exactly at its bound").hasSize(piece.length() * SMALL_CAP);
+            assertThat(stream(SMALL_CAP).content())
+                    .as("the answer exactly at its bound")
+                    .hasSize(piece.length() * SMALL_CAP);
         }
         assertThat(fake.clientClosedStreams()).as("no connection was cut").isZero();
     }

@@ -31,7 +31,8 @@ class ChatCompletionsClientTest {
         String url = "http://127.0.0.1:" + closedPort + "/v1/chat/completions";
 
         assertThatThrownBy(() -> call(client, url))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("connection refused");
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("connection refused");
     }
 
     @Test
@@ -47,11 +48,10 @@ class ChatCompletionsClientTest {
             });
             String url = "https://127.0.0.1:" + plain.getLocalPort() + "/v1/chat/completions";
 
-            assertThatThrownBy(() -> call(client, url))
-                    .isInstanceOfSatisfying(LlmCallException.class, e -> {
-                        org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("TLS failed");
-                        org.assertj.core.api.Assertions.assertThat(e.retryable()).isFalse();
-                    });
+            assertThatThrownBy(() -> call(client, url)).isInstanceOfSatisfying(LlmCallException.class, e -> {
+                org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("TLS failed");
+                org.assertj.core.api.Assertions.assertThat(e.retryable()).isFalse();
+            });
             server.join(5_000);
         }
     }
@@ -64,7 +64,8 @@ class ChatCompletionsClientTest {
             slow.then(new FakeLlmServer.Stall(never, new FakeLlmServer.Answer("late", 1, 1)));
 
             assertThatThrownBy(() -> call(quick, slow.url()))
-                    .isInstanceOf(LlmCallException.class).hasMessageContaining("did not answer within 1 s");
+                    .isInstanceOf(LlmCallException.class)
+                    .hasMessageContaining("did not answer within 1 s");
         } finally {
             never.countDown();
         }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** What the writer writes is what OpenAI sends, as the client's parser and decoder read it back. */
 class ChunkWriterTest {
-    private final ChunkDecoder decoder = new ChunkDecoder(CalledModel.of("local", "m", "http://127.0.0.1/"),
-            new ObjectMapper());
+    private final ChunkDecoder decoder =
+            new ChunkDecoder(CalledModel.of("local", "m", "http://127.0.0.1/"), new ObjectMapper());
 
     /** The events of {@code body}, parsed as the client parses a provider's body. */
     private static List<SseEvent> events(String body) {
@@ -24,16 +24,19 @@ class ChunkWriterTest {
     void aStreamReadsBackAsItsTextFinishReasonAndUsageEndingInDone() {
         ChunkWriter writer = new ChunkWriter("chatcmpl-1", "m", true);
         String text = "line one\nline \"two\" \\ 😀";
-        String body = writer.role() + writer.delta(text) + writer.finish("length") + writer.usage(7, 3)
-                + ChunkWriter.done();
+        String body =
+                writer.role() + writer.delta(text) + writer.finish("length") + writer.usage(7, 3) + ChunkWriter.done();
 
         List<SseEvent> events = events(body);
 
         assertThat(events).hasSize(5);
-        assertThat(events.subList(0, 4)).extracting(event -> decoder.chunk(event.data())).containsExactly(
-                new ChunkDecoder.Chunk("", null, null), new ChunkDecoder.Chunk(text, null, null),
-                new ChunkDecoder.Chunk("", "length", null),
-                new ChunkDecoder.Chunk("", null, new ChunkDecoder.Usage(7, 3)));
+        assertThat(events.subList(0, 4))
+                .extracting(event -> decoder.chunk(event.data()))
+                .containsExactly(
+                        new ChunkDecoder.Chunk("", null, null),
+                        new ChunkDecoder.Chunk(text, null, null),
+                        new ChunkDecoder.Chunk("", "length", null),
+                        new ChunkDecoder.Chunk("", null, new ChunkDecoder.Usage(7, 3)));
         assertThat(ChunkDecoder.isDone(events.get(4).data())).isTrue();
     }
 
@@ -43,8 +46,7 @@ class ChunkWriterTest {
         assertThat(new ChunkWriter("c", "m", false).delta("a")).doesNotContain("usage");
         assertThat(new ChunkWriter("c", "m", true).usage(1, 2))
                 .contains("\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}");
-        assertThat(new ChunkWriter("c", "m", false).usage(null, 2))
-                .contains("\"usage\":{\"completion_tokens\":2}");
+        assertThat(new ChunkWriter("c", "m", false).usage(null, 2)).contains("\"usage\":{\"completion_tokens\":2}");
     }
 
     @Test

@@ -65,10 +65,13 @@ class LineSplitterTest {
     void aLineLongerThanTheBoundIsRefusedBeforeItsEndArrives() {
         LineSplitter splitter = new LineSplitter(BOUND);
         splitter.add(ByteBuffer.wrap(utf8("x".repeat(BOUND))));
-        assertThat(splitter.next()).as("exactly the bound is still a line being gathered").isNull();
+        assertThat(splitter.next())
+                .as("exactly the bound is still a line being gathered")
+                .isNull();
         splitter.add(ByteBuffer.wrap(utf8("x")));
 
-        assertThatThrownBy(splitter::next).isInstanceOf(LineSplitter.LineTooLongException.class)
+        assertThatThrownBy(splitter::next)
+                .isInstanceOf(LineSplitter.LineTooLongException.class)
                 .hasMessageContaining(BOUND + " bytes");
     }
 

@@ -39,7 +39,7 @@ class ProviderErrorsTest {
     }
 
     private Completion stream(ChatCompletionsClient client, String url) {
-        return client.stream(new ChatRequest(url, "fake", "m", hello, 100, null), text -> { }, new CancelSignal());
+        return client.stream(new ChatRequest(url, "fake", "m", hello, 100, null), text -> {}, new CancelSignal());
     }
 
     private static int closedPort() throws IOException {
@@ -53,12 +53,17 @@ class ProviderErrorsTest {
         ChatCompletionsClient client = clientWithKey(KEY_START + "\u200B" + KEY_END);
 
         assertThatThrownBy(() -> stream(client, fake.url())).isInstanceOfSatisfying(LlmCallException.class, e -> {
-            assertThat(e.getMessage()).contains("ERYAO_LLM__FAKE__API_KEY", "the model fake/m",
-                    "not allowed in an HTTP header (U+200B ZERO WIDTH SPACE at position 13)");
+            assertThat(e.getMessage())
+                    .contains(
+                            "ERYAO_LLM__FAKE__API_KEY",
+                            "the model fake/m",
+                            "not allowed in an HTTP header (U+200B ZERO WIDTH SPACE at position 13)");
             for (String text : List.of(e.getMessage(), e.summary())) {
                 assertThat(text).doesNotContain(KEY_START).doesNotContain(KEY_END);
             }
-            assertThat(e.getCause()).as("the HTTP client's message quotes the header").isNull();
+            assertThat(e.getCause())
+                    .as("the HTTP client's message quotes the header")
+                    .isNull();
             assertThat(e.retryable()).isFalse();
         });
         assertThat(fake.received()).as("nothing was sent").isEmpty();
@@ -76,7 +81,8 @@ class ProviderErrorsTest {
         });
         assertThatThrownBy(() -> stream(client, "ftp://127.0.0.1/v1/chat/completions"))
                 .isInstanceOfSatisfying(LlmCallException.class, e -> {
-                    assertThat(e.getMessage()).startsWith("the request_url of the model fake/m cannot be called")
+                    assertThat(e.getMessage())
+                            .startsWith("the request_url of the model fake/m cannot be called")
                             .doesNotContain("ftp:");
                     assertThat(e.getCause()).isNull();
                     assertThat(e.retryable()).isFalse();
@@ -89,9 +95,13 @@ class ProviderErrorsTest {
 
         assertThatThrownBy(() -> stream(clientWithKey("k"), fake.url()))
                 .isInstanceOfSatisfying(LlmCallException.class, e -> {
-                    assertThat(e.getMessage()).startsWith("the model fake/m answered 503").contains("overloaded")
-                            .doesNotContain(fake.url()).doesNotContain("127.0.0.1");
-                    assertThat(e.summary()).contains("the model fake/m answered 503", "request_url " + fake.url())
+                    assertThat(e.getMessage())
+                            .startsWith("the model fake/m answered 503")
+                            .contains("overloaded")
+                            .doesNotContain(fake.url())
+                            .doesNotContain("127.0.0.1");
+                    assertThat(e.summary())
+                            .contains("the model fake/m answered 503", "request_url " + fake.url())
                             .doesNotContain("overloaded");
                 });
     }
@@ -102,9 +112,12 @@ class ProviderErrorsTest {
         String url = "http://admin:hunter2@127.0.0.1:" + port + "/v1/chat/completions?key=AIzaSyD-private";
 
         assertThatThrownBy(() -> stream(clientWithKey("k"), url)).isInstanceOfSatisfying(LlmCallException.class, e -> {
-            assertThat(e.getMessage()).isEqualTo("cannot reach the model fake/m: connection refused (is the server running?)");
-            assertThat(e.summary()).contains("request_url http://…@127.0.0.1:" + port + "/v1/chat/completions?…")
-                    .doesNotContain("hunter2").doesNotContain("AIzaSyD");
+            assertThat(e.getMessage())
+                    .isEqualTo("cannot reach the model fake/m: connection refused (is the server running?)");
+            assertThat(e.summary())
+                    .contains("request_url http://…@127.0.0.1:" + port + "/v1/chat/completions?…")
+                    .doesNotContain("hunter2")
+                    .doesNotContain("AIzaSyD");
             assertThat(e.retryable()).isTrue();
         });
     }

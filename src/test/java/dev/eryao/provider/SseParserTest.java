@@ -70,7 +70,9 @@ class SseParserTest {
 
         lines("retry: 2 s", "retry: -1", "retry:", "retry: 99999999999999999999999");
 
-        assertThat(parser.retryMillis()).as("what is not a whole number of ms changes nothing").isEqualTo(1500L);
+        assertThat(parser.retryMillis())
+                .as("what is not a whole number of ms changes nothing")
+                .isEqualTo(1500L);
         assertThat(events).isEmpty();
     }
 
@@ -106,7 +108,8 @@ class SseParserTest {
 
         lines(line, line);
 
-        assertThatThrownBy(() -> lines("data:")).isInstanceOf(SseParser.EventTooLongException.class)
+        assertThatThrownBy(() -> lines("data:"))
+                .isInstanceOf(SseParser.EventTooLongException.class)
                 .hasMessageContaining(BOUND + " bytes");
     }
 

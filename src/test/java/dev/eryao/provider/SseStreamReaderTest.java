@@ -31,10 +31,12 @@ class SseStreamReaderTest {
 
     @Test
     void eventsArriveWholeAndInOrderWhateverTheReads() throws IOException {
-        String body = "event: delta\r\nid: 1.0\r\ndata: {\"text\":\"Grüß 😀\"}\r\n\r\n: waiting\n\nevent: status\ndata: {}\n\n";
+        String body =
+                "event: delta\r\nid: 1.0\r\ndata: {\"text\":\"Grüß 😀\"}\r\n\r\n: waiting\n\nevent: status\ndata: {}\n\n";
 
-        assertThat(read(byteByByte(body), 1024)).containsExactly(
-                new SseEvent("delta", "{\"text\":\"Grüß 😀\"}", "1.0"), new SseEvent("status", "{}", null));
+        assertThat(read(byteByByte(body), 1024))
+                .containsExactly(
+                        new SseEvent("delta", "{\"text\":\"Grüß 😀\"}", "1.0"), new SseEvent("status", "{}", null));
     }
 
     @Test
@@ -46,8 +48,10 @@ class SseStreamReaderTest {
     @Test
     void aLineOrAnEventPastItsBoundFailsAsABrokenStream() {
         assertThatThrownBy(() -> read(byteByByte("data: " + "x".repeat(100) + "\n\n"), 64))
-                .isInstanceOf(IOException.class).hasMessageContaining("a line of more than 64 bytes");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("a line of more than 64 bytes");
         assertThatThrownBy(() -> read(byteByByte("data: 12345\n".repeat(10) + "\n"), 64))
-                .isInstanceOf(IOException.class).hasMessageContaining("an event of more than 64 bytes");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("an event of more than 64 bytes");
     }
 }

@@ -18,16 +18,21 @@ import org.junit.jupiter.api.Test;
 class StandInModelTest {
     @Test
     void itAnswersARequestWithoutStreamWholeAsTheClientReadsAWholeAnswer() throws Exception {
-        try (StandInModel model = StandInModel.start(0); HttpClient http = HttpClient.newHttpClient()) {
+        try (StandInModel model = StandInModel.start(0);
+                HttpClient http = HttpClient.newHttpClient()) {
             String body = "{\"model\":\"llama3.2\",\"max_tokens\":100,"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(model.url()))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(model.url()))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-            ChunkDecoder.Chunk whole = new ChunkDecoder(CalledModel.of("local", "llama3.2", model.url()),
-                    new ObjectMapper()).whole(response.body(), new AnswerLimits(100, 32));
+            ChunkDecoder.Chunk whole = new ChunkDecoder(
+                            CalledModel.of("local", "llama3.2", model.url()), new ObjectMapper())
+                    .whole(response.body(), new AnswerLimits(100, 32));
             assertThat(whole.text()).isEqualTo("(stand-in) You said: hello there");
             assertThat(whole.finishReason()).isEqualTo("stop");
             assertThat(whole.usage().promptTokens()).isPositive();
@@ -39,14 +44,24 @@ class StandInModelTest {
     void itStreamsWhatTheClientReadsWordByWordWithTheUsageChunkLast() throws Exception {
         try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
             List<String> deltas = new ArrayList<>();
-            Completion completion = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of())).stream(
-                    new ChatRequest(model.url(), "local", "llama3.2", List.of(new ChatMessage("user", "hello there")),
-                            100, 2048), deltas::add, new CancelSignal());
+            Completion completion = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of()))
+                    .stream(
+                            new ChatRequest(
+                                    model.url(),
+                                    "local",
+                                    "llama3.2",
+                                    List.of(new ChatMessage("user", "hello there")),
+                                    100,
+                                    2048),
+                            deltas::add,
+                            new CancelSignal());
 
             assertThat(deltas).hasSizeGreaterThan(1);
             assertThat(String.join("", deltas)).isEqualTo("(stand-in) You said: hello there");
             assertThat(completion.content()).isEqualTo(String.join("", deltas));
-            assertThat(completion.usageEstimated()).as("the stand-in sends the include_usage chunk").isFalse();
+            assertThat(completion.usageEstimated())
+                    .as("the stand-in sends the include_usage chunk")
+                    .isFalse();
             assertThat(completion.promptTokens()).isPositive();
             assertThat(completion.completionTokens()).isPositive().isLessThanOrEqualTo(100);
             assertThat(completion.finishReason()).isEqualTo("stop");
@@ -55,11 +70,16 @@ class StandInModelTest {
 
     @Test
     void itSendsUsageOnlyWhenAskedAsOpenAiDoes() throws Exception {
-        try (StandInModel model = StandInModel.start(0, Duration.ZERO); HttpClient http = HttpClient.newHttpClient()) {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO);
+                HttpClient http = HttpClient.newHttpClient()) {
             String body = "{\"model\":\"x\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}";
-            String plain = http.send(HttpRequest.newBuilder(URI.create(model.url()))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String plain = http.send(
+                            HttpRequest.newBuilder(URI.create(model.url()))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
 
             assertThat(plain).contains("data: [DONE]").doesNotContain("\"usage\"");
         }
@@ -67,16 +87,20 @@ class StandInModelTest {
 
     @Test
     void itStreamsServerSentEventsEndingInDone() throws Exception {
-        try (StandInModel model = StandInModel.start(0, Duration.ZERO); HttpClient http = HttpClient.newHttpClient()) {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO);
+                HttpClient http = HttpClient.newHttpClient()) {
             String body = "{\"model\":\"x\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}";
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(model.url()))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(model.url()))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-            assertThat(response.body()).contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"choices\":[],\"usage\":{",
-                    "data: [DONE]");
+            assertThat(response.body())
+                    .contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"choices\":[],\"usage\":{", "data: [DONE]");
         }
     }
 }

@@ -12,13 +12,16 @@ import org.junit.jupiter.api.Test;
  * usage check as more prompt than the messages can make).
  */
 class TokenEstimateTest {
-    private final List<ChatMessage> conversation = List.of(new ChatMessage("system", "Réponds brièvement."),
-            new ChatMessage("user", "日本語で答えて"), new ChatMessage("assistant", ""));
+    private final List<ChatMessage> conversation = List.of(
+            new ChatMessage("system", "Réponds brièvement."),
+            new ChatMessage("user", "日本語で答えて"),
+            new ChatMessage("assistant", ""));
 
     @Test
     void thePromptEstimateIsTheBoundTheHoldWasTakenFor() {
         assertThat(TokenEstimate.TOKENS_PER_MESSAGE).isEqualTo(RunPrice.TOKENS_PER_MESSAGE);
-        assertThat((long) TokenEstimate.promptTokens(conversation, null)).isEqualTo(RunPrice.promptTokenBoundOf(conversation));
+        assertThat((long) TokenEstimate.promptTokens(conversation, null))
+                .isEqualTo(RunPrice.promptTokenBoundOf(conversation));
     }
 
     @Test
@@ -34,7 +37,8 @@ class TokenEstimateTest {
     void theOutputEstimateIsItsUtf8BytesCappedAtMaxTokens() {
         String text = "日本";
 
-        assertThat(TokenEstimate.completionTokens(text, 100)).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(TokenEstimate.completionTokens(text, 100))
+                .isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         assertThat(TokenEstimate.completionTokens(text, 4)).isEqualTo(4);
         assertThat(TokenEstimate.completionTokens("", 100)).isZero();
     }

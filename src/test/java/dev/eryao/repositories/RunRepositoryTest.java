@@ -38,8 +38,17 @@ class RunRepositoryTest {
 
     RunRepositoryTest() {
         UUID factory = app.catalog().createFactory("free-" + UUID.randomUUID()).id();
-        model = app.catalog().createModel(new ModelDraft(factory, "free", "Free", "http://127.0.0.1:9/v1/chat/completions",
-                BigDecimal.ZERO, BigDecimal.ZERO, 128_000, true)).id();
+        model = app.catalog()
+                .createModel(new ModelDraft(
+                        factory,
+                        "free",
+                        "Free",
+                        "http://127.0.0.1:9/v1/chat/completions",
+                        BigDecimal.ZERO,
+                        BigDecimal.ZERO,
+                        128_000,
+                        true))
+                .id();
     }
 
     @AfterEach
@@ -48,12 +57,14 @@ class RunRepositoryTest {
         database.close();
     }
 
-    private record Run(CurrentUser owner, UUID sessionId, UUID id) {
-    }
+    private record Run(CurrentUser owner, UUID sessionId, UUID id) {}
 
     private Run enqueue(CurrentUser owner, String input) {
         UUID session = app.sessions().create(owner, "chat", model).id();
-        return new Run(owner, session, app.runs().enqueue(owner, session, input, null, null).taskId());
+        return new Run(
+                owner,
+                session,
+                app.runs().enqueue(owner, session, input, null, null).taskId());
     }
 
     private CurrentUser owner() {
@@ -94,7 +105,9 @@ class RunRepositoryTest {
         execute("UPDATE agent_chat_session SET deleted_at = now() WHERE id = ?", orphan.sessionId());
 
         assertThat(claim("w", Instant.now().plusSeconds(1))).isEmpty();
-        assertThat(claim("w", Instant.now().plus(Duration.ofHours(2)))).map(RunClaim::runId).hasValue(later.id());
+        assertThat(claim("w", Instant.now().plus(Duration.ofHours(2))))
+                .map(RunClaim::runId)
+                .hasValue(later.id());
     }
 
     @Test
@@ -102,17 +115,28 @@ class RunRepositoryTest {
         Run run = enqueue(owner(), "guarded");
         Instant now = Instant.now().plusSeconds(1);
         RunClaim claim = claim("w", now).orElseThrow();
-        RunClaim earlierAttempt = new RunClaim(claim.runId(), claim.attempt() - 1, claim.sessionId(), claim.ownerId(),
-                claim.llmId(), claim.heldPoints(), claim.input());
+        RunClaim earlierAttempt = new RunClaim(
+                claim.runId(),
+                claim.attempt() - 1,
+                claim.sessionId(),
+                claim.ownerId(),
+                claim.llmId(),
+                claim.heldPoints(),
+                claim.input());
 
-        assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE)))).isEmpty();
-        assertThat(inTransaction(() -> runs.checkIn(earlierAttempt, "w", now.plus(LEASE)))).isEmpty();
-        assertThat(inTransaction(() -> runs.fail(claim, "someone else", "x", null, "", "stopped", now))).isEmpty();
+        assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE))))
+                .isEmpty();
+        assertThat(inTransaction(() -> runs.checkIn(earlierAttempt, "w", now.plus(LEASE))))
+                .isEmpty();
+        assertThat(inTransaction(() -> runs.fail(claim, "someone else", "x", null, "", "stopped", now)))
+                .isEmpty();
         assertThat(status(run.id())).isEqualTo("running");
 
-        assertThat(inTransaction(() -> runs.checkIn(claim, "w", now.plus(LEASE)))).hasValue(false);
+        assertThat(inTransaction(() -> runs.checkIn(claim, "w", now.plus(LEASE))))
+                .hasValue(false);
         assertThat(inTransaction(() -> runs.fail(claim, "w", "the model answered 400", null, "", "stopped", now)))
-                .map(EndedRun::status).hasValue(RunStatus.FAILED);
+                .map(EndedRun::status)
+                .hasValue(RunStatus.FAILED);
         assertThat(status(run.id())).isEqualTo("failed");
     }
 
@@ -141,7 +165,8 @@ class RunRepositoryTest {
         assertThat(status(last.id())).isEqualTo("failed");
         assertThat(status(stop.id())).isEqualTo("cancelled");
         assertThat(status(live.id())).isEqualTo("running");
-        assertThat(inTransaction(() -> runs.rescueExpired(afterLease, 3, "orphaned"))).as("one pass took them all")
+        assertThat(inTransaction(() -> runs.rescueExpired(afterLease, 3, "orphaned")))
+                .as("one pass took them all")
                 .isEmpty();
     }
 
@@ -151,7 +176,7 @@ class RunRepositoryTest {
 
     private void execute(String sql, UUID id) throws Exception {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, id);
             statement.executeUpdate();
             connection.commit();
@@ -160,7 +185,7 @@ class RunRepositoryTest {
 
     private String status(UUID id) throws Exception {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement query = connection.prepareStatement("SELECT status FROM agent_run WHERE id = ?")) {
+                PreparedStatement query = connection.prepareStatement("SELECT status FROM agent_run WHERE id = ?")) {
             query.setObject(1, id);
             try (ResultSet row = query.executeQuery()) {
                 row.next();

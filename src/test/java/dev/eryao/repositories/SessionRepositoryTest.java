@@ -20,7 +20,8 @@ class SessionRepositoryTest {
     private final UUID owner = UUID.randomUUID();
 
     private UUID session(UUID llmId) {
-        return tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "for a run", llmId)).getId());
+        return tx.fromTransaction(() ->
+                sessions.add(new AgentChatSession(owner, "for a run", llmId)).getId());
     }
 
     private Optional<RunAdmission> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
@@ -28,9 +29,13 @@ class SessionRepositoryTest {
     }
 
     private UUID model(boolean active) {
-        UUID factory = app.catalog().createFactory("repo-" + UUID.randomUUID().toString().substring(0, 8)).id();
-        return app.catalog().createModel(new ModelDraft(factory, "m", "M", "http://127.0.0.1:9/v1",
-                BigDecimal.ONE, BigDecimal.ONE, 1000, active)).id();
+        UUID factory = app.catalog()
+                .createFactory("repo-" + UUID.randomUUID().toString().substring(0, 8))
+                .id();
+        return app.catalog()
+                .createModel(new ModelDraft(
+                        factory, "m", "M", "http://127.0.0.1:9/v1", BigDecimal.ONE, BigDecimal.ONE, 1000, active))
+                .id();
     }
 
     @Test
@@ -62,11 +67,16 @@ class SessionRepositoryTest {
         UUID id = session(sessionModel);
 
         assertThat(ownedForRun(owner, id, null).orElseThrow().model().getId()).isEqualTo(sessionModel);
-        assertThat(ownedForRun(owner, id, runModel).orElseThrow().model().getId()).isEqualTo(runModel);
-        assertThat(ownedForRun(owner, id, model(false)).orElseThrow().model()).as("inactive").isNull();
+        assertThat(ownedForRun(owner, id, runModel).orElseThrow().model().getId())
+                .isEqualTo(runModel);
+        assertThat(ownedForRun(owner, id, model(false)).orElseThrow().model())
+                .as("inactive")
+                .isNull();
 
         app.catalog().deleteModel(sessionModel);
-        assertThat(ownedForRun(owner, id, null).orElseThrow().model()).as("soft-deleted").isNull();
+        assertThat(ownedForRun(owner, id, null).orElseThrow().model())
+                .as("soft-deleted")
+                .isNull();
     }
 
     @Test

@@ -37,7 +37,8 @@ class PointsServiceTest {
         assertThat(debit.balanceAfter()).isEqualTo(70);
         assertThat(points.balance(owner)).isEqualTo(70);
         assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
-                .extracting(LedgerEntryView::amount).containsExactly(-30L, 100L);
+                .extracting(LedgerEntryView::amount)
+                .containsExactly(-30L, 100L);
     }
 
     @Test
@@ -51,7 +52,8 @@ class PointsServiceTest {
                 });
 
         assertThat(points.balance(owner)).isEqualTo(10);
-        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).hasSize(1);
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
+                .hasSize(1);
     }
 
     @Test
@@ -59,13 +61,17 @@ class PointsServiceTest {
         CurrentUser admin = new CurrentUser(UUID.randomUUID(), "service_role");
 
         assertThatThrownBy(() -> points.grantByAdmin(admin, owner, 100, "no key", null))
-                .isInstanceOfSatisfying(InvalidInputException.class,
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
                         e -> assertThat(e.fieldErrors()).containsKey("Idempotency-Key"));
 
         assertThat(points.balance(owner)).isZero();
-        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
+                .isEmpty();
         LedgerEntryView granted = points.grantByAdmin(admin, owner, 100, "with a key", "admin-grant-1");
-        assertThat(points.grantByAdmin(admin, owner, 100, "with a key", "admin-grant-1").id()).isEqualTo(granted.id());
+        assertThat(points.grantByAdmin(admin, owner, 100, "with a key", "admin-grant-1")
+                        .id())
+                .isEqualTo(granted.id());
         assertThat(points.balance(owner)).isEqualTo(100);
     }
 
@@ -74,13 +80,15 @@ class PointsServiceTest {
         points.grant(change(owner, 50, "grant-body"));
 
         assertThatThrownBy(() -> points.grant(change(owner, 60, "grant-body")))
-                .isInstanceOfSatisfying(InvalidInputException.class,
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
                         e -> assertThat(e.fieldErrors()).containsKey("Idempotency-Key"));
         assertThatThrownBy(() -> points.grant(new PointsService.Change(owner, 50, "other", null, null, "grant-body")))
                 .isInstanceOf(InvalidInputException.class);
 
         assertThat(points.balance(owner)).isEqualTo(50);
-        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).hasSize(1);
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
+                .hasSize(1);
     }
 
     @Test
@@ -88,16 +96,19 @@ class PointsServiceTest {
         points.grant(change(owner, Long.MAX_VALUE - 10, null));
 
         assertThatThrownBy(() -> points.grant(change(owner, 11, null)))
-                .isInstanceOfSatisfying(InvalidInputException.class,
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
                         e -> assertThat(e.fieldErrors().get("amount")).contains("largest"));
         assertThat(points.balance(owner)).isEqualTo(Long.MAX_VALUE - 10);
-        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items()).hasSize(1);
+        assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
+                .hasSize(1);
     }
 
     @Test
     void debitsTakeOnlyWhatNoRunHolds() throws SQLException {
         points.grant(change(owner, 100, null));
-        try (Connection connection = db.connection(); Statement sql = connection.createStatement()) {
+        try (Connection connection = db.connection();
+                Statement sql = connection.createStatement()) {
             sql.executeUpdate("UPDATE points_balance SET held = 80 WHERE owner_id = '" + owner + "'");
             if (!connection.getAutoCommit()) {
                 connection.commit();
@@ -105,7 +116,9 @@ class PointsServiceTest {
         }
 
         assertThatThrownBy(() -> points.debit(change(owner, 21, null)))
-                .isInstanceOfSatisfying(InsufficientPointsException.class, e -> assertThat(e.available()).isEqualTo(20));
+                .isInstanceOfSatisfying(
+                        InsufficientPointsException.class,
+                        e -> assertThat(e.available()).isEqualTo(20));
         points.debit(change(owner, 20, null));
 
         assertThat(points.account(owner)).isEqualTo(new PointsAccountView(owner, 80, 80, 0));
@@ -124,17 +137,22 @@ class PointsServiceTest {
     void theDatabaseRefusesUpdateDeleteAndTruncateOfTheLedger() throws SQLException {
         LedgerEntryView entry = points.grant(change(owner, 5, null));
 
-        try (Connection connection = db.connection(); Statement sql = connection.createStatement()) {
-            assertThatThrownBy(() -> sql.executeUpdate(
-                    "UPDATE points_ledger SET amount = 500 WHERE id = '" + entry.id() + "'"))
-                    .hasMessageContaining("append-only").hasMessageContaining("UPDATE");
+        try (Connection connection = db.connection();
+                Statement sql = connection.createStatement()) {
+            assertThatThrownBy(() ->
+                            sql.executeUpdate("UPDATE points_ledger SET amount = 500 WHERE id = '" + entry.id() + "'"))
+                    .hasMessageContaining("append-only")
+                    .hasMessageContaining("UPDATE");
             assertThatThrownBy(() -> sql.executeUpdate("DELETE FROM points_ledger WHERE id = '" + entry.id() + "'"))
-                    .hasMessageContaining("append-only").hasMessageContaining("DELETE");
+                    .hasMessageContaining("append-only")
+                    .hasMessageContaining("DELETE");
             assertThatThrownBy(() -> sql.executeUpdate("TRUNCATE points_ledger"))
-                    .hasMessageContaining("append-only").hasMessageContaining("TRUNCATE");
+                    .hasMessageContaining("append-only")
+                    .hasMessageContaining("TRUNCATE");
         }
         assertThat(points.ledger(owner, PageRequest.newestFirst(10, null)).items())
-                .singleElement().satisfies(e -> assertThat(e.amount()).isEqualTo(5));
+                .singleElement()
+                .satisfies(e -> assertThat(e.amount()).isEqualTo(5));
     }
 
     @Test
@@ -166,8 +184,8 @@ class PointsServiceTest {
 
     private long ledgerSum(UUID ownerId) throws SQLException {
         try (Connection connection = db.connection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?")) {
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?")) {
             query.setObject(1, ownerId);
             try (ResultSet row = query.executeQuery()) {
                 row.next();

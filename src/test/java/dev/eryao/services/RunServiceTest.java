@@ -23,9 +23,19 @@ class RunServiceTest {
     private static final UUID pricedModel;
 
     static {
-        UUID factory = app.catalog().createFactory("priced-" + UUID.randomUUID()).id();
-        pricedModel = app.catalog().createModel(new ModelDraft(factory, "priced", "Priced",
-                "http://127.0.0.1:9/v1/chat/completions", new BigDecimal("1"), new BigDecimal("1"), 8_192, true)).id();
+        UUID factory =
+                app.catalog().createFactory("priced-" + UUID.randomUUID()).id();
+        pricedModel = app.catalog()
+                .createModel(new ModelDraft(
+                        factory,
+                        "priced",
+                        "Priced",
+                        "http://127.0.0.1:9/v1/chat/completions",
+                        new BigDecimal("1"),
+                        new BigDecimal("1"),
+                        8_192,
+                        true))
+                .id();
     }
 
     private static CurrentUser owner(long points) {
@@ -46,11 +56,13 @@ class RunServiceTest {
             accepted = app.runs().enqueue(owner, session, "hello", null, "key-1");
             statements = recording.statements();
         }
-        assertThat(statements).as("the read of session, points, model and open runs; the hold; the message; the run")
+        assertThat(statements)
+                .as("the read of session, points, model and open runs; the hold; the message; the run")
                 .hasSize(4);
         assertThat(app.points().account(owner.id()).held()).isPositive();
         assertThat(app.runs().enqueue(owner, session, "hello", null, "key-1").taskId())
-                .as("a replay is the same run").isEqualTo(accepted.taskId());
+                .as("a replay is the same run")
+                .isEqualTo(accepted.taskId());
     }
 
     @Test
@@ -73,10 +85,13 @@ class RunServiceTest {
         CurrentUser rich = owner(1_000);
         UUID noModel = app.sessions().create(rich, "chat", null).id();
         assertThatThrownBy(() -> app.runs().enqueue(rich, noModel, "hello", null, null))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("llm_id");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("llm_id");
         assertThatThrownBy(() -> app.runs().get(rich, UUID.randomUUID())).isInstanceOf(NotFoundException.class);
         assertThat(app.points().account(rich.id()).held()).isZero();
-        assertThat(app.messages().list(rich, noModel, dev.eryao.core.db.PageRequest.newestFirst(10, null)).items())
+        assertThat(app.messages()
+                        .list(rich, noModel, dev.eryao.core.db.PageRequest.newestFirst(10, null))
+                        .items())
                 .isEmpty();
     }
 
@@ -88,7 +103,9 @@ class RunServiceTest {
 
         assertThat(app.runs().cancel(owner, run).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(app.points().account(owner.id()).held()).isZero();
-        assertThat(app.runs().cancel(owner, run).status()).as("repeating it is harmless").isEqualTo(RunStatus.CANCELLED);
+        assertThat(app.runs().cancel(owner, run).status())
+                .as("repeating it is harmless")
+                .isEqualTo(RunStatus.CANCELLED);
         assertThatThrownBy(() -> app.runs().cancel(owner(0), run)).isInstanceOf(NotFoundException.class);
     }
 }

@@ -39,12 +39,14 @@ class SessionServiceTest {
         SessionView alices = sessions.create(alice, "private", null);
 
         assertThatThrownBy(() -> sessions.get(bob, alices.id())).isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> sessions.rename(bob, alices.id(), "mine now"))
-                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sessions.rename(bob, alices.id(), "mine now")).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> sessions.delete(bob, alices.id())).isInstanceOf(NotFoundException.class);
-        assertThat(sessions.list(bob, PageRequest.newestFirst(100, null)).items()).isEmpty();
+        assertThat(sessions.list(bob, PageRequest.newestFirst(100, null)).items())
+                .isEmpty();
 
-        assertThat(sessions.get(alice, alices.id()).title()).as("untouched by bob").isEqualTo("private");
+        assertThat(sessions.get(alice, alices.id()).title())
+                .as("untouched by bob")
+                .isEqualTo("private");
     }
 
     @Test
@@ -91,12 +93,14 @@ class SessionServiceTest {
     void anEmptyOrTooLongTitleIsRefusedAndNothingIsWritten() {
         assertThatThrownBy(() -> sessions.create(alice, "  ", null))
                 .isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).containsKey("title"));
+                .satisfies(e ->
+                        assertThat(((InvalidInputException) e).fieldErrors()).containsKey("title"));
         assertThatThrownBy(() -> sessions.create(alice, "x".repeat(201), null))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("at most 200");
 
-        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items())
+                .isEmpty();
     }
 
     @Test
@@ -105,7 +109,8 @@ class SessionServiceTest {
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("llm_id");
 
-        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items()).isEmpty();
+        assertThat(sessions.list(alice, PageRequest.newestFirst(10, null)).items())
+                .isEmpty();
     }
 
     private static Throwable catchNotFound(Runnable call) {

@@ -78,8 +78,7 @@ public final class CatalogSnapshot {
             FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole
             WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())""");
 
-    private CatalogSnapshot() {
-    }
+    private CatalogSnapshot() {}
 
     public static List<String> of(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {

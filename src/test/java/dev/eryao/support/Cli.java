@@ -11,11 +11,9 @@ import java.util.Map;
 
 /** Runs {@code bin/eryao} in-process with given variables, capturing its exit status and output. */
 public final class Cli {
-    public record Result(int status, String out, String err) {
-    }
+    public record Result(int status, String out, String err) {}
 
-    private Cli() {
-    }
+    private Cli() {}
 
     public static Result eryao(Map<String, String> variables, String... args) {
         StringWriter out = new StringWriter();

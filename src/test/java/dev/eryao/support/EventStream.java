@@ -64,7 +64,8 @@ public final class EventStream implements AutoCloseable {
      * @param lastEventId sent as {@code Last-Event-ID}, or null
      */
     public static EventStream open(String baseUrl, String runId, String token, String lastEventId) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/agent/runs/" + runId + "/events"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(baseUrl + "/v1/agent/runs/" + runId + "/events"))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "text/event-stream")
                 .GET();
@@ -101,7 +102,10 @@ public final class EventStream implements AutoCloseable {
 
     private static void parse(InputStream body, Consumer<Event> sink) throws IOException {
         try (body) {
-            SseStreamReader.read(body, MAX_EVENT_BYTES, MAX_EVENT_BYTES,
+            SseStreamReader.read(
+                    body,
+                    MAX_EVENT_BYTES,
+                    MAX_EVENT_BYTES,
                     event -> sink.accept(new Event(event.type(), event.id(), event.data())));
         }
     }
@@ -150,7 +154,8 @@ public final class EventStream implements AutoCloseable {
 
     /** A status event with this status. */
     public static Predicate<Event> status(String status) {
-        return event -> event.name().equals("status") && event.json().path("status").asText().equals(status);
+        return event -> event.name().equals("status")
+                && event.json().path("status").asText().equals(status);
     }
 
     @Override

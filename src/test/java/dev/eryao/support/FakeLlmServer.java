@@ -38,43 +38,51 @@ public final class FakeLlmServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one request is answered. */
-    public sealed interface Reply permits Answer, Failure, Stall, Streamed, StreamThenDie, RawStream, Unstreamed, HangUp,
-            TemplateCounted, Flood, Endless {
-    }
+    public sealed interface Reply
+            permits Answer,
+                    Failure,
+                    Stall,
+                    Streamed,
+                    StreamThenDie,
+                    RawStream,
+                    Unstreamed,
+                    HangUp,
+                    TemplateCounted,
+                    Flood,
+                    Endless {}
 
-    public record Answer(String content, int promptTokens, int completionTokens) implements Reply {
-    }
+    public record Answer(String content, int promptTokens, int completionTokens) implements Reply {}
 
-    public record Failure(int status, String body) implements Reply {
-    }
+    public record Failure(int status, String body) implements Reply {}
 
     /** Holds the request until {@code release} opens, then answers with {@code then}. */
-    public record Stall(CountDownLatch release, Reply then) implements Reply {
-    }
+    public record Stall(CountDownLatch release, Reply then) implements Reply {}
 
     /**
      * A streamed answer: {@code pieces} as deltas, {@code gap} apart, then the usage chunk (none when
      * the counts are null) and [DONE]. With {@code holdAfterFirst}, the rest waits until it opens, so a
      * test can see the first delta arrive while the server still holds the others.
      */
-    public record Streamed(List<String> pieces, Duration gap, Integer promptTokens, Integer completionTokens,
-                           CountDownLatch holdAfterFirst) implements Reply {
+    public record Streamed(
+            List<String> pieces,
+            Duration gap,
+            Integer promptTokens,
+            Integer completionTokens,
+            CountDownLatch holdAfterFirst)
+            implements Reply {
         public Streamed(List<String> pieces, Duration gap, Integer promptTokens, Integer completionTokens) {
             this(pieces, gap, promptTokens, completionTokens, null);
         }
     }
 
     /** Streams {@code pieces}, {@code gap} apart, then drops the connection: no finish, no usage, no [DONE]. */
-    public record StreamThenDie(List<String> pieces, Duration gap) implements Reply {
-    }
+    public record StreamThenDie(List<String> pieces, Duration gap) implements Reply {}
 
     /** A 200 {@code text/event-stream} whose body is {@code lines}, each sent as given followed by a newline. */
-    public record RawStream(List<String> lines) implements Reply {
-    }
+    public record RawStream(List<String> lines) implements Reply {}
 
     /** {@code answer} whole, as {@code application/json}, even to a request that asked for a stream. */
-    public record Unstreamed(Answer answer) implements Reply {
-    }
+    public record Unstreamed(Answer answer) implements Reply {}
 
     /**
      * {@code content}, with the prompt counted as Ollama counts it: its chat template wraps every
@@ -93,15 +101,13 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     /** Closes the connection without answering at all: a kept-alive connection closed as it was reused. */
-    public record HangUp() implements Reply {
-    }
+    public record HangUp() implements Reply {}
 
     /**
      * A streamed answer of {@code piece} over and over, {@code textBytes} of it, then a finish, honest
      * looking usage and [DONE]: what a provider that ignores {@code max_tokens} sends, small usage and all.
      */
-    public record Flood(String piece, long textBytes, int promptTokens, int completionTokens) implements Reply {
-    }
+    public record Flood(String piece, long textBytes, int promptTokens, int completionTokens) implements Reply {}
 
     /**
      * {@code status} with {@code contentType}, and a body of {@code head} then {@code repeated} over and
@@ -109,12 +115,10 @@ public final class FakeLlmServer implements AutoCloseable {
      * client which reads everything fails its test instead of running the test JVM out of memory.
      */
     public record Endless(int status, String contentType, String head, String repeated, long guardBytes)
-            implements Reply {
-    }
+            implements Reply {}
 
     /** A request as received: its JSON body and its Authorization header. */
-    public record Received(JsonNode body, String authorization) {
-    }
+    public record Received(JsonNode body, String authorization) {}
 
     private final HttpServer server;
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
@@ -195,8 +199,7 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     /** The client closed the connection while a stream was being written to it. */
-    private static final class ClientGone extends Exception {
-    }
+    private static final class ClientGone extends Exception {}
 
     private void handle(HttpExchange exchange) throws IOException {
         boolean end = true;
@@ -234,14 +237,28 @@ public final class FakeLlmServer implements AutoCloseable {
                 reply(exchange, request, stall.then());
             }
             case Failure failure -> send(exchange, failure.status(), failure.body());
-            case Answer answer when streaming -> stream(exchange, request,
-                    new Streamed(words(answer.content()), Duration.ZERO, answer.promptTokens(), answer.completionTokens()));
+            case Answer answer
+            when streaming ->
+                stream(
+                        exchange,
+                        request,
+                        new Streamed(
+                                words(answer.content()),
+                                Duration.ZERO,
+                                answer.promptTokens(),
+                                answer.completionTokens()));
             case Answer answer -> send(exchange, 200, completion(request, answer));
             case Unstreamed whole -> send(exchange, 200, completion(request, whole.answer()));
             case Streamed streamed -> stream(exchange, request, streamed);
             case HangUp hangUp -> throw new Die();
-            case TemplateCounted counted -> reply(exchange, request, new Answer(counted.content(),
-                    counted.promptTokens(request), words(counted.content()).size()));
+            case TemplateCounted counted ->
+                reply(
+                        exchange,
+                        request,
+                        new Answer(
+                                counted.content(),
+                                counted.promptTokens(request),
+                                words(counted.content()).size()));
             case StreamThenDie dying -> {
                 OutputStream out = startStream(exchange);
                 pieces(out, writer(request, false), dying.pieces(), dying.gap(), null);
@@ -282,7 +299,8 @@ public final class FakeLlmServer implements AutoCloseable {
         OutputStream out = exchange.getResponseBody();
         write(out, endless.head().getBytes(StandardCharsets.UTF_8));
         // Written in blocks of many repetitions: one write per repetition would crawl.
-        byte[] block = endless.repeated().repeat(Math.max(1, 65_536 / endless.repeated().length()))
+        byte[] block = endless.repeated()
+                .repeat(Math.max(1, 65_536 / endless.repeated().length()))
                 .getBytes(StandardCharsets.UTF_8);
         for (long sent = 0; sent < endless.guardBytes(); sent += block.length) {
             write(out, block);
@@ -319,8 +337,9 @@ public final class FakeLlmServer implements AutoCloseable {
     }
 
     /** The role chunk, then a chunk per piece. */
-    private void pieces(OutputStream out, ChunkWriter writer, List<String> pieces, Duration gap,
-                        CountDownLatch holdAfterFirst) throws InterruptedException, ClientGone {
+    private void pieces(
+            OutputStream out, ChunkWriter writer, List<String> pieces, Duration gap, CountDownLatch holdAfterFirst)
+            throws InterruptedException, ClientGone {
         write(out, writer.role());
         for (int i = 0; i < pieces.size(); i++) {
             if (i > 0 && !gap.isZero()) {

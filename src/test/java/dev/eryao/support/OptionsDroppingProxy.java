@@ -105,7 +105,8 @@ public final class OptionsDroppingProxy implements AutoCloseable {
         while (at < body.length && body[at] != 0) {
             int nameEnd = indexOfZero(body, at);
             int valueEnd = indexOfZero(body, nameEnd + 1);
-            parameters.put(new String(body, at, nameEnd - at, StandardCharsets.UTF_8),
+            parameters.put(
+                    new String(body, at, nameEnd - at, StandardCharsets.UTF_8),
                     new String(body, nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
             at = valueEnd + 1;
         }
@@ -158,7 +159,9 @@ public final class OptionsDroppingProxy implements AutoCloseable {
     }
 
     private static int readInt(byte[] bytes, int at) {
-        return ((bytes[at] & 0xff) << 24) | ((bytes[at + 1] & 0xff) << 16) | ((bytes[at + 2] & 0xff) << 8)
+        return ((bytes[at] & 0xff) << 24)
+                | ((bytes[at + 1] & 0xff) << 16)
+                | ((bytes[at + 2] & 0xff) << 8)
                 | (bytes[at + 3] & 0xff);
     }
 

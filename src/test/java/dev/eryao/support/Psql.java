@@ -11,8 +11,7 @@ import java.util.stream.Stream;
 
 /** Runs PostgreSQL's own client, psql, on a script: how a DBA would apply offline SQL. */
 public final class Psql {
-    private Psql() {
-    }
+    private Psql() {}
 
     /** psql on the PATH, or from a PostgreSQL installation under /usr/lib/postgresql. */
     public static Path find() {
@@ -23,8 +22,10 @@ public final class Psql {
             }
         }
         try (Stream<Path> installs = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return installs.map(dir -> dir.resolve("bin/psql")).filter(Files::isExecutable)
-                    .sorted().reduce((first, second) -> second)
+            return installs.map(dir -> dir.resolve("bin/psql"))
+                    .filter(Files::isExecutable)
+                    .sorted()
+                    .reduce((first, second) -> second)
                     .orElseThrow(() -> new IllegalStateException("psql not found; .ci/run installs postgresql-client"));
         } catch (IOException e) {
             throw new IllegalStateException("psql not found; .ci/run installs postgresql-client", e);
@@ -35,9 +36,23 @@ public final class Psql {
     public static String apply(DatabaseSettings db, String script) throws IOException, InterruptedException {
         Path file = Files.createTempFile("eryao-offline-", ".sql");
         Files.writeString(file, script);
-        ProcessBuilder builder = new ProcessBuilder(List.of(find().toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-h", db.host(), "-p", String.valueOf(db.port()), "-U", db.user(), "-d", db.name(),
-                "-f", file.toString())).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        find().toString(),
+                        "-X",
+                        "-q",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-h",
+                        db.host(),
+                        "-p",
+                        String.valueOf(db.port()),
+                        "-U",
+                        db.user(),
+                        "-d",
+                        db.name(),
+                        "-f",
+                        file.toString()))
+                .redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", db.password().reveal());
         Process process = builder.start();
         process.getOutputStream().close();

@@ -67,8 +67,9 @@ public final class ScratchDatabase {
         Map<String, String> sessionMode = new HashMap<>(variablesFor(shared.sessionSettings(), name));
         sessionMode.put("ERYAO_DATABASE__POOL_MODE", "session");
         this.admin = Database.open(Settings.from(Environment.of(sessionMode)));
-        new Migrations(admin, line -> { }).migrate();
-        try (Connection connection = admin(); Statement sql = connection.createStatement()) {
+        new Migrations(admin, line -> {}).migrate();
+        try (Connection connection = admin();
+                Statement sql = connection.createStatement()) {
             sql.execute(FIXTURE);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the scratch fixture: " + e.getMessage(), e);
@@ -95,7 +96,9 @@ public final class ScratchDatabase {
         variables.put("ERYAO_DATABASE__PASSWORD", server.password().reveal());
         variables.put("ERYAO_DATABASE__SSLMODE", server.sslMode().pgValue());
         variables.put("ERYAO_DATABASE__POOL_SIZE", "2");
-        variables.put("ERYAO_DATABASE__POOL_MODE", TestDatabase.get().settings().database().poolMode().name().toLowerCase());
+        variables.put(
+                "ERYAO_DATABASE__POOL_MODE",
+                TestDatabase.get().settings().database().poolMode().name().toLowerCase());
         return variables;
     }
 
@@ -125,8 +128,9 @@ public final class ScratchDatabase {
     }
 
     public String fingerprint() {
-        try (Connection connection = admin(); Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery(FINGERPRINT)) {
+        try (Connection connection = admin();
+                Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery(FINGERPRINT)) {
             row.next();
             return row.getString(1);
         } catch (SQLException e) {
@@ -145,7 +149,8 @@ public final class ScratchDatabase {
     }
 
     private static void execute(TestDatabase shared, String statement) {
-        try (Connection connection = shared.connection(); Statement sql = connection.createStatement()) {
+        try (Connection connection = shared.connection();
+                Statement sql = connection.createStatement()) {
             sql.execute(statement);
         } catch (SQLException e) {
             throw new IllegalStateException(statement + ": " + e.getMessage(), e);

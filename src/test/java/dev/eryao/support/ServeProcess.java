@@ -26,6 +26,7 @@ public final class ServeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     /** What {@code eryao worker} prints once it works; it has no port (0). */
     private static final Pattern WORKING = Pattern.compile("^worker \\S+: \\d+ run\\(s\\) at once()");
+
     private static final long START_LIMIT_SECONDS = 120;
 
     private final Process process;
@@ -59,8 +60,12 @@ public final class ServeProcess implements AutoCloseable {
      * working) when this returns.
      */
     public static ServeProcess start(String command, Map<String, String> variables) {
-        List<String> commandLine = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command);
+        List<String> commandLine = List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                command);
         ProcessBuilder builder = new ProcessBuilder(commandLine).redirectErrorStream(true);
         builder.environment().putAll(variables);
         try {
@@ -130,8 +135,8 @@ public final class ServeProcess implements AutoCloseable {
     }
 
     private void readOutput(CompletableFuture<Integer> listening) {
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 synchronized (this) {
                     output.add(line);

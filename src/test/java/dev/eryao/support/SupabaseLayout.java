@@ -108,29 +108,28 @@ public final class SupabaseLayout {
                 GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
             """;
 
-    private SupabaseLayout() {
-    }
+    private SupabaseLayout() {}
 
     /** Lays out the fresh server on {@code host:port}, whose only role is the bootstrap superuser {@code postgres}. */
     public static void apply(String host, int port) {
         try {
             try (Connection bootstrap = connect(host, port, "postgres", "postgres");
-                 Statement sql = bootstrap.createStatement()) {
+                    Statement sql = bootstrap.createStatement()) {
                 sql.execute("CREATE ROLE " + SETUP + " SUPERUSER LOGIN");
             }
             try (Connection setup = connect(host, port, "postgres", SETUP);
-                 Statement sql = setup.createStatement()) {
+                    Statement sql = setup.createStatement()) {
                 sql.execute(ROLES);
                 sql.execute("ALTER DATABASE postgres OWNER TO postgres");
                 sql.execute("ALTER DATABASE template1 OWNER TO supabase_admin");
             }
             try (Connection admin = connect(host, port, "postgres", SUPERUSER);
-                 Statement sql = admin.createStatement()) {
+                    Statement sql = admin.createStatement()) {
                 sql.execute("DROP ROLE " + SETUP);
             }
             for (String database : new String[] {"template1", "postgres"}) {
                 try (Connection admin = connect(host, port, database, SUPERUSER);
-                     Statement sql = admin.createStatement()) {
+                        Statement sql = admin.createStatement()) {
                     sql.execute(PER_DATABASE);
                 }
             }
@@ -141,8 +140,8 @@ public final class SupabaseLayout {
 
     /** A connection to the server as {@code user} (the embedded server trusts local connections). */
     public static Connection connect(String host, int port, String database, String user) throws SQLException {
-        Connection connection = DriverManager.getConnection(
-                "jdbc:postgresql://" + host + ":" + port + "/" + database, user, "");
+        Connection connection =
+                DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, user, "");
         connection.setAutoCommit(true);
         return connection;
     }

@@ -39,10 +39,12 @@ public final class SupabaseServer {
         String major = variables.getOrDefault(MAJOR_VARIABLE, "17");
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(Files.createTempDirectory("eryao-supabase-").resolve("pgdata").toFile())
+                    .setDataDirectory(Files.createTempDirectory("eryao-supabase-")
+                            .resolve("pgdata")
+                            .toFile())
                     .setCleanDataDirectory(true);
             switch (major) {
-                case "17" -> { } // the binaries on the classpath
+                case "17" -> {} // the binaries on the classpath
                 case "15" -> builder.setPgBinaryResolver(fromJar(Path.of(requiredProperty(POSTGRES15_BINARIES))));
                 default -> throw new IllegalArgumentException(MAJOR_VARIABLE + "=" + major + ": expected 15 or 17");
             }

@@ -30,11 +30,13 @@ public final class TestApi {
 
     private final TestKeys keys = new TestKeys();
     private final ApiServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestApi() {
         AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        server = TestDatabase.get().app()
+        server = TestDatabase.get()
+                .app()
                 .api(new ServerSettings("127.0.0.1", 0, MAX_BODY_BYTES), JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -50,10 +52,18 @@ public final class TestApi {
     public static synchronized java.util.UUID freeModel() {
         if (freeModel == null) {
             var catalog = TestDatabase.get().app().catalog();
-            java.util.UUID factory = catalog.createFactory("test-free-" + java.util.UUID.randomUUID()).id();
-            freeModel = catalog.createModel(new dev.eryao.services.ModelDraft(factory, "free", "Free test model",
-                    "http://127.0.0.1:9/v1/chat/completions", java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO,
-                    128_000, true)).id();
+            java.util.UUID factory = catalog.createFactory("test-free-" + java.util.UUID.randomUUID())
+                    .id();
+            freeModel = catalog.createModel(new dev.eryao.services.ModelDraft(
+                            factory,
+                            "free",
+                            "Free test model",
+                            "http://127.0.0.1:9/v1/chat/completions",
+                            java.math.BigDecimal.ZERO,
+                            java.math.BigDecimal.ZERO,
+                            128_000,
+                            true))
+                    .id();
         }
         return freeModel;
     }
@@ -101,7 +111,9 @@ public final class TestApi {
     public Response call(String method, String path, String token, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         String contentType = body == null ? "" : "application/json";
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -118,8 +130,11 @@ public final class TestApi {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""), response);
+            return new Response(
+                    response.statusCode(),
+                    response.body(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -138,7 +153,8 @@ public final class TestApi {
         }
 
         public boolean isProblem() {
-            return contentType.startsWith("application/problem+json") && json().path("status").asInt() == status;
+            return contentType.startsWith("application/problem+json")
+                    && json().path("status").asInt() == status;
         }
 
         @Override

@@ -30,8 +30,8 @@ import java.util.Map;
  */
 public final class TestDatabase {
     /** Durability is not what tests measure; these make the embedded server much faster. */
-    public static final Map<String, String> FAST_SERVER = Map.of(
-            "fsync", "off", "synchronous_commit", "off", "full_page_writes", "off");
+    public static final Map<String, String> FAST_SERVER =
+            Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off");
 
     private static TestDatabase instance;
 
@@ -39,6 +39,7 @@ public final class TestDatabase {
     private final Database migrationDatabase;
     /** The per-owner limit of open runs the suite's apps and processes have. */
     public static final String SUITE_MAX_OPEN_RUNS = "100000";
+
     private final Database database;
     private final SqlRecorder sql = new SqlRecorder();
     private final App app;
@@ -59,7 +60,7 @@ public final class TestDatabase {
         this.settings = Settings.from(Environment.of(variables));
         DatabaseSettings sessionMode = sessionAddress(withPoolMode(settings.database(), PoolMode.SESSION), variables);
         this.migrationDatabase = Database.open(settings.withDatabase(sessionMode), FAST_SERVER);
-        new Migrations(migrationDatabase, line -> { }).migrate();
+        new Migrations(migrationDatabase, line -> {}).migrate();
         // A transaction pooler cannot LISTEN: run event streams listen on the server itself, as a
         // deployment behind Supabase's pooler is told to (ERYAO_DATABASE__LISTEN_HOST/PORT).
         if (settings.database().poolMode() == PoolMode.TRANSACTION) {
@@ -118,7 +119,8 @@ public final class TestDatabase {
      */
     public Database freshDatabase() {
         String name = "t_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        try (Connection connection = connection(); java.sql.Statement sql = connection.createStatement()) {
+        try (Connection connection = connection();
+                java.sql.Statement sql = connection.createStatement()) {
             sql.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create a test database", e);
@@ -132,24 +134,44 @@ public final class TestDatabase {
      */
     public Database freshMigratedDatabase() {
         try (Database migrating = freshDatabase()) {
-            new Migrations(migrating, line -> { }).migrate();
-            return Database.open(settings.withDatabase(appSettingsFor(migrating.settings().name())));
+            new Migrations(migrating, line -> {}).migrate();
+            return Database.open(
+                    settings.withDatabase(appSettingsFor(migrating.settings().name())));
         }
     }
 
     /** The application's settings (its address, through the pooler when one is under test) for database {@code name}. */
     public DatabaseSettings appSettingsFor(String name) {
         DatabaseSettings app = database.settings();
-        return new DatabaseSettings(app.host(), app.port(), name, app.user(), app.password(), app.sslMode(), 10,
-                app.poolMode(), app.connectTimeout(), app.statementTimeout(), app.migrationTimeout())
+        return new DatabaseSettings(
+                        app.host(),
+                        app.port(),
+                        name,
+                        app.user(),
+                        app.password(),
+                        app.sslMode(),
+                        10,
+                        app.poolMode(),
+                        app.connectTimeout(),
+                        app.statementTimeout(),
+                        app.migrationTimeout())
                 .listeningAt(app.listenHost(), app.listenPort());
     }
 
     /** Session-mode settings for the database {@code name} on the suite's server. */
     public DatabaseSettings freshDatabaseSettings(String name) {
         DatabaseSettings server = migrationDatabase.settings();
-        return new DatabaseSettings(server.host(), server.port(), name, server.user(), server.password(),
-                server.sslMode(), 4, PoolMode.SESSION, server.connectTimeout(), server.statementTimeout(),
+        return new DatabaseSettings(
+                server.host(),
+                server.port(),
+                name,
+                server.user(),
+                server.password(),
+                server.sslMode(),
+                4,
+                PoolMode.SESSION,
+                server.connectTimeout(),
+                server.statementTimeout(),
                 server.migrationTimeout());
     }
 
@@ -174,13 +196,26 @@ public final class TestDatabase {
         if (host == null && port == null) {
             return db;
         }
-        return db.at(host != null ? host : db.host(), port != null ? Integer.parseInt(port) : db.port(), db.user(),
+        return db.at(
+                host != null ? host : db.host(),
+                port != null ? Integer.parseInt(port) : db.port(),
+                db.user(),
                 db.sslMode());
     }
 
     static DatabaseSettings withPoolMode(DatabaseSettings db, PoolMode mode) {
-        return new DatabaseSettings(db.host(), db.port(), db.name(), db.user(), db.password(), db.sslMode(),
-                db.poolSize(), mode, db.connectTimeout(), db.statementTimeout(), db.migrationTimeout());
+        return new DatabaseSettings(
+                db.host(),
+                db.port(),
+                db.name(),
+                db.user(),
+                db.password(),
+                db.sslMode(),
+                db.poolSize(),
+                mode,
+                db.connectTimeout(),
+                db.statementTimeout(),
+                db.migrationTimeout());
     }
 
     public static Path temporaryDirectory() {

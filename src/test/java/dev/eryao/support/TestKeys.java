@@ -40,8 +40,8 @@ public final class TestKeys implements AutoCloseable {
 
     public final ECKey es256 = generateEc("es-key-1");
     public final RSAKey rs256 = generateRsa("rs-key-1");
-    private final AtomicReference<JWKSet> published = new AtomicReference<>(new JWKSet(List.of(
-            es256.toPublicJWK(), rs256.toPublicJWK())));
+    private final AtomicReference<JWKSet> published =
+            new AtomicReference<>(new JWKSet(List.of(es256.toPublicJWK(), rs256.toPublicJWK())));
     private final AtomicInteger fetches = new AtomicInteger();
     private final HttpServer jwks;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -78,12 +78,20 @@ public final class TestKeys implements AutoCloseable {
     /** Claims Supabase would put in a user's access token, valid for an hour. */
     public static JWTClaimsSet.Builder claims(UUID sub, String role) {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().subject(sub.toString()).audience("authenticated").claim("role", role)
-                .issuer(ISSUER).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)));
+        return new JWTClaimsSet.Builder()
+                .subject(sub.toString())
+                .audience("authenticated")
+                .claim("role", role)
+                .issuer(ISSUER)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(3600)));
     }
 
     public String hs256(JWTClaimsSet claims) {
-        return sign(new JWSHeader.Builder(JWSAlgorithm.HS256).build(), claims, mac(HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
+        return sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
+                claims,
+                mac(HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 
     public String es256(JWTClaimsSet claims) {
@@ -92,7 +100,11 @@ public final class TestKeys implements AutoCloseable {
 
     public static String es256(ECKey key, JWTClaimsSet claims) {
         try {
-            return sign(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims,
+            return sign(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(key.getKeyID())
+                            .build(),
+                    claims,
                     new ECDSASigner(key));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
@@ -101,7 +113,11 @@ public final class TestKeys implements AutoCloseable {
 
     public String rs256(JWTClaimsSet claims) {
         try {
-            return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(rs256.getKeyID()).build(), claims,
+            return sign(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID(rs256.getKeyID())
+                            .build(),
+                    claims,
                     new RSASSASigner(rs256));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);

@@ -38,7 +38,7 @@ class ReadOnlyLevelsTest {
     private static synchronized Database fresh() {
         if (fresh == null) {
             fresh = TestDatabase.get().freshDatabase();
-            new Migrations(fresh, line -> { }).migrate();
+            new Migrations(fresh, line -> {}).migrate();
         }
         return fresh;
     }
@@ -55,13 +55,15 @@ class ReadOnlyLevelsTest {
     }
 
     private static Connection reader(Database database) throws SQLException {
-        Connection connection = database.unpooledDataSource(TOOLS.readerUser(), TOOLS.readerPassword()).getConnection();
+        Connection connection = database.unpooledDataSource(TOOLS.readerUser(), TOOLS.readerPassword())
+                .getConnection();
         connection.setAutoCommit(true);
         return connection;
     }
 
     private static String one(Connection connection, String query) throws SQLException {
-        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(query)) {
+        try (Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery(query)) {
             row.next();
             return row.getString(1);
         }
@@ -69,7 +71,8 @@ class ReadOnlyLevelsTest {
 
     /** As the superuser, in the fresh database. */
     private static void admin(String statement) throws SQLException {
-        try (Connection connection = fresh().dataSource().getConnection(); Statement sql = connection.createStatement()) {
+        try (Connection connection = fresh().dataSource().getConnection();
+                Statement sql = connection.createStatement()) {
             connection.setAutoCommit(true);
             sql.execute(statement);
         }
@@ -91,11 +94,13 @@ class ReadOnlyLevelsTest {
                 + " SET default_transaction_read_only = off");
         try {
             try (Connection reader = reader(database)) {
-                assertThat(one(reader, "SHOW transaction_read_only")).as("the role's default really is off here")
+                assertThat(one(reader, "SHOW transaction_read_only"))
+                        .as("the role's default really is off here")
                         .isEqualTo("off");
             }
 
-            assertThat(tool(database).execute("SHOW transaction_read_only").rows()).containsExactly(List.of("on"));
+            assertThat(tool(database).execute("SHOW transaction_read_only").rows())
+                    .containsExactly(List.of("on"));
             assertThatThrownBy(() -> tool(database).execute("SELECT lo_create(0)"))
                     .hasMessageContaining("cannot execute lo_create() in a read-only transaction");
         } finally {
@@ -107,9 +112,16 @@ class ReadOnlyLevelsTest {
     @Test
     void levelThreeTheRoleMayNotWriteEvenInAReadWriteTransaction() throws SQLException {
         String before = scratch.fingerprint();
-        List<String> writes = List.of("INSERT INTO probe (note) VALUES ('x')", "UPDATE probe SET note = 'x'",
-                "DELETE FROM probe", "TRUNCATE probe", "SELECT nextval('probe_seq')", "SELECT setval('probe_seq', 9)",
-                "SELECT pg_logical_emit_message(false, 'eryao', 'x')", "SELECT pg_advisory_lock(42)", "SELECT txid_current()",
+        List<String> writes = List.of(
+                "INSERT INTO probe (note) VALUES ('x')",
+                "UPDATE probe SET note = 'x'",
+                "DELETE FROM probe",
+                "TRUNCATE probe",
+                "SELECT nextval('probe_seq')",
+                "SELECT setval('probe_seq', 9)",
+                "SELECT pg_logical_emit_message(false, 'eryao', 'x')",
+                "SELECT pg_advisory_lock(42)",
+                "SELECT txid_current()",
                 "CREATE TABLE intruder (id int)");
         try (Connection reader = reader(scratch.database())) {
             reader.setAutoCommit(false);
@@ -129,7 +141,8 @@ class ReadOnlyLevelsTest {
     /** One function from each revision that takes them from PUBLIC (20261125_0002, 20261201_0001). */
     @ParameterizedTest(name = "a reader that may call {0} is refused")
     @ValueSource(strings = {"pg_advisory_lock(bigint)", "txid_current()", "pg_current_xact_id()"})
-    void aReaderThatMayStillCallWhatARollbackDoesNotUndoIsRefusedBeforeAnyQueryRuns(String function) throws SQLException {
+    void aReaderThatMayStillCallWhatARollbackDoesNotUndoIsRefusedBeforeAnyQueryRuns(String function)
+            throws SQLException {
         // What a migration run by a role that does not own pg_catalog's functions leaves behind.
         admin("GRANT EXECUTE ON FUNCTION pg_catalog." + function + " TO PUBLIC");
         try {
@@ -152,11 +165,12 @@ class ReadOnlyLevelsTest {
             assertThatThrownBy(() -> tool(database).execute("SELECT 1"))
                     .isInstanceOf(ToolException.class)
                     .hasMessageStartingWith("refusing to run as eryao_reader: it has no temp_file_limit")
-                    .hasMessageContaining("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name()
-                            + " SET temp_file_limit = '256MB'");
+                    .hasMessageContaining("ALTER ROLE eryao_reader IN DATABASE "
+                            + database.settings().name() + " SET temp_file_limit = '256MB'");
         } finally {
             // Back to what revision 20261125_0002 set in this database.
-            admin("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name() + " SET temp_file_limit = '256MB'");
+            admin("ALTER ROLE eryao_reader IN DATABASE " + database.settings().name()
+                    + " SET temp_file_limit = '256MB'");
         }
     }
 }

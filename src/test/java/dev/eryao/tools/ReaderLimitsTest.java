@@ -25,20 +25,26 @@ import org.junit.jupiter.api.Test;
 class ReaderLimitsTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
 
-    private final SqlExecutor sql = new SqlExecutor(ReadOnlyAccess.of(scratch.database(), scratch.settings().tools()),
-            ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_MAX_BYTES);
+    private final SqlExecutor sql = new SqlExecutor(
+            ReadOnlyAccess.of(scratch.database(), scratch.settings().tools()),
+            ToolsSettings.DEFAULT_MAX_ROWS,
+            ToolsSettings.DEFAULT_MAX_BYTES);
 
     @Test
     void everyToolTransactionRunsWithTheReadersTempFileLimitAndABoundedWorkMem() {
-        assertThat(sql.execute("SELECT current_setting('temp_file_limit') AS t, current_setting('work_mem') AS w").rows())
+        assertThat(sql.execute("SELECT current_setting('temp_file_limit') AS t, current_setting('work_mem') AS w")
+                        .rows())
                 .containsExactly(List.of(ReadOnlyAccess.TEMP_FILE_LIMIT, "16MB"));
     }
 
     @Test
     void aQueryThatWouldWriteLargeTemporaryFilesIsStoppedAtTheLimit() {
         // A generous timeout, so on a busy machine the temp-file limit, not the clock, stops it.
-        SqlExecutor patient = new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeout(Duration.ofMinutes(2))), 10, ToolsSettings.DEFAULT_MAX_BYTES);
+        SqlExecutor patient = new SqlExecutor(
+                ReadOnlyAccess.of(
+                        scratch.database(), scratch.settings().tools().withStatementTimeout(Duration.ofMinutes(2))),
+                10,
+                ToolsSettings.DEFAULT_MAX_BYTES);
         // About 400 MB to sort, far more than work_mem: it spills, and stops at 256 MB of temp files.
         assertThatThrownBy(() -> patient.execute("""
                 SELECT count(DISTINCT t) FROM (SELECT g::text || repeat('x', 1000) AS t
@@ -59,16 +65,19 @@ class ReaderLimitsTest {
      */
     @Test
     void whenEveryConnectionTheReaderMayOpenIsTakenTheToolsSayTheyAreBusy() throws SQLException {
-        assumeTrue(TestDatabase.get().sessionSettings().port() == scratch.settings().database().port(),
+        assumeTrue(
+                TestDatabase.get().sessionSettings().port()
+                        == scratch.settings().database().port(),
                 "a transaction pooler is under test: it queues calls rather than refusing them");
         // Held as concurrent tool calls hold them: each inside a transaction.
-        Map<String, String> direct = new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().sessionSettings(),
-                scratch.name()));
+        Map<String, String> direct =
+                new HashMap<>(ScratchDatabase.variablesFor(TestDatabase.get().sessionSettings(), scratch.name()));
         direct.put("ERYAO_DATABASE__POOL_MODE", "session");
         Settings settings = Settings.from(Environment.of(direct));
         List<Connection> held = new ArrayList<>();
         try (Database database = Database.open(settings)) {
-            DataSource readers = database.unpooledDataSource(settings.tools().readerUser(), settings.tools().readerPassword());
+            DataSource readers = database.unpooledDataSource(
+                    settings.tools().readerUser(), settings.tools().readerPassword());
             SQLException refused = null;
             while (refused == null && held.size() < 50) {
                 try {
@@ -82,7 +91,9 @@ class ReaderLimitsTest {
                     refused = e;
                 }
             }
-            assertThat(refused != null).as("the role's CONNECTION LIMIT ran out").isTrue();
+            assertThat(refused != null)
+                    .as("the role's CONNECTION LIMIT ran out")
+                    .isTrue();
             assertThat(held.size()).isLessThanOrEqualTo(10);
 
             assertThatThrownBy(() -> sql.execute("SELECT 1"))

@@ -16,8 +16,10 @@ class SqlExecutorTest {
     private static final ScratchDatabase scratch = ScratchDatabase.get();
 
     private static SqlExecutor executor(int maxRows, Duration timeout) {
-        return new SqlExecutor(ReadOnlyAccess.of(scratch.database(),
-                scratch.settings().tools().withStatementTimeout(timeout)), maxRows, ToolsSettings.DEFAULT_MAX_BYTES);
+        return new SqlExecutor(
+                ReadOnlyAccess.of(scratch.database(), scratch.settings().tools().withStatementTimeout(timeout)),
+                maxRows,
+                ToolsSettings.DEFAULT_MAX_BYTES);
     }
 
     private static SqlExecutor bytesCapped(int maxRows, int maxBytes) {
@@ -26,8 +28,10 @@ class SqlExecutorTest {
     }
 
     private static long bytes(QueryResult result) {
-        return result.rows().stream().flatMap(List::stream).mapToLong(value -> Cells.utf8Length(
-                value == null ? null : value.toString())).sum();
+        return result.rows().stream()
+                .flatMap(List::stream)
+                .mapToLong(value -> Cells.utf8Length(value == null ? null : value.toString()))
+                .sum();
     }
 
     private final SqlExecutor sql = executor(ToolsSettings.DEFAULT_MAX_ROWS, ToolsSettings.DEFAULT_STATEMENT_TIMEOUT);
@@ -48,7 +52,8 @@ class SqlExecutorTest {
 
     @Test
     void aQuestionMarkIsAnOperatorNotABindParameter() {
-        assertThat(sql.execute("SELECT '{\"a\": 1}'::jsonb ? 'a' AS has_a;").rows()).containsExactly(List.of(true));
+        assertThat(sql.execute("SELECT '{\"a\": 1}'::jsonb ? 'a' AS has_a;").rows())
+                .containsExactly(List.of(true));
     }
 
     @Test
@@ -79,7 +84,9 @@ class SqlExecutorTest {
         assertThat(result.rows()).isEmpty();
         String json = ToolsJson.queryResult(result);
         assertThat(json.length()).as(json).isLessThan(cap);
-        assertThat(json).contains("\"truncated\":true").contains("\"truncated_by\":\"bytes\"")
+        assertThat(json)
+                .contains("\"truncated\":true")
+                .contains("\"truncated_by\":\"bytes\"")
                 .contains("result truncated at 65536 bytes");
         assertThat(TextOutput.queryResult(result)).contains("result truncated at 65536 bytes");
     }
@@ -88,14 +95,16 @@ class SqlExecutorTest {
     void manyRowsStopAtTheByteCapBeforeTheRowCap() {
         int cap = 64 * 1024;
 
-        QueryResult result = bytesCapped(10_000, cap).execute(
-                "SELECT g, repeat('y', 1000) AS filler FROM generate_series(1, 1000000) g");
+        QueryResult result = bytesCapped(10_000, cap)
+                .execute("SELECT g, repeat('y', 1000) AS filler FROM generate_series(1, 1000000) g");
 
         assertThat(result.cut()).isEqualTo(QueryResult.Cut.BYTES);
         assertThat(result.rows()).isNotEmpty().hasSizeLessThan(10_000);
         assertThat(bytes(result)).isLessThanOrEqualTo(cap);
         for (int i = 0; i < result.rows().size(); i++) {
-            assertThat(result.rows().get(i).get(0)).as("rows arrive in order, none skipped").isEqualTo(i + 1L);
+            assertThat(result.rows().get(i).get(0))
+                    .as("rows arrive in order, none skipped")
+                    .isEqualTo(i + 1L);
         }
         assertThat(ToolsJson.queryResult(result).length()).isLessThan(cap + 16 * 1024);
     }
@@ -131,8 +140,10 @@ class SqlExecutorTest {
     void aQueryCannotLiftItsOwnTimeout() {
         long started = System.nanoTime();
 
-        assertThatThrownBy(() -> executor(10, Duration.ofMillis(300)).execute(
-                "SELECT set_config('statement_timeout', '0', true), set_config('statement_timeout', '0', false), pg_sleep(30)"))
+        assertThatThrownBy(
+                        () -> executor(10, Duration.ofMillis(300))
+                                .execute(
+                                        "SELECT set_config('statement_timeout', '0', true), set_config('statement_timeout', '0', false), pg_sleep(30)"))
                 .hasMessageContaining("canceling statement due to statement timeout");
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
     }
@@ -145,22 +156,28 @@ class SqlExecutorTest {
     @Test
     void emptyTextIsBadInputAndReachesNoDatabase() {
         for (String nothing : Arrays.asList("", "   ", null)) {
-            assertThatThrownBy(() -> sql.execute(nothing)).isInstanceOf(ToolException.class).hasMessage("no query given");
+            assertThatThrownBy(() -> sql.execute(nothing))
+                    .isInstanceOf(ToolException.class)
+                    .hasMessage("no query given");
         }
         assertThatThrownBy(() -> sql.execute(" ; ;")).hasMessageStartingWith("no query given");
     }
 
     @Test
     void aMissingReaderLoginNamesTheRevisionThatCreatesIt() {
-        ReadOnlyAccess nobody = new ReadOnlyAccess(scratch.database().unpooledDataSource("eryao_nobody",
-                scratch.settings().tools().readerPassword()), "eryao_nobody", 1_000);
+        ReadOnlyAccess nobody = new ReadOnlyAccess(
+                scratch.database()
+                        .unpooledDataSource(
+                                "eryao_nobody", scratch.settings().tools().readerPassword()),
+                "eryao_nobody",
+                1_000);
 
         assertThatThrownBy(() -> new SqlExecutor(nobody, 1, ToolsSettings.DEFAULT_MAX_BYTES).execute("SELECT 1"))
                 .isInstanceOf(ToolException.class)
                 .hasMessageStartingWith("cannot log in as eryao_nobody: FATAL: ")
                 // PostgreSQL's words, or PgBouncer's when the suite runs through it (bin/test-pooler)
-                .satisfies(e -> assertThat(e.getMessage()).containsAnyOf(
-                        "role \"eryao_nobody\" does not exist", "no such user"))
+                .satisfies(e -> assertThat(e.getMessage())
+                        .containsAnyOf("role \"eryao_nobody\" does not exist", "no such user"))
                 .hasMessageContaining("20261124_0002");
     }
 }

@@ -3,13 +3,13 @@ package dev.eryao.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.MessageRole;
 import dev.eryao.models.RunStatus;
-import dev.eryao.services.MessageView;
-import dev.eryao.services.RunView;
 import dev.eryao.services.InvalidInputException;
+import dev.eryao.services.MessageView;
 import dev.eryao.services.RunAccepted;
-import dev.eryao.core.db.PageRequest;
+import dev.eryao.services.RunView;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Stall;
@@ -37,7 +37,8 @@ class AgentRunsTest {
     }
 
     private long ledgerRowsFor(RunAccepted task) throws Exception {
-        return fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run' AND reference_id = ?",
+        return fixture.count(
+                "SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run' AND reference_id = ?",
                 task.taskId());
     }
 
@@ -65,15 +66,21 @@ class AgentRunsTest {
         assertThat(view.chargeCapped()).isFalse();
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(97);
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
-        assertThat(fixture.app.messages().list(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
-                .items()).extracting(MessageView::role, MessageView::content)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(MessageRole.USER, "Plan three days in Lisbon"),
+        assertThat(fixture.app
+                        .messages()
+                        .list(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
+                        .items())
+                .extracting(MessageView::role, MessageView::content)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(MessageRole.USER, "Plan three days in Lisbon"),
                         org.assertj.core.groups.Tuple.tuple(MessageRole.ASSISTANT, "Day 1: Alfama."));
         assertThat(fixture.llm.received()).singleElement().satisfies(request -> {
             assertThat(request.authorization()).isEqualTo("Bearer " + RunFixture.API_KEY);
             assertThat(request.body().path("model").asText()).isEqualTo("fake-model");
-            assertThat(request.body().path("messages").get(0).path("role").asText()).isEqualTo("user");
-            assertThat(request.body().path("messages").get(0).path("content").asText()).isEqualTo("Plan three days in Lisbon");
+            assertThat(request.body().path("messages").get(0).path("role").asText())
+                    .isEqualTo("user");
+            assertThat(request.body().path("messages").get(0).path("content").asText())
+                    .isEqualTo("Plan three days in Lisbon");
         });
     }
 
@@ -147,7 +154,8 @@ class AgentRunsTest {
         }
 
         assertThat(run(owner, task).status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run(owner, task).error()).startsWith("cannot reach the model " + fixture.factoryName + "/fake-model")
+        assertThat(run(owner, task).error())
+                .startsWith("cannot reach the model " + fixture.factoryName + "/fake-model")
                 .doesNotContain(fixture.llm.url());
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(100);
     }
@@ -163,7 +171,9 @@ class AgentRunsTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
             Future<Integer> stuck = thread.submit(dying::performDue);
-            assertThat(fixture.llm.awaitFirstRequest(10)).as("the first worker is waiting for the model").isTrue();
+            assertThat(fixture.llm.awaitFirstRequest(10))
+                    .as("the first worker is waiting for the model")
+                    .isTrue();
 
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
             assertThat(rescuing.rescueOnce()).isEqualTo(1);
@@ -182,12 +192,15 @@ class AgentRunsTest {
         assertThat(view.attempts()).isEqualTo(2);
         assertThat(view.output()).isEqualTo("Hello from the fake model.");
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
-                owner.sessionId())).isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+                        owner.sessionId()))
+                .isEqualTo(1);
         assertThat(fixture.llm.received()).hasSize(2);
         assertThat(fixture.app.points().account(owner.user().id()))
                 .as("charged once from the hold, which is released")
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100 - view.chargedPoints(), 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100 - view.chargedPoints(), 0L);
     }
 
     @Test
@@ -197,7 +210,8 @@ class AgentRunsTest {
         CountDownLatch release = new CountDownLatch(1);
         fixture.llm.then(new Stall(release, new Answer("too late", 1, 1)));
         ExecutorService thread = Executors.newSingleThreadExecutor();
-        try (Worker dying = fixture.worker(1, 1); Worker rescuing = fixture.worker(1, 1)) {
+        try (Worker dying = fixture.worker(1, 1);
+                Worker rescuing = fixture.worker(1, 1)) {
             Future<Integer> stuck = thread.submit(dying::performDue);
             assertThat(fixture.llm.awaitFirstRequest(10)).isTrue();
             fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
@@ -214,7 +228,8 @@ class AgentRunsTest {
         assertThat(ledgerRowsFor(task)).isZero();
         assertThat(fixture.app.points().account(owner.user().id()))
                 .as("the rescue that failed the run released its hold; the late answer changed nothing")
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100L, 0L);
     }
 
     @Test
@@ -224,10 +239,13 @@ class AgentRunsTest {
 
         assertThatThrownBy(() -> fixture.app.runs().enqueue(owner.user(), session.id(), "hello", null, null))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("llm_id").hasMessageContaining("no model");
+                .hasMessageContaining("llm_id")
+                .hasMessageContaining("no model");
 
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE session_id = ?", session.id())).isZero();
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ?", session.id())).isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE session_id = ?", session.id()))
+                .isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ?", session.id()))
+                .isZero();
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
 
@@ -241,8 +259,10 @@ class AgentRunsTest {
             worker.performDue();
         }
 
-        List<String> roles = fixture.llm.received().getLast().body().path("messages").findValuesAsText("role");
-        List<String> contents = fixture.llm.received().getLast().body().path("messages").findValuesAsText("content");
+        List<String> roles =
+                fixture.llm.received().getLast().body().path("messages").findValuesAsText("role");
+        List<String> contents =
+                fixture.llm.received().getLast().body().path("messages").findValuesAsText("content");
         assertThat(roles).containsExactly("user", "assistant", "user");
         assertThat(contents).containsExactly("first question", "Hello from the fake model.", "second question");
     }

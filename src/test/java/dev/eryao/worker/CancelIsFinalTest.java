@@ -43,8 +43,10 @@ class CancelIsFinalTest {
         RunExecutionService runs = fixture.app.runExecution(fixture.settings(1, 3));
         RunContext attempt = runs.claimNext("worker-a", fixture.clock.instant()).orElseThrow();
 
-        assertThat(fixture.app.runs().cancel(owner.user(), task.taskId()).status()).isEqualTo(RunStatus.RUNNING);
-        assertThat(runs.fail(attempt, "worker-a", "the model answered 503", true, "Half an an", fixture.clock.instant()))
+        assertThat(fixture.app.runs().cancel(owner.user(), task.taskId()).status())
+                .isEqualTo(RunStatus.RUNNING);
+        assertThat(runs.fail(
+                        attempt, "worker-a", "the model answered 503", true, "Half an an", fixture.clock.instant()))
                 .isTrue();
 
         RunView view = fixture.app.runs().get(owner.user(), task.taskId());
@@ -53,14 +55,20 @@ class CancelIsFinalTest {
         assertThat(view.error()).contains("cancelled by its owner").contains("503");
         assertThat(view.chargedPoints()).as("a failed attempt is never charged").isNull();
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
-        List<MessageView> messages = fixture.app.messages().list(owner.user(), owner.sessionId(),
-                PageRequest.newestFirst(10, null)).items();
+        List<MessageView> messages = fixture.app
+                .messages()
+                .list(owner.user(), owner.sessionId(), PageRequest.newestFirst(10, null))
+                .items();
         assertThat(messages.getFirst().content()).isEqualTo("Half an an");
-        assertThat(fixture.strings("SELECT stopped::text FROM agent_chat_message WHERE session_id = ?"
-                + " AND role = 'assistant'", owner.sessionId())).containsExactly("true");
+        assertThat(fixture.strings(
+                        "SELECT stopped::text FROM agent_chat_message WHERE session_id = ?" + " AND role = 'assistant'",
+                        owner.sessionId()))
+                .containsExactly("true");
 
         fixture.clock.advance(Duration.ofHours(1));
-        assertThat(runs.claimNext("worker-b", fixture.clock.instant())).as("never claimed again").isEmpty();
+        assertThat(runs.claimNext("worker-b", fixture.clock.instant()))
+                .as("never claimed again")
+                .isEmpty();
     }
 
     @Test
@@ -80,12 +88,17 @@ class CancelIsFinalTest {
 
                 RunView ended = awaitEnded(owner, task);
                 assertThat(ended.status()).as("run %d", i).isEqualTo(RunStatus.CANCELLED);
-                assertThat(ended.attempts()).as("run %d is never claimed after its cancel", i)
-                        .isEqualTo(cancelled.attempts()).isEqualTo(1);
+                assertThat(ended.attempts())
+                        .as("run %d is never claimed after its cancel", i)
+                        .isEqualTo(cancelled.attempts())
+                        .isEqualTo(1);
             }
         }
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE owner_id = ? AND reference_type = 'agent_run'",
-                owner.user().id())).as("nothing charged").isZero();
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM points_ledger WHERE owner_id = ? AND reference_type = 'agent_run'",
+                        owner.user().id()))
+                .as("nothing charged")
+                .isZero();
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
 
@@ -113,15 +126,20 @@ class CancelIsFinalTest {
                 RunView ended = awaitEnded(owner, task);
                 RunView cancel = atCancel.get(task.taskId());
                 if (cancel != null) {
-                    assertThat(ended.status()).as("%s was cancelled", task.taskId()).isEqualTo(RunStatus.CANCELLED);
-                    assertThat(ended.attempts()).as("%s is never claimed after its cancel", task.taskId())
+                    assertThat(ended.status())
+                            .as("%s was cancelled", task.taskId())
+                            .isEqualTo(RunStatus.CANCELLED);
+                    assertThat(ended.attempts())
+                            .as("%s is never claimed after its cancel", task.taskId())
                             .isEqualTo(cancel.attempts());
                 } else {
                     assertThat(ended.status()).isEqualTo(RunStatus.FAILED);
                 }
             }
         }
-        assertThat(atCancel).as("the storm cancels most runs while they are open").hasSizeGreaterThan(20);
+        assertThat(atCancel)
+                .as("the storm cancels most runs while they are open")
+                .hasSizeGreaterThan(20);
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
 

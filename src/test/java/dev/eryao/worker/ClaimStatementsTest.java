@@ -36,8 +36,17 @@ class ClaimStatementsTest {
     @Test
     void aClaimIsThreeStatements() {
         UUID factory = app.catalog().createFactory("free-" + UUID.randomUUID()).id();
-        UUID model = app.catalog().createModel(new ModelDraft(factory, "free", "Free",
-                "http://127.0.0.1:9/v1/chat/completions", BigDecimal.ZERO, BigDecimal.ZERO, 128_000, true)).id();
+        UUID model = app.catalog()
+                .createModel(new ModelDraft(
+                        factory,
+                        "free",
+                        "Free",
+                        "http://127.0.0.1:9/v1/chat/completions",
+                        BigDecimal.ZERO,
+                        BigDecimal.ZERO,
+                        128_000,
+                        true))
+                .id();
         CurrentUser owner = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
         app.points().grant(new PointsService.Change(owner.id(), 1, "test", null, null, null));
         UUID session = app.sessions().create(owner, "chat", model).id();
@@ -49,7 +58,9 @@ class ClaimStatementsTest {
             assertThat(runs.claimNext("worker", Instant.now().plusSeconds(1))).isPresent();
             statements = recording.statements();
         }
-        assertThat(statements).as("the claim, the model with its factory, the conversation").hasSize(3);
+        assertThat(statements)
+                .as("the claim, the model with its factory, the conversation")
+                .hasSize(3);
         assertThat(statements.getFirst()).contains("FOR UPDATE SKIP LOCKED");
     }
 }

@@ -31,9 +31,22 @@ class ContextFitTest {
     @BeforeEach
     void aSessionOnASmallModel() {
         fixture.llm.byDefault(new Answer("ok", 10, 1));
-        UUID factory = fixture.app.catalog().createFactory("small-" + UUID.randomUUID()).id();
-        UUID model = fixture.app.catalog().createModel(new ModelDraft(factory, "small", "Small window",
-                fixture.llm.url(), BigDecimal.ONE, BigDecimal.ONE, WINDOW, true)).id();
+        UUID factory = fixture.app
+                .catalog()
+                .createFactory("small-" + UUID.randomUUID())
+                .id();
+        UUID model = fixture.app
+                .catalog()
+                .createModel(new ModelDraft(
+                        factory,
+                        "small",
+                        "Small window",
+                        fixture.llm.url(),
+                        BigDecimal.ONE,
+                        BigDecimal.ONE,
+                        WINDOW,
+                        true))
+                .id();
         owner = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
         fixture.app.points().grant(new PointsService.Change(owner.id(), 100, "test grant", null, null, null));
         session = fixture.app.sessions().create(owner, "small", model).id();
@@ -59,20 +72,26 @@ class ContextFitTest {
             worker.performDue();
         }
 
-        List<String> sent = fixture.llm.received().getLast().body().path("messages").findValuesAsText("content");
+        List<String> sent =
+                fixture.llm.received().getLast().body().path("messages").findValuesAsText("content");
         assertThat(sent.getLast()).isEqualTo("the last question");
         List<String> earlier = sent.subList(0, sent.size() - 1);
         assertThat(earlier).as("some history fits, not all of it").isNotEmpty().hasSizeLessThan(said.size());
-        assertThat(said).as("what is sent is the newest part of the conversation, in order")
+        assertThat(said)
+                .as("what is sent is the newest part of the conversation, in order")
                 .endsWith(earlier.toArray(String[]::new));
         assertThat(earlier).doesNotContain("question 0");
-        assertThat(RunPrice.promptTokenBound(sent)).as("the prompt's bound fits the window less the answer's room")
+        assertThat(RunPrice.promptTokenBound(sent))
+                .as("the prompt's bound fits the window less the answer's room")
                 .isLessThanOrEqualTo(WINDOW - WINDOW / 2);
         String nextOlder = said.get(said.size() - earlier.size() - 1);
-        assertThat(RunPrice.promptTokenBound(sent) + nextOlder.getBytes(StandardCharsets.UTF_8).length
-                + RunPrice.TOKENS_PER_MESSAGE).as("the next older message would not have fit")
+        assertThat(RunPrice.promptTokenBound(sent)
+                        + nextOlder.getBytes(StandardCharsets.UTF_8).length
+                        + RunPrice.TOKENS_PER_MESSAGE)
+                .as("the next older message would not have fit")
                 .isGreaterThan(WINDOW - WINDOW / 2);
-        assertThat(fixture.llm.received().getLast().body().path("max_tokens").asInt()).isEqualTo(WINDOW / 2);
+        assertThat(fixture.llm.received().getLast().body().path("max_tokens").asInt())
+                .isEqualTo(WINDOW / 2);
     }
 
     @Test
@@ -89,6 +108,7 @@ class ContextFitTest {
         assertThat(run.attempts()).as("not retried").isEqualTo(1);
         assertThat(fixture.llm.received()).isEmpty();
         assertThat(fixture.app.points().account(owner.id()))
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100L, 0L);
     }
 }

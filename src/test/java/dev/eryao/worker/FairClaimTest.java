@@ -37,13 +37,17 @@ class FairClaimTest {
 
         RunExecutionService runs = fixture.app.runExecution(fixture.settings(1, 1));
         List<UUID> claimed = new ArrayList<>();
-        for (RunContext run; (run = runs.claimNext("worker", fixture.clock.instant()).orElse(null)) != null; ) {
+        for (RunContext run;
+                (run = runs.claimNext("worker", fixture.clock.instant()).orElse(null)) != null; ) {
             claimed.add(run.runId());
         }
 
         assertThat(claimed).hasSize(31);
-        assertThat(claimed.indexOf(late.taskId())).as("the other owner's run comes second, not 31st").isEqualTo(1);
-        assertThat(claimed.stream().filter(backlog::contains).toList()).as("the backlog in the order it was queued")
+        assertThat(claimed.indexOf(late.taskId()))
+                .as("the other owner's run comes second, not 31st")
+                .isEqualTo(1);
+        assertThat(claimed.stream().filter(backlog::contains).toList())
+                .as("the backlog in the order it was queued")
                 .isEqualTo(backlog);
     }
 
@@ -68,11 +72,15 @@ class FairClaimTest {
                     SELECT count(*) FROM agent_run a, agent_run b
                     WHERE b.id = ? AND a.owner_id <> b.owner_id
                       AND a.started_at > b.created_at AND a.started_at < b.started_at""", late.taskId());
-            assertThat(overtaking).as("backlog runs started after the other owner's run was queued and before it")
+            assertThat(overtaking)
+                    .as("backlog runs started after the other owner's run was queued and before it")
                     .isLessThanOrEqualTo(workers);
-            long waitedMs = fixture.count("SELECT (extract(epoch FROM started_at - created_at) * 1000)::bigint"
-                    + " FROM agent_run WHERE id = ?", late.taskId());
-            System.out.printf("FairClaimTest: the other owner's run waited %d ms behind a backlog of 200 with %d workers%n",
+            long waitedMs = fixture.count(
+                    "SELECT (extract(epoch FROM started_at - created_at) * 1000)::bigint"
+                            + " FROM agent_run WHERE id = ?",
+                    late.taskId());
+            System.out.printf(
+                    "FairClaimTest: the other owner's run waited %d ms behind a backlog of 200 with %d workers%n",
                     waitedMs, workers);
         }
     }

@@ -36,7 +36,8 @@ class HoldsAcrossProcessesTest {
     private static final int POLL_MS = 20;
     private final RunFixture fixture = new RunFixture();
     private final List<ServeProcess> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void close() {
@@ -60,17 +61,23 @@ class HoldsAcrossProcessesTest {
             for (int i = 0; i < RUNS; i++) {
                 ServeProcess api = processes.get(i % 2);
                 String body = "{\"input\":\"run " + i + "\"}";
-                answers.add(clients.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + api.port() + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
-                        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode()));
+                answers.add(clients.submit(() -> http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                                                + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                                        .timeout(Duration.ofSeconds(60))
+                                        .header("Authorization", "Bearer " + token)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode()));
             }
             for (Future<Integer> answer : answers) {
                 statuses.merge(answer.get(), 1, Integer::sum);
             }
         }
-        assertThat(statuses.keySet()).as("each run accepted or refused for points: %s", statuses)
+        assertThat(statuses.keySet())
+                .as("each run accepted or refused for points: %s", statuses)
                 .containsOnly(202, 402);
         int accepted = statuses.get(202);
         fixture.awaitFinished(accepted, Duration.ofSeconds(WAIT_SECONDS));
@@ -79,15 +86,25 @@ class HoldsAcrossProcessesTest {
         long balance = fixture.app.points().balance(owner.user().id());
         assertThat(statuses.get(402)).as("most are refused: %s", statuses).isGreaterThan(RUNS / 2);
         assertThat(succeeded).as("runs performed").isPositive();
-        assertThat(fixture.llm.received()).as("no model call for a run that did not succeed").hasSize((int) succeeded);
+        assertThat(fixture.llm.received())
+                .as("no model call for a run that did not succeed")
+                .hasSize((int) succeeded);
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'"
-                + " AND (charged_points <> cost_points OR cost_points <> 6 OR charge_capped)"))
-                .as("every performed run paid its full price").isZero();
+                        + " AND (charged_points <> cost_points OR cost_points <> 6 OR charge_capped)"))
+                .as("every performed run paid its full price")
+                .isZero();
         assertThat(balance).as("balance").isEqualTo(POINTS - 6 * succeeded).isNotNegative();
-        assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
-                owner.user().id())).as("the ledger sums to the balance").isEqualTo(balance);
-        assertThat(fixture.count("SELECT held FROM points_balance WHERE owner_id = ?", owner.user().id()))
-                .as("no hold left open").isZero();
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('queued', 'running')")).isZero();
+        assertThat(fixture.count(
+                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("the ledger sums to the balance")
+                .isEqualTo(balance);
+        assertThat(fixture.count(
+                        "SELECT held FROM points_balance WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("no hold left open")
+                .isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('queued', 'running')"))
+                .isZero();
     }
 }

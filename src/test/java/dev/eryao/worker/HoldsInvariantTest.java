@@ -2,10 +2,10 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
-import dev.eryao.services.PointsAccountView;
 import dev.eryao.support.FakeLlmServer.Answer;
 import java.time.Duration;
 import java.util.UUID;
@@ -44,8 +44,9 @@ class HoldsInvariantTest {
         RunContext raised = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
         assertRule(owner, "a claim takes the first run as it was held");
         RunContext second = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
-        assertThat(second.heldPoints()).as("raised at claim").isGreaterThan(
-                fixture.count("SELECT held_points FROM agent_run WHERE id = ?", taken.taskId()));
+        assertThat(second.heldPoints())
+                .as("raised at claim")
+                .isGreaterThan(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", taken.taskId()));
         assertRule(owner, "a claim raises the hold");
 
         runs.fail(raised, "w", "the model answered 503", true, "", fixture.clock.instant());
@@ -67,7 +68,10 @@ class HoldsInvariantTest {
         RunContext running = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
         assertThat(running.runId()).isEqualTo(stopped.taskId());
         fixture.app.runs().cancel(owner.user(), stopped.taskId());
-        runs.stop(running, "w", new dev.eryao.provider.Completion("par", 10, 1, null, false, true),
+        runs.stop(
+                running,
+                "w",
+                new dev.eryao.provider.Completion("par", 10, 1, null, false, true),
                 fixture.clock.instant());
         assertRule(owner, "a stopped run settles what it used");
 
@@ -98,8 +102,10 @@ class HoldsInvariantTest {
         runs.rescueExpired(fixture.clock.instant());
         assertRule(owner, "the rescue of a deleted session's running run releases it");
         assertThat(account(owner).held()).as("nothing left open").isZero();
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE owner_id = ? AND status IN ('queued', 'running')",
-                owner.user().id())).isZero();
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_run WHERE owner_id = ? AND status IN ('queued', 'running')",
+                        owner.user().id()))
+                .isZero();
     }
 
     private void performOne(int maxAttempts) {
@@ -115,12 +121,18 @@ class HoldsInvariantTest {
     private void assertRule(RunFixture.Owner owner, String step) throws Exception {
         UUID id = owner.user().id();
         PointsAccountView account = account(owner);
-        assertThat(account.held()).as(step + ": held = the open runs' holds").isEqualTo(fixture.count(
-                "SELECT coalesce(sum(held_points), 0) FROM agent_run WHERE owner_id = ?"
-                        + " AND status IN ('queued', 'running')", id));
-        assertThat(account.held()).as(step + ": 0 <= held <= balance").isNotNegative()
+        assertThat(account.held())
+                .as(step + ": held = the open runs' holds")
+                .isEqualTo(fixture.count(
+                        "SELECT coalesce(sum(held_points), 0) FROM agent_run WHERE owner_id = ?"
+                                + " AND status IN ('queued', 'running')",
+                        id));
+        assertThat(account.held())
+                .as(step + ": 0 <= held <= balance")
+                .isNotNegative()
                 .isLessThanOrEqualTo(account.balance());
         assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?", id))
-                .as(step + ": the ledger sums to the balance").isEqualTo(account.balance());
+                .as(step + ": the ledger sums to the balance")
+                .isEqualTo(account.balance());
     }
 }

@@ -36,11 +36,17 @@ class IdempotencyKeyOwnersTest {
         assertThat(secondRun.taskId()).isNotEqualTo(firstRun.taskId());
         assertThat(firstRun.sessionId()).isEqualTo(first.sessionId());
         assertThat(secondRun.sessionId()).isEqualTo(second.sessionId());
-        assertThat(enqueue(first, "first owner's input")).as("the first owner's replay").isEqualTo(firstRun);
-        assertThat(enqueue(second, "second owner's input")).as("the second owner's replay").isEqualTo(secondRun);
-        assertThat(fixture.strings("SELECT owner_id || ' ' || input FROM agent_run WHERE idempotency_key = ? ORDER BY input",
-                key)).containsExactly(first.user().id() + " first owner's input",
-                second.user().id() + " second owner's input");
+        assertThat(enqueue(first, "first owner's input"))
+                .as("the first owner's replay")
+                .isEqualTo(firstRun);
+        assertThat(enqueue(second, "second owner's input"))
+                .as("the second owner's replay")
+                .isEqualTo(secondRun);
+        assertThat(fixture.strings(
+                        "SELECT owner_id || ' ' || input FROM agent_run WHERE idempotency_key = ? ORDER BY input", key))
+                .containsExactly(
+                        first.user().id() + " first owner's input",
+                        second.user().id() + " second owner's input");
     }
 
     @Test
@@ -52,7 +58,10 @@ class IdempotencyKeyOwnersTest {
         Throwable refused = catchThrowable(() -> enqueue(broke, "not paid for"));
 
         assertThat(refused).isInstanceOf(InsufficientPointsException.class);
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE owner_id = ?", broke.user().id())).isZero();
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_run WHERE owner_id = ?",
+                        broke.user().id()))
+                .isZero();
     }
 
     @Test
@@ -70,7 +79,8 @@ class IdempotencyKeyOwnersTest {
         assertThat(grant(second, 20).id()).as("the second owner's replay").isEqualTo(secondGrant.id());
         assertThat(fixture.app.points().balance(first)).isEqualTo(10);
         assertThat(fixture.app.points().balance(second)).isEqualTo(20);
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE idempotency_key = ?", key)).isEqualTo(2);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE idempotency_key = ?", key))
+                .isEqualTo(2);
     }
 
     private RunAccepted enqueue(RunFixture.Owner owner, String input) {

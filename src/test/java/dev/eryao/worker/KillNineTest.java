@@ -43,8 +43,10 @@ class KillNineTest {
     private static final int CLIENTS = 4;
     /** Runs accepted before the kill, so it lands mid-stream. */
     private static final int ACCEPTED_BEFORE_KILL = 40;
+
     private final RunFixture fixture = new RunFixture();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private ServeProcess process;
 
     @AfterEach
@@ -67,7 +69,6 @@ class KillNineTest {
         return variables;
     }
 
-
     @Test
     void aWorkerKilledWhileTheModelAnswersLosesItsLeaseAndTheRunCompletesOnceChargedOnce() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
@@ -75,7 +76,9 @@ class KillNineTest {
         fixture.llm.then(new Stall(never, new Answer("never delivered", 1, 1)));
         UUID task = fixture.enqueue(owner, "hello").taskId();
         process = ServeProcess.start("worker", variables());
-        assertThat(fixture.llm.awaitFirstRequest(60)).as("the worker is waiting for the model").isTrue();
+        assertThat(fixture.llm.awaitFirstRequest(60))
+                .as("the worker is waiting for the model")
+                .isTrue();
 
         process.kill();
         process = ServeProcess.start("worker", variables());
@@ -84,8 +87,10 @@ class KillNineTest {
 
         assertThat(fixture.strings("SELECT status || ' ' || attempts FROM agent_run WHERE id = ?", task))
                 .containsExactly("succeeded 2");
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", task)).isEqualTo(1);
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'")).isEqualTo(1);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", task))
+                .isEqualTo(1);
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -113,8 +118,9 @@ class KillNineTest {
             }
             if (accepted.size() < ACCEPTED_BEFORE_KILL) {
                 streaming.set(false);
-                fail("only %d of %d runs were accepted within %d s; serve's output: %s", accepted.size(),
-                        ACCEPTED_BEFORE_KILL, WAIT_SECONDS, process.output());
+                fail(
+                        "only %d of %d runs were accepted within %d s; serve's output: %s",
+                        accepted.size(), ACCEPTED_BEFORE_KILL, WAIT_SECONDS, process.output());
             }
             process.kill(); // mid-stream: requests in flight get no answer and count as not accepted
             streaming.set(false);
@@ -127,27 +133,37 @@ class KillNineTest {
         List<String> stored = fixture.strings("SELECT id::text FROM agent_run");
         assertThat(accepted).hasSizeGreaterThanOrEqualTo(ACCEPTED_BEFORE_KILL);
         assertThat(stored).as("every 202 is in the database").containsAll(accepted);
-        assertThat(stored.size() - accepted.size()).as("runs stored without their 202 reaching a client")
+        assertThat(stored.size() - accepted.size())
+                .as("runs stored without their 202 reaching a client")
                 .isBetween(0, unanswered.get());
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'")).isEqualTo(stored.size());
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'"))
-                .as("each run charged once").isEqualTo(stored.size());
-        assertThat(fixture.count("SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'"))
                 .isEqualTo(stored.size());
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'")).isEqualTo(stored.size());
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .as("each run charged once")
+                .isEqualTo(stored.size());
+        assertThat(fixture.count(
+                        "SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(stored.size());
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'"))
+                .isEqualTo(stored.size());
     }
 
     /** The task id of a 202, or empty; a request that got no answer (the process died under it) is counted. */
-    private java.util.Optional<String> enqueue(int port, RunFixture.Owner owner, String token, AtomicInteger unanswered) {
+    private java.util.Optional<String> enqueue(
+            int port, RunFixture.Owner owner, String token, AtomicInteger unanswered) {
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                            + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
-                    .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"stream\"}")).build(),
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + port + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                            .timeout(Duration.ofSeconds(5))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"stream\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return answer.statusCode() == 202
-                    ? java.util.Optional.of(JSON.readTree(answer.body()).path("task_id").asText())
+                    ? java.util.Optional.of(
+                            JSON.readTree(answer.body()).path("task_id").asText())
                     : java.util.Optional.empty();
         } catch (Exception e) {
             unanswered.incrementAndGet();

@@ -31,7 +31,9 @@ class LeaseRescuerTest {
         fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
         assertThat(rescuer.runOnce()).containsExactlyInAnyOrder(first.taskId(), second.taskId());
         assertThat(rescuer.runOnce()).as("a second pass finds nothing more").isEmpty();
-        assertThat(fixture.strings("SELECT status FROM agent_run WHERE owner_id = ?", owner.user().id()))
+        assertThat(fixture.strings(
+                        "SELECT status FROM agent_run WHERE owner_id = ?",
+                        owner.user().id()))
                 .containsOnly("queued");
     }
 

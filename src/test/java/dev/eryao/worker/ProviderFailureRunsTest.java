@@ -78,13 +78,17 @@ class ProviderFailureRunsTest {
         RunView view = run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.attempts()).as("not retried").isEqualTo(1);
-        assertThat(view.error()).contains("the answer of the model " + modelName(), "bytes of text",
-                "ERYAO_LLM__ANSWER_BYTES_PER_TOKEN");
+        assertThat(view.error())
+                .contains(
+                        "the answer of the model " + modelName(), "bytes of text", "ERYAO_LLM__ANSWER_BYTES_PER_TOKEN");
         assertThat(view.output()).isNull();
         assertThat(view.chargedPoints()).isNull();
         assertThat(fixture.app.points().account(owner.user().id()))
-                .extracting(PointsAccountView::balance, PointsAccountView::held).containsExactly(100L, 0L);
-        assertThat(fixture.llm.awaitClientClosedStream(10)).as("the model's connection was closed").isTrue();
+                .extracting(PointsAccountView::balance, PointsAccountView::held)
+                .containsExactly(100L, 0L);
+        assertThat(fixture.llm.awaitClientClosedStream(10))
+                .as("the model's connection was closed")
+                .isTrue();
     }
 
     @Test
@@ -94,8 +98,9 @@ class ProviderFailureRunsTest {
         RunFixture.Owner owner = fixture.owner(100);
         RunAccepted task = fixture.enqueue(owner, "hello");
         // Settings read from variables refuse such a key at start-up; these are built around that check.
-        LlmSettings pasted = new LlmSettings(Duration.ofSeconds(30), Map.of(LlmSettings.variablePart(fixture.factoryName),
-                Secret.of(keyStart + "\u200B" + keyEnd)));
+        LlmSettings pasted = new LlmSettings(
+                Duration.ofSeconds(30),
+                Map.of(LlmSettings.variablePart(fixture.factoryName), Secret.of(keyStart + "\u200B" + keyEnd)));
 
         List<String> logs;
         try (Worker worker = fixture.app.worker(fixture.settings(1, 3), pasted, fixture.clock)) {
@@ -105,9 +110,13 @@ class ProviderFailureRunsTest {
         RunView view = run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.FAILED);
         assertThat(view.attempts()).isEqualTo(1);
-        assertThat(view.error()).contains(LlmSettings.keyVariable(fixture.factoryName), "U+200B")
-                .doesNotContain(keyStart).doesNotContain(keyEnd);
-        assertThat(logs).as("log lines").isNotEmpty()
+        assertThat(view.error())
+                .contains(LlmSettings.keyVariable(fixture.factoryName), "U+200B")
+                .doesNotContain(keyStart)
+                .doesNotContain(keyEnd);
+        assertThat(logs)
+                .as("log lines")
+                .isNotEmpty()
                 .noneMatch(line -> line != null && (line.contains(keyStart) || line.contains(keyEnd)));
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
         assertThat(fixture.llm.received()).as("nothing was sent").isEmpty();
@@ -124,9 +133,11 @@ class ProviderFailureRunsTest {
             logs = logsOfOnePass(worker);
         }
 
-        assertThat(run(owner, task).error()).startsWith("the model " + modelName() + " answered 401")
-                .doesNotContain(fixture.llm.url()).doesNotContain("127.0.0.1");
-        assertThat(logs).anySatisfy(line -> assertThat(line).contains("answered 401",
-                "request_url " + fixture.llm.url()));
+        assertThat(run(owner, task).error())
+                .startsWith("the model " + modelName() + " answered 401")
+                .doesNotContain(fixture.llm.url())
+                .doesNotContain("127.0.0.1");
+        assertThat(logs)
+                .anySatisfy(line -> assertThat(line).contains("answered 401", "request_url " + fixture.llm.url()));
     }
 }

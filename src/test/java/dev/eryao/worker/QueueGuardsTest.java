@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.models.RunStatus;
-import dev.eryao.services.RunView;
 import dev.eryao.services.RunAccepted;
+import dev.eryao.services.RunView;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Reply;
@@ -57,8 +57,12 @@ class QueueGuardsTest {
      * stalled model call ends only when the test releases it.
      */
     private Worker worker() {
-        Worker worker = fixture.app.worker(fixture.settings(1, 3), new LlmSettings(Duration.ofSeconds(120),
-                Map.of(LlmSettings.variablePart(fixture.factoryName), Secret.of(RunFixture.API_KEY))), fixture.clock);
+        Worker worker = fixture.app.worker(
+                fixture.settings(1, 3),
+                new LlmSettings(
+                        Duration.ofSeconds(120),
+                        Map.of(LlmSettings.variablePart(fixture.factoryName), Secret.of(RunFixture.API_KEY))),
+                fixture.clock);
         workers.add(worker);
         return worker;
     }
@@ -78,7 +82,9 @@ class QueueGuardsTest {
 
         assertThat(worker.performDue()).as("nothing to claim but a deleted run").isZero();
         RunAccepted live = fixture.enqueue(owner, "queued after it");
-        assertThat(worker.performDue()).as("the live run, queued later, is claimed").isEqualTo(1);
+        assertThat(worker.performDue())
+                .as("the live run, queued later, is claimed")
+                .isEqualTo(1);
         assertThat(worker.performDue()).isZero();
 
         assertThat(row(deleted.taskId())).isEqualTo("queued 0 deleted");
@@ -94,13 +100,17 @@ class QueueGuardsTest {
         Worker dying = worker();
         Worker rescuing = worker();
         threads.submit(dying::performDue);
-        assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS)).as("the first worker waits for the model").isTrue();
+        assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS))
+                .as("the first worker waits for the model")
+                .isTrue();
 
         softDelete(task.taskId());
         fixture.clock.advance(LATE);
 
         assertThat(rescuing.rescueOnce()).as("a deleted run is not taken back").isZero();
-        assertThat(rescuing.performDue()).as("nor queued again for another worker").isZero();
+        assertThat(rescuing.performDue())
+                .as("nor queued again for another worker")
+                .isZero();
         assertThat(row(task.taskId())).isEqualTo("running 1 deleted");
         assertThat(fixture.llm.received()).hasSize(1);
     }
@@ -142,7 +152,9 @@ class QueueGuardsTest {
         Worker liveWorker = sameWorker ? staleWorker : worker();
 
         Future<Integer> staleAttempt = threads.submit(staleWorker::performDue);
-        assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS)).as("attempt 1 waits for the model").isTrue();
+        assertThat(fixture.llm.awaitFirstRequest(WAIT_SECONDS))
+                .as("attempt 1 waits for the model")
+                .isTrue();
         fixture.clock.advance(LATE);
         assertThat(liveWorker.rescueOnce()).isEqualTo(1);
         Future<Integer> liveAttempt = threads.submit(liveWorker::performDue);
@@ -151,8 +163,12 @@ class QueueGuardsTest {
         stale.release().countDown();
         staleAttempt.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(row(task.taskId())).as("attempt 1 changed nothing").isEqualTo("running 2 live");
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE id = ? AND output IS NULL AND error IS NOT NULL"
-                + " AND charged_points IS NULL", task.taskId())).as("the rescue's error, no output, no charge").isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_run WHERE id = ? AND output IS NULL AND error IS NOT NULL"
+                                + " AND charged_points IS NULL",
+                        task.taskId()))
+                .as("the rescue's error, no output, no charge")
+                .isEqualTo(1);
         assertThat(ledgerRows(task)).isZero();
         assertThat(assistantMessages(owner)).isZero();
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(POINTS);
@@ -171,14 +187,17 @@ class QueueGuardsTest {
         assertThat(fixture.count("SELECT -sum(amount) FROM points_ledger WHERE reference_id = ?", task.taskId()))
                 .isEqualTo(view.chargedPoints());
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(POINTS - view.chargedPoints());
-        assertThat(fixture.strings("SELECT content FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
-                owner.sessionId())).containsExactly("live answer");
+        assertThat(fixture.strings(
+                        "SELECT content FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+                        owner.sessionId()))
+                .containsExactly("live answer");
     }
 
     private void awaitRequests(int requests) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (fixture.llm.received().size() < requests) {
-            assertThat(System.nanoTime()).as("%d requests reach the model within %d s", requests, WAIT_SECONDS)
+            assertThat(System.nanoTime())
+                    .as("%d requests reach the model within %d s", requests, WAIT_SECONDS)
                     .isLessThan(deadline);
             Thread.sleep(20);
         }
@@ -186,8 +205,11 @@ class QueueGuardsTest {
 
     /** A run's status, attempts, and whether it is soft-deleted: "queued 0 deleted", "succeeded 1 live". */
     private String row(UUID runId) throws SQLException {
-        return fixture.strings("SELECT status || ' ' || attempts || ' ' || CASE WHEN deleted_at IS NULL THEN 'live'"
-                + " ELSE 'deleted' END FROM agent_run WHERE id = ?", runId).getFirst();
+        return fixture.strings(
+                        "SELECT status || ' ' || attempts || ' ' || CASE WHEN deleted_at IS NULL THEN 'live'"
+                                + " ELSE 'deleted' END FROM agent_run WHERE id = ?",
+                        runId)
+                .getFirst();
     }
 
     private long ledgerRows(RunAccepted task) throws SQLException {
@@ -195,15 +217,16 @@ class QueueGuardsTest {
     }
 
     private long assistantMessages(RunFixture.Owner owner) throws SQLException {
-        return fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+        return fixture.count(
+                "SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
                 owner.sessionId());
     }
 
     /** A soft delete as the seed defines it: the row stays, {@code deleted_at} set (no API deletes a run). */
     private void softDelete(UUID runId) throws SQLException {
         try (Connection connection = fixture.database.dataSource().getConnection();
-             PreparedStatement update = connection.prepareStatement(
-                     "UPDATE agent_run SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL")) {
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE agent_run SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL")) {
             update.setObject(1, runId);
             assertThat(update.executeUpdate()).isEqualTo(1);
             connection.commit();

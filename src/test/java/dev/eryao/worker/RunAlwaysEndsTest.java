@@ -9,8 +9,8 @@ import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
-import java.io.UncheckedIOException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class RunAlwaysEndsTest {
     /** Put in every injected throwable's message: it must reach neither the run nor the log as text. */
     private static final String SECRET = "Bearer sk-do-not-show-me";
+
     private static final List<Supplier<Throwable>> KINDS = List.of(
             () -> new IllegalArgumentException("invalid header value: " + SECRET),
             () -> new IllegalStateException(SECRET),
@@ -43,10 +44,12 @@ class RunAlwaysEndsTest {
     /** What the next call to the model meets, once; null: nothing. */
     private final AtomicReference<Fault> next = new AtomicReference<>();
 
-    private enum Stage { BEFORE_THE_CALL, MID_ANSWER }
-
-    private record Fault(Stage stage, Throwable error) {
+    private enum Stage {
+        BEFORE_THE_CALL,
+        MID_ANSWER
     }
+
+    private record Fault(Stage stage, Throwable error) {}
 
     @AfterEach
     void close() {
@@ -64,16 +67,23 @@ class RunAlwaysEndsTest {
             if (fault.stage() == Stage.BEFORE_THE_CALL) {
                 throw sneaky(fault.error());
             }
-            return client.stream(call, piece -> {
-                onDelta.onDelta(piece);
-                throw sneaky(fault.error());
-            }, cancel);
+            return client.stream(
+                    call,
+                    piece -> {
+                        onDelta.onDelta(piece);
+                        throw sneaky(fault.error());
+                    },
+                    cancel);
         };
     }
 
     private Worker worker(int concurrency, int maxAttempts) {
-        return new Worker(fixture.app.runExecution(fixture.settings(concurrency, maxAttempts)), faultyModel(),
-                fixture.settings(concurrency, maxAttempts), fixture.clock, fatal::add);
+        return new Worker(
+                fixture.app.runExecution(fixture.settings(concurrency, maxAttempts)),
+                faultyModel(),
+                fixture.settings(concurrency, maxAttempts),
+                fixture.clock,
+                fatal::add);
     }
 
     @Test
@@ -89,18 +99,25 @@ class RunAlwaysEndsTest {
                     RunView failed = awaitEnded(owner, fixture.enqueue(owner, "hello " + label));
 
                     assertThat(failed.status()).as(label).isEqualTo(RunStatus.FAILED);
-                    assertThat(failed.error()).as(label).contains(error.getClass().getSimpleName())
+                    assertThat(failed.error())
+                            .as(label)
+                            .contains(error.getClass().getSimpleName())
                             .doesNotContain("sk-do-not-show-me");
-                    assertThat(fixture.app.points().account(owner.user().id()).held()).as(label).isZero();
+                    assertThat(fixture.app.points().account(owner.user().id()).held())
+                            .as(label)
+                            .isZero();
 
                     RunView after = awaitEnded(owner, fixture.enqueue(owner, "and then " + label));
-                    assertThat(after.status()).as("the thread goes on after " + label).isEqualTo(RunStatus.SUCCEEDED);
+                    assertThat(after.status())
+                            .as("the thread goes on after " + label)
+                            .isEqualTo(RunStatus.SUCCEEDED);
                 }
             }
             assertThat(worker.liveThreads()).isEqualTo(worker.startedThreads()).isEqualTo(1);
         }
         assertThat(fatal).isEmpty();
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('queued', 'running')")).isZero();
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status IN ('queued', 'running')"))
+                .isZero();
     }
 
     @Test
@@ -110,18 +127,32 @@ class RunAlwaysEndsTest {
         try (Worker worker = worker(1, 3)) {
             RunAccepted task = fixture.enqueue(owner, "hello");
             assertThat(worker.performDue()).isEqualTo(1);
-            assertThat(run(owner, task).status()).as("queued again after a backoff").isEqualTo(RunStatus.QUEUED);
+            assertThat(run(owner, task).status())
+                    .as("queued again after a backoff")
+                    .isEqualTo(RunStatus.QUEUED);
 
             fixture.clock.advance(Duration.ofMinutes(1));
             assertThat(worker.performDue()).isEqualTo(1);
         }
-        RunView view = fixture.app.runs().get(owner.user(), fixture.strings(
-                "SELECT id::text FROM agent_run WHERE owner_id = ?", owner.user().id()).stream()
-                .map(java.util.UUID::fromString).findFirst().orElseThrow());
+        RunView view = fixture.app
+                .runs()
+                .get(
+                        owner.user(),
+                        fixture
+                                .strings(
+                                        "SELECT id::text FROM agent_run WHERE owner_id = ?",
+                                        owner.user().id())
+                                .stream()
+                                .map(java.util.UUID::fromString)
+                                .findFirst()
+                                .orElseThrow());
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE owner_id = ?", owner.user().id()))
-                .as("the grant and one debit").isEqualTo(2);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM points_ledger WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("the grant and one debit")
+                .isEqualTo(2);
     }
 
     @Test
@@ -170,13 +201,18 @@ class RunAlwaysEndsTest {
             dying.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (fatal.isEmpty() || dying.liveThreads() > 0) {
-                assertThat(System.nanoTime()).as("the fatal error reaches the worker").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the fatal error reaches the worker")
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
             assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
-            ReadinessCheck readiness = new ReadinessCheck(fixture.database.dataSource(),
-                    new SchemaStatus(fixture.database), () -> dying.startedThreads() - dying.liveThreads());
-            assertThat(readiness.check()).extracting(ReadinessCheck.Report::ready, ReadinessCheck.Report::workerThreadsDown)
+            ReadinessCheck readiness = new ReadinessCheck(
+                    fixture.database.dataSource(),
+                    new SchemaStatus(fixture.database),
+                    () -> dying.startedThreads() - dying.liveThreads());
+            assertThat(readiness.check())
+                    .extracting(ReadinessCheck.Report::ready, ReadinessCheck.Report::workerThreadsDown)
                     .containsExactly(false, 1);
             assertThat(run(owner, task).status()).isEqualTo(RunStatus.RUNNING);
         }

@@ -57,10 +57,13 @@ class RunBacklogPagesTest {
 
         assertBoundedAndFull(pages);
         assertThat(texts(pages)).containsExactlyElementsOf(pieces);
-        assertThat(indices(pages)).as("every piece once, in order")
-                .containsExactlyElementsOf(IntStream.range(0, pieces.size()).boxed().toList());
-        assertThat(pages).anySatisfy(page -> assertThat(page.deltas()).extracting(DeltaView::text)
-                .containsExactly(OVERSIZED));
+        assertThat(indices(pages))
+                .as("every piece once, in order")
+                .containsExactlyElementsOf(
+                        IntStream.range(0, pieces.size()).boxed().toList());
+        assertThat(pages)
+                .anySatisfy(page ->
+                        assertThat(page.deltas()).extracting(DeltaView::text).containsExactly(OVERSIZED));
         assertThat(pages.getLast().run().status()).isEqualTo(RunStatus.RUNNING);
     }
 
@@ -68,7 +71,8 @@ class RunBacklogPagesTest {
     void onlyThePageThatReachesTheEndCarriesTheFinishedRunAndAResumeStartsAfterItsPiece() {
         RunFixture.Owner owner = fixture.owner(1_000);
         StoredAnswer answer = StoredAnswer.start(fixture, owner);
-        List<String> pieces = IntStream.range(0, 20).mapToObj(i -> i + ":" + LARGE).toList();
+        List<String> pieces =
+                IntStream.range(0, 20).mapToObj(i -> i + ":" + LARGE).toList();
         answer.write(pieces);
         answer.succeed(String.join("", pieces));
 
@@ -77,13 +81,16 @@ class RunBacklogPagesTest {
 
         assertBoundedAndFull(pages);
         assertThat(pages).hasSizeGreaterThan(1);
-        assertThat(pages.subList(0, pages.size() - 1)).allSatisfy(page -> assertThat(page.run())
-                .as("the finished run waits for the last piece").isNull());
+        assertThat(pages.subList(0, pages.size() - 1))
+                .allSatisfy(page -> assertThat(page.run())
+                        .as("the finished run waits for the last piece")
+                        .isNull());
         assertThat(pages.getLast().run().status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(pages.getLast().run().output()).isEqualTo(String.join("", pieces));
         assertThat(texts(pages)).containsExactlyElementsOf(pieces);
         assertBoundedAndFull(resumed);
-        assertThat(indices(resumed)).containsExactlyElementsOf(IntStream.range(7, 20).boxed().toList());
+        assertThat(indices(resumed))
+                .containsExactlyElementsOf(IntStream.range(7, 20).boxed().toList());
         assertThat(resumed.getLast().run().status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
@@ -114,7 +121,8 @@ class RunBacklogPagesTest {
         RunEvents page = runs.eventsAfter(user, runId, position);
         while (true) {
             pages.add(page);
-            position = page.deltas().isEmpty() ? position : page.deltas().getLast().position();
+            position =
+                    page.deltas().isEmpty() ? position : page.deltas().getLast().position();
             if (page.more()) {
                 page = runs.piecesAfter(user, runId, position);
             } else if (page.run() == null) {
@@ -132,7 +140,8 @@ class RunBacklogPagesTest {
     private static void assertBoundedAndFull(List<RunEvents> pages) {
         for (int i = 0; i < pages.size(); i++) {
             RunEvents page = pages.get(i);
-            int bytes = page.deltas().stream().mapToInt(delta -> utf8(delta.text())).sum();
+            int bytes =
+                    page.deltas().stream().mapToInt(delta -> utf8(delta.text())).sum();
             assertThat(page.deltas()).as("page %d", i).hasSizeLessThanOrEqualTo(PAGE_PIECES);
             if (page.deltas().size() > 1) {
                 assertThat(bytes).as("bytes of page %d", i).isLessThanOrEqualTo(PAGE_BYTES);
@@ -141,17 +150,26 @@ class RunBacklogPagesTest {
                 assertThat(page.run()).isNull();
                 int next = utf8(pages.get(i + 1).deltas().getFirst().text());
                 assertThat(page.deltas().size() == PAGE_PIECES || bytes + next > PAGE_BYTES)
-                        .as("page %d (%d pieces, %d bytes) is full", i, page.deltas().size(), bytes).isTrue();
+                        .as(
+                                "page %d (%d pieces, %d bytes) is full",
+                                i, page.deltas().size(), bytes)
+                        .isTrue();
             }
         }
     }
 
     private static List<String> texts(List<RunEvents> pages) {
-        return pages.stream().flatMap(page -> page.deltas().stream()).map(DeltaView::text).toList();
+        return pages.stream()
+                .flatMap(page -> page.deltas().stream())
+                .map(DeltaView::text)
+                .toList();
     }
 
     private static List<Integer> indices(List<RunEvents> pages) {
-        return pages.stream().flatMap(page -> page.deltas().stream()).map(DeltaView::index).toList();
+        return pages.stream()
+                .flatMap(page -> page.deltas().stream())
+                .map(DeltaView::index)
+                .toList();
     }
 
     private static int utf8(String text) {

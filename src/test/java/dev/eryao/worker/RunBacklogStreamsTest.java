@@ -58,6 +58,7 @@ class RunBacklogStreamsTest {
     private static final int IDLE_READERS = 40;
     /** Clients that read the start of the stream, stop until the run has finished, then read on. */
     private static final int STALLING_READERS = 3;
+
     private static final int STALLED_AFTER_BYTES = 1024 * 1024;
 
     private final RunFixture fixture = new RunFixture();
@@ -68,7 +69,8 @@ class RunBacklogStreamsTest {
     @BeforeEach
     void apiOverTheFixture() {
         AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app.api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
+        api = fixture.app
+                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
     }
 
@@ -82,15 +84,15 @@ class RunBacklogStreamsTest {
     }
 
     @Test
-    void idleReadersHoldLittleOfARunningRunsLongAnswerWhileOtherReadersGetEachPieceOnceInOrder()
-            throws Exception {
+    void idleReadersHoldLittleOfARunningRunsLongAnswerWhileOtherReadersGetEachPieceOnceInOrder() throws Exception {
         RunFixture.Owner owner = fixture.owner(1_000);
         StoredAnswer answer = StoredAnswer.start(fixture, owner);
         List<String> pieces = longAnswer();
         answer.write(pieces);
         String run = answer.runId().toString();
 
-        assertThat(heldPerIdleReader(owner, run, "running")).as("heap held per idle reader")
+        assertThat(heldPerIdleReader(owner, run, "running"))
+                .as("heap held per idle reader")
                 .isLessThan(ANSWER_BYTES / 4);
 
         CountDownLatch finished = new CountDownLatch(1);
@@ -106,7 +108,9 @@ class RunBacklogStreamsTest {
             answer.succeed(String.join("", pieces));
             finished.countDown();
             fast.addAll(stream.until(status("succeeded"), WAIT));
-            assertThat(stream.ends(WAIT)).as("the stream ends after the final status").isTrue();
+            assertThat(stream.ends(WAIT))
+                    .as("the stream ends after the final status")
+                    .isTrue();
         }
 
         assertEveryPieceOnceInOrderThenTheFinalStatus(fast, pieces, 0);
@@ -120,8 +124,7 @@ class RunBacklogStreamsTest {
     }
 
     @Test
-    void idleReadersHoldLittleOfAFinishedRunsLongAnswerThoughItsFinalStatusCarriesItWhole()
-            throws Exception {
+    void idleReadersHoldLittleOfAFinishedRunsLongAnswerThoughItsFinalStatusCarriesItWhole() throws Exception {
         RunFixture.Owner owner = fixture.owner(1_000);
         StoredAnswer answer = StoredAnswer.start(fixture, owner);
         List<String> pieces = longAnswer();
@@ -129,7 +132,8 @@ class RunBacklogStreamsTest {
         answer.succeed(String.join("", pieces));
         String run = answer.runId().toString();
 
-        assertThat(heldPerIdleReader(owner, run, "succeeded")).as("heap held per idle reader")
+        assertThat(heldPerIdleReader(owner, run, "succeeded"))
+                .as("heap held per idle reader")
                 .isLessThan(ANSWER_BYTES / 4);
         try (EventStream late = open(owner, run, null)) {
             assertEveryPieceOnceInOrderThenTheFinalStatus(late.until(status("succeeded"), WAIT), pieces, 0);
@@ -138,7 +142,8 @@ class RunBacklogStreamsTest {
     }
 
     private static List<String> longAnswer() {
-        return IntStream.range(0, PIECES).mapToObj(i -> String.format("<%05d>", i) + "x".repeat(PIECE_CHARS - 7))
+        return IntStream.range(0, PIECES)
+                .mapToObj(i -> String.format("<%05d>", i) + "x".repeat(PIECE_CHARS - 7))
                 .toList();
     }
 
@@ -154,8 +159,9 @@ class RunBacklogStreamsTest {
             openAndReadNothing(owner, run);
         }
         long each = (usedHeapAfterGc() - before) / IDLE_READERS;
-        System.out.printf("heap held per stream whose client reads nothing (%d of them, a %s run's %d MiB"
-                + " answer): %d KiB%n", IDLE_READERS, runStatus, ANSWER_BYTES >> 20, each >> 10);
+        System.out.printf(
+                "heap held per stream whose client reads nothing (%d of them, a %s run's %d MiB" + " answer): %d KiB%n",
+                IDLE_READERS, runStatus, ANSWER_BYTES >> 20, each >> 10);
         return each;
     }
 
@@ -163,18 +169,25 @@ class RunBacklogStreamsTest {
      * The pieces from {@code from} on as {@code delta} events, each once and in order, and after
      * the last of them the run's final status with the whole answer; no event after it.
      */
-    private static void assertEveryPieceOnceInOrderThenTheFinalStatus(List<Event> events, List<String> pieces,
-                                                                       int from) {
-        List<Event> deltas = events.stream().filter(event -> event.name().equals("delta")).toList();
-        assertThat(deltas).extracting(Event::id).containsExactlyElementsOf(
-                IntStream.range(from, pieces.size()).mapToObj(i -> "1." + i).toList());
-        assertThat(deltas).extracting(event -> event.json().path("text").asText())
+    private static void assertEveryPieceOnceInOrderThenTheFinalStatus(
+            List<Event> events, List<String> pieces, int from) {
+        List<Event> deltas =
+                events.stream().filter(event -> event.name().equals("delta")).toList();
+        assertThat(deltas)
+                .extracting(Event::id)
+                .containsExactlyElementsOf(IntStream.range(from, pieces.size())
+                        .mapToObj(i -> "1." + i)
+                        .toList());
+        assertThat(deltas)
+                .extracting(event -> event.json().path("text").asText())
                 .containsExactlyElementsOf(pieces.subList(from, pieces.size()));
         Event last = events.getLast();
         assertThat(last.name()).isEqualTo("status");
         assertThat(last.json().path("status").asText()).isEqualTo("succeeded");
         assertThat(last.json().path("output").asText()).isEqualTo(String.join("", pieces));
-        assertThat(events.stream().filter(status("succeeded"))).as("one final status").hasSize(1);
+        assertThat(events.stream().filter(status("succeeded")))
+                .as("one final status")
+                .hasSize(1);
     }
 
     /** A client that opens the stream and, once the response has begun (its status line), reads nothing. */
@@ -186,8 +199,8 @@ class RunBacklogStreamsTest {
         socket.connect(new InetSocketAddress("127.0.0.1", api.port()));
         socket.setSoTimeout((int) WAIT.toMillis());
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /v1/agent/runs/" + run + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Authorization: Bearer " + token(owner.user().id()) + "\r\nAccept: text/event-stream\r\n\r\n")
+        out.write(("GET /v1/agent/runs/" + run + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Authorization: Bearer "
+                        + token(owner.user().id()) + "\r\nAccept: text/event-stream\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         assertThat(statusLine(socket.getInputStream())).startsWith("HTTP/1.1 200");
@@ -205,14 +218,18 @@ class RunBacklogStreamsTest {
      * A client that reads the first {@link #STALLED_AFTER_BYTES} of the stream, says so on
      * {@code stalled}, reads nothing until {@code resume} opens, then reads the stream to its end.
      */
-    private Future<List<Event>> stallingReader(RunFixture.Owner owner, String run, CountDownLatch stalled,
-                                               CountDownLatch resume) throws Exception {
+    private Future<List<Event>> stallingReader(
+            RunFixture.Owner owner, String run, CountDownLatch stalled, CountDownLatch resume) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         clients.add(http);
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/runs/" + run + "/events"))
-                .header("Authorization", "Bearer " + token(owner.user().id()))
-                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/runs/" + run + "/events"))
+                        .header("Authorization", "Bearer " + token(owner.user().id()))
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         return background.submit(() -> {
             try (InputStream body = response.body()) {
@@ -225,8 +242,8 @@ class RunBacklogStreamsTest {
     }
 
     private EventStream open(RunFixture.Owner owner, String run, String lastEventId) throws Exception {
-        EventStream stream = EventStream.open("http://127.0.0.1:" + api.port(), run, token(owner.user().id()),
-                lastEventId);
+        EventStream stream = EventStream.open(
+                "http://127.0.0.1:" + api.port(), run, token(owner.user().id()), lastEventId);
         clients.add(stream);
         assertThat(stream.status()).isEqualTo(200);
         return stream;
@@ -241,7 +258,9 @@ class RunBacklogStreamsTest {
     }
 
     private static String token(UUID sub) {
-        return TestKeys.sign(new JWSHeader.Builder(JWSAlgorithm.HS256).build(), TestKeys.claims(sub, "authenticated").build(),
+        return TestKeys.sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
+                TestKeys.claims(sub, "authenticated").build(),
                 TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

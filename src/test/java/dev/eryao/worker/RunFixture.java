@@ -10,8 +10,8 @@ import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
-import dev.eryao.services.SessionView;
 import dev.eryao.services.RunAccepted;
+import dev.eryao.services.SessionView;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
@@ -36,9 +36,11 @@ final class RunFixture implements AutoCloseable {
     static final String API_KEY = "test-key";
     /** 1.5 points per 1,000 input tokens, 2.25 per 1,000 output tokens. */
     static final BigDecimal INPUT_PRICE = new BigDecimal("1.5");
+
     static final BigDecimal OUTPUT_PRICE = new BigDecimal("2.25");
     /** The fake model's window: room for the prompt counts its default answer reports. */
     static final int CONTEXT_TOKENS = 128_000;
+
     static final int LEASE_SECONDS = 30;
     static final int BACKOFF_MS = 1_000;
 
@@ -54,12 +56,25 @@ final class RunFixture implements AutoCloseable {
         app = App.over(database, TestDatabase.get().settings(), null);
         factoryName = "fake-" + UUID.randomUUID().toString().substring(0, 8);
         UUID factoryId = app.catalog().createFactory(factoryName).id();
-        modelId = app.catalog().createModel(new ModelDraft(factoryId, "fake-model", "Fake model", llm.url(),
-                INPUT_PRICE, OUTPUT_PRICE, CONTEXT_TOKENS, true)).id();
+        modelId = app.catalog()
+                .createModel(new ModelDraft(
+                        factoryId,
+                        "fake-model",
+                        "Fake model",
+                        llm.url(),
+                        INPUT_PRICE,
+                        OUTPUT_PRICE,
+                        CONTEXT_TOKENS,
+                        true))
+                .id();
     }
 
     WorkerSettings settings(int concurrency, int maxAttempts) {
-        return new WorkerSettings(concurrency, Duration.ofSeconds(LEASE_SECONDS), Duration.ofMillis(20), maxAttempts,
+        return new WorkerSettings(
+                concurrency,
+                Duration.ofSeconds(LEASE_SECONDS),
+                Duration.ofMillis(20),
+                maxAttempts,
                 Duration.ofMillis(BACKOFF_MS));
     }
 
@@ -69,8 +84,10 @@ final class RunFixture implements AutoCloseable {
 
     /** How workers call the fake model: with its key. */
     LlmSettings llmSettings() {
-        return new LlmSettings(Duration.ofSeconds(30), LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS, java.util.Map.of(LlmSettings.variablePart(factoryName),
-                Secret.of(API_KEY)));
+        return new LlmSettings(
+                Duration.ofSeconds(30),
+                LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
+                java.util.Map.of(LlmSettings.variablePart(factoryName), Secret.of(API_KEY)));
     }
 
     /** A new owner with {@code points} and a session on the fake model. */
@@ -83,16 +100,15 @@ final class RunFixture implements AutoCloseable {
         return new Owner(user, session.id());
     }
 
-    record Owner(CurrentUser user, UUID sessionId) {
-    }
+    record Owner(CurrentUser user, UUID sessionId) {}
 
     /**
      * Variables for {@code serve} and {@code worker} processes over this fixture's database, with
      * the fake model's key and workers of {@code concurrency} polling every {@code pollMs}.
      */
     java.util.Map<String, String> processVariables(int concurrency, int pollMs) {
-        java.util.Map<String, String> variables = new java.util.HashMap<>(
-                dev.eryao.support.ServeProcess.variables(database.settings()));
+        java.util.Map<String, String> variables =
+                new java.util.HashMap<>(dev.eryao.support.ServeProcess.variables(database.settings()));
         variables.put("ERYAO_WORKER__CONCURRENCY", String.valueOf(concurrency));
         variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", String.valueOf(pollMs));
         variables.put("ERYAO_LLM__" + LlmSettings.variablePart(factoryName) + "__API_KEY", API_KEY);
@@ -100,8 +116,8 @@ final class RunFixture implements AutoCloseable {
     }
 
     /** Starts these commands ({@code serve}, {@code worker}) as processes at once; all are up on return. */
-    static List<dev.eryao.support.ServeProcess> startProcesses(java.util.Map<String, String> variables,
-                                                              String... commands) throws Exception {
+    static List<dev.eryao.support.ServeProcess> startProcesses(
+            java.util.Map<String, String> variables, String... commands) throws Exception {
         List<dev.eryao.support.ServeProcess> started = new ArrayList<>();
         try (var starting = java.util.concurrent.Executors.newFixedThreadPool(commands.length)) {
             List<java.util.concurrent.Future<dev.eryao.support.ServeProcess>> futures = new ArrayList<>();
@@ -113,7 +129,9 @@ final class RunFixture implements AutoCloseable {
                 try {
                     started.add(future.get());
                 } catch (java.util.concurrent.ExecutionException e) {
-                    failed = failed != null ? failed : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                    failed = failed != null
+                            ? failed
+                            : new IllegalStateException(e.getCause().getMessage(), e.getCause());
                 }
             }
             if (failed != null) {
@@ -133,7 +151,9 @@ final class RunFixture implements AutoCloseable {
     void awaitFinished(long runs, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed')") < runs) {
-            assertThat(System.nanoTime()).as("all %d runs finish within %s", runs, limit).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("all %d runs finish within %s", runs, limit)
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
     }
@@ -142,7 +162,9 @@ final class RunFixture implements AutoCloseable {
     void awaitEnded(long runs, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (count("SELECT count(*) FROM agent_run WHERE status IN ('succeeded', 'failed', 'cancelled')") < runs) {
-            assertThat(System.nanoTime()).as("all %d runs end within %s", runs, limit).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("all %d runs end within %s", runs, limit)
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
     }
@@ -150,7 +172,7 @@ final class RunFixture implements AutoCloseable {
     /** Runs one statement, committed. */
     void execute(String sql, Object... parameters) throws SQLException {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
@@ -161,7 +183,7 @@ final class RunFixture implements AutoCloseable {
 
     long count(String sql, Object... parameters) throws SQLException {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement query = connection.prepareStatement(sql)) {
+                PreparedStatement query = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 query.setObject(i + 1, parameters[i]);
             }
@@ -177,7 +199,7 @@ final class RunFixture implements AutoCloseable {
     List<String> strings(String sql, Object... parameters) throws SQLException {
         List<String> values = new ArrayList<>();
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement query = connection.prepareStatement(sql)) {
+                PreparedStatement query = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 query.setObject(i + 1, parameters[i]);
             }

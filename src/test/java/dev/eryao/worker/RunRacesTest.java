@@ -34,11 +34,14 @@ class RunRacesTest {
     private Worker workerOfAnotherProcess(int concurrency) {
         App app = App.open(TestDatabase.get().settings().withDatabase(fixture.database.settings()));
         opened.add(app);
-        return app.worker(fixture.settings(concurrency, 3),
-                new dev.eryao.core.config.LlmSettings(java.time.Duration.ofSeconds(5), dev.eryao.core.config.LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
-                        java.util.Map.of()), fixture.clock);
+        return app.worker(
+                fixture.settings(concurrency, 3),
+                new dev.eryao.core.config.LlmSettings(
+                        java.time.Duration.ofSeconds(5),
+                        dev.eryao.core.config.LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS,
+                        java.util.Map.of()),
+                fixture.clock);
     }
-
 
     @Test
     void twoWorkersRacingOverFiveHundredRunsCompleteEachExactlyOnce() throws Exception {
@@ -55,19 +58,27 @@ class RunRacesTest {
         fixture.awaitFinished(500, Duration.ofSeconds(WAIT_SECONDS));
 
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
-                .as("%s; runs that needed more: %s", "every run succeeded at its first and only attempt", fixture.strings("SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'")).isEqualTo(500);
-        assertThat(fixture.llm.received()).as("each run performed once").hasSize(500);
-        assertThat(fixture.count("SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .as(
+                        "%s; runs that needed more: %s",
+                        "every run succeeded at its first and only attempt",
+                        fixture.strings(
+                                "SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'"))
                 .isEqualTo(500);
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(500);
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'")).isEqualTo(500);
+        assertThat(fixture.llm.received()).as("each run performed once").hasSize(500);
+        assertThat(fixture.count(
+                        "SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(500);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(500);
+        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE role = 'assistant'"))
+                .isEqualTo(500);
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(10_000 - 500 * 3);
-        assertThat(fixture.strings("SELECT DISTINCT split_part(leased_by, '/', 1) FROM agent_run")).containsOnlyNulls();
+        assertThat(fixture.strings("SELECT DISTINCT split_part(leased_by, '/', 1) FROM agent_run"))
+                .containsOnlyNulls();
     }
 
     @Test
-    void fiftyRunsOfOneOwnerWithASmallBalanceAreAcceptedOnlyAsFarAsTheirHoldsGoAndEachIsPaidInFull()
-            throws Exception {
+    void fiftyRunsOfOneOwnerWithASmallBalanceAreAcceptedOnlyAsFarAsTheirHoldsGoAndEachIsPaidInFull() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
         List<RunAccepted> tasks = new ArrayList<>();
         int refused = 0;
@@ -79,7 +90,9 @@ class RunRacesTest {
             }
         }
         long hold = fixture.count("SELECT max(held_points) FROM agent_run");
-        assertThat(fixture.count("SELECT min(held_points) FROM agent_run")).isEqualTo(hold).isPositive();
+        assertThat(fixture.count("SELECT min(held_points) FROM agent_run"))
+                .isEqualTo(hold)
+                .isPositive();
         assertThat(tasks).as("as many as 100 points can hold").hasSize((int) (100 / hold));
         assertThat(refused).isEqualTo(50 - tasks.size());
         // 4,000 input tokens at 1.5 points per 1,000: 6 points a run, within its hold
@@ -93,15 +106,22 @@ class RunRacesTest {
         fixture.awaitFinished(tasks.size(), Duration.ofSeconds(WAIT_SECONDS));
 
         long balance = fixture.app.points().balance(owner.user().id());
-        long ledgerSum = fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+        long ledgerSum = fixture.count(
+                "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
                 owner.user().id());
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'")).isEqualTo(tasks.size());
+        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'"))
+                .isEqualTo(tasks.size());
         assertThat(balance).isEqualTo(100 - 6L * tasks.size());
         assertThat(ledgerSum).as("the ledger sums to the balance").isEqualTo(balance);
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE charged_points <> cost_points OR charge_capped"))
-                .as("every run paid in full").isZero();
-        assertThat(fixture.count("SELECT held FROM points_balance WHERE owner_id = ?", owner.user().id()))
-                .as("no hold left open").isZero();
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE balance_after < 0")).isZero();
+                .as("every run paid in full")
+                .isZero();
+        assertThat(fixture.count(
+                        "SELECT held FROM points_balance WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("no hold left open")
+                .isZero();
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE balance_after < 0"))
+                .isZero();
     }
 }

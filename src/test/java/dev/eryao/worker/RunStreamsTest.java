@@ -16,8 +16,8 @@ import dev.eryao.models.RunStatus;
 import dev.eryao.services.RunView;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
-import dev.eryao.support.FakeLlmServer.Streamed;
 import dev.eryao.support.FakeLlmServer.StreamThenDie;
+import dev.eryao.support.FakeLlmServer.Streamed;
 import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +57,8 @@ class RunStreamsTest {
     @BeforeEach
     void apiOverTheFixture() {
         AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app.api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
+        api = fixture.app
+                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
                 .start();
     }
 
@@ -75,14 +76,17 @@ class RunStreamsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), 100, 6, rest));
         String run = enqueue(owner, "hello");
 
-        try (EventStream stream = open(owner, run, null); Worker worker = fixture.worker(1, 3)) {
+        try (EventStream stream = open(owner, run, null);
+                Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(worker::performDue);
-            Event first = stream.until(event -> event.name().equals("delta"), WAIT).getLast();
+            Event first =
+                    stream.until(event -> event.name().equals("delta"), WAIT).getLast();
 
             assertThat(first.json().path("text").asText()).isEqualTo("Hel");
             assertThat(first.id()).isEqualTo("1.0");
             assertThat(get(owner, run).path("status").asText())
-                    .as("the first piece arrives while the model still holds the rest").isEqualTo("running");
+                    .as("the first piece arrives while the model still holds the rest")
+                    .isEqualTo("running");
 
             rest.countDown();
             List<Event> events = stream.until(status("succeeded"), WAIT);
@@ -90,12 +94,17 @@ class RunStreamsTest {
             String streamed = "Hel" + texts(events);
             assertThat(streamed).isEqualTo(String.join("", PIECES));
             assertThat(events.getLast().json().path("output").asText()).isEqualTo(streamed);
-            assertThat(events.getLast().json().path("usage_estimated").asBoolean()).isFalse();
+            assertThat(events.getLast().json().path("usage_estimated").asBoolean())
+                    .isFalse();
             assertThat(events.getLast().json().path("output_tokens").asInt()).isEqualTo(6);
-            assertThat(stream.ends(WAIT)).as("the stream ends after the final status").isTrue();
+            assertThat(stream.ends(WAIT))
+                    .as("the stream ends after the final status")
+                    .isTrue();
         }
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
-                owner.sessionId())).isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+                        owner.sessionId()))
+                .isEqualTo(1);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run)))
                 .isEqualTo(1);
     }
@@ -115,17 +124,24 @@ class RunStreamsTest {
         }
         List<Event> pieces = late.stream().filter(e -> e.name().equals("delta")).toList();
         assertThat(texts(late)).isEqualTo(String.join("", PIECES));
-        assertThat(pieces).extracting(e -> e.json().path("index").asInt())
-                .as("numbered without gaps or repeats").containsExactlyElementsOf(
-                        java.util.stream.IntStream.range(0, pieces.size()).boxed().toList());
+        assertThat(pieces)
+                .extracting(e -> e.json().path("index").asInt())
+                .as("numbered without gaps or repeats")
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, pieces.size())
+                        .boxed()
+                        .toList());
 
         Event resumeAfter = pieces.getFirst();
         List<Event> resumed;
         try (EventStream stream = open(owner, run, resumeAfter.id())) {
             resumed = stream.until(status("succeeded"), WAIT);
         }
-        assertThat(resumed.stream().filter(e -> e.name().equals("delta")).map(Event::id).toList())
-                .containsExactlyElementsOf(pieces.subList(1, pieces.size()).stream().map(Event::id).toList());
+        assertThat(resumed.stream()
+                        .filter(e -> e.name().equals("delta"))
+                        .map(Event::id)
+                        .toList())
+                .containsExactlyElementsOf(
+                        pieces.subList(1, pieces.size()).stream().map(Event::id).toList());
         assertThat(resumeAfter.json().path("text").asText() + texts(resumed)).isEqualTo(String.join("", PIECES));
     }
 
@@ -134,12 +150,16 @@ class RunStreamsTest {
         RunFixture.Owner owner = fixture.owner(100);
         String run = enqueue(owner, "hello");
 
-        HttpResponse<String> foreign = http.send(request("/v1/agent/runs/" + run + "/events", UUID.randomUUID())
-                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> foreign = http.send(
+                request("/v1/agent/runs/" + run + "/events", UUID.randomUUID())
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(foreign.statusCode()).isEqualTo(404);
-        assertThat(foreign.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(foreign.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     }
 
     @Test
@@ -147,7 +167,8 @@ class RunStreamsTest {
         RunFixture.Owner owner = fixture.owner(100);
         String run = enqueue(owner, "hello");
 
-        HttpResponse<String> plain = http.send(request("/v1/agent/runs/" + run + "/events", owner).GET().build(),
+        HttpResponse<String> plain = http.send(
+                request("/v1/agent/runs/" + run + "/events", owner).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(plain.statusCode()).isEqualTo(406);
@@ -159,8 +180,12 @@ class RunStreamsTest {
         RunFixture.Owner owner = fixture.owner(100);
         String run = enqueue(owner, "hello");
 
-        HttpResponse<String> response = http.send(request("/v1/agent/runs/" + run + "/events", owner)
-                .header("Accept", "text/event-stream").header("Last-Event-ID", "7;drop table").GET().build(),
+        HttpResponse<String> response = http.send(
+                request("/v1/agent/runs/" + run + "/events", owner)
+                        .header("Accept", "text/event-stream")
+                        .header("Last-Event-ID", "7;drop table")
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(422);
@@ -180,16 +205,23 @@ class RunStreamsTest {
             assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
             assertThat(JSON.readTree(cancelled.body()).path("status").asText()).isEqualTo("cancelled");
             assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
-            assertThat(stream.until(status("cancelled"), WAIT).getLast().json().path("error").asText())
+            assertThat(stream.until(status("cancelled"), WAIT)
+                            .getLast()
+                            .json()
+                            .path("error")
+                            .asText())
                     .contains("cancelled");
             assertThat(stream.ends(WAIT)).isTrue();
         }
         try (Worker worker = fixture.worker(1, 3)) {
-            assertThat(worker.performDue()).as("a cancelled run is never claimed").isZero();
+            assertThat(worker.performDue())
+                    .as("a cancelled run is never claimed")
+                    .isZero();
         }
         assertThat(fixture.llm.received()).isEmpty();
         assertThat(fixture.app.points().account(owner.user().id()))
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100L, 0L);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run)))
                 .isZero();
     }
@@ -202,7 +234,8 @@ class RunStreamsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), null, null, never));
         String run = enqueue(owner, "hello");
 
-        try (EventStream stream = open(owner, run, null); Worker worker = fixture.worker(1, 3)) {
+        try (EventStream stream = open(owner, run, null);
+                Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(worker::performDue);
             stream.until(event -> event.name().equals("delta"), WAIT);
 
@@ -213,23 +246,38 @@ class RunStreamsTest {
             assertThat(performing.get(30, TimeUnit.SECONDS)).isEqualTo(1);
             // The model writes again only now, into the connection the worker closed when it stopped.
             never.countDown();
-            assertThat(fixture.llm.awaitClientClosedStream(30)).as("the model's connection was closed").isTrue();
+            assertThat(fixture.llm.awaitClientClosedStream(30))
+                    .as("the model's connection was closed")
+                    .isTrue();
             assertThat(last.json().path("output").asText()).isEqualTo("Hel");
             assertThat(last.json().path("charged_points").asLong()).isPositive();
-            assertThat(last.json().path("usage_estimated").asBoolean()).as("the provider sent no usage").isTrue();
-            assertThat(last.json().path("output_tokens").asInt()).as("the bytes written").isEqualTo(3);
+            assertThat(last.json().path("usage_estimated").asBoolean())
+                    .as("the provider sent no usage")
+                    .isTrue();
+            assertThat(last.json().path("output_tokens").asInt())
+                    .as("the bytes written")
+                    .isEqualTo(3);
             assertThat(stream.ends(WAIT)).isTrue();
         } finally {
             never.countDown();
         }
         RunView view = fixture.app.runs().get(owner.user(), UUID.fromString(run));
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'"
-                + " AND stopped AND content = 'Hel'", owner.sessionId())).isEqualTo(1);
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ? AND amount = ?",
-                UUID.fromString(run), -view.chargedPoints())).isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'"
+                                + " AND stopped AND content = 'Hel'",
+                        owner.sessionId()))
+                .isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM points_ledger WHERE reference_id = ? AND amount = ?",
+                        UUID.fromString(run),
+                        -view.chargedPoints()))
+                .isEqualTo(1);
         assertThat(fixture.app.points().account(owner.user().id()))
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L - view.chargedPoints(), 0L);
-        assertThat(cancel(owner, run).statusCode()).as("repeating it is harmless").isEqualTo(200);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100L - view.chargedPoints(), 0L);
+        assertThat(cancel(owner, run).statusCode())
+                .as("repeating it is harmless")
+                .isEqualTo(200);
     }
 
     @Test
@@ -244,11 +292,13 @@ class RunStreamsTest {
         HttpResponse<String> late = cancel(owner, run);
 
         assertThat(late.statusCode()).isEqualTo(409);
-        assertThat(late.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(late.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(get(owner, run).path("status").asText()).isEqualTo("succeeded");
         assertThat(fixture.app.points().balance(owner.user().id())).isEqualTo(balance);
-        assertThat(cancel(UUID.randomUUID(), run).statusCode()).as("another owner's run is not found").isEqualTo(404);
+        assertThat(cancel(UUID.randomUUID(), run).statusCode())
+                .as("another owner's run is not found")
+                .isEqualTo(404);
     }
 
     @Test
@@ -275,15 +325,16 @@ class RunStreamsTest {
         for (String run : runs) {
             RunView view = fixture.app.runs().get(owner.user(), UUID.fromString(run));
             assertThat(view.status()).isIn(RunStatus.SUCCEEDED, RunStatus.CANCELLED);
-            long ledger = fixture.count("SELECT coalesce(-sum(amount), 0) FROM points_ledger WHERE reference_id = ?",
-                    UUID.fromString(run));
+            long ledger = fixture.count(
+                    "SELECT coalesce(-sum(amount), 0) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run));
             assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run)))
                     .isLessThanOrEqualTo(1);
             assertThat(ledger).isEqualTo(view.chargedPoints() == null ? 0 : view.chargedPoints());
             charged += ledger;
         }
         assertThat(fixture.app.points().account(owner.user().id()))
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(10_000L - charged, 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(10_000L - charged, 0L);
     }
 
     @Test
@@ -292,22 +343,34 @@ class RunStreamsTest {
         CountDownLatch never = new CountDownLatch(1);
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), null, null, never));
         String running = enqueue(owner, "first");
-        try (EventStream stream = open(owner, running, null); Worker worker = fixture.worker(1, 3)) {
+        try (EventStream stream = open(owner, running, null);
+                Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(() -> performOne(worker));
             stream.until(event -> event.name().equals("delta"), WAIT);
             String queued = enqueue(owner, "second");
 
-            HttpResponse<String> deleted = http.send(request("/v1/agent/sessions/" + owner.sessionId(), owner)
-                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> deleted = http.send(
+                    request("/v1/agent/sessions/" + owner.sessionId(), owner)
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
             RunView queuedView = fixture.app.runs().get(owner.user(), UUID.fromString(queued));
-            assertThat(queuedView.status()).as("cancelled in the delete's own transaction").isEqualTo(RunStatus.CANCELLED);
+            assertThat(queuedView.status())
+                    .as("cancelled in the delete's own transaction")
+                    .isEqualTo(RunStatus.CANCELLED);
             assertThat(queuedView.chargedPoints()).isNull();
 
-            assertThat(stream.until(status("cancelled"), WAIT).getLast().json().path("output").asText())
+            assertThat(stream.until(status("cancelled"), WAIT)
+                            .getLast()
+                            .json()
+                            .path("output")
+                            .asText())
                     .isEqualTo("Hel");
             assertThat(performing.get(30, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(worker.performDue()).as("nothing of the deleted session is left to claim").isZero();
+            assertThat(worker.performDue())
+                    .as("nothing of the deleted session is left to claim")
+                    .isZero();
         } finally {
             never.countDown();
         }
@@ -327,17 +390,20 @@ class RunStreamsTest {
             assertThat(worker.performDue()).isZero();
             assertThat(worker.rescueOnce()).isEqualTo(1);
         }
-        assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE id = ? AND status = 'cancelled'",
-                UUID.fromString(run))).isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_run WHERE id = ? AND status = 'cancelled'", UUID.fromString(run)))
+                .isEqualTo(1);
         assertThat(fixture.llm.received()).isEmpty();
         assertThat(fixture.app.points().account(owner.user().id()))
-                .extracting(a -> a.balance(), a -> a.held()).containsExactly(100L, 0L);
+                .extracting(a -> a.balance(), a -> a.held())
+                .containsExactly(100L, 0L);
     }
 
     @Test
     void aModelThatDiesMidAnswerIsRetriedAndOnlyTheRetrysAnswerIsStoredAndStreamed() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        fixture.llm.then(new StreamThenDie(List.of("Half an ", "answer"), Duration.ofMillis(2)),
+        fixture.llm.then(
+                new StreamThenDie(List.of("Half an ", "answer"), Duration.ofMillis(2)),
                 new Streamed(PIECES, Duration.ofMillis(2), 100, 6));
         String run = enqueue(owner, "hello");
 
@@ -355,8 +421,10 @@ class RunStreamsTest {
         assertThat(texts(events)).isEqualTo(String.join("", PIECES));
         assertThat(events.stream().filter(e -> e.name().equals("delta")).map(Event::id))
                 .allMatch(id -> id.startsWith("2."));
-        assertThat(fixture.count("SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
-                owner.sessionId())).isEqualTo(1);
+        assertThat(fixture.count(
+                        "SELECT count(*) FROM agent_chat_message WHERE session_id = ? AND role = 'assistant'",
+                        owner.sessionId()))
+                .isEqualTo(1);
         assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_id = ?", UUID.fromString(run)))
                 .isEqualTo(1);
     }
@@ -367,29 +435,35 @@ class RunStreamsTest {
     }
 
     private static String texts(List<Event> events) {
-        return events.stream().filter(e -> e.name().equals("delta")).map(e -> e.json().path("text").asText())
+        return events.stream()
+                .filter(e -> e.name().equals("delta"))
+                .map(e -> e.json().path("text").asText())
                 .collect(Collectors.joining());
     }
 
     private String enqueue(RunFixture.Owner owner, String input) throws Exception {
-        HttpResponse<String> accepted = http.send(request("/v1/agent/sessions/" + owner.sessionId() + "/runs", owner)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of("input", input))))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> accepted = http.send(
+                request("/v1/agent/sessions/" + owner.sessionId() + "/runs", owner)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.writeValueAsString(java.util.Map.of("input", input))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         return JSON.readTree(accepted.body()).path("task_id").asText();
     }
 
     private EventStream open(RunFixture.Owner owner, String run, String lastEventId) throws Exception {
-        EventStream stream = EventStream.open("http://127.0.0.1:" + api.port(), run, token(owner.user().id()),
-                lastEventId);
+        EventStream stream = EventStream.open(
+                "http://127.0.0.1:" + api.port(), run, token(owner.user().id()), lastEventId);
         assertThat(stream.status()).isEqualTo(200);
         return stream;
     }
 
     private JsonNode get(RunFixture.Owner owner, String run) throws Exception {
-        return JSON.readTree(http.send(request("/v1/agent/runs/" + run, owner).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(
+                http.send(request("/v1/agent/runs/" + run, owner).GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 
     private HttpResponse<String> cancel(RunFixture.Owner owner, String run) throws Exception {
@@ -397,8 +471,11 @@ class RunStreamsTest {
     }
 
     private HttpResponse<String> cancel(UUID owner, String run) throws Exception {
-        return http.send(request("/v1/agent/runs/" + run + "/cancel", owner)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request("/v1/agent/runs/" + run + "/cancel", owner)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String path, RunFixture.Owner owner) {
@@ -407,11 +484,14 @@ class RunStreamsTest {
 
     private HttpRequest.Builder request(String path, UUID owner) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token(owner));
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token(owner));
     }
 
     private static String token(UUID sub) {
-        return TestKeys.sign(new JWSHeader.Builder(JWSAlgorithm.HS256).build(), TestKeys.claims(sub, "authenticated").build(),
+        return TestKeys.sign(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
+                TestKeys.claims(sub, "authenticated").build(),
                 TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -36,7 +36,8 @@ class ScaleOutRunsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private final RunFixture fixture = new RunFixture();
     private final List<ServeProcess> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void close() {
@@ -48,7 +49,8 @@ class ScaleOutRunsTest {
     @Test
     void twoServeProcessesAndTwoWorkersPerformEachRunOnceChargeItOnceAndStreamItToEitherApi() throws Exception {
         RunFixture.Owner owner = fixture.owner(10_000);
-        processes.addAll(RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve", "worker", "worker"));
+        processes.addAll(
+                RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve", "worker", "worker"));
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
 
@@ -57,11 +59,16 @@ class ScaleOutRunsTest {
             for (int i = 0; i < RUNS; i++) {
                 ServeProcess api = processes.get(i % 2);
                 String body = "{\"input\":\"run " + i + "\"}";
-                answers.add(clients.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + api.port() + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
-                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode()));
+                answers.add(clients.submit(() -> http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                                                + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .header("Authorization", "Bearer " + token)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode()));
             }
             for (Future<Integer> answer : answers) {
                 assertThat(answer.get()).isEqualTo(202);
@@ -70,16 +77,26 @@ class ScaleOutRunsTest {
         fixture.awaitFinished(RUNS, Duration.ofSeconds(WAIT_SECONDS));
 
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))
-                .as("%s; runs that needed more: %s", "each run performed at its first and only attempt", fixture.strings("SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'")).isEqualTo(RUNS);
-        assertThat(fixture.llm.received()).as("one model call per run").hasSize(RUNS);
-        assertThat(fixture.count("SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .as(
+                        "%s; runs that needed more: %s",
+                        "each run performed at its first and only attempt",
+                        fixture.strings(
+                                "SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'"))
                 .isEqualTo(RUNS);
-        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'")).isEqualTo(RUNS);
-        assertThat(fixture.count("SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?", owner.user().id()))
+        assertThat(fixture.llm.received()).as("one model call per run").hasSize(RUNS);
+        assertThat(fixture.count(
+                        "SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(RUNS);
+        assertThat(fixture.count("SELECT count(*) FROM points_ledger WHERE reference_type = 'agent_run'"))
+                .isEqualTo(RUNS);
+        assertThat(fixture.count(
+                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+                        owner.user().id()))
                 .as("the ledger sums to the balance")
                 .isEqualTo(fixture.app.points().balance(owner.user().id()));
         assertThat(fixture.strings("SELECT DISTINCT split_part(split_part(leased_by, '/', 1), '@', 1) FROM agent_run"))
-                .as("worker ids are cleared when runs finish").containsOnlyNulls();
+                .as("worker ids are cleared when runs finish")
+                .containsOnlyNulls();
 
         streamsReachEitherApiAndCancelsReachEitherWorker(owner, token);
     }
@@ -89,34 +106,51 @@ class ScaleOutRunsTest {
      * on, as the model writes; a cancel sent to one API stops the run in whichever process
      * performs it, and the other API's stream ends with it.
      */
-    private void streamsReachEitherApiAndCancelsReachEitherWorker(RunFixture.Owner owner, String token) throws Exception {
+    private void streamsReachEitherApiAndCancelsReachEitherWorker(RunFixture.Owner owner, String token)
+            throws Exception {
         List<String> pieces = List.of("Across ", "pro", "cesses.");
         CountDownLatch rest = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        fixture.llm.then(new Streamed(pieces, Duration.ofMillis(5), 100, 3, rest),
+        fixture.llm.then(
+                new Streamed(pieces, Duration.ofMillis(5), 100, 3, rest),
                 new Streamed(pieces, Duration.ofMillis(5), null, null, never));
         try {
             String streamed = enqueue(processes.get(0), owner, token, "streamed");
             try (EventStream stream = EventStream.open(base(processes.get(1)), streamed, token, null)) {
-                EventStream.Event first = stream.until(event -> event.name().equals("delta"), WAIT).getLast();
+                EventStream.Event first = stream.until(event -> event.name().equals("delta"), WAIT)
+                        .getLast();
                 assertThat(first.json().path("text").asText()).isEqualTo("Across ");
-                assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE id = ? AND status = 'running'",
-                        java.util.UUID.fromString(streamed))).as("streamed before the run ends").isEqualTo(1);
+                assertThat(fixture.count(
+                                "SELECT count(*) FROM agent_run WHERE id = ? AND status = 'running'",
+                                java.util.UUID.fromString(streamed)))
+                        .as("streamed before the run ends")
+                        .isEqualTo(1);
                 rest.countDown();
                 List<EventStream.Event> events = stream.until(EventStream.status("succeeded"), WAIT);
-                assertThat(first.json().path("text").asText() + events.stream()
-                        .filter(event -> event.name().equals("delta")).map(event -> event.json().path("text").asText())
-                        .collect(java.util.stream.Collectors.joining())).isEqualTo(String.join("", pieces));
+                assertThat(first.json().path("text").asText()
+                                + events.stream()
+                                        .filter(event -> event.name().equals("delta"))
+                                        .map(event -> event.json().path("text").asText())
+                                        .collect(java.util.stream.Collectors.joining()))
+                        .isEqualTo(String.join("", pieces));
             }
 
             String stopped = enqueue(processes.get(1), owner, token, "stopped");
             try (EventStream stream = EventStream.open(base(processes.get(1)), stopped, token, null)) {
                 stream.until(event -> event.name().equals("delta"), WAIT);
-                HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(URI.create(base(processes.get(0))
-                                + "/v1/agent/runs/" + stopped + "/cancel")).header("Authorization", "Bearer " + token)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> cancel = http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(base(processes.get(0)) + "/v1/agent/runs/" + stopped + "/cancel"))
+                                .header("Authorization", "Bearer " + token)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(cancel.statusCode()).as(cancel.body()).isIn(200, 202);
-                assertThat(stream.until(EventStream.status("cancelled"), WAIT).getLast().json().path("output").asText())
+                assertThat(stream.until(EventStream.status("cancelled"), WAIT)
+                                .getLast()
+                                .json()
+                                .path("output")
+                                .asText())
                         .isEqualTo("Across ");
             }
         } finally {
@@ -126,13 +160,18 @@ class ScaleOutRunsTest {
     }
 
     private String enqueue(ServeProcess api, RunFixture.Owner owner, String token, String input) throws Exception {
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base(api) + "/v1/agent/sessions/"
-                        + owner.sessionId() + "/runs")).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"" + input + "\"}")).build(),
+        HttpResponse<String> accepted = http.send(
+                HttpRequest.newBuilder(URI.create(base(api) + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"" + input + "\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(accepted.body()).path("task_id").asText();
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(accepted.body())
+                .path("task_id")
+                .asText();
     }
 
     private static String base(ServeProcess process) {

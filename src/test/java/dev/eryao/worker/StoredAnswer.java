@@ -43,8 +43,11 @@ final class StoredAnswer {
     /** Stores {@code pieces} after those already written, each in its own transaction, as a worker does. */
     void write(List<String> pieces) {
         for (String piece : pieces) {
-            assertThat(execution.append(run, WORKER, written++, piece, fixture.clock.instant()).claimHeld())
-                    .as("the claim is still the writer's").isTrue();
+            assertThat(execution
+                            .append(run, WORKER, written++, piece, fixture.clock.instant())
+                            .claimHeld())
+                    .as("the claim is still the writer's")
+                    .isTrue();
         }
     }
 

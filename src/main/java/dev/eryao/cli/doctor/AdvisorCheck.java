@@ -29,10 +29,16 @@ final class AdvisorCheck implements Check {
         if (findings.isEmpty()) {
             return Finding.ok("nothing Supabase's advisor warns about");
         }
-        List<String> shown = findings.stream().limit(SHOWN).map(f -> f.lint() + " on " + f.object()).toList();
-        return Finding.failed(findings.size() + " advisor finding(s): " + String.join("; ", shown)
+        List<String> shown = findings.stream()
+                .limit(SHOWN)
+                .map(f -> f.lint() + " on " + f.object())
+                .toList();
+        return Finding.failed(
+                findings.size() + " advisor finding(s): " + String.join("; ", shown)
                         + (findings.size() > SHOWN ? "; …" : ""),
-                findings.getFirst().fix() + (findings.size() > 1 ? " (and the like for the rest), in a new revision"
-                        : ", in a new revision"));
+                findings.getFirst().fix()
+                        + (findings.size() > 1
+                                ? " (and the like for the rest), in a new revision"
+                                : ", in a new revision"));
     }
 }

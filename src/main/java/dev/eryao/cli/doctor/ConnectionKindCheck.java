@@ -33,18 +33,26 @@ final class ConnectionKindCheck implements Check {
         String host = db.host().toLowerCase(Locale.ROOT);
         boolean supabasePooler = host.endsWith(POOLER_HOST_SUFFIX);
         String kind = supabasePooler
-                ? (db.port() == DatabaseSettings.TRANSACTION_POOLER_PORT ? "Supabase transaction pooler" : "Supabase session pooler")
-                : (host.startsWith("db.") && host.endsWith(".supabase.co") ? "direct connection to Supabase" : "direct connection");
+                ? (db.port() == DatabaseSettings.TRANSACTION_POOLER_PORT
+                        ? "Supabase transaction pooler"
+                        : "Supabase session pooler")
+                : (host.startsWith("db.") && host.endsWith(".supabase.co")
+                        ? "direct connection to Supabase"
+                        : "direct connection");
         String seen = kind + " at " + db.host() + ":" + db.port() + ", " + word(db.poolMode()) + " pool mode";
         if (supabasePooler && !db.user().contains(".")) {
-            return Finding.failed(seen + ", user " + db.user(),
+            return Finding.failed(
+                    seen + ", user " + db.user(),
                     "Supabase's pooler needs the user postgres.<project-ref> (ERYAO_DATABASE__USER)");
         }
         if (db.port() == DatabaseSettings.TRANSACTION_POOLER_PORT && db.poolMode() != PoolMode.TRANSACTION) {
-            return Finding.failed(seen, "port 6543 is the transaction pooler: set ERYAO_DATABASE__POOL_MODE=transaction");
+            return Finding.failed(
+                    seen, "port 6543 is the transaction pooler: set ERYAO_DATABASE__POOL_MODE=transaction");
         }
-        if (db.poolMode() == PoolMode.SESSION && !sameSessionAcrossTransactions(context.database().dataSource())) {
-            return Finding.failed(seen + ", but consecutive transactions ran in different server sessions",
+        if (db.poolMode() == PoolMode.SESSION
+                && !sameSessionAcrossTransactions(context.database().dataSource())) {
+            return Finding.failed(
+                    seen + ", but consecutive transactions ran in different server sessions",
                     "a transaction pooler is in between: set ERYAO_DATABASE__POOL_MODE=transaction, and migrate"
                             + " through the session pooler (port 5432)");
         }
@@ -63,7 +71,8 @@ final class ConnectionKindCheck implements Check {
     }
 
     private static int backendPid(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
             row.next();
             int pid = row.getInt(1);
             if (!connection.getAutoCommit()) {

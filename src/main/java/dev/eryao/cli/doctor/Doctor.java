@@ -43,7 +43,8 @@ public final class Doctor {
         try {
             return check.run(context);
         } catch (Exception e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName()
+            String message = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
                     : e.getMessage().lines().findFirst().orElse("").strip();
             return Finding.failed("could not check: " + message, "see the message; the other checks still ran");
         }

@@ -8,7 +8,9 @@ package dev.eryao.cli.doctor;
  */
 public record Finding(Status status, String message, String fix) {
     public enum Status {
-        OK("✓"), WARNING("⚠"), FAILED("✗");
+        OK("✓"),
+        WARNING("⚠"),
+        FAILED("✗");
 
         private final String mark;
 

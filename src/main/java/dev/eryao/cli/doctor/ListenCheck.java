@@ -22,18 +22,21 @@ final class ListenCheck implements Check {
         DatabaseSettings db = context.settings().database();
         Optional<DataSource> listen = context.database().listenDataSource();
         if (listen.isEmpty()) {
-            return Finding.warning("nothing to LISTEN on: behind a transaction pooler, event streams read the database"
+            return Finding.warning(
+                    "nothing to LISTEN on: behind a transaction pooler, event streams read the database"
                             + " every 2 s per open stream",
                     "set ERYAO_DATABASE__LISTEN_HOST and ERYAO_DATABASE__LISTEN_PORT to the session pooler (5432)"
                             + " or the direct connection");
         }
-        try (Connection connection = listen.get().getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = listen.get().getConnection();
+                Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             statement.execute("LISTEN eryao_doctor");
             statement.execute("UNLISTEN eryao_doctor");
         }
         DatabaseSettings.ListenAddress address = db.listenAddress().orElseThrow();
-        return Finding.ok("LISTEN works at " + (address.host() == null ? "the embedded server" : address.host() + ":"
-                + address.port()) + ": one connection per process wakes every event stream");
+        return Finding.ok("LISTEN works at "
+                + (address.host() == null ? "the embedded server" : address.host() + ":" + address.port())
+                + ": one connection per process wakes every event stream");
     }
 }

@@ -16,7 +16,7 @@ final class ModelsAgreeCheck implements Check {
 
     @Override
     public Finding run(DoctorContext context) {
-        Migrations migrations = new Migrations(context.database(), line -> { });
+        Migrations migrations = new Migrations(context.database(), line -> {});
         if (migrations.history().stream().anyMatch(entry -> !entry.applied())) {
             return Finding.failed("not compared: the schema is not at head", "migrate first (see the schema line)");
         }
@@ -24,8 +24,9 @@ final class ModelsAgreeCheck implements Check {
         if (changes.isEmpty()) {
             return Finding.ok("the models and the database agree");
         }
-        return Finding.failed(changes.size() + " difference(s): " + changes.stream().map(Change::summary)
-                        .collect(Collectors.joining("; ")),
+        return Finding.failed(
+                changes.size() + " difference(s): "
+                        + changes.stream().map(Change::summary).collect(Collectors.joining("; ")),
                 "bin/eryao check lists them; write a revision (bin/eryao revision --autogenerate -m \"...\")");
     }
 }

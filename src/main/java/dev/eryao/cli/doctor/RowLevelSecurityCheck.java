@@ -25,7 +25,8 @@ final class RowLevelSecurityCheck implements Check {
         if (open.isEmpty()) {
             return Finding.ok("on for all " + tables + " table(s) in public");
         }
-        return Finding.failed("off for " + String.join(", ", open) + " in public (readable and writable with the anon key)",
+        return Finding.failed(
+                "off for " + String.join(", ", open) + " in public (readable and writable with the anon key)",
                 "ALTER TABLE <table> ENABLE ROW LEVEL SECURITY for each, in a new revision");
     }
 }

@@ -15,12 +15,12 @@ final class Sql {
         T read(ResultSet row) throws SQLException;
     }
 
-    private Sql() {
-    }
+    private Sql() {}
 
     static <T> List<T> rows(DataSource source, String sql, Row<T> row) throws SQLException {
         try (Connection connection = source.getConnection()) {
-            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(sql)) {
                 List<T> found = new ArrayList<>();
                 while (rows.next()) {
                     found.add(row.read(rows));

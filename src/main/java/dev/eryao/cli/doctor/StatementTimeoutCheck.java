@@ -33,11 +33,14 @@ final class StatementTimeoutCheck implements Check {
 
     @Override
     public Finding run(DoctorContext context) throws Exception {
-        int configured = Math.toIntExact(context.settings().database().statementTimeout().toMillis());
+        int configured =
+                Math.toIntExact(context.settings().database().statementTimeout().toMillis());
         boolean transactionMode = context.database().settings().poolMode() == PoolMode.TRANSACTION;
-        Optional<String> perTransaction = pool.isPresent() ? Optional.empty() : context.database().perTransactionSql();
+        Optional<String> perTransaction =
+                pool.isPresent() ? Optional.empty() : context.database().perTransactionSql();
         String seen;
-        try (Connection connection = pool.orElse(context.database().dataSource()).getConnection()) {
+        try (Connection connection =
+                pool.orElse(context.database().dataSource()).getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
                 if (perTransaction.isPresent()) {
@@ -50,8 +53,9 @@ final class StatementTimeoutCheck implements Check {
         }
         String expected = configured + "ms";
         if (!milliseconds(seen).equals(milliseconds(expected))) {
-            return Finding.failed("a pooled connection runs with statement_timeout " + seen
-                            + ", not the configured " + expected + " (ERYAO_DATABASE__STATEMENT_TIMEOUT_MS)",
+            return Finding.failed(
+                    "a pooled connection runs with statement_timeout " + seen + ", not the configured " + expected
+                            + " (ERYAO_DATABASE__STATEMENT_TIMEOUT_MS)",
                     "something between the backend and the server resets session settings: with a transaction"
                             + " pooler set ERYAO_DATABASE__POOL_MODE=transaction (then each transaction sets it);"
                             + " as a backstop, ALTER ROLE <login> SET statement_timeout = '" + expected + "'");

@@ -75,11 +75,13 @@ public final class JwksKeySource {
     public static final Duration TIME_TO_LIVE = Duration.ofMinutes(3);
     /** The longest a set is used after it was fetched, when the URL cannot be reached. */
     public static final Duration MAX_AGE = Duration.ofMinutes(10);
+
     public static final Duration MIN_REFETCH_INTERVAL = Duration.ofSeconds(30);
     static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
     /** How long a request waits for another's fetch: longer than a fetch can take. */
     private static final Duration WAIT_FOR_FETCH = Duration.ofSeconds(15);
+
     static final int MAX_BODY_BYTES = 1 << 20;
     private static final Logger log = LoggerFactory.getLogger(JwksKeySource.class);
 
@@ -99,13 +101,13 @@ public final class JwksKeySource {
         this.retriever = new DefaultResourceRetriever(
                 (int) FETCH_TIMEOUT.toMillis(), (int) FETCH_TIMEOUT.toMillis(), MAX_BODY_BYTES);
         retriever.setHeaders(Map.of("Accept", List.of("application/json")));
-        JWKSetBasedJWKSource<SecurityContext> source = (JWKSetBasedJWKSource<SecurityContext>) JWKSourceBuilder
-                .create(toUrl(url), retriever)
-                .cache(TIME_TO_LIVE.toMillis(), WAIT_FOR_FETCH.toMillis())
-                .refreshAheadCache(REFRESH_AHEAD.toMillis(), this::onCacheEvent, refreshes, true, null, false)
-                .rateLimited(MIN_REFETCH_INTERVAL.toMillis())
-                .outageTolerant(MAX_AGE.minus(TIME_TO_LIVE).toMillis(), this::onOutage)
-                .build();
+        JWKSetBasedJWKSource<SecurityContext> source =
+                (JWKSetBasedJWKSource<SecurityContext>) JWKSourceBuilder.create(toUrl(url), retriever)
+                        .cache(TIME_TO_LIVE.toMillis(), WAIT_FOR_FETCH.toMillis())
+                        .refreshAheadCache(REFRESH_AHEAD.toMillis(), this::onCacheEvent, refreshes, true, null, false)
+                        .rateLimited(MIN_REFETCH_INTERVAL.toMillis())
+                        .outageTolerant(MAX_AGE.minus(TIME_TO_LIVE).toMillis(), this::onOutage)
+                        .build();
         this.keys = source.getJWKSetSource();
     }
 
@@ -114,8 +116,12 @@ public final class JwksKeySource {
         if (kid == null) {
             return List.of();
         }
-        JWKSelector selector = new JWKSelector(new JWKMatcher.Builder().keyType(KeyType.forAlgorithm(algorithm))
-                .keyID(kid).keyUses(KeyUse.SIGNATURE, null).algorithms(algorithm, null).build());
+        JWKSelector selector = new JWKSelector(new JWKMatcher.Builder()
+                .keyType(KeyType.forAlgorithm(algorithm))
+                .keyID(kid)
+                .keyUses(KeyUse.SIGNATURE, null)
+                .algorithms(algorithm, null)
+                .build());
         // One time for both reads, as nimbus's own JWKSetBasedJWKSource does.
         long now = clock.millis();
         JWKSet set = keySet(JWKSetCacheRefreshEvaluator.noRefresh(), now, false);
@@ -136,7 +142,8 @@ public final class JwksKeySource {
     public int fetchKeyCount() {
         try {
             return new URLBasedJWKSetSource<>(toUrl(url), retriever)
-                    .getJWKSet(JWKSetCacheRefreshEvaluator.forceRefresh(), clock.millis(), null).size();
+                    .getJWKSet(JWKSetCacheRefreshEvaluator.forceRefresh(), clock.millis(), null)
+                    .size();
         } catch (KeySourceException e) {
             throw unavailable(e);
         }
@@ -165,7 +172,9 @@ public final class JwksKeySource {
         List<Key> found = new ArrayList<>();
         for (JWK jwk : matching) {
             try {
-                if (JWSAlgorithm.ES256.equals(algorithm) && jwk instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+                if (JWSAlgorithm.ES256.equals(algorithm)
+                        && jwk instanceof ECKey ec
+                        && Curve.P_256.equals(ec.getCurve())) {
                     found.add(ec.toECPublicKey());
                 } else if (JWSAlgorithm.RS256.equals(algorithm) && jwk instanceof RSAKey rsa) {
                     found.add(rsa.toRSAPublicKey());
@@ -185,8 +194,11 @@ public final class JwksKeySource {
 
     private void onOutage(Event<OutageTolerantJWKSetSource<SecurityContext>, SecurityContext> event) {
         if (event instanceof OutageTolerantJWKSetSource.OutageEvent<SecurityContext> outage) {
-            log.warn("cannot fetch signing keys from {} ({}): using the ones fetched earlier for {} s more",
-                    url, outage.getException().getMessage(), outage.getRemainingTime() / 1000);
+            log.warn(
+                    "cannot fetch signing keys from {} ({}): using the ones fetched earlier for {} s more",
+                    url,
+                    outage.getException().getMessage(),
+                    outage.getRemainingTime() / 1000);
         }
     }
 
@@ -195,8 +207,8 @@ public final class JwksKeySource {
      * verified one token exits without closing anything.
      */
     private static ExecutorService backgroundFetches() {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
-                task -> {
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), task -> {
                     Thread thread = new Thread(task, "eryao-jwks-refresh");
                     thread.setDaemon(true);
                     return thread;

@@ -56,6 +56,7 @@ public final class JwtVerifier {
     private static final Set<String> ACCEPTED_ROLES = Set.of(CurrentUser.AUTHENTICATED, CurrentUser.SERVICE_ROLE);
     /** The {@code iss} of the API keys Supabase signs with the project's JWT secret. */
     public static final String SUPABASE_KEY_ISSUER = "supabase";
+
     private static final String ANON = "anon";
     private static final String OPAQUE_KEY_PREFIX = "sb_";
     private static final String PUBLISHABLE_KEY_PREFIX = "sb_publishable_";
@@ -65,6 +66,7 @@ public final class JwtVerifier {
     private final Clock clock;
     /** The checks only a user's token must pass (the processor checked the signature and times). */
     private final DefaultJWTClaimsVerifier<SecurityContext> userClaims;
+
     private final String issuer;
     private final SecretApiKeys secretKeys;
 
@@ -75,7 +77,8 @@ public final class JwtVerifier {
         }
         this.clock = clock;
         this.verified = new VerifiedTokens(clock);
-        Key secret = settings.jwtSecret().isEmpty() ? null
+        Key secret = settings.jwtSecret().isEmpty()
+                ? null
                 : new SecretKeySpec(settings.jwtSecret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         processor.setJWSKeySelector(new ByAlgorithm(secret, jwks));
         JWTClaimsSet exact = settings.requiredIssuer()
@@ -90,13 +93,13 @@ public final class JwtVerifier {
         this.issuer = settings.requiredIssuer().orElse(null);
         this.secretKeys = new SecretApiKeys(settings.secretKeys());
         // Every token: a valid signature, exp present and not passed, nbf passed. The rest by shape.
-        processor.setJWTClaimsSetVerifier(timed(new DefaultJWTClaimsVerifier<>(
-                null, new JWTClaimsSet.Builder().build(), Set.of("exp"), null) {
-            @Override
-            protected java.util.Date currentTime() {
-                return java.util.Date.from(clock.instant());
-            }
-        }));
+        processor.setJWTClaimsSetVerifier(
+                timed(new DefaultJWTClaimsVerifier<>(null, new JWTClaimsSet.Builder().build(), Set.of("exp"), null) {
+                    @Override
+                    protected java.util.Date currentTime() {
+                        return java.util.Date.from(clock.instant());
+                    }
+                }));
     }
 
     private static DefaultJWTClaimsVerifier<SecurityContext> timed(DefaultJWTClaimsVerifier<SecurityContext> claims) {
@@ -106,7 +109,8 @@ public final class JwtVerifier {
 
     /** Builds the verifier the settings call for, with a JWKS source when a URL is set. */
     public static JwtVerifier from(AuthSettings settings, Clock clock) {
-        JwksKeySource jwks = settings.jwks().map(url -> new JwksKeySource(url, clock)).orElse(null);
+        JwksKeySource jwks =
+                settings.jwks().map(url -> new JwksKeySource(url, clock)).orElse(null);
         return new JwtVerifier(settings, jwks, clock);
     }
 
@@ -153,7 +157,8 @@ public final class JwtVerifier {
             throw new AuthenticationException("an anonymous user's token must have role 'authenticated'");
         }
         if (CurrentUser.SERVICE_ROLE.equals(role) && claims.getSubject() == null) {
-            if (!SUPABASE_KEY_ISSUER.equals(claims.getIssuer()) && (issuer == null || !issuer.equals(claims.getIssuer()))) {
+            if (!SUPABASE_KEY_ISSUER.equals(claims.getIssuer())
+                    && (issuer == null || !issuer.equals(claims.getIssuer()))) {
                 throw new AuthenticationException("a service_role key must be issued by Supabase (iss 'supabase')");
             }
             return CurrentUser.serviceKey();
@@ -187,8 +192,8 @@ public final class JwtVerifier {
         Object role = claims.getClaim("role");
         String checkedRole = role == null ? CurrentUser.AUTHENTICATED : role.toString();
         if (!ACCEPTED_ROLES.contains(checkedRole)) {
-            throw new AuthenticationException("a token with role '" + checkedRole + "' cannot call this API: "
-                    + "sign in as a user");
+            throw new AuthenticationException(
+                    "a token with role '" + checkedRole + "' cannot call this API: " + "sign in as a user");
         }
         return new CurrentUser(id, checkedRole);
     }

@@ -29,8 +29,7 @@ import java.util.Set;
 final class OwnerOnlyFile {
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-    private OwnerOnlyFile() {
-    }
+    private OwnerOnlyFile() {}
 
     /** Makes {@code file} holding {@code content}; false, changing nothing, when it already exists. */
     static boolean createIfAbsent(Path file, String content) throws IOException {
@@ -57,8 +56,8 @@ final class OwnerOnlyFile {
         }
         Set<PosixFilePermission> others = EnumSet.noneOf(PosixFilePermission.class);
         others.addAll(Files.getPosixFilePermissions(file));
-        others.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE));
+        others.removeAll(EnumSet.of(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
         return others;
     }
 
@@ -79,7 +78,8 @@ final class OwnerOnlyFile {
     }
 
     private static FileAttribute<?>[] ownerOnly(Path directory) {
-        return posix(directory) ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+        return posix(directory)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
                 : new FileAttribute<?>[0];
     }
 

@@ -26,8 +26,7 @@ final class VerifiedTokens {
     static final int MAX_ENTRIES = 10_000;
     static final Duration MAX_AGE = Duration.ofMinutes(5);
 
-    private record Entry(CurrentUser user, Instant trustedUntil) {
-    }
+    private record Entry(CurrentUser user, Instant trustedUntil) {}
 
     private final Clock clock;
     private final Cache<String, Entry> entries;

@@ -37,12 +37,13 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
         }
         SettingsException.required(PREFIX + "JWT_SECRET", jwtSecret);
         if (!jwtSecret.isEmpty() && jwtSecret.reveal().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-            throw new SettingsException(PREFIX + "JWT_SECRET is too short: HS256 needs at least "
-                    + MIN_SECRET_BYTES + " bytes (Supabase: Project Settings > API > JWT secret)");
+            throw new SettingsException(PREFIX + "JWT_SECRET is too short: HS256 needs at least " + MIN_SECRET_BYTES
+                    + " bytes (Supabase: Project Settings > API > JWT secret)");
         }
         secretKeys = List.copyOf(secretKeys);
         for (int i = 0; i < secretKeys.size(); i++) {
-            checkSecretKey(PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + secretKeys.size(),
+            checkSecretKey(
+                    PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + secretKeys.size(),
                     secretKeys.get(i).reveal());
         }
     }
@@ -55,8 +56,11 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
     static AuthSettings read(VariableReader env) {
         String jwks = env.optionalString(PREFIX + "JWKS_URL");
         Secret secret = env.secret(PREFIX + "JWT_SECRET");
-        return new AuthSettings(jwks == null ? null : httpUrl(PREFIX + "JWKS_URL", jwks), secret,
-                env.optionalString(PREFIX + "ISSUER"), secretKeys(env.secret(PREFIX + "SECRET_KEYS")));
+        return new AuthSettings(
+                jwks == null ? null : httpUrl(PREFIX + "JWKS_URL", jwks),
+                secret,
+                env.optionalString(PREFIX + "ISSUER"),
+                secretKeys(env.secret(PREFIX + "SECRET_KEYS")));
     }
 
     /** The comma-separated keys, stripped; the constructor checks each one's shape, naming the entry, not the key. */
@@ -73,10 +77,11 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
 
     private static void checkSecretKey(String which, String key) {
         if (key.startsWith("sb_publishable_")) {
-            throw new SettingsException(which + " is a publishable key: only secret keys (sb_secret_...) may"
-                    + " reach the admin routes");
+            throw new SettingsException(
+                    which + " is a publishable key: only secret keys (sb_secret_...) may" + " reach the admin routes");
         }
-        if (!key.startsWith(SECRET_KEY_PREFIX) || key.length() < MIN_SECRET_KEY_CHARS
+        if (!key.startsWith(SECRET_KEY_PREFIX)
+                || key.length() < MIN_SECRET_KEY_CHARS
                 || key.chars().anyMatch(c -> c <= ' ' || c > '~')) {
             throw new SettingsException(which + " is not a Supabase secret API key: expected sb_secret_ and at"
                     + " least 20 more printable characters (Supabase: Project Settings > API Keys)");

@@ -51,6 +51,7 @@ public record DatabaseSettings(
     public static final int DEFAULT_PORT = 5432;
     /** Supabase's transaction pooler port: seeing it without an explicit pool mode implies that mode. */
     public static final int TRANSACTION_POOLER_PORT = 6543;
+
     public static final String DEFAULT_NAME = "postgres";
     public static final String DEFAULT_USER = "postgres";
     public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
@@ -64,10 +65,10 @@ public record DatabaseSettings(
     static final NumberVariable PORT = NumberVariable.count(PREFIX + "PORT", 1, 65_535);
     static final NumberVariable POOL_SIZE = NumberVariable.count(PREFIX + "POOL_SIZE", 1, 1_000);
     static final NumberVariable CONNECT_TIMEOUT = NumberVariable.seconds(PREFIX + "CONNECT_TIMEOUT_SECONDS", 1, 600);
-    static final NumberVariable STATEMENT_TIMEOUT = NumberVariable.millis(PREFIX + "STATEMENT_TIMEOUT_MS", 0,
-            86_400_000);
-    static final NumberVariable MIGRATION_TIMEOUT = NumberVariable.seconds(PREFIX + "MIGRATION_TIMEOUT_SECONDS", 0,
-            86_400);
+    static final NumberVariable STATEMENT_TIMEOUT =
+            NumberVariable.millis(PREFIX + "STATEMENT_TIMEOUT_MS", 0, 86_400_000);
+    static final NumberVariable MIGRATION_TIMEOUT =
+            NumberVariable.seconds(PREFIX + "MIGRATION_TIMEOUT_SECONDS", 0, 86_400);
     static final NumberVariable LOCK_TIMEOUT = NumberVariable.millis(PREFIX + "LOCK_TIMEOUT_MS", 0, 86_400_000);
     static final NumberVariable LISTEN_PORT = NumberVariable.count(PREFIX + "LISTEN_PORT", 0, 65_535);
 
@@ -107,19 +108,62 @@ public record DatabaseSettings(
     }
 
     /** The settings as they were before the LISTEN address existed: the pool's own address. */
-    public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
-                            int poolSize, PoolMode poolMode, Duration connectTimeout, Duration statementTimeout,
-                            Duration migrationTimeout, Duration lockTimeout) {
-        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeout, statementTimeout,
-                migrationTimeout, lockTimeout, null, 0);
+    public DatabaseSettings(
+            String host,
+            int port,
+            String name,
+            String user,
+            Secret password,
+            SslMode sslMode,
+            int poolSize,
+            PoolMode poolMode,
+            Duration connectTimeout,
+            Duration statementTimeout,
+            Duration migrationTimeout,
+            Duration lockTimeout) {
+        this(
+                host,
+                port,
+                name,
+                user,
+                password,
+                sslMode,
+                poolSize,
+                poolMode,
+                connectTimeout,
+                statementTimeout,
+                migrationTimeout,
+                lockTimeout,
+                null,
+                0);
     }
 
     /** The settings as they were before the lock timeout existed; it takes its default. */
-    public DatabaseSettings(String host, int port, String name, String user, Secret password, SslMode sslMode,
-                            int poolSize, PoolMode poolMode, Duration connectTimeout, Duration statementTimeout,
-                            Duration migrationTimeout) {
-        this(host, port, name, user, password, sslMode, poolSize, poolMode, connectTimeout, statementTimeout,
-                migrationTimeout, DEFAULT_LOCK_TIMEOUT);
+    public DatabaseSettings(
+            String host,
+            int port,
+            String name,
+            String user,
+            Secret password,
+            SslMode sslMode,
+            int poolSize,
+            PoolMode poolMode,
+            Duration connectTimeout,
+            Duration statementTimeout,
+            Duration migrationTimeout) {
+        this(
+                host,
+                port,
+                name,
+                user,
+                password,
+                sslMode,
+                poolSize,
+                poolMode,
+                connectTimeout,
+                statementTimeout,
+                migrationTimeout,
+                DEFAULT_LOCK_TIMEOUT);
     }
 
     /** The configured server, or empty when the embedded database is to be used. */
@@ -133,15 +177,39 @@ public record DatabaseSettings(
 
     /** The same settings pointed at another server (the embedded one, once it listens); a listen address stays. */
     public DatabaseSettings at(String newHost, int newPort, String newUser, SslMode newSslMode) {
-        return new DatabaseSettings(newHost, newPort, name, newUser, password, newSslMode, poolSize, poolMode,
-                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, listenHost,
+        return new DatabaseSettings(
+                newHost,
+                newPort,
+                name,
+                newUser,
+                password,
+                newSslMode,
+                poolSize,
+                poolMode,
+                connectTimeout,
+                statementTimeout,
+                migrationTimeout,
+                lockTimeout,
+                listenHost,
                 listenPort);
     }
 
     /** The same settings with the LISTEN connection at this address (0 or null: the pool's). */
     public DatabaseSettings listeningAt(String newListenHost, int newListenPort) {
-        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
-                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, newListenHost,
+        return new DatabaseSettings(
+                host,
+                port,
+                name,
+                user,
+                password,
+                sslMode,
+                poolSize,
+                poolMode,
+                connectTimeout,
+                statementTimeout,
+                migrationTimeout,
+                lockTimeout,
+                newListenHost,
                 newListenPort);
     }
 
@@ -151,34 +219,59 @@ public record DatabaseSettings(
      */
     public Optional<ListenAddress> listenAddress() {
         if (listenHost != null || listenPort != 0) {
-            return Optional.of(new ListenAddress(listenHost != null ? listenHost : host,
-                    listenPort != 0 ? listenPort : port));
+            return Optional.of(
+                    new ListenAddress(listenHost != null ? listenHost : host, listenPort != 0 ? listenPort : port));
         }
-        return poolMode == PoolMode.SESSION && host != null ? Optional.of(new ListenAddress(host, port))
+        return poolMode == PoolMode.SESSION && host != null
+                ? Optional.of(new ListenAddress(host, port))
                 : Optional.empty();
     }
 
     /** A host and port to LISTEN on. */
-    public record ListenAddress(String host, int port) {
-    }
+    public record ListenAddress(String host, int port) {}
 
     /** The same settings with other timeouts. */
-    public DatabaseSettings withTimeouts(Duration newStatementTimeout, Duration newLockTimeout,
-                                         Duration newMigrationTimeout) {
-        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, poolMode,
-                connectTimeout, newStatementTimeout, newMigrationTimeout, newLockTimeout, listenHost, listenPort);
+    public DatabaseSettings withTimeouts(
+            Duration newStatementTimeout, Duration newLockTimeout, Duration newMigrationTimeout) {
+        return new DatabaseSettings(
+                host,
+                port,
+                name,
+                user,
+                password,
+                sslMode,
+                poolSize,
+                poolMode,
+                connectTimeout,
+                newStatementTimeout,
+                newMigrationTimeout,
+                newLockTimeout,
+                listenHost,
+                listenPort);
     }
 
     /** The same settings in another pool mode. */
     public DatabaseSettings withPoolMode(PoolMode newPoolMode) {
-        return new DatabaseSettings(host, port, name, user, password, sslMode, poolSize, newPoolMode,
-                connectTimeout, statementTimeout, migrationTimeout, lockTimeout, listenHost,
+        return new DatabaseSettings(
+                host,
+                port,
+                name,
+                user,
+                password,
+                sslMode,
+                poolSize,
+                newPoolMode,
+                connectTimeout,
+                statementTimeout,
+                migrationTimeout,
+                lockTimeout,
+                listenHost,
                 listenPort);
     }
 
     /** Where this connects, for messages; never includes the password. */
     public String describe() {
-        return (host == null ? "embedded PostgreSQL" : user + "@" + host + ":" + port + "/" + name)
-                + " (" + VariableReader.word(poolMode) + " pool mode)";
+        return (host == null ? "embedded PostgreSQL" : user + "@" + host + ":" + port + "/" + name) + " ("
+                + VariableReader.word(poolMode) + " pool mode)";
     }
 }

@@ -6,15 +6,16 @@ import java.time.temporal.ChronoUnit;
 
 /** Durations written as the numbers their variables hold, for messages that name the variable. */
 public final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     /** {@code 90} for 90 s in seconds, {@code 0.5} for 500 ms: exact, without trailing zeros. */
     public static String in(ChronoUnit unit, Duration value) {
-        BigDecimal nanos = BigDecimal.valueOf(value.getSeconds()).scaleByPowerOfTen(9)
-                .add(BigDecimal.valueOf(value.getNano()));
+        BigDecimal nanos =
+                BigDecimal.valueOf(value.getSeconds()).scaleByPowerOfTen(9).add(BigDecimal.valueOf(value.getNano()));
         // A unit of a power of ten nanoseconds divides exactly.
-        return nanos.divide(BigDecimal.valueOf(unit.getDuration().toNanos())).stripTrailingZeros().toPlainString();
+        return nanos.divide(BigDecimal.valueOf(unit.getDuration().toNanos()))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     /** {@code 30 s}, {@code 0.5 s}: how long, in seconds. */

@@ -48,7 +48,8 @@ public final class Environment {
 
     /** Every variable name starting with {@code prefix}, for settings keyed by a name inside it. */
     public java.util.SortedSet<String> namesStartingWith(String prefix) {
-        return variables.keySet().stream().filter(name -> name.startsWith(prefix))
+        return variables.keySet().stream()
+                .filter(name -> name.startsWith(prefix))
                 .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
@@ -72,7 +73,9 @@ public final class Environment {
             if (equals <= 0) {
                 throw new SettingsException(source + " line " + (i + 1) + ": expected KEY=value");
             }
-            values.put(line.substring(0, equals).strip(), unquote(line.substring(equals + 1).strip()));
+            values.put(
+                    line.substring(0, equals).strip(),
+                    unquote(line.substring(equals + 1).strip()));
         }
         return values;
     }

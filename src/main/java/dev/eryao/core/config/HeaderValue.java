@@ -10,8 +10,7 @@ import java.util.Locale;
  * header's whole value (the key) in its message.
  */
 public final class HeaderValue {
-    private HeaderValue() {
-    }
+    private HeaderValue() {}
 
     /**
      * The first character of {@code value} not allowed, described without the value (e.g.
@@ -23,8 +22,8 @@ public final class HeaderValue {
             int c = value.codePointAt(i);
             if (c < 0x21 || c > 0x7E) {
                 String name = Character.getName(c);
-                return String.format(Locale.ROOT, "U+%04X%s at position %d", c, name == null ? "" : " " + name,
-                        position);
+                return String.format(
+                        Locale.ROOT, "U+%04X%s at position %d", c, name == null ? "" : " " + name, position);
             }
             i += Character.charCount(c);
         }

@@ -37,14 +37,15 @@ import java.util.TreeMap;
  *                            {@code provider.AnswerLimits}), so a provider cannot fill memory.
  * @param apiKeys             by {@link #variablePart(String) factory variable part}
  */
-public record LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, int answerBytesPerToken,
-                          Map<String, Secret> apiKeys) {
+public record LlmSettings(
+        Duration timeout, int maxOutputTokens, Duration idle, int answerBytesPerToken, Map<String, Secret> apiKeys) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
     public static final int DEFAULT_ANSWER_BYTES_PER_TOKEN = 32;
     /** One character of UTF-8 is at most 4 bytes: less would cut honest answers short. */
     public static final int MIN_ANSWER_BYTES_PER_TOKEN = 4;
+
     public static final int MAX_ANSWER_BYTES_PER_TOKEN = 1_024;
 
     static final String PREFIX = "ERYAO_LLM__";
@@ -52,8 +53,8 @@ public record LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, 
     static final NumberVariable TIMEOUT = NumberVariable.seconds(PREFIX + "TIMEOUT_SECONDS", 1, 3_600);
     static final NumberVariable MAX_OUTPUT_TOKENS = NumberVariable.count(PREFIX + "MAX_OUTPUT_TOKENS", 1, 1_000_000);
     static final NumberVariable IDLE = NumberVariable.seconds(PREFIX + "IDLE_SECONDS", 1, 3_600);
-    static final NumberVariable ANSWER_BYTES_PER_TOKEN = NumberVariable.count(PREFIX + "ANSWER_BYTES_PER_TOKEN",
-            MIN_ANSWER_BYTES_PER_TOKEN, MAX_ANSWER_BYTES_PER_TOKEN);
+    static final NumberVariable ANSWER_BYTES_PER_TOKEN = NumberVariable.count(
+            PREFIX + "ANSWER_BYTES_PER_TOKEN", MIN_ANSWER_BYTES_PER_TOKEN, MAX_ANSWER_BYTES_PER_TOKEN);
 
     public LlmSettings {
         TIMEOUT.check(timeout);
@@ -62,8 +63,10 @@ public record LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, 
         ANSWER_BYTES_PER_TOKEN.check(answerBytesPerToken);
         // Refused, not lowered: the user set it, and a bound that could never apply is a mistake to name.
         if (idle.compareTo(timeout) > 0) {
-            throw IDLE.refused(idle, "it must not exceed " + TIMEOUT.name() + " (" + TIMEOUT.shown(timeout)
-                    + "), which ends the whole call first; lower it or leave it unset");
+            throw IDLE.refused(
+                    idle,
+                    "it must not exceed " + TIMEOUT.name() + " (" + TIMEOUT.shown(timeout)
+                            + "), which ends the whole call first; lower it or leave it unset");
         }
         apiKeys = Map.copyOf(apiKeys);
     }
@@ -99,8 +102,11 @@ public record LlmSettings(Duration timeout, int maxOutputTokens, Duration idle, 
             }
         }
         Duration timeout = TIMEOUT.read(env, DEFAULT_TIMEOUT);
-        return new LlmSettings(timeout, MAX_OUTPUT_TOKENS.read(env, DEFAULT_MAX_OUTPUT_TOKENS),
-                IDLE.read(env, defaultIdle(timeout)), ANSWER_BYTES_PER_TOKEN.read(env, DEFAULT_ANSWER_BYTES_PER_TOKEN),
+        return new LlmSettings(
+                timeout,
+                MAX_OUTPUT_TOKENS.read(env, DEFAULT_MAX_OUTPUT_TOKENS),
+                IDLE.read(env, defaultIdle(timeout)),
+                ANSWER_BYTES_PER_TOKEN.read(env, DEFAULT_ANSWER_BYTES_PER_TOKEN),
                 keys);
     }
 

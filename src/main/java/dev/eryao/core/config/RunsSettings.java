@@ -25,7 +25,7 @@ public record RunsSettings(int maxOpenPerOwner) {
     }
 
     static RunsSettings read(VariableReader env) {
-        return new RunsSettings(env.integer(PREFIX + "MAX_OPEN_PER_OWNER", DEFAULT_MAX_OPEN_PER_OWNER, 1,
-                MOST_OPEN_PER_OWNER));
+        return new RunsSettings(
+                env.integer(PREFIX + "MAX_OPEN_PER_OWNER", DEFAULT_MAX_OPEN_PER_OWNER, 1, MOST_OPEN_PER_OWNER));
     }
 }

@@ -17,8 +17,8 @@ import java.time.Duration;
  *                             arrive within this of its headers, or it is answered 408 and the
  *                             connection closed
  */
-public record ServerSettings(String host, int port, int maxBodyBytes, Duration requestHeaderTimeout,
-                             Duration requestBodyTimeout) {
+public record ServerSettings(
+        String host, int port, int maxBodyBytes, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -29,12 +29,12 @@ public record ServerSettings(String host, int port, int maxBodyBytes, Duration r
 
     static final String PREFIX = "ERYAO_SERVER__";
     static final NumberVariable PORT = NumberVariable.count(PREFIX + "PORT", 0, 65_535);
-    static final NumberVariable MAX_BODY_BYTES = NumberVariable.count(PREFIX + "MAX_BODY_BYTES", 1_024,
-            16 * 1024 * 1024);
-    static final NumberVariable REQUEST_HEADER_TIMEOUT = NumberVariable.seconds(
-            PREFIX + "REQUEST_HEADER_TIMEOUT_SECONDS", 1, 300);
-    static final NumberVariable REQUEST_BODY_TIMEOUT = NumberVariable.seconds(
-            PREFIX + "REQUEST_BODY_TIMEOUT_SECONDS", 1, 3_600);
+    static final NumberVariable MAX_BODY_BYTES =
+            NumberVariable.count(PREFIX + "MAX_BODY_BYTES", 1_024, 16 * 1024 * 1024);
+    static final NumberVariable REQUEST_HEADER_TIMEOUT =
+            NumberVariable.seconds(PREFIX + "REQUEST_HEADER_TIMEOUT_SECONDS", 1, 300);
+    static final NumberVariable REQUEST_BODY_TIMEOUT =
+            NumberVariable.seconds(PREFIX + "REQUEST_BODY_TIMEOUT_SECONDS", 1, 3_600);
 
     public ServerSettings {
         if (host == null || host.isBlank()) {

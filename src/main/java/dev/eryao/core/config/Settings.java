@@ -18,8 +18,15 @@ import java.nio.file.Path;
  * @param llm      {@code ERYAO_LLM__*}: how LLM providers are called
  * @param runs     {@code ERYAO_RUNS__*}: what one owner may ask of the run queue
  */
-public record Settings(Path dataDir, DatabaseSettings database, ServerSettings server, AuthSettings auth,
-                       ToolsSettings tools, WorkerSettings worker, LlmSettings llm, RunsSettings runs) {
+public record Settings(
+        Path dataDir,
+        DatabaseSettings database,
+        ServerSettings server,
+        AuthSettings auth,
+        ToolsSettings tools,
+        WorkerSettings worker,
+        LlmSettings llm,
+        RunsSettings runs) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 

@@ -19,14 +19,15 @@ import java.time.Duration;
  * @param readerPassword     {@code ERYAO_TOOLS__READER_PASSWORD}: its password; the embedded server
  *                           trusts local connections and needs none
  */
-public record ToolsSettings(int maxRows, int maxBytes, Duration statementTimeout, String readerUser,
-                            Secret readerPassword) {
+public record ToolsSettings(
+        int maxRows, int maxBytes, Duration statementTimeout, String readerUser, Secret readerPassword) {
 
     public static final int DEFAULT_MAX_ROWS = 100;
     public static final int MAX_ROWS_LIMIT = 10_000;
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
     /** Below this not even a page of ordinary rows fits; above it one answer would swamp an agent's context. */
     public static final int MIN_MAX_BYTES = 1_024;
+
     public static final int MAX_BYTES_LIMIT = 64 << 20;
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration STATEMENT_TIMEOUT_LIMIT = Duration.ofMinutes(10);
@@ -36,8 +37,8 @@ public record ToolsSettings(int maxRows, int maxBytes, Duration statementTimeout
     static final String PREFIX = "ERYAO_TOOLS__";
     static final NumberVariable MAX_ROWS = NumberVariable.count(PREFIX + "MAX_ROWS", 1, MAX_ROWS_LIMIT);
     static final NumberVariable MAX_BYTES = NumberVariable.count(PREFIX + "MAX_BYTES", MIN_MAX_BYTES, MAX_BYTES_LIMIT);
-    static final NumberVariable STATEMENT_TIMEOUT = NumberVariable.millis(PREFIX + "STATEMENT_TIMEOUT_MS", 1,
-            Math.toIntExact(STATEMENT_TIMEOUT_LIMIT.toMillis()));
+    static final NumberVariable STATEMENT_TIMEOUT = NumberVariable.millis(
+            PREFIX + "STATEMENT_TIMEOUT_MS", 1, Math.toIntExact(STATEMENT_TIMEOUT_LIMIT.toMillis()));
 
     public ToolsSettings {
         MAX_ROWS.check(maxRows);

@@ -73,9 +73,8 @@ final class VariableReader {
                 return value;
             }
         }
-        String accepted = Arrays.stream(type.getEnumConstants())
-                .map(VariableReader::word)
-                .collect(Collectors.joining(", "));
+        String accepted =
+                Arrays.stream(type.getEnumConstants()).map(VariableReader::word).collect(Collectors.joining(", "));
         throw new SettingsException(name + "='" + raw + "' is not accepted: expected one of " + accepted);
     }
 

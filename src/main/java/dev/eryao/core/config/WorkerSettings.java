@@ -17,8 +17,8 @@ import java.time.Duration;
  * @param retryBackoff {@code ERYAO_WORKER__RETRY_BACKOFF_MS}: wait before the second attempt,
  *                     doubled for each later one
  */
-public record WorkerSettings(int concurrency, Duration lease, Duration pollInterval, int maxAttempts,
-                             Duration retryBackoff) {
+public record WorkerSettings(
+        int concurrency, Duration lease, Duration pollInterval, int maxAttempts, Duration retryBackoff) {
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(120);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
@@ -41,8 +41,11 @@ public record WorkerSettings(int concurrency, Duration lease, Duration pollInter
     }
 
     static WorkerSettings read(VariableReader env) {
-        return new WorkerSettings(CONCURRENCY.read(env, DEFAULT_CONCURRENCY), LEASE.read(env, DEFAULT_LEASE),
-                POLL_INTERVAL.read(env, DEFAULT_POLL_INTERVAL), MAX_ATTEMPTS.read(env, DEFAULT_MAX_ATTEMPTS),
+        return new WorkerSettings(
+                CONCURRENCY.read(env, DEFAULT_CONCURRENCY),
+                LEASE.read(env, DEFAULT_LEASE),
+                POLL_INTERVAL.read(env, DEFAULT_POLL_INTERVAL),
+                MAX_ATTEMPTS.read(env, DEFAULT_MAX_ATTEMPTS),
                 RETRY_BACKOFF.read(env, DEFAULT_RETRY_BACKOFF));
     }
 
@@ -52,9 +55,11 @@ public record WorkerSettings(int concurrency, Duration lease, Duration pollInter
      */
     void requireLeaseOutlasts(LlmSettings llm) {
         if (lease.compareTo(llm.timeout()) <= 0) {
-            throw LEASE.refused(lease, "it must be longer than " + LlmSettings.TIMEOUT.name() + " ("
-                    + LlmSettings.TIMEOUT.shown(llm.timeout())
-                    + "), or a run still being answered would be taken again");
+            throw LEASE.refused(
+                    lease,
+                    "it must be longer than " + LlmSettings.TIMEOUT.name() + " ("
+                            + LlmSettings.TIMEOUT.shown(llm.timeout())
+                            + "), or a run still being answered would be taken again");
         }
     }
 }

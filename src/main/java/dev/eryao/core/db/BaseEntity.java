@@ -1,6 +1,5 @@
 package dev.eryao.core.db;
 
-import org.hibernate.annotations.ColumnDefault;
 import jakarta.persistence.Column;
 import jakarta.persistence.Id;
 import jakarta.persistence.MappedSuperclass;
@@ -8,6 +7,7 @@ import jakarta.persistence.PrePersist;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.UuidGenerator;
 
 /**
@@ -27,8 +27,7 @@ public abstract class BaseEntity {
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
 
-    protected BaseEntity() {
-    }
+    protected BaseEntity() {}
 
     @PrePersist
     void stampCreation() {
@@ -53,8 +52,10 @@ public abstract class BaseEntity {
         if (this == other) {
             return true;
         }
-        return other instanceof BaseEntity entity && id != null
-                && entity.getClass() == getClass() && id.equals(entity.id);
+        return other instanceof BaseEntity entity
+                && id != null
+                && entity.getClass() == getClass()
+                && id.equals(entity.id);
     }
 
     @Override

@@ -84,11 +84,12 @@ public abstract class BaseRepository<T extends BaseEntity> {
      * cost of a page does not grow with its depth, unlike OFFSET paging.
      */
     public Page<T> page(Restriction<? super T> filter, PageRequest request) {
-        Order<BaseEntity> byTime = request.newestFirst()
-                ? Order.desc(BaseEntity_.createdAt) : Order.asc(BaseEntity_.createdAt);
+        Order<BaseEntity> byTime =
+                request.newestFirst() ? Order.desc(BaseEntity_.createdAt) : Order.asc(BaseEntity_.createdAt);
         Order<BaseEntity> byId = request.newestFirst() ? Order.desc(BaseEntity_.id) : Order.asc(BaseEntity_.id);
         Restriction<? super T> where = request.after() == null
-                ? filter : Restriction.all(filter, after(request.after(), request.newestFirst()));
+                ? filter
+                : Restriction.all(filter, after(request.after(), request.newestFirst()));
         List<T> rows = new ArrayList<>(list(where, request.limit() + 1, byTime, byId));
         if (rows.size() <= request.limit()) {
             return new Page<>(rows, null);
@@ -172,7 +173,8 @@ public abstract class BaseRepository<T extends BaseEntity> {
                 : Restriction.greaterThan(BaseEntity_.createdAt, cursor.createdAt());
         Restriction<BaseEntity> sameTimeEarlierId = Restriction.all(
                 Restriction.equal(BaseEntity_.createdAt, cursor.createdAt()),
-                descending ? Restriction.lessThan(BaseEntity_.id, cursor.id())
+                descending
+                        ? Restriction.lessThan(BaseEntity_.id, cursor.id())
                         : Restriction.greaterThan(BaseEntity_.id, cursor.id()));
         return Restriction.any(earlierTime, sameTimeEarlierId);
     }

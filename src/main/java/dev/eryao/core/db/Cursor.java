@@ -16,6 +16,7 @@ public record Cursor(Instant createdAt, UUID id) {
      * no row, and binding it would fail in the database rather than as a bad request.
      */
     static final Instant EARLIEST = Instant.parse("-4713-11-24T00:00:00Z");
+
     static final Instant LATEST = Instant.parse("+294276-12-31T23:59:59.999999Z");
 
     public String encode() {

@@ -85,7 +85,8 @@ public final class Database implements AutoCloseable {
      */
     public Optional<String> perTransactionSql() {
         return settings.poolMode() == PoolMode.TRANSACTION
-                ? Optional.of(timeouts().transactionSql()) : Optional.empty();
+                ? Optional.of(timeouts().transactionSql())
+                : Optional.empty();
     }
 
     public String jdbcUrl() {
@@ -108,7 +109,8 @@ public final class Database implements AutoCloseable {
             plain.setPrepareThreshold(0);
             return plain;
         }
-        return new SessionSettingDataSource(plain, Timeouts.of(statementTimeout, statementTimeout).sessionSql());
+        return new SessionSettingDataSource(
+                plain, Timeouts.of(statementTimeout, statementTimeout).sessionSql());
     }
 
     /**
@@ -198,8 +200,7 @@ public final class Database implements AutoCloseable {
         try {
             return new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {
-            throw new DatabaseUnavailableException(
-                    "cannot connect to " + db.describe() + ": " + rootMessage(e), e);
+            throw new DatabaseUnavailableException("cannot connect to " + db.describe() + ": " + rootMessage(e), e);
         }
     }
 

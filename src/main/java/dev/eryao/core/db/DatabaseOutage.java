@@ -13,14 +13,16 @@ import java.sql.SQLTransientConnectionException;
  * cannot connect now).
  */
 public final class DatabaseOutage {
-    private DatabaseOutage() {
-    }
+    private DatabaseOutage() {}
 
     public static boolean causedBy(Throwable error) {
-        return Causes.any(error, cause -> cause instanceof DatabaseUnavailableException
-                || cause instanceof SQLTransientConnectionException
-                || cause instanceof SQLException sql && sql.getSQLState() != null
-                && (sql.getSQLState().startsWith(SqlStates.CONNECTION_EXCEPTION_CLASS)
-                        || SqlStates.SHUTDOWN.contains(sql.getSQLState())));
+        return Causes.any(
+                error,
+                cause -> cause instanceof DatabaseUnavailableException
+                        || cause instanceof SQLTransientConnectionException
+                        || cause instanceof SQLException sql
+                                && sql.getSQLState() != null
+                                && (sql.getSQLState().startsWith(SqlStates.CONNECTION_EXCEPTION_CLASS)
+                                        || SqlStates.SHUTDOWN.contains(sql.getSQLState())));
     }
 }

@@ -25,11 +25,10 @@ import java.util.Set;
  * ("invalid transaction termination"); native SQL is only allowed where there is such a block.
  */
 final class NativeSql {
-    private static final Set<String> CONTROL = Set.of(
-            "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE");
+    private static final Set<String> CONTROL =
+            Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE");
 
-    private NativeSql() {
-    }
+    private NativeSql() {}
 
     /** Returns {@code sql} when it is one statement that does not control the transaction. */
     static String check(String sql) {
@@ -59,8 +58,11 @@ final class NativeSql {
         String second = words.size() > 1 ? words.get(1) : "";
         boolean control = CONTROL.contains(first)
                 || first.equals("PREPARE") && second.equals("TRANSACTION")
-                || first.equals("SET") && (second.equals("TRANSACTION") || second.equals("SESSION")
-                        && words.size() > 2 && words.get(2).equals("CHARACTERISTICS"));
+                || first.equals("SET")
+                        && (second.equals("TRANSACTION")
+                                || second.equals("SESSION")
+                                        && words.size() > 2
+                                        && words.get(2).equals("CHARACTERISTICS"));
         return control ? first + (second.isEmpty() ? "" : " " + second) : null;
     }
 
@@ -80,7 +82,8 @@ final class NativeSql {
                 i = endOfBlockComment(sql, i);
                 current.append(' ');
             } else if (c == '\'') {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                boolean escapes = i > 0
+                        && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
                         && (i < 2 || !isWordChar(sql.charAt(i - 2)));
                 int end = endOfQuoted(sql, i, '\'', escapes);
                 current.append(sql, i, end);
@@ -194,8 +197,8 @@ final class NativeSql {
     }
 
     private static IllegalArgumentException unterminated(String what, String sql) {
-        return new IllegalArgumentException("native SQL from a repository has an unterminated " + what + ": "
-                + abbreviate(sql));
+        return new IllegalArgumentException(
+                "native SQL from a repository has an unterminated " + what + ": " + abbreviate(sql));
     }
 
     private static String abbreviate(String sql) {

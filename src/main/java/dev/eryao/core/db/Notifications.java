@@ -32,6 +32,7 @@ public final class Notifications implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifications.class);
     /** How long one wait for the server's notifications lasts, so close() is noticed soon. */
     private static final int RECEIVE_TIMEOUT_MS = 250;
+
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(10);
 
     private final String channel;
@@ -58,11 +59,14 @@ public final class Notifications implements AutoCloseable {
         this.source = source;
         this.pollInterval = pollInterval;
         if (source.isPresent()) {
-            listener = Thread.ofPlatform().daemon().name("eryao-listen-" + channel).start(this::listen);
+            listener =
+                    Thread.ofPlatform().daemon().name("eryao-listen-" + channel).start(this::listen);
         } else {
             listener = null;
-            log.warn("no session-mode address to LISTEN on (ERYAO_DATABASE__LISTEN_HOST/PORT with a transaction"
-                    + " pooler): run event streams read the database every {} ms instead", pollInterval.toMillis());
+            log.warn(
+                    "no session-mode address to LISTEN on (ERYAO_DATABASE__LISTEN_HOST/PORT with a transaction"
+                            + " pooler): run event streams read the database every {} ms instead",
+                    pollInterval.toMillis());
         }
     }
 
@@ -111,10 +115,14 @@ public final class Notifications implements AutoCloseable {
                 }
                 live = false;
                 wakeAll();
-                log.warn("lost the {} listening connection ({}); waiters poll every {} ms until it is back",
-                        channel, e.getMessage(), pollInterval.toMillis());
+                log.warn(
+                        "lost the {} listening connection ({}); waiters poll every {} ms until it is back",
+                        channel,
+                        e.getMessage(),
+                        pollInterval.toMillis());
                 sleep(delay);
-                delay = delay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0 ? MAX_RECONNECT_DELAY
+                delay = delay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0
+                        ? MAX_RECONNECT_DELAY
                         : delay.multipliedBy(2);
             } finally {
                 live = false;

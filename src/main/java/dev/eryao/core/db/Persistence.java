@@ -14,15 +14,14 @@ import org.hibernate.resource.jdbc.spi.StatementInspector;
  * touches the schema here ({@code hbm2ddl} is off): migrations are the only way to change it.
  */
 public final class Persistence {
-    private Persistence() {
-    }
+    private Persistence() {}
 
     /**
      * @param entities  the mapped model classes
      * @param inspector sees every SQL statement before it runs (tests count and read them), or null
      */
-    public static SessionFactory sessionFactory(Database database, List<Class<?>> entities,
-                                                StatementInspector inspector) {
+    public static SessionFactory sessionFactory(
+            Database database, List<Class<?>> entities, StatementInspector inspector) {
         StandardServiceRegistryBuilder registry = new StandardServiceRegistryBuilder()
                 .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, database.dataSource())
                 .applySetting(AvailableSettings.CONNECTION_PROVIDER_DISABLES_AUTOCOMMIT, true)
@@ -47,7 +46,8 @@ public final class Persistence {
         if (database.settings().poolMode() == PoolMode.TRANSACTION
                 && database.settings().statementTimeout().isPositive()) {
             // No session options through a transaction pooler: bound each query from the client side (in ms).
-            registry.applySetting("jakarta.persistence.query.timeout",
+            registry.applySetting(
+                    "jakarta.persistence.query.timeout",
                     Math.toIntExact(database.settings().statementTimeout().toMillis()));
         }
         if (inspector != null) {

@@ -89,8 +89,8 @@ public final class RepositorySession {
 
     private void refuseInReadOnly(String method) {
         if (readOnly) {
-            throw new IllegalStateException("this unit of work only reads (Transactions.read): "
-                    + method + "() needs Transactions.fromTransaction");
+            throw new IllegalStateException("this unit of work only reads (Transactions.read): " + method
+                    + "() needs Transactions.fromTransaction");
         }
     }
 }

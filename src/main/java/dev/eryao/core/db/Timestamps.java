@@ -5,8 +5,7 @@ import java.time.temporal.ChronoUnit;
 
 /** The one clock for stored times: UTC instants at PostgreSQL's microsecond precision. */
 public final class Timestamps {
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     /**
      * Now, truncated to microseconds so that the value kept in memory equals the value stored

@@ -9,8 +9,7 @@ import java.util.Optional;
  * which must never let a query end, prepare or change their read-only transaction.
  */
 public final class TransactionControl {
-    private TransactionControl() {
-    }
+    private TransactionControl() {}
 
     /**
      * The transaction-control command ({@code COMMIT}, {@code PREPARE TRANSACTION}, ...) a statement
@@ -23,6 +22,9 @@ public final class TransactionControl {
         } catch (IllegalArgumentException unterminated) {
             return Optional.empty(); // the server reports what it cannot read
         }
-        return statements.stream().map(NativeSql::transactionControl).filter(java.util.Objects::nonNull).findFirst();
+        return statements.stream()
+                .map(NativeSql::transactionControl)
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 }

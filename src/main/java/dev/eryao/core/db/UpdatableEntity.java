@@ -1,11 +1,11 @@
 package dev.eryao.core.db;
 
-import org.hibernate.annotations.ColumnDefault;
 import jakarta.persistence.Column;
 import jakarta.persistence.MappedSuperclass;
 import jakarta.persistence.PrePersist;
 import jakarta.persistence.PreUpdate;
 import java.time.Instant;
+import org.hibernate.annotations.ColumnDefault;
 
 /** A {@link BaseEntity} that can change: {@code updated_at} moves on every update that is flushed. */
 @MappedSuperclass
@@ -14,8 +14,7 @@ public abstract class UpdatableEntity extends BaseEntity {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
-    protected UpdatableEntity() {
-    }
+    protected UpdatableEntity() {}
 
     @PrePersist
     void stampFirstUpdate() {

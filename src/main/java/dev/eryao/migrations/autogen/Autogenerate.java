@@ -41,10 +41,15 @@ public final class Autogenerate {
      *                                  would show as a difference and be written twice
      */
     public List<Change> compare() {
-        List<String> pending = migrations.history().stream().filter(e -> !e.applied()).map(HistoryEntry::id).toList();
+        List<String> pending = migrations.history().stream()
+                .filter(e -> !e.applied())
+                .map(HistoryEntry::id)
+                .toList();
         if (!pending.isEmpty()) {
-            throw new MigrationFailedException("the database is not at head (pending: " + String.join(", ", pending)
-                    + "): run `eryao migrate` first", null);
+            throw new MigrationFailedException(
+                    "the database is not at head (pending: " + String.join(", ", pending)
+                            + "): run `eryao migrate` first",
+                    null);
         }
         try (Connection connection = dataSource.getConnection()) {
             Shapes.Schema live = CatalogReader.readPublic(connection, TOOL_TABLES);
@@ -66,12 +71,15 @@ public final class Autogenerate {
 
     /** The statements in upgrade order, each under its review marks and notes. */
     public static String upgradeScript(List<Change> changes) {
-        return changes.stream().map(change -> annotated(change, change.upgrade())).collect(Collectors.joining("\n\n"));
+        return changes.stream()
+                .map(change -> annotated(change, change.upgrade()))
+                .collect(Collectors.joining("\n\n"));
     }
 
     /** The inverse statements, in reverse order, so they undo the upgrade step by step. */
     public static String downgradeScript(List<Change> changes) {
-        return changes.reversed().stream().map(change -> annotated(change, change.downgrade()))
+        return changes.reversed().stream()
+                .map(change -> annotated(change, change.downgrade()))
                 .collect(Collectors.joining("\n\n"));
     }
 

@@ -46,8 +46,7 @@ final class CatalogReader {
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
             ORDER BY i.relname""";
 
-    private CatalogReader() {
-    }
+    private CatalogReader() {}
 
     /** The tables of {@code public}, leaving out {@code excluded} ones (the migration tools' own). */
     static Shapes.Schema readPublic(Connection connection, Set<String> excluded) throws SQLException {
@@ -60,7 +59,8 @@ final class CatalogReader {
     }
 
     private static long namespace(Connection connection, String query) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(query)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(query)) {
             row.next();
             return row.getLong(1);
         }
@@ -90,8 +90,11 @@ final class CatalogReader {
             query.setLong(1, oid);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    columns.add(new Shapes.Column(rows.getString(1), canonicalType(rows.getString(2)),
-                            rows.getBoolean(3), rows.getString(4)));
+                    columns.add(new Shapes.Column(
+                            rows.getString(1),
+                            canonicalType(rows.getString(2)),
+                            rows.getBoolean(3),
+                            rows.getString(4)));
                 }
             }
         }
@@ -105,8 +108,10 @@ final class CatalogReader {
                     if ("p".equals(rows.getString(2))) {
                         primaryKey = new Shapes.Key(rows.getString(1), keyColumns);
                     } else {
-                        foreignKeys.put(rows.getString(1), new Shapes.ForeignKey(rows.getString(1), keyColumns,
-                                rows.getString(4), strings(rows.getArray(5))));
+                        foreignKeys.put(
+                                rows.getString(1),
+                                new Shapes.ForeignKey(
+                                        rows.getString(1), keyColumns, rows.getString(4), strings(rows.getArray(5))));
                     }
                 }
             }
@@ -116,13 +121,18 @@ final class CatalogReader {
             query.setLong(1, oid);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    indexes.put(rows.getString(1), new Shapes.Index(rows.getString(1), rows.getBoolean(2),
-                            strings(rows.getArray(4)), rows.getString(3)));
+                    indexes.put(
+                            rows.getString(1),
+                            new Shapes.Index(
+                                    rows.getString(1),
+                                    rows.getBoolean(2),
+                                    strings(rows.getArray(4)),
+                                    rows.getString(3)));
                 }
             }
         }
-        return new Shapes.Table(name, columns, primaryKey, indexes, foreignKeys, rls,
-                countRows && hasRows(connection, name));
+        return new Shapes.Table(
+                name, columns, primaryKey, indexes, foreignKeys, rls, countRows && hasRows(connection, name));
     }
 
     /** {@code timestamp(6)} is PostgreSQL's full precision, the same column as {@code timestamp}. */
@@ -132,7 +142,8 @@ final class CatalogReader {
 
     private static boolean hasRows(Connection connection, String table) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM public." + Ddl.quote(table) + ")")) {
+                ResultSet row =
+                        statement.executeQuery("SELECT EXISTS (SELECT 1 FROM public." + Ddl.quote(table) + ")")) {
             row.next();
             return row.getBoolean(1);
         }

@@ -13,8 +13,8 @@ import java.util.List;
  *                  as {@code -- REVIEW:} lines above the statement
  * @param notes     hints that are not dangers (a drop and an add that may be a rename)
  */
-public record Change(int phase, String summary, String upgrade, String downgrade, List<String> review,
-                     List<String> notes) {
+public record Change(
+        int phase, String summary, String upgrade, String downgrade, List<String> review, List<String> notes) {
     static final int CREATE_TABLE = 0;
     static final int ADD_COLUMN = 1;
     static final int ALTER = 2;
@@ -42,6 +42,7 @@ public record Change(int phase, String summary, String upgrade, String downgrade
     }
 
     private static List<String> append(List<String> list, String item) {
-        return java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of(item)).toList();
+        return java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of(item))
+                .toList();
     }
 }

@@ -11,8 +11,7 @@ import java.util.stream.Collectors;
 final class Ddl {
     private static final Pattern PLAIN_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
-    private Ddl() {
-    }
+    private Ddl() {}
 
     static String quote(String name) {
         return PLAIN_NAME.matcher(name).matches() ? name : "\"" + name.replace("\"", "\"\"") + "\"";
@@ -20,11 +19,17 @@ final class Ddl {
 
     /** CREATE TABLE with the primary key, for the table in {@code schemaPrefix} ("" for the search path). */
     static String createTable(String schemaPrefix, Shapes.Table table) {
-        int width = table.columns().stream().mapToInt(c -> quote(c.name()).length()).max().orElse(0);
-        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(schemaPrefix).append(quote(table.name()))
+        int width = table.columns().stream()
+                .mapToInt(c -> quote(c.name()).length())
+                .max()
+                .orElse(0);
+        StringBuilder sql = new StringBuilder("CREATE TABLE ")
+                .append(schemaPrefix)
+                .append(quote(table.name()))
                 .append(" (\n");
-        List<String> lines = table.columns().stream().map(column -> "    "
-                + pad(quote(column.name()), width) + " " + columnDefinition(column)).collect(Collectors.toList());
+        List<String> lines = table.columns().stream()
+                .map(column -> "    " + pad(quote(column.name()), width) + " " + columnDefinition(column))
+                .collect(Collectors.toList());
         if (table.primaryKey() != null) {
             lines.add("    CONSTRAINT " + quote(table.primaryKey().name()) + " PRIMARY KEY ("
                     + names(table.primaryKey().columns()) + ")");
@@ -34,7 +39,8 @@ final class Ddl {
 
     /** {@code varchar(200) NOT NULL DEFAULT now()}: type, nullability, default. */
     static String columnDefinition(Shapes.Column column) {
-        return column.type() + (column.notNull() ? " NOT NULL" : "")
+        return column.type()
+                + (column.notNull() ? " NOT NULL" : "")
                 + (column.defaultExpression() == null ? "" : " DEFAULT " + column.defaultExpression());
     }
 
@@ -72,14 +78,22 @@ final class Ddl {
     static String clientAccess(Shapes.Table table) {
         String name = quote(table.name());
         StringBuilder sql = new StringBuilder()
-                .append("CREATE POLICY ").append(quote(table.name() + "_reader")).append(" ON ").append(name)
+                .append("CREATE POLICY ")
+                .append(quote(table.name() + "_reader"))
+                .append(" ON ")
+                .append(name)
                 .append(" FOR SELECT TO eryao_reader USING (true);\n")
-                .append("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ").append(name)
+                .append("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ")
+                .append(name)
                 .append(" FROM anon, authenticated;");
         if (table.column("owner_id").isPresent()) {
-            sql.append("\nCREATE POLICY ").append(quote(table.name() + "_owner_read")).append(" ON ").append(name)
+            sql.append("\nCREATE POLICY ")
+                    .append(quote(table.name() + "_owner_read"))
+                    .append(" ON ")
+                    .append(name)
                     .append("\n    FOR SELECT TO authenticated USING (owner_id = (SELECT auth.uid())")
-                    .append(table.column("deleted_at").isPresent() ? " AND deleted_at IS NULL" : "").append(");");
+                    .append(table.column("deleted_at").isPresent() ? " AND deleted_at IS NULL" : "")
+                    .append(");");
         }
         return sql.toString();
     }

@@ -32,8 +32,7 @@ import org.hibernate.mapping.PersistentClass;
 final class ModelSchema {
     private static final List<String> TRAILING_COLUMNS = List.of("created_at", "updated_at", "deleted_at");
 
-    private ModelSchema() {
-    }
+    private ModelSchema() {}
 
     static Shapes.Schema read(Connection connection, List<Class<?>> models) throws SQLException {
         List<Shapes.Table> tables = describe(models);
@@ -41,7 +40,8 @@ final class ModelSchema {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             for (Shapes.Table table : tables) {
-                statement.execute(Ddl.createTable("pg_temp.", table).replaceFirst("^CREATE TABLE", "CREATE TEMP TABLE"));
+                statement.execute(
+                        Ddl.createTable("pg_temp.", table).replaceFirst("^CREATE TABLE", "CREATE TEMP TABLE"));
                 for (Shapes.Index index : table.indexes().values()) {
                     statement.execute(Ddl.createIndex("pg_temp.", table.name(), index));
                 }
@@ -53,8 +53,12 @@ final class ModelSchema {
             }
             Shapes.Schema probed = CatalogReader.readTemporary(connection);
             Map<String, Shapes.Table> meant = new LinkedHashMap<>();
-            probed.tables().values().forEach(t -> meant.put(t.name(), new Shapes.Table(t.name(), t.columns(),
-                    t.primaryKey(), t.indexes(), t.foreignKeys(), true, false)));
+            probed.tables()
+                    .values()
+                    .forEach(t -> meant.put(
+                            t.name(),
+                            new Shapes.Table(
+                                    t.name(), t.columns(), t.primaryKey(), t.indexes(), t.foreignKeys(), true, false)));
             return new Shapes.Schema(meant);
         } catch (SQLException e) {
             throw new SQLException("the models do not describe a valid schema: " + e.getMessage(), e);
@@ -91,23 +95,40 @@ final class ModelSchema {
         String name = mapped.getName();
         List<Shapes.Column> columns = new ArrayList<>();
         for (org.hibernate.mapping.Column column : mapped.getColumns()) {
-            columns.add(new Shapes.Column(column.getName(), column.getSqlType(metadata), !column.isNullable(),
-                    column.getDefaultValue()));
+            columns.add(new Shapes.Column(
+                    column.getName(), column.getSqlType(metadata), !column.isNullable(), column.getDefaultValue()));
         }
         // id first, the timestamps last, the rest as Hibernate lists them: how revisions are written by hand
-        columns.sort(Comparator.comparingInt((Shapes.Column c) -> c.name().equals("id") ? 0
+        columns.sort(Comparator.comparingInt((Shapes.Column c) -> c.name().equals("id")
+                ? 0
                 : TRAILING_COLUMNS.contains(c.name()) ? 2 + TRAILING_COLUMNS.indexOf(c.name()) : 1));
         List<String> keyColumns = mapped.getPrimaryKey().getColumns().stream()
-                .map(org.hibernate.mapping.Column::getName).toList();
+                .map(org.hibernate.mapping.Column::getName)
+                .toList();
         Map<String, Shapes.Index> indexes = new LinkedHashMap<>();
-        mapped.getIndexes().values().forEach(index -> indexes.put(index.getName(), new Shapes.Index(index.getName(),
-                index.isUnique(), keys(index.getColumns(), index.getColumnOrderMap()), predicate(index.getOptions()))));
+        mapped.getIndexes()
+                .values()
+                .forEach(index -> indexes.put(
+                        index.getName(),
+                        new Shapes.Index(
+                                index.getName(),
+                                index.isUnique(),
+                                keys(index.getColumns(), index.getColumnOrderMap()),
+                                predicate(index.getOptions()))));
         // Hibernate keeps @Index(unique = true) as a unique key; in the schema it is a unique index all the same.
-        mapped.getUniqueKeys().values().forEach(key -> indexes.put(key.getName(), new Shapes.Index(key.getName(),
-                true, keys(key.getColumns(), key.getColumnOrderMap()), predicate(key.getOptions()))));
+        mapped.getUniqueKeys()
+                .values()
+                .forEach(key -> indexes.put(
+                        key.getName(),
+                        new Shapes.Index(
+                                key.getName(),
+                                true,
+                                keys(key.getColumns(), key.getColumnOrderMap()),
+                                predicate(key.getOptions()))));
         Map<String, Shapes.ForeignKey> foreignKeys = foreignKeys(name, entity.getMappedClass());
         coverForeignKeys(name, foreignKeys, indexes);
-        return new Shapes.Table(name, columns, new Shapes.Key("pk_" + name, keyColumns), indexes, foreignKeys, true, false);
+        return new Shapes.Table(
+                name, columns, new Shapes.Key("pk_" + name, keyColumns), indexes, foreignKeys, true, false);
     }
 
     /**
@@ -115,11 +136,18 @@ final class ModelSchema {
      * partial one counts, as Supabase's advisor counts it): without one, deleting or re-keying a
      * referenced row scans the referencing table, and the advisor warns (unindexed_foreign_keys).
      */
-    static void coverForeignKeys(String table, Map<String, Shapes.ForeignKey> foreignKeys, Map<String, Shapes.Index> indexes) {
+    static void coverForeignKeys(
+            String table, Map<String, Shapes.ForeignKey> foreignKeys, Map<String, Shapes.Index> indexes) {
         for (Shapes.ForeignKey key : foreignKeys.values()) {
-            boolean covered = indexes.values().stream().anyMatch(index -> index.keys().size() >= key.columns().size()
-                    && java.util.Set.copyOf(index.keys().subList(0, key.columns().size()).stream()
-                            .map(k -> k.replaceFirst(" DESC$", "")).toList()).equals(java.util.Set.copyOf(key.columns())));
+            boolean covered = indexes.values().stream()
+                    .anyMatch(index -> index.keys().size() >= key.columns().size()
+                            && java.util.Set.copyOf(index
+                                            .keys()
+                                            .subList(0, key.columns().size())
+                                            .stream()
+                                            .map(k -> k.replaceFirst(" DESC$", ""))
+                                            .toList())
+                                    .equals(java.util.Set.copyOf(key.columns())));
             if (!covered) {
                 String name = "ix_" + table + "_" + String.join("_", key.columns());
                 indexes.put(name, new Shapes.Index(name, false, key.columns(), null));
@@ -141,8 +169,9 @@ final class ModelSchema {
                             + " has @References but no @Column(name = ...)");
                 }
                 String name = "fk_" + table + "_" + column.name();
-                keys.put(name, new Shapes.ForeignKey(name, List.of(column.name()), tableOf(reference.value()),
-                        List.of("id")));
+                keys.put(
+                        name,
+                        new Shapes.ForeignKey(name, List.of(column.name()), tableOf(reference.value()), List.of("id")));
             }
         }
         return keys;
@@ -156,13 +185,16 @@ final class ModelSchema {
         return table.name();
     }
 
-    private static List<String> keys(List<org.hibernate.mapping.Column> columns,
-                                     Map<org.hibernate.mapping.Column, String> order) {
-        return columns.stream().map(column -> {
-            String direction = order.get(column);
-            return direction != null && direction.strip().equalsIgnoreCase("desc")
-                    ? column.getName() + " DESC" : column.getName();
-        }).toList();
+    private static List<String> keys(
+            List<org.hibernate.mapping.Column> columns, Map<org.hibernate.mapping.Column, String> order) {
+        return columns.stream()
+                .map(column -> {
+                    String direction = order.get(column);
+                    return direction != null && direction.strip().equalsIgnoreCase("desc")
+                            ? column.getName() + " DESC"
+                            : column.getName();
+                })
+                .toList();
     }
 
     /** {@code @Index(options = "WHERE deleted_at IS NULL")} → {@code deleted_at IS NULL}. */

@@ -12,8 +12,7 @@ import java.util.Optional;
  * hand-written revisions, and autogenerate neither writes nor drops them.
  */
 public final class Shapes {
-    private Shapes() {
-    }
+    private Shapes() {}
 
     /** @param tables by name */
     public record Schema(Map<String, Table> tables) {
@@ -29,27 +28,30 @@ public final class Shapes {
      * @param foreignKeys by name
      * @param hasRows     whether the live table holds any row (false for the models' side)
      */
-    public record Table(String name, List<Column> columns, Key primaryKey, Map<String, Index> indexes,
-                        Map<String, ForeignKey> foreignKeys, boolean rls, boolean hasRows) {
+    public record Table(
+            String name,
+            List<Column> columns,
+            Key primaryKey,
+            Map<String, Index> indexes,
+            Map<String, ForeignKey> foreignKeys,
+            boolean rls,
+            boolean hasRows) {
         public Optional<Column> column(String columnName) {
             return columns.stream().filter(c -> c.name().equals(columnName)).findFirst();
         }
     }
 
     /** @param defaultExpression as PostgreSQL prints it, or null */
-    public record Column(String name, String type, boolean notNull, String defaultExpression) {
-    }
+    public record Column(String name, String type, boolean notNull, String defaultExpression) {}
 
-    public record Key(String name, List<String> columns) {
-    }
+    public record Key(String name, List<String> columns) {}
 
     /**
      * @param keys      each key column as PostgreSQL prints it, with its order ({@code created_at DESC})
      * @param predicate the partial index's WHERE, as PostgreSQL prints it, or null
      */
-    public record Index(String name, boolean unique, List<String> keys, String predicate) {
-    }
+    public record Index(String name, boolean unique, List<String> keys, String predicate) {}
 
-    public record ForeignKey(String name, List<String> columns, String referencedTable, List<String> referencedColumns) {
-    }
+    public record ForeignKey(
+            String name, List<String> columns, String referencedTable, List<String> referencedColumns) {}
 }

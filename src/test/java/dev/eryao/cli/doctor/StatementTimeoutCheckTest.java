@@ -21,10 +21,12 @@ class StatementTimeoutCheckTest {
     void aTimeoutSentOnlyAsAStartUpOptionAndDroppedByThePoolerIsCaught() throws Exception {
         DatabaseSettings direct = server.sessionSettings();
         try (OptionsDroppingProxy proxy = new OptionsDroppingProxy(direct.host(), direct.port());
-             Database throughProxy = Database.open(server.settings().withDatabase(
-                     direct.at(proxy.host(), proxy.port(), direct.user(), direct.sslMode())))) {
-            DoctorContext context = new DoctorContext(server.settings().withDatabase(throughProxy.settings()), throughProxy);
-            int configured = Math.toIntExact(throughProxy.settings().statementTimeout().toMillis());
+                Database throughProxy = Database.open(server.settings()
+                        .withDatabase(direct.at(proxy.host(), proxy.port(), direct.user(), direct.sslMode())))) {
+            DoctorContext context =
+                    new DoctorContext(server.settings().withDatabase(throughProxy.settings()), throughProxy);
+            int configured =
+                    Math.toIntExact(throughProxy.settings().statementTimeout().toMillis());
 
             PGSimpleDataSource optionsOnly = new PGSimpleDataSource();
             optionsOnly.setServerNames(new String[] {proxy.host()});
@@ -38,11 +40,14 @@ class StatementTimeoutCheckTest {
 
             assertThat(proxy.droppedOptions()).isPositive();
             assertThat(dropped.status()).as(dropped.toString()).isEqualTo(Finding.Status.FAILED);
-            assertThat(dropped.line("statement timeout")).startsWith("✗ statement timeout: a pooled connection runs with")
-                    .contains("not the configured " + configured + "ms").contains("— fix:");
+            assertThat(dropped.line("statement timeout"))
+                    .startsWith("✗ statement timeout: a pooled connection runs with")
+                    .contains("not the configured " + configured + "ms")
+                    .contains("— fix:");
 
             Finding applicationPool = new StatementTimeoutCheck().run(context);
-            assertThat(applicationPool.status()).as("the application's own pool sets it with SQL: " + applicationPool)
+            assertThat(applicationPool.status())
+                    .as("the application's own pool sets it with SQL: " + applicationPool)
                     .isEqualTo(Finding.Status.OK);
         }
     }

@@ -105,14 +105,15 @@ class JwksFetchTest {
     @Test
     void aKeySetOverTheSizeLimitIsRefused() {
         String padding = "x".repeat(JwksKeySource.MAX_BODY_BYTES);
-        String body = new JWKSet(key.toPublicJWK()).toString(true).replaceFirst("\\{",
-                "{\"padding\":\"" + padding + "\",");
+        String body =
+                new JWKSet(key.toPublicJWK()).toString(true).replaceFirst("\\{", "{\"padding\":\"" + padding + "\",");
         answer.countDown();
         JwksKeySource source = new JwksKeySource(serve(body.getBytes(StandardCharsets.UTF_8)), Clock.systemUTC());
 
         assertThatThrownBy(() -> source.keysFor("es-key-1", JWSAlgorithm.ES256))
                 .isInstanceOf(KeySourceUnavailableException.class)
-                .rootCause().hasMessageContaining("limit");
+                .rootCause()
+                .hasMessageContaining("limit");
     }
 
     @Test
@@ -121,7 +122,8 @@ class JwksFetchTest {
 
         assertThatThrownBy(() -> source.keysFor("es-key-1", JWSAlgorithm.ES256))
                 .isInstanceOf(KeySourceUnavailableException.class)
-                .rootCause().hasMessageContaining("timed out");
+                .rootCause()
+                .hasMessageContaining("timed out");
         assertThat(requests.get()).isEqualTo(1);
     }
 

@@ -8,7 +8,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.eryao.core.config.AuthSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.support.TestKeys;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +27,10 @@ class JwksKeySourceTest {
     private final TestKeys keys = new TestKeys();
     private final MovableClock clock = new MovableClock();
     private final ExecutorService refreshes = Executors.newSingleThreadExecutor();
-    private final JwtVerifier verifier = new JwtVerifier(new AuthSettings(keys.jwksUrl(), Secret.empty(), null),
-            new JwksKeySource(keys.jwksUrl(), clock, refreshes), clock);
+    private final JwtVerifier verifier = new JwtVerifier(
+            new AuthSettings(keys.jwksUrl(), Secret.empty(), null),
+            new JwksKeySource(keys.jwksUrl(), clock, refreshes),
+            clock);
     private final UUID user = UUID.randomUUID();
 
     @AfterEach
@@ -41,7 +42,7 @@ class JwksKeySourceTest {
     /** Returns once every fetch started in the background so far has finished (one thread, in order). */
     private void backgroundFetchesDone() {
         try {
-            refreshes.submit(() -> { }).get();
+            refreshes.submit(() -> {}).get();
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException(e);
         }
@@ -49,8 +50,12 @@ class JwksKeySourceTest {
 
     private String tokenSignedWith(ECKey key) {
         Instant now = clock.instant();
-        return TestKeys.es256(key, TestKeys.claims(user, "authenticated")
-                .issueTime(java.util.Date.from(now)).expirationTime(java.util.Date.from(now.plusSeconds(3600))).build());
+        return TestKeys.es256(
+                key,
+                TestKeys.claims(user, "authenticated")
+                        .issueTime(java.util.Date.from(now))
+                        .expirationTime(java.util.Date.from(now.plusSeconds(3600)))
+                        .build());
     }
 
     @Test
@@ -59,13 +64,15 @@ class JwksKeySourceTest {
         for (int i = 0; i < 5; i++) {
             assertThat(verifier.verify(token).id()).isEqualTo(user);
         }
-        clock.advance(Duration.ofMinutes(2));   // before the refresh-ahead window
+        clock.advance(Duration.ofMinutes(2)); // before the refresh-ahead window
         verifier.verify(tokenSignedWith(keys.es256));
         assertThat(keys.fetches()).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(2));
         verifier.verify(tokenSignedWith(keys.es256));
-        assertThat(keys.fetches()).as("older than the time to live: fetched again").isEqualTo(2);
+        assertThat(keys.fetches())
+                .as("older than the time to live: fetched again")
+                .isEqualTo(2);
     }
 
     @Test
@@ -86,8 +93,9 @@ class JwksKeySourceTest {
             String forged = tokenSignedWith(TestKeys.generateEc("made-up-" + i));
             assertThatThrownBy(() -> verifier.verify(forged)).isInstanceOf(AuthenticationException.class);
         }
-        assertThat(keys.fetches()).as("the first fetch, then one refetch for the first made-up kid: "
-                + "two fetches per 30 s at most").isEqualTo(2);
+        assertThat(keys.fetches())
+                .as("the first fetch, then one refetch for the first made-up kid: " + "two fetches per 30 s at most")
+                .isEqualTo(2);
 
         clock.advance(JwksKeySource.MIN_REFETCH_INTERVAL);
         String forged = tokenSignedWith(TestKeys.generateEc("made-up-later"));
@@ -109,14 +117,19 @@ class JwksKeySourceTest {
         ECKey rotated = TestKeys.generateEc("es-key-2");
         keys.publish(new JWKSet(List.of(keys.es256.toPublicJWK(), rotated.toPublicJWK())));
 
-        clock.advance(JwksKeySource.TIME_TO_LIVE.minus(JwksKeySource.REFRESH_AHEAD).plusSeconds(10));
-        assertThat(verifier.verify(tokenSignedWith(keys.es256)).id()).as("answered from the cache").isEqualTo(user);
+        clock.advance(
+                JwksKeySource.TIME_TO_LIVE.minus(JwksKeySource.REFRESH_AHEAD).plusSeconds(10));
+        assertThat(verifier.verify(tokenSignedWith(keys.es256)).id())
+                .as("answered from the cache")
+                .isEqualTo(user);
         backgroundFetchesDone();
         assertThat(keys.fetches()).as("fetched in the background").isEqualTo(2);
 
-        clock.advance(JwksKeySource.REFRESH_AHEAD);   // past the first set's time to live
+        clock.advance(JwksKeySource.REFRESH_AHEAD); // past the first set's time to live
         assertThat(verifier.verify(tokenSignedWith(rotated)).id()).isEqualTo(user);
-        assertThat(keys.fetches()).as("the set fetched ahead is in use: no fetch now").isEqualTo(2);
+        assertThat(keys.fetches())
+                .as("the set fetched ahead is in use: no fetch now")
+                .isEqualTo(2);
     }
 
     @Test
@@ -126,7 +139,8 @@ class JwksKeySourceTest {
 
         clock.advance(JwksKeySource.TIME_TO_LIVE.plusMinutes(1));
         assertThat(verifier.verify(tokenSignedWith(keys.es256)).id())
-                .as("past the time to live, the URL down: the keys fetched earlier").isEqualTo(user);
+                .as("past the time to live, the URL down: the keys fetched earlier")
+                .isEqualTo(user);
 
         clock.advance(JwksKeySource.MAX_AGE.minus(JwksKeySource.TIME_TO_LIVE.plusMinutes(1)));
         String token = tokenSignedWith(keys.es256);
@@ -141,7 +155,9 @@ class JwksKeySourceTest {
         Duration step = Duration.ofSeconds(20);
         List<Duration> acceptedAt = new ArrayList<>();
         List<Duration> refusedAt = new ArrayList<>();
-        for (Duration since = step; since.compareTo(JwksKeySource.MAX_AGE.plusMinutes(2)) <= 0; since = since.plus(step)) {
+        for (Duration since = step;
+                since.compareTo(JwksKeySource.MAX_AGE.plusMinutes(2)) <= 0;
+                since = since.plus(step)) {
             clock.advance(step);
             try {
                 verifier.verify(tokenSignedWith(keys.es256));
@@ -151,9 +167,11 @@ class JwksKeySourceTest {
             }
             backgroundFetchesDone();
         }
-        assertThat(acceptedAt).as("tolerated past the time to live")
+        assertThat(acceptedAt)
+                .as("tolerated past the time to live")
                 .anyMatch(since -> since.compareTo(JwksKeySource.TIME_TO_LIVE) > 0);
-        assertThat(acceptedAt).as("never at or past the max age")
+        assertThat(acceptedAt)
+                .as("never at or past the max age")
                 .allMatch(since -> since.compareTo(JwksKeySource.MAX_AGE) < 0);
         assertThat(refusedAt).isNotEmpty();
     }

@@ -34,7 +34,8 @@ class LocalJwtSecretTest {
 
     @BeforeEach
     void posixOnly() {
-        assumeTrue(dataDir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+        assumeTrue(
+                dataDir.getFileSystem().supportedFileAttributeViews().contains("posix"),
                 "file permissions are POSIX's: elsewhere the file gets what its directory gives");
     }
 
@@ -43,7 +44,8 @@ class LocalJwtSecretTest {
         LocalJwtSecret made = LocalJwtSecret.loadOrCreate(dataDir);
 
         assertThat(made.created()).isTrue();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made.file()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made.file())))
+                .isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(dataDir)) {
             assertThat(files).as("no temporary file left behind").containsExactly(made.file());
         }
@@ -62,11 +64,13 @@ class LocalJwtSecretTest {
 
         assertThatThrownBy(() -> LocalJwtSecret.loadOrCreate(dataDir))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith(file.toAbsolutePath() + " may be read or written by others (" + permissions + ")")
+                .hasMessageStartingWith(
+                        file.toAbsolutePath() + " may be read or written by others (" + permissions + ")")
                 .hasMessageContaining("delete it")
                 .hasMessageContaining("chmod 600");
         assertThat(Files.readString(file)).isEqualTo(content);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo(permissions);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo(permissions);
     }
 
     @Test
@@ -112,7 +116,9 @@ class LocalJwtSecretTest {
             start.countDown();
 
             for (CompletableFuture<String> seen : firstSight) {
-                assertThat(seen.get()).as("round %d: the file's permissions when first seen", round).isEqualTo("rw-------");
+                assertThat(seen.get())
+                        .as("round %d: the file's permissions when first seen", round)
+                        .isEqualTo("rw-------");
             }
 
             List<String> secrets = new ArrayList<>();
@@ -133,8 +139,8 @@ class LocalJwtSecretTest {
      * Looks for {@code file} without pause from {@code start} on and reads its permissions as soon
      * as it is there; "never there" if it still is not once {@code makers} are all done.
      */
-    private static CompletableFuture<String> permissionsOnceItExists(Path file, CountDownLatch start,
-                                                                     CompletableFuture<?> makers) {
+    private static CompletableFuture<String> permissionsOnceItExists(
+            Path file, CountDownLatch start, CompletableFuture<?> makers) {
         CompletableFuture<String> seen = new CompletableFuture<>();
         Thread.ofPlatform().start(() -> {
             try {

@@ -26,7 +26,8 @@ class VerifiedTokensTest {
     private final MovableClock clock = new MovableClock();
     private final JwtVerifier verifier = new JwtVerifier(
             new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), null),
-            new JwksKeySource(keys.jwksUrl(), clock), clock);
+            new JwksKeySource(keys.jwksUrl(), clock),
+            clock);
     private final UUID user = UUID.randomUUID();
 
     @AfterEach
@@ -37,7 +38,9 @@ class VerifiedTokensTest {
     private JWTClaimsSet claimsValidFor(Duration lifetime) {
         Instant now = clock.instant();
         return TestKeys.claims(user, "authenticated")
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime))).build();
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(lifetime)))
+                .build();
     }
 
     @Test
@@ -50,7 +53,9 @@ class VerifiedTokensTest {
 
         String anon = keys.hs256(TestKeys.claims(user, "anon").build());
         assertThatThrownBy(() -> verifier.verify(anon)).isInstanceOf(AuthenticationException.class);
-        assertThat(verifier.rememberedTokens()).as("refused tokens are not remembered").isEqualTo(1);
+        assertThat(verifier.rememberedTokens())
+                .as("refused tokens are not remembered")
+                .isEqualTo(1);
     }
 
     @Test
@@ -73,10 +78,12 @@ class VerifiedTokensTest {
 
         ECKey replacement = TestKeys.generateEc("es-key-2");
         keys.publish(new JWKSet(List.of(replacement.toPublicJWK())));
-        clock.advance(Duration.ofMinutes(11));   // past the keys' time to live and the memory's 5 minutes
+        clock.advance(Duration.ofMinutes(11)); // past the keys' time to live and the memory's 5 minutes
 
         assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(AuthenticationException.class);
-        assertThat(keys.fetches()).as("the expired set, then once more for the kid it no longer has").isEqualTo(3);
+        assertThat(keys.fetches())
+                .as("the expired set, then once more for the kid it no longer has")
+                .isEqualTo(3);
     }
 
     @Test

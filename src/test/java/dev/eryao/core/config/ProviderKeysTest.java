@@ -30,10 +30,12 @@ class ProviderKeysTest {
     void aKeyWithAZeroWidthSpaceIsRefusedByVariableAndPositionNeverByValue() {
         String pasted = KEY_START + "\u200B" + KEY_END;
 
-        assertThatThrownBy(() -> llm(Map.of(VARIABLE, pasted))).isInstanceOf(SettingsException.class)
+        assertThatThrownBy(() -> llm(Map.of(VARIABLE, pasted)))
+                .isInstanceOf(SettingsException.class)
                 .hasMessage(VARIABLE + " contains a character not allowed in an HTTP header"
                         + " (U+200B ZERO WIDTH SPACE at position 11): set it again without it")
-                .hasMessageNotContaining(KEY_START).hasMessageNotContaining(KEY_END);
+                .hasMessageNotContaining(KEY_START)
+                .hasMessageNotContaining(KEY_END);
     }
 
     @Test
@@ -46,10 +48,12 @@ class ProviderKeysTest {
                 KEY_START + "é" + KEY_END, "U+00E9 LATIN SMALL LETTER E WITH ACUTE",
                 KEY_START + "\u007F" + KEY_END, "U+007F DELETE");
         kinds.forEach((key, kind) -> assertThatThrownBy(() -> llm(Map.of(VARIABLE, key)))
-                .as(kind).isInstanceOf(SettingsException.class)
+                .as(kind)
+                .isInstanceOf(SettingsException.class)
                 .hasMessageStartingWith(VARIABLE + " contains a character not allowed in an HTTP header")
                 .hasMessageContaining(kind + " at position 11")
-                .hasMessageNotContaining(KEY_START).hasMessageNotContaining(KEY_END));
+                .hasMessageNotContaining(KEY_START)
+                .hasMessageNotContaining(KEY_END));
     }
 
     @Test
@@ -72,9 +76,11 @@ class ProviderKeysTest {
     @Test
     void theAnswerAllowancePerTokenDefaultsBindsAndIsRefusedBelowOneCharacter() {
         assertThat(llm(Map.of()).answerBytesPerToken()).isEqualTo(LlmSettings.DEFAULT_ANSWER_BYTES_PER_TOKEN);
-        assertThat(llm(Map.of("ERYAO_LLM__ANSWER_BYTES_PER_TOKEN", "8")).answerBytesPerToken()).isEqualTo(8);
+        assertThat(llm(Map.of("ERYAO_LLM__ANSWER_BYTES_PER_TOKEN", "8")).answerBytesPerToken())
+                .isEqualTo(8);
         assertThatThrownBy(() -> llm(Map.of("ERYAO_LLM__ANSWER_BYTES_PER_TOKEN", "3")))
                 .isInstanceOf(SettingsException.class)
-                .hasMessage("ERYAO_LLM__ANSWER_BYTES_PER_TOKEN='3' is not accepted: expected a whole number from 4 to 1024");
+                .hasMessage(
+                        "ERYAO_LLM__ANSWER_BYTES_PER_TOKEN='3' is not accepted: expected a whole number from 4 to 1024");
     }
 }

@@ -35,16 +35,17 @@ class SettingsTest {
     @Test
     void theSeedsVariableNamesBindEveryDatabaseSetting() {
         DatabaseSettings db = settings(Map.of(
-                "ERYAO_DATABASE__HOST", "aws-1-us-east-2.pooler.supabase.com",
-                "ERYAO_DATABASE__PORT", "5433",
-                "ERYAO_DATABASE__NAME", "app",
-                "ERYAO_DATABASE__USER", "postgres.ref",
-                "ERYAO_DATABASE__PASSWORD", "pw",
-                "ERYAO_DATABASE__SSLMODE", "verify-full",
-                "ERYAO_DATABASE__POOL_SIZE", "7",
-                "ERYAO_DATABASE__POOL_MODE", "transaction",
-                "ERYAO_DATABASE__CONNECT_TIMEOUT_SECONDS", "3",
-                "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "1500")).database();
+                        "ERYAO_DATABASE__HOST", "aws-1-us-east-2.pooler.supabase.com",
+                        "ERYAO_DATABASE__PORT", "5433",
+                        "ERYAO_DATABASE__NAME", "app",
+                        "ERYAO_DATABASE__USER", "postgres.ref",
+                        "ERYAO_DATABASE__PASSWORD", "pw",
+                        "ERYAO_DATABASE__SSLMODE", "verify-full",
+                        "ERYAO_DATABASE__POOL_SIZE", "7",
+                        "ERYAO_DATABASE__POOL_MODE", "transaction",
+                        "ERYAO_DATABASE__CONNECT_TIMEOUT_SECONDS", "3",
+                        "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "1500"))
+                .database();
 
         assertThat(db.embedded()).isFalse();
         assertThat(db.host()).isEqualTo("aws-1-us-east-2.pooler.supabase.com");
@@ -64,7 +65,9 @@ class SettingsTest {
         assertThat(settings(Map.of("ERYAO_DATABASE__PORT", "6543")).database().poolMode())
                 .isEqualTo(PoolMode.TRANSACTION);
         assertThat(settings(Map.of("ERYAO_DATABASE__PORT", "6543", "ERYAO_DATABASE__POOL_MODE", "session"))
-                .database().poolMode()).isEqualTo(PoolMode.SESSION);
+                        .database()
+                        .poolMode())
+                .isEqualTo(PoolMode.SESSION);
     }
 
     @Test
@@ -85,17 +88,17 @@ class SettingsTest {
     void anUnknownPoolModeListsTheAcceptedOnes() {
         assertThatThrownBy(() -> settings(Map.of("ERYAO_DATABASE__POOL_MODE", "statement")))
                 .isInstanceOf(SettingsException.class)
-                .hasMessage("ERYAO_DATABASE__POOL_MODE='statement' is not accepted: expected one of session, transaction");
+                .hasMessage(
+                        "ERYAO_DATABASE__POOL_MODE='statement' is not accepted: expected one of session, transaction");
     }
 
     @Test
     void theErrorForAnyVariableNeverContainsThePassword() {
-        assertThatThrownBy(() -> settings(Map.of(
-                "ERYAO_DATABASE__PASSWORD", "hunter2", "ERYAO_DATABASE__SSLMODE", "sometimes")))
+        assertThatThrownBy(() ->
+                        settings(Map.of("ERYAO_DATABASE__PASSWORD", "hunter2", "ERYAO_DATABASE__SSLMODE", "sometimes")))
                 .hasMessageStartingWith("ERYAO_DATABASE__SSLMODE='sometimes'")
                 .hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> settings(Map.of(
-                "ERYAO_DATABASE__PASSWORD", "hunter2", "ERYAO_DATABASE__PORT", "x")))
+        assertThatThrownBy(() -> settings(Map.of("ERYAO_DATABASE__PASSWORD", "hunter2", "ERYAO_DATABASE__PORT", "x")))
                 .hasMessageNotContaining("hunter2");
     }
 
@@ -149,10 +152,14 @@ class SettingsTest {
 
     @Test
     void throughSupabasesPoolerTheReaderSharesTheProjectSuffixUnlessNamed() {
-        assertThat(settings(Map.of("ERYAO_DATABASE__USER", "postgres.abcref")).tools().readerUser())
+        assertThat(settings(Map.of("ERYAO_DATABASE__USER", "postgres.abcref"))
+                        .tools()
+                        .readerUser())
                 .isEqualTo("eryao_reader.abcref");
         assertThat(settings(Map.of("ERYAO_DATABASE__USER", "postgres.abcref", "ERYAO_TOOLS__READER_USER", "viewer"))
-                .tools().readerUser()).isEqualTo("viewer");
+                        .tools()
+                        .readerUser())
+                .isEqualTo("viewer");
     }
 
     @Test
@@ -162,6 +169,7 @@ class SettingsTest {
                 .hasMessage("ERYAO_TOOLS__MAX_ROWS='1000000' is not accepted: expected a whole number from 1 to 10000");
         assertThatThrownBy(() -> settings(Map.of("ERYAO_TOOLS__STATEMENT_TIMEOUT_MS", "soon")))
                 .hasMessageStartingWith("ERYAO_TOOLS__STATEMENT_TIMEOUT_MS='soon' is not accepted");
-        assertThat(settings(Map.of("ERYAO_TOOLS__READER_PASSWORD", "hunter2")).toString()).doesNotContain("hunter2");
+        assertThat(settings(Map.of("ERYAO_TOOLS__READER_PASSWORD", "hunter2")).toString())
+                .doesNotContain("hunter2");
     }
 }

@@ -54,11 +54,15 @@ class DatabaseTest {
     @Test
     void transactionPoolModeUsesNoServerSidePreparedStatementsAndNoSessionSettings() throws Exception {
         try (Database database = Database.open(settingsFor(Map.of(
-                "ERYAO_DATABASE__POOL_MODE", "transaction", "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "4321")));
-             Connection connection = database.dataSource().getConnection()) {
-            assertThat(connection.unwrap(PGConnection.class).getPrepareThreshold()).isZero();
-            assertThat(connection.unwrap(PGConnection.class).getDefaultFetchSize()).isZero();
-            assertThat(show(connection, "statement_timeout")).as("no session option through a pooler").isNotEqualTo("4321ms");
+                        "ERYAO_DATABASE__POOL_MODE", "transaction", "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "4321")));
+                Connection connection = database.dataSource().getConnection()) {
+            assertThat(connection.unwrap(PGConnection.class).getPrepareThreshold())
+                    .isZero();
+            assertThat(connection.unwrap(PGConnection.class).getDefaultFetchSize())
+                    .isZero();
+            assertThat(show(connection, "statement_timeout"))
+                    .as("no session option through a pooler")
+                    .isNotEqualTo("4321ms");
         }
     }
 
@@ -66,10 +70,17 @@ class DatabaseTest {
     void sessionPoolModeSetsTheStatementTimeoutOnTheSession() throws Exception {
         DatabaseSettings direct = TestDatabase.get().sessionSettings(); // never through a transaction pooler
         try (Database database = Database.open(settingsFor(Map.of(
-                "ERYAO_DATABASE__HOST", direct.host(), "ERYAO_DATABASE__PORT", String.valueOf(direct.port()),
-                "ERYAO_DATABASE__POOL_MODE", "session", "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS", "4321")));
-             Connection connection = database.dataSource().getConnection()) {
-            assertThat(connection.unwrap(PGConnection.class).getPrepareThreshold()).isPositive();
+                        "ERYAO_DATABASE__HOST",
+                        direct.host(),
+                        "ERYAO_DATABASE__PORT",
+                        String.valueOf(direct.port()),
+                        "ERYAO_DATABASE__POOL_MODE",
+                        "session",
+                        "ERYAO_DATABASE__STATEMENT_TIMEOUT_MS",
+                        "4321")));
+                Connection connection = database.dataSource().getConnection()) {
+            assertThat(connection.unwrap(PGConnection.class).getPrepareThreshold())
+                    .isPositive();
             assertThat(show(connection, "statement_timeout")).isEqualTo("4321ms");
         }
     }
@@ -82,7 +93,8 @@ class DatabaseTest {
     }
 
     private static String show(Connection connection, String setting) throws Exception {
-        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery("SHOW " + setting)) {
+        try (Statement sql = connection.createStatement();
+                ResultSet row = sql.executeQuery("SHOW " + setting)) {
             row.next();
             return row.getString(1);
         }

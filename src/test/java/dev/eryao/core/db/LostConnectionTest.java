@@ -22,22 +22,29 @@ class LostConnectionTest {
 
     @Test
     void getByIdOnALostConnectionFailsInsteadOfFindingNothing() {
-        UUID id = tx.fromTransaction(() -> sessions.add(new AgentChatSession(UUID.randomUUID(), "lost", null)).getId());
+        UUID id = tx.fromTransaction(() -> sessions.add(new AgentChatSession(UUID.randomUUID(), "lost", null))
+                .getId());
 
         Throwable thrown = catchThrowable(() -> tx.fromTransaction(() -> {
-            int backend = tx.session().createNativeQuery("SELECT pg_backend_pid()", Integer.class).getSingleResult();
+            int backend = tx.session()
+                    .createNativeQuery("SELECT pg_backend_pid()", Integer.class)
+                    .getSingleResult();
             terminate(backend);
             return sessions.getById(id);
         }));
 
-        assertThat(thrown).as("getById must not answer empty when the database is gone").isNotNull();
+        assertThat(thrown)
+                .as("getById must not answer empty when the database is gone")
+                .isNotNull();
         assertThat(DatabaseOutage.causedBy(thrown)).as(String.valueOf(thrown)).isTrue();
-        assertThat(tx.fromTransaction(() -> sessions.getById(id))).as("the pool recovers").isPresent();
+        assertThat(tx.fromTransaction(() -> sessions.getById(id)))
+                .as("the pool recovers")
+                .isPresent();
     }
 
     private void terminate(int backend) {
         try (Connection admin = db.connection();
-             PreparedStatement kill = admin.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
+                PreparedStatement kill = admin.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
             kill.setInt(1, backend);
             kill.execute();
         } catch (Exception e) {

@@ -19,8 +19,8 @@ class NotificationsTest {
     @Test
     void aNotificationWakesTheWaitersOfItsKeyOnly() throws Exception {
         try (Notifications notifications = listening(Duration.ofMinutes(5));
-             Notifications.Subscription mine = notifications.subscribe("mine");
-             Notifications.Subscription other = notifications.subscribe("other")) {
+                Notifications.Subscription mine = notifications.subscribe("mine");
+                Notifications.Subscription other = notifications.subscribe("other")) {
             awaitLive(notifications);
             drain(mine);
             drain(other);
@@ -28,7 +28,9 @@ class NotificationsTest {
             notify("mine");
 
             assertThat(mine.await(WAIT)).isTrue();
-            assertThat(other.await(Duration.ofMillis(300))).as("another key's waiter sleeps on").isFalse();
+            assertThat(other.await(Duration.ofMillis(300)))
+                    .as("another key's waiter sleeps on")
+                    .isFalse();
             assertThat(notifications.subscriptions()).isEqualTo(2);
         }
     }
@@ -36,7 +38,7 @@ class NotificationsTest {
     @Test
     void aNotificationSentWhileNobodyWaitsIsKeptForTheNextWait() throws Exception {
         try (Notifications notifications = listening(Duration.ofMinutes(5));
-             Notifications.Subscription mine = notifications.subscribe("mine")) {
+                Notifications.Subscription mine = notifications.subscribe("mine")) {
             awaitLive(notifications);
             drain(mine);
 
@@ -50,19 +52,21 @@ class NotificationsTest {
     @Test
     void afterLosingItsConnectionItWakesEveryWaiterAndListensAgain() throws Exception {
         try (Notifications notifications = listening(Duration.ofMinutes(5));
-             Notifications.Subscription mine = notifications.subscribe("mine")) {
+                Notifications.Subscription mine = notifications.subscribe("mine")) {
             awaitLive(notifications);
             drain(mine);
 
             try (Connection connection = TestDatabase.get().connection();
-                 PreparedStatement kill = connection.prepareStatement(
-                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eryao-listen'"
-                                 + " AND query LIKE ?")) {
+                    PreparedStatement kill = connection.prepareStatement(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eryao-listen'"
+                                    + " AND query LIKE ?")) {
                 kill.setString(1, "%" + channel + "%");
                 kill.executeQuery().close();
             }
 
-            assertThat(mine.await(WAIT)).as("woken: notifications may have been missed").isTrue();
+            assertThat(mine.await(WAIT))
+                    .as("woken: notifications may have been missed")
+                    .isTrue();
             awaitLive(notifications);
             drain(mine);
             notify("mine");
@@ -73,16 +77,18 @@ class NotificationsTest {
     @Test
     void withNothingToListenOnWaitersPollAtTheInterval() throws Exception {
         try (Notifications notifications = new Notifications(channel, Optional.empty(), Duration.ofMillis(50));
-             Notifications.Subscription mine = notifications.subscribe("mine")) {
+                Notifications.Subscription mine = notifications.subscribe("mine")) {
             assertThat(notifications.live()).isFalse();
-            assertThat(mine.await(WAIT)).as("told to read again after the poll interval").isTrue();
+            assertThat(mine.await(WAIT))
+                    .as("told to read again after the poll interval")
+                    .isTrue();
         }
     }
 
     @Test
     void aChannelNameThatIsNotAPlainIdentifierIsRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> new Notifications("x; DROP TABLE y", Optional.empty(), Duration.ofSeconds(1)))
+                        () -> new Notifications("x; DROP TABLE y", Optional.empty(), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -105,7 +111,7 @@ class NotificationsTest {
 
     private void notify(String key) throws SQLException {
         try (Connection connection = TestDatabase.get().connection();
-             PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+                PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
             notify.setString(1, channel);
             notify.setString(2, key);
             notify.executeQuery().close();

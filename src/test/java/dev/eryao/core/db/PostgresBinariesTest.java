@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresBinariesTest {
     /** The embedded server's names for each platform: postgres-(system)-(architecture).txz. */
-    private static final List<String> PLATFORMS = List.of(
-            "linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64", "windows-x86_64");
+    private static final List<String> PLATFORMS =
+            List.of("linux-x86_64", "linux-arm_64", "darwin-x86_64", "darwin-arm_64", "windows-x86_64");
+
     private static final Pattern JAR_VERSION = Pattern.compile("-(\\d+(?:\\.\\d+)+)\\.jar!/");
 
     @Test
@@ -27,9 +28,13 @@ class PostgresBinariesTest {
         Map<String, String> versions = new LinkedHashMap<>();
         for (String platform : PLATFORMS) {
             URL archive = getClass().getClassLoader().getResource("postgres-" + platform + ".txz");
-            assertThat(archive).as("PostgreSQL for %s on the class path", platform).isNotNull();
+            assertThat(archive)
+                    .as("PostgreSQL for %s on the class path", platform)
+                    .isNotNull();
             Matcher version = JAR_VERSION.matcher(archive.toString());
-            assertThat(version.find()).as("a versioned jar holds %s: %s", platform, archive).isTrue();
+            assertThat(version.find())
+                    .as("a versioned jar holds %s: %s", platform, archive)
+                    .isTrue();
             versions.put(platform, version.group(1));
         }
         assertThat(versions.values()).as("%s", versions).containsOnly(versions.get("linux-x86_64"));

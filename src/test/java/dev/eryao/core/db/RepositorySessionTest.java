@@ -48,14 +48,40 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RepositorySessionTest {
     /** Types that control a transaction or lead to what does. */
-    private static final List<Class<?>> FORBIDDEN = List.of(SharedSessionContract.class, SessionFactory.class,
-            EntityManager.class, EntityManagerFactory.class, EntityTransaction.class, Transaction.class,
-            Connection.class, DataSource.class, CommonQueryContract.class, jakarta.persistence.Query.class,
-            Work.class, ReturningWork.class);
-    private static final Set<String> FORBIDDEN_NAMES = Set.of("unwrap", "getSession", "getSessionFactory",
-            "getFactory", "getEntityManagerFactory", "getDelegate", "getTransaction", "beginTransaction", "commit",
-            "rollback", "setRollbackOnly", "markRollbackOnly", "doWork", "doReturningWork", "close", "disconnect",
-            "reconnect", "getConnection", "connection");
+    private static final List<Class<?>> FORBIDDEN = List.of(
+            SharedSessionContract.class,
+            SessionFactory.class,
+            EntityManager.class,
+            EntityManagerFactory.class,
+            EntityTransaction.class,
+            Transaction.class,
+            Connection.class,
+            DataSource.class,
+            CommonQueryContract.class,
+            jakarta.persistence.Query.class,
+            Work.class,
+            ReturningWork.class);
+
+    private static final Set<String> FORBIDDEN_NAMES = Set.of(
+            "unwrap",
+            "getSession",
+            "getSessionFactory",
+            "getFactory",
+            "getEntityManagerFactory",
+            "getDelegate",
+            "getTransaction",
+            "beginTransaction",
+            "commit",
+            "rollback",
+            "setRollbackOnly",
+            "markRollbackOnly",
+            "doWork",
+            "doReturningWork",
+            "close",
+            "disconnect",
+            "reconnect",
+            "getConnection",
+            "connection");
 
     private final TestDatabase db = TestDatabase.get();
     private final Transactions tx = db.app().transactions();
@@ -87,28 +113,51 @@ class RepositorySessionTest {
 
     @Test
     void theCheckFindsTheEscapesOfHibernatesOwnTypes() {
-        assertThat(violations(List.of(Session.class))).as("Session")
-                .anyMatch(v -> v.contains("getTransaction")).anyMatch(v -> v.contains("getSessionFactory"));
+        assertThat(violations(List.of(Session.class)))
+                .as("Session")
+                .anyMatch(v -> v.contains("getTransaction"))
+                .anyMatch(v -> v.contains("getSessionFactory"));
         assertThat(violations(List.of(NativeQuery.class))).as("NativeQuery").anyMatch(v -> v.contains("unwrap"));
-        assertThat(violations(List.of(SelectionQuery.class))).as("SelectionQuery is a query contract").isNotEmpty();
+        assertThat(violations(List.of(SelectionQuery.class)))
+                .as("SelectionQuery is a query contract")
+                .isNotEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"COMMIT", "commit;", "/* hidden */ COMMIT", "END", "ROLLBACK", "ABORT", "BEGIN",
-        "START TRANSACTION", "SAVEPOINT x", "RELEASE SAVEPOINT x", "SET TRANSACTION READ ONLY",
-        "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "PREPARE TRANSACTION 'escape'", "SELECT 1; COMMIT",
-        "SELECT 1; ROLLBACK"})
+    @ValueSource(
+            strings = {
+                "COMMIT",
+                "commit;",
+                "/* hidden */ COMMIT",
+                "END",
+                "ROLLBACK",
+                "ABORT",
+                "BEGIN",
+                "START TRANSACTION",
+                "SAVEPOINT x",
+                "RELEASE SAVEPOINT x",
+                "SET TRANSACTION READ ONLY",
+                "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                "PREPARE TRANSACTION 'escape'",
+                "SELECT 1; COMMIT",
+                "SELECT 1; ROLLBACK"
+            })
     void transactionControlAsNativeSqlIsRefusedAndTheServiceStillRollsBack(String sql) throws Exception {
         List<Throwable> attempt = new ArrayList<>();
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            sessions.add(new AgentChatSession(owner, "written before the attempt", null));
-            attempt.add(catchThrowable(() -> probe.execute(sql)));
-            throw new IllegalStateException("the service rolls back");
-        })).hasMessage("the service rolls back");
+                    sessions.add(new AgentChatSession(owner, "written before the attempt", null));
+                    attempt.add(catchThrowable(() -> probe.execute(sql)));
+                    throw new IllegalStateException("the service rolls back");
+                }))
+                .hasMessage("the service rolls back");
 
-        assertThat(attempt.getFirst()).as("refused before it reaches the database")
-                .isInstanceOf(RuntimeException.class).hasMessageContaining("repositor");
-        assertThat(storedSessionsOf(owner)).as("the row written before the attempt was rolled back").isZero();
+        assertThat(attempt.getFirst())
+                .as("refused before it reaches the database")
+                .isInstanceOf(RuntimeException.class)
+                .hasMessageContaining("repositor");
+        assertThat(storedSessionsOf(owner))
+                .as("the row written before the attempt was rolled back")
+                .isZero();
     }
 
     /** The guard lets a DO block through; PostgreSQL refuses to end a transaction block from one. */
@@ -116,18 +165,27 @@ class RepositorySessionTest {
     void aCommitInsideAFunctionBodyIsRefusedByPostgres() throws Exception {
         List<Throwable> attempt = new ArrayList<>();
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            sessions.add(new AgentChatSession(owner, "written before the attempt", null));
-            attempt.add(catchThrowable(() -> probe.execute("DO $$BEGIN COMMIT; END$$")));
-            throw new IllegalStateException("the service rolls back");
-        })).hasMessage("the service rolls back");
+                    sessions.add(new AgentChatSession(owner, "written before the attempt", null));
+                    attempt.add(catchThrowable(() -> probe.execute("DO $$BEGIN COMMIT; END$$")));
+                    throw new IllegalStateException("the service rolls back");
+                }))
+                .hasMessage("the service rolls back");
 
         assertThat(attempt.getFirst()).hasStackTraceContaining("invalid transaction termination");
         assertThat(storedSessionsOf(owner)).isZero();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ROLLBACK", "ABORT", "ROLLBACK AND CHAIN", "SELECT 1; ROLLBACK", "BEGIN",
-        "SAVEPOINT x", "-- hidden\nROLLBACK"})
+    @ValueSource(
+            strings = {
+                "ROLLBACK",
+                "ABORT",
+                "ROLLBACK AND CHAIN",
+                "SELECT 1; ROLLBACK",
+                "BEGIN",
+                "SAVEPOINT x",
+                "-- hidden\nROLLBACK"
+            })
     void aRefusedRollbackLeavesTheServiceToCommit(String sql) throws Exception {
         Throwable attempt = tx.fromTransaction(() -> {
             sessions.add(new AgentChatSession(owner, "written before the attempt", null));
@@ -153,10 +211,14 @@ class RepositorySessionTest {
 
         tx.read(() -> {
             RepositorySession session = tx.session();
-            AgentChatSession found = session.find(AgentChatSession.class, stored.getId(), new jakarta.persistence.FindOption[0]);
+            AgentChatSession found =
+                    session.find(AgentChatSession.class, stored.getId(), new jakarta.persistence.FindOption[0]);
             assertThat(found).isNotNull();
-            assertThat(session.createSelectionQuery("select count(*) from AgentChatSession s where s.ownerId = :owner",
-                    Long.class).setParameter("owner", owner).getSingleResult()).isEqualTo(1);
+            assertThat(session.createSelectionQuery(
+                                    "select count(*) from AgentChatSession s where s.ownerId = :owner", Long.class)
+                            .setParameter("owner", owner)
+                            .getSingleResult())
+                    .isEqualTo(1);
             assertThatThrownBy(() -> session.remove(found)).hasMessageContaining("only reads");
             assertThatThrownBy(session::flush).hasMessageContaining("only reads");
             assertThatThrownBy(() -> session.persist(new AgentChatSession(owner, "new", null)))
@@ -182,7 +244,8 @@ class RepositorySessionTest {
         while (!toWalk.isEmpty()) {
             Class<?> type = toWalk.pop();
             for (Class<?> parent : parents(type)) {
-                if (!parent.getName().startsWith("dev.eryao.") && !parent.getName().startsWith("java.")) {
+                if (!parent.getName().startsWith("dev.eryao.")
+                        && !parent.getName().startsWith("java.")) {
                     found.add(type.getName() + " extends " + parent.getName());
                 }
             }
@@ -198,7 +261,8 @@ class RepositorySessionTest {
                     collect(parameter, mentioned, visited);
                 }
                 for (Class<?> each : mentioned) {
-                    FORBIDDEN.stream().filter(forbidden -> forbidden.isAssignableFrom(each))
+                    FORBIDDEN.stream()
+                            .filter(forbidden -> forbidden.isAssignableFrom(each))
                             .forEach(forbidden -> found.add(where + " mentions " + each.getName()));
                     if (each.getPackageName().equals(RepositorySession.class.getPackageName()) && seen.add(each)) {
                         toWalk.push(each);
@@ -264,8 +328,8 @@ class RepositorySessionTest {
 
     private long storedSessionsOf(UUID ownerId) throws Exception {
         try (Connection connection = db.connection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT count(*) FROM agent_chat_session WHERE owner_id = ?")) {
+                PreparedStatement query =
+                        connection.prepareStatement("SELECT count(*) FROM agent_chat_session WHERE owner_id = ?")) {
             query.setObject(1, ownerId);
             try (ResultSet row = query.executeQuery()) {
                 row.next();

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
 import dev.eryao.models.PointsLedgerEntry;
-import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
+import dev.eryao.repositories.SessionRepository;
 import dev.eryao.support.SqlRecorder;
 import dev.eryao.support.TestDatabase;
 import java.sql.Connection;
@@ -33,8 +33,10 @@ class SoftDeleteTest {
 
     @BeforeEach
     void twoSessionsOneOfThemSoftDeleted() {
-        kept = tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "kept", null)).getId());
-        deleted = tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "deleted", null)).getId());
+        kept = tx.fromTransaction(
+                () -> sessions.add(new AgentChatSession(owner, "kept", null)).getId());
+        deleted = tx.fromTransaction(
+                () -> sessions.add(new AgentChatSession(owner, "deleted", null)).getId());
         assertThat(tx.fromTransaction(() -> sessions.softDeleteById(deleted))).isTrue();
     }
 
@@ -47,17 +49,21 @@ class SoftDeleteTest {
     @Test
     void deletedSessionIsInvisibleToGetOne() {
         assertThat(tx.fromTransaction(() -> sessions.getOne(
-                Restriction.equal(AgentChatSession_.ownerId, owner),
-                Restriction.equal(AgentChatSession_.title, "deleted")))).isEmpty();
+                        Restriction.equal(AgentChatSession_.ownerId, owner),
+                        Restriction.equal(AgentChatSession_.title, "deleted"))))
+                .isEmpty();
         assertThat(tx.fromTransaction(() -> sessions.getOwned(owner, deleted))).isEmpty();
     }
 
     @Test
     void deletedSessionIsInvisibleToListsPagesAndCounts() {
-        List<UUID> listed = tx.fromTransaction(() -> sessions.activeSessionsOf(owner, 10))
-                .stream().map(AgentChatSession::getId).toList();
-        List<UUID> paged = tx.fromTransaction(() -> sessions.pageOf(owner, PageRequest.newestFirst(10, null)))
-                .items().stream().map(AgentChatSession::getId).toList();
+        List<UUID> listed = tx.fromTransaction(() -> sessions.activeSessionsOf(owner, 10)).stream()
+                .map(AgentChatSession::getId)
+                .toList();
+        List<UUID> paged =
+                tx.fromTransaction(() -> sessions.pageOf(owner, PageRequest.newestFirst(10, null))).items().stream()
+                        .map(AgentChatSession::getId)
+                        .toList();
         long counted = tx.fromTransaction(() -> sessions.count(Restriction.equal(AgentChatSession_.ownerId, owner)));
 
         assertThat(listed).containsExactly(kept);
@@ -78,16 +84,19 @@ class SoftDeleteTest {
     @Test
     void theDeletedRowStaysWithDeletedAtSetToNowInUtc() throws Exception {
         try (Connection connection = db.connection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT deleted_at, now() AS db_now FROM agent_chat_session WHERE id = ?")) {
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT deleted_at, now() AS db_now FROM agent_chat_session WHERE id = ?")) {
             query.setObject(1, deleted);
             try (ResultSet row = query.executeQuery()) {
-                assertThat(row.next()).as("the soft-deleted row is still stored").isTrue();
+                assertThat(row.next())
+                        .as("the soft-deleted row is still stored")
+                        .isTrue();
                 OffsetDateTime deletedAt = row.getObject("deleted_at", OffsetDateTime.class);
                 OffsetDateTime dbNow = row.getObject("db_now", OffsetDateTime.class);
                 assertThat(deletedAt).isNotNull();
                 assertThat(deletedAt.getOffset()).isEqualTo(ZoneOffset.UTC);
-                assertThat(Duration.between(deletedAt.toInstant(), dbNow.toInstant())).isGreaterThanOrEqualTo(Duration.ZERO)
+                assertThat(Duration.between(deletedAt.toInstant(), dbNow.toInstant()))
+                        .isGreaterThanOrEqualTo(Duration.ZERO)
                         .isLessThan(Duration.ofMinutes(5));
                 assertThat(deletedAt.toInstant()).isAfter(Instant.now().minus(Duration.ofMinutes(5)));
             }
@@ -103,7 +112,8 @@ class SoftDeleteTest {
             tx.fromTransaction(() -> sessions.activeSessionsOf(owner, 5));
         }
 
-        assertThat(recording.statements()).hasSize(3)
+        assertThat(recording.statements())
+                .hasSize(3)
                 .allSatisfy(sql -> assertThat(sql).containsIgnoringCase("deleted_at is null"));
     }
 

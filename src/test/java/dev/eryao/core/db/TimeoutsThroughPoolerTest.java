@@ -45,10 +45,12 @@ class TimeoutsThroughPoolerTest {
     void theProxyDropsStartUpOptionsAsSupabasesPoolerDoes() throws Exception {
         DatabaseSettings direct = server.sessionSettings();
         assertThat(showStatementTimeout(withOptions(direct.host(), direct.port())))
-                .as("sent directly, the option applies").isEqualTo("1234ms");
+                .as("sent directly, the option applies")
+                .isEqualTo("1234ms");
 
         assertThat(showStatementTimeout(withOptions(proxy.host(), proxy.port())))
-                .as("through the proxy it is gone").isNotEqualTo("1234ms");
+                .as("through the proxy it is gone")
+                .isNotEqualTo("1234ms");
         assertThat(proxy.droppedOptions()).isPositive();
     }
 
@@ -58,19 +60,22 @@ class TimeoutsThroughPoolerTest {
             try (Connection connection = database.dataSource().getConnection()) {
                 assertThat(show(connection, "statement_timeout")).isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
                 connection.rollback();
-                assertThat(show(connection, "statement_timeout")).as("the first transaction's rollback keeps it")
+                assertThat(show(connection, "statement_timeout"))
+                        .as("the first transaction's rollback keeps it")
                         .isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
                 connection.setAutoCommit(true);
                 assertThat(show(connection, "lock_timeout")).isEqualTo(LOCK_TIMEOUT_MS + "ms");
 
                 assertThatThrownBy(() -> execute(connection, "SELECT pg_sleep(5)"))
-                        .isInstanceOf(SQLException.class).hasMessageContaining("statement timeout");
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("statement timeout");
 
                 long key = ThreadLocalRandom.current().nextLong();
                 try (Connection holder = server.connection()) {
                     execute(holder, "SELECT pg_advisory_lock(" + key + ")");
                     assertThatThrownBy(() -> execute(connection, "SELECT pg_advisory_lock(" + key + ")"))
-                            .isInstanceOf(SQLException.class).hasMessageContaining("lock timeout");
+                            .isInstanceOf(SQLException.class)
+                            .hasMessageContaining("lock timeout");
                 }
             }
         }
@@ -81,18 +86,21 @@ class TimeoutsThroughPoolerTest {
         try (App app = App.open(server.settings().withDatabase(throughProxy(PoolMode.TRANSACTION)))) {
             Transactions tx = app.transactions();
 
-            assertThat(tx.fromTransaction(() -> tx.session().createNativeQuery("SHOW statement_timeout", String.class)
-                    .getSingleResult())).isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
+            assertThat(tx.fromTransaction(() -> tx.session()
+                            .createNativeQuery("SHOW statement_timeout", String.class)
+                            .getSingleResult()))
+                    .isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
             assertThatThrownBy(() -> tx.inTransaction(() -> tx.session()
-                    .createNativeQuery("SELECT pg_sleep(5)::text", String.class).getSingleResult()))
+                            .createNativeQuery("SELECT pg_sleep(5)::text", String.class)
+                            .getSingleResult()))
                     .hasStackTraceContaining("statement timeout");
 
             long key = ThreadLocalRandom.current().nextLong();
             try (Connection holder = server.connection()) {
                 execute(holder, "SELECT pg_advisory_lock(" + key + ")");
                 assertThatThrownBy(() -> tx.inTransaction(() -> tx.session()
-                        .createNativeQuery("SELECT pg_advisory_xact_lock(" + key + ")::text", String.class)
-                        .getSingleResult()))
+                                .createNativeQuery("SELECT pg_advisory_xact_lock(" + key + ")::text", String.class)
+                                .getSingleResult()))
                         .hasStackTraceContaining("lock timeout");
             }
 
@@ -109,7 +117,9 @@ class TimeoutsThroughPoolerTest {
         DatabaseSettings direct = server.sessionSettings();
         return direct.at(proxy.host(), proxy.port(), direct.user(), direct.sslMode())
                 .withPoolMode(mode)
-                .withTimeouts(Duration.ofMillis(STATEMENT_TIMEOUT_MS), Duration.ofMillis(LOCK_TIMEOUT_MS),
+                .withTimeouts(
+                        Duration.ofMillis(STATEMENT_TIMEOUT_MS),
+                        Duration.ofMillis(LOCK_TIMEOUT_MS),
                         Duration.ofSeconds(1));
     }
 
@@ -134,7 +144,7 @@ class TimeoutsThroughPoolerTest {
 
     static String show(Connection connection, String setting) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SHOW " + setting)) {
+                ResultSet row = statement.executeQuery("SHOW " + setting)) {
             row.next();
             return row.getString(1);
         }

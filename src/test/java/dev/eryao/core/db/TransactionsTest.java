@@ -23,10 +23,11 @@ class TransactionsTest {
     @Test
     void aUnitOfWorkThatFailsHalfWayLeavesNothingBehind() throws Exception {
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            sessions.add(new AgentChatSession(owner, "first", null));
-            sessions.add(new AgentChatSession(owner, "second", null));
-            throw new IllegalArgumentException("fails after two flushed inserts");
-        })).hasMessage("fails after two flushed inserts");
+                    sessions.add(new AgentChatSession(owner, "first", null));
+                    sessions.add(new AgentChatSession(owner, "second", null));
+                    throw new IllegalArgumentException("fails after two flushed inserts");
+                }))
+                .hasMessage("fails after two flushed inserts");
 
         assertThat(storedSessionsOf(owner)).isZero();
     }
@@ -34,9 +35,10 @@ class TransactionsTest {
     @Test
     void aDatabaseErrorRollsBackEarlierWritesOfTheSameUnit() throws Exception {
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            sessions.add(new AgentChatSession(owner, "written first", null));
-            sessions.add(new AgentChatSession(owner, "   ", null)); // refused by ck_..._title_not_blank
-        })).hasStackTraceContaining("ck_agent_chat_session_title_not_blank");
+                    sessions.add(new AgentChatSession(owner, "written first", null));
+                    sessions.add(new AgentChatSession(owner, "   ", null)); // refused by ck_..._title_not_blank
+                }))
+                .hasStackTraceContaining("ck_agent_chat_session_title_not_blank");
 
         assertThat(storedSessionsOf(owner)).isZero();
     }
@@ -53,28 +55,39 @@ class TransactionsTest {
         String transactionStart = "select function('transaction_timestamp')";
         Object[] read = tx.read(() -> new Object[] {
             tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult(),
-            pause(tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult())});
+            pause(tx.session()
+                    .createSelectionQuery(transactionStart, Object.class)
+                    .getSingleResult())
+        });
         Object[] inTransaction = tx.fromTransaction(() -> new Object[] {
             tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult(),
-            pause(tx.session().createSelectionQuery(transactionStart, Object.class).getSingleResult())});
+            pause(tx.session()
+                    .createSelectionQuery(transactionStart, Object.class)
+                    .getSingleResult())
+        });
 
         assertThat(inTransaction[0]).as("one transaction: one start").isEqualTo(inTransaction[1]);
-        assertThat(read[0]).as("autocommit: each statement is a transaction of its own").isNotEqualTo(read[1]);
+        assertThat(read[0])
+                .as("autocommit: each statement is a transaction of its own")
+                .isNotEqualTo(read[1]);
     }
 
     @Test
     void aReadOnlyUnitRefusesEveryWayToWriteAndWritesNothing() throws Exception {
         assertThatThrownBy(() -> tx.read(() -> sessions.add(new AgentChatSession(owner, "written?", null))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("only reads");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only reads");
         assertThatThrownBy(() -> tx.read(() -> tx.session()
-                .createNativeQuery("DELETE FROM agent_chat_session", Object.class).executeUpdate()))
+                        .createNativeQuery("DELETE FROM agent_chat_session", Object.class)
+                        .executeUpdate()))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> tx.read(() -> tx.session()
-                .createSelectionQuery("delete from AgentChatSession", Object.class).getResultList()))
+                        .createSelectionQuery("delete from AgentChatSession", Object.class)
+                        .getResultList()))
                 .as("the session offers no HQL mutation, and a selection refuses one")
                 .isInstanceOf(org.hibernate.query.IllegalSelectQueryException.class);
-        assertThatThrownBy(() -> tx.read(() -> tx.fromTransaction(
-                () -> sessions.add(new AgentChatSession(owner, "nested write", null)))))
+        assertThatThrownBy(() -> tx.read(() ->
+                        tx.fromTransaction(() -> sessions.add(new AgentChatSession(owner, "nested write", null)))))
                 .as("a unit of work inside a read-only one joins it, so it cannot write either")
                 .isInstanceOf(IllegalStateException.class);
 
@@ -84,7 +97,8 @@ class TransactionsTest {
     @Test
     void aReadOnlyUnitInsideATransactionReadsThatTransactionsWrites() {
         UUID id = tx.fromTransaction(() -> {
-            UUID written = sessions.add(new AgentChatSession(owner, "uncommitted", null)).getId();
+            UUID written = sessions.add(new AgentChatSession(owner, "uncommitted", null))
+                    .getId();
             assertThat(tx.read(() -> sessions.getById(written))).isPresent();
             return written;
         });
@@ -104,26 +118,32 @@ class TransactionsTest {
     @Test
     void aNestedUnitOfWorkJoinsTheOuterTransaction() throws Exception {
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            tx.inTransaction(() -> sessions.add(new AgentChatSession(owner, "inner", null)));
-            assertThat(sessions.count(Restriction.equal(AgentChatSession_.ownerId, owner))).isEqualTo(1);
-            throw new IllegalStateException("outer fails after the inner one returned");
-        })).hasMessage("outer fails after the inner one returned");
+                    tx.inTransaction(() -> sessions.add(new AgentChatSession(owner, "inner", null)));
+                    assertThat(sessions.count(Restriction.equal(AgentChatSession_.ownerId, owner)))
+                            .isEqualTo(1);
+                    throw new IllegalStateException("outer fails after the inner one returned");
+                }))
+                .hasMessage("outer fails after the inner one returned");
 
-        assertThat(storedSessionsOf(owner)).as("the inner write was part of the outer transaction").isZero();
+        assertThat(storedSessionsOf(owner))
+                .as("the inner write was part of the outer transaction")
+                .isZero();
     }
 
     @Test
     void anInnerFailureCaughtByTheOuterUnitStillRollsEverythingBack() throws Exception {
         assertThatThrownBy(() -> tx.inTransaction(() -> {
-            sessions.add(new AgentChatSession(owner, "outer", null));
-            try {
-                tx.inTransaction(() -> {
-                    throw new IllegalArgumentException("inner failure");
-                });
-            } catch (IllegalArgumentException swallowed) {
-                // the outer unit carries on as if nothing happened
-            }
-        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("rolled back");
+                    sessions.add(new AgentChatSession(owner, "outer", null));
+                    try {
+                        tx.inTransaction(() -> {
+                            throw new IllegalArgumentException("inner failure");
+                        });
+                    } catch (IllegalArgumentException swallowed) {
+                        // the outer unit carries on as if nothing happened
+                    }
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rolled back");
 
         assertThat(storedSessionsOf(owner)).isZero();
     }
@@ -145,16 +165,18 @@ class TransactionsTest {
         assertThat(created.getUpdatedAt()).isEqualTo(created.getCreatedAt());
         assertThat(renamed.getCreatedAt()).isEqualTo(created.getCreatedAt());
         assertThat(renamed.getUpdatedAt()).isAfter(created.getUpdatedAt());
-        AgentChatSession reloaded = tx.fromTransaction(() -> sessions.getById(created.getId())).orElseThrow();
+        AgentChatSession reloaded =
+                tx.fromTransaction(() -> sessions.getById(created.getId())).orElseThrow();
         assertThat(reloaded.getTitle()).isEqualTo("v2");
-        assertThat(reloaded.getUpdatedAt()).as("what is stored equals what was returned")
+        assertThat(reloaded.getUpdatedAt())
+                .as("what is stored equals what was returned")
                 .isEqualTo(renamed.getUpdatedAt());
     }
 
     private long storedSessionsOf(UUID ownerId) throws Exception {
         try (Connection connection = db.connection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT count(*) FROM agent_chat_session WHERE owner_id = ?")) {
+                PreparedStatement query =
+                        connection.prepareStatement("SELECT count(*) FROM agent_chat_session WHERE owner_id = ?")) {
             query.setObject(1, ownerId);
             try (ResultSet row = query.executeQuery()) {
                 row.next();
