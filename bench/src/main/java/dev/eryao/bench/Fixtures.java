@@ -145,17 +145,18 @@ public final class Fixtures {
                 BEGIN;
                 WITH next AS (SELECT id FROM agent_run q
                               WHERE status = 'queued' AND scheduled_at <= now() AND deleted_at IS NULL
+                                AND cancel_requested_at IS NULL
                                 AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                                 WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
-                              ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
-                     changed AS (
+                              ORDER BY turn_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+                     claimed AS (
                 UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
                        lease_expires_at = now() + interval '2 minutes', started_at = coalesce(r.started_at, now()),
                        updated_at = now()
                 FROM next WHERE r.id = next.id
                 RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input)
-                SELECT id AS run_id, attempts AS attempt, session_id, owner_id, llm_id, held_points, input FROM changed
-                 WHERE pg_notify('eryao_run', changed.id::text) IS NOT NULL \\gset
+                SELECT id AS run_id, attempts AS attempt, session_id, owner_id, llm_id, held_points, input FROM claimed
+                 WHERE pg_notify('eryao_run', claimed.id::text) IS NOT NULL \\gset
                 SELECT l.id, l.context_tokens, l.created_at, l.display_name, l.factory_id, l.input_price_per_1k,
                        l.is_active, l.model_code, l.output_price_per_1k, l.request_url, l.updated_at, f.name
                   FROM llms l LEFT JOIN llm_factory f ON f.id = l.factory_id AND f.deleted_at IS NULL
@@ -166,13 +167,13 @@ public final class Fixtures {
                  ORDER BY created_at DESC, id DESC LIMIT 101;
                 COMMIT;
                 BEGIN;
-                WITH changed AS (
+                WITH finished AS (
                 UPDATE agent_run SET status = 'succeeded', output = 'ok', error = NULL, input_tokens = 0, output_tokens = 0,
                        usage_estimated = false, cost_points = 0, charged_points = 0, charge_capped = false,
                        finished_at = now(), leased_by = NULL, lease_expires_at = NULL, updated_at = now()
                  WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = :attempt
                 RETURNING id)
-                SELECT count(*) FROM changed WHERE pg_notify('eryao_run', changed.id::text) IS NOT NULL;
+                SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id::text) IS NOT NULL;
                 INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, stopped,
                                                 created_at, updated_at)
                   VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, false, now(), now());
