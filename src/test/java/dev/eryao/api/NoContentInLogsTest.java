@@ -2,11 +2,8 @@ package dev.eryao.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eryao.core.SafeTrace;
+import dev.eryao.support.LogCapture;
 import dev.eryao.support.TestApi;
 import dev.eryao.support.TestApi.Response;
 import dev.eryao.support.TestDatabase;
@@ -19,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * No log line carries what a user wrote: text PostgreSQL cannot store is refused before it reaches
@@ -29,25 +25,8 @@ import org.slf4j.LoggerFactory;
 class NoContentInLogsTest {
     private final TestApi api = TestApi.get();
 
-    /** Every log event's message and the messages of its exception chain, from all loggers, while {@code action} runs. */
     private static List<String> logsDuring(Runnable action) {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        root.addAppender(appender);
-        try {
-            action.run();
-        } finally {
-            root.detachAppender(appender);
-        }
-        List<String> lines = new ArrayList<>();
-        for (ILoggingEvent event : appender.list) {
-            lines.add(event.getFormattedMessage());
-            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
-                lines.add(t.getClassName() + ": " + t.getMessage());
-            }
-        }
-        return lines;
+        return LogCapture.during(action);
     }
 
     @Test

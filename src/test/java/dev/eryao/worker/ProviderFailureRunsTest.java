@@ -2,10 +2,6 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.models.RunStatus;
@@ -14,13 +10,12 @@ import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
 import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Flood;
+import dev.eryao.support.LogCapture;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a run records when its provider misbehaves: a flood past the answer's bound fails the run at
@@ -44,25 +39,8 @@ class ProviderFailureRunsTest {
         return fixture.factoryName + "/fake-model";
     }
 
-    /** Every log event's message and its exception chain's, from all loggers, while {@code worker} works off what is due. */
     private static List<String> logsOfOnePass(Worker worker) {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        root.addAppender(appender);
-        try {
-            worker.performDue();
-        } finally {
-            root.detachAppender(appender);
-        }
-        List<String> lines = new ArrayList<>();
-        for (ILoggingEvent event : appender.list) {
-            lines.add(event.getFormattedMessage());
-            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
-                lines.add(t.getClassName() + ": " + t.getMessage());
-            }
-        }
-        return lines;
+        return LogCapture.during(worker::performDue);
     }
 
     @Test
