@@ -123,7 +123,7 @@ public final class RunService {
                             InvalidInputException.field(
                                     "llm_id",
                                     "the session has no model: give an active model's llm_id with the run, or set one"
-                                            + " on the session (PATCH /v1/agent/sessions/{id})"));
+                                            + " on the session"));
                 }
                 if (start.model() == null) {
                     return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
