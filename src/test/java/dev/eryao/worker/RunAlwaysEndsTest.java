@@ -9,9 +9,14 @@ import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunView;
+import dev.eryao.support.FakeLlmServer.Streamed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,6 +89,50 @@ class RunAlwaysEndsTest {
                 fixture.settings(concurrency, maxAttempts),
                 fixture.clock,
                 fatal::add);
+    }
+
+    @Test
+    void anErrorInTheAnswersWriterStopsTheCallAndFailsTheAttempt() throws Exception {
+        RunFixture.Owner owner = fixture.owner(1_000);
+        // The writer's thread alone meets an error when it asks the time for its first write: a bug
+        // of its own, not the database's (which it would retry).
+        Clock writerFails = new Clock() {
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().startsWith("eryao-answer-")) {
+                    throw new AssertionError(SECRET);
+                }
+                return fixture.clock.instant();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        fixture.llm.then(new Streamed(List.of("one ", "two ", "three"), Duration.ofMillis(200), 10, 3));
+        RunAccepted task = fixture.enqueue(owner, "hello");
+        try (Worker worker = new Worker(
+                fixture.app.runExecution(fixture.settings(1, 1)),
+                faultyModel(),
+                fixture.settings(1, 1),
+                writerFails,
+                fatal::add)) {
+            assertThat(worker.performDue()).isEqualTo(1);
+        }
+        RunView view = run(owner, task);
+        assertThat(view.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(view.error())
+                .contains("while storing its answer")
+                .contains("AssertionError")
+                .doesNotContain("sk-do-not-show-me");
+        assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
+        assertThat(fatal).isEmpty();
     }
 
     @Test
