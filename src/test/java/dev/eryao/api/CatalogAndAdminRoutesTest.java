@@ -29,6 +29,11 @@ class CatalogAndAdminRoutesTest {
                 """.formatted(factory, code, code));
     }
 
+    /** A grant's body built from its parts (never by editing a body's text: the owner's id could change with it). */
+    private String grantOf(long amount, String reason) {
+        return "{\"owner_id\":\"" + user + "\",\"amount\":" + amount + ",\"reason\":\"" + reason + "\"}";
+    }
+
     private static boolean lists(JsonNode items, String id) {
         for (JsonNode item : items) {
             if (item.get("id").asText().equals(id)) {
@@ -138,7 +143,7 @@ class CatalogAndAdminRoutesTest {
 
     @Test
     void aGrantSentTwiceWithOneKeyIsGrantedOnceAndTheKeyCannotBeReusedForAnotherGrant() {
-        String body = "{\"owner_id\":\"" + user + "\",\"amount\":100,\"reason\":\"retried\"}";
+        String body = grantOf(100, "retried");
         Response first = api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
         Response retried =
                 api.call("POST", "/v1/admin/points/grants", admin, body, "Idempotency-Key", "retry-" + unique);
@@ -146,7 +151,7 @@ class CatalogAndAdminRoutesTest {
                 "POST",
                 "/v1/admin/points/grants",
                 admin,
-                body.replace("100", "200"),
+                grantOf(200, "retried"),
                 "Idempotency-Key",
                 "retry-" + unique);
 
