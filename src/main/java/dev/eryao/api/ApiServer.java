@@ -58,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
         this.table = new RouteTable(new JsonBodies(mapper));
         new SessionRoutes(sessions, messages).register(table);
         new RunRoutes(runs, runChanges, mapper).register(table);
+        new SessionEventRoutes(runs, runChanges, mapper).register(table);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog).register(table);

@@ -91,6 +91,26 @@ final class Call<B> {
         return Requests.page(ctx, newestFirst);
     }
 
+    /** A query parameter the route declares ({@link Route#query}), or null when absent. */
+    String query(String name) {
+        if (!route.queryParams.contains(name)) {
+            throw undeclared("reads ?" + name + "=");
+        }
+        return ctx.queryParam(name);
+    }
+
+    /** A query parameter holding an id, or null when absent; anything else is a 422 naming it. */
+    UUID queryId(String name) {
+        String value = query(name);
+        if (value == null) {
+            return null;
+        }
+        if (!dev.eryao.core.Uuids.isCanonical(value)) {
+            throw RequestException.field(name, "must be an id (a UUID such as 0190a7c4-9c8e-7d3a-b1f2-3c4d5e6f7a8b)");
+        }
+        return dev.eryao.core.Uuids.parseCanonical(value);
+    }
+
     /** A request header the handler reads besides those the route declares (Last-Event-ID, Accept). */
     String header(String name) {
         return ctx.header(name);

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param instance  the request path
  * @param requestId the id in the {@code X-Request-Id} header and the server log
  * @param errors    for invalid input: field name to what is wrong with it
+ * @param taskId    for a run refused while its session has one in flight: that run's id
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Problem(
@@ -22,6 +23,7 @@ record Problem(
         String detail,
         String instance,
         String requestId,
-        Map<String, String> errors) {
+        Map<String, String> errors,
+        java.util.UUID taskId) {
     static final String CONTENT_TYPE = "application/problem+json";
 }

@@ -31,7 +31,7 @@ final class ProblemErrorHandler extends ErrorHandler {
         String detail = message == null || message.isBlank() || message.equals(reason)
                 ? "the server could not read this request (" + reason + ")"
                 : "the server could not read this request: " + message;
-        Problem problem = new Problem("about:blank", reason, code, detail, null, null, null);
+        Problem problem = new Problem("about:blank", reason, code, detail, null, null, null, null);
         byte[] body;
         try {
             body = json.writeValueAsBytes(problem);

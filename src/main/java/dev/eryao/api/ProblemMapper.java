@@ -12,6 +12,7 @@ import dev.eryao.services.ConflictException;
 import dev.eryao.services.InsufficientPointsException;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.NotFoundException;
+import dev.eryao.services.RunInFlightException;
 import dev.eryao.services.TooManyOpenRunsException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -20,6 +21,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,7 @@ final class ProblemMapper {
             answer(ctx, 429, e.getMessage(), null);
         });
         routes.exception(ConflictException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null));
+        routes.exception(RunInFlightException.class, (e, ctx) -> answer(ctx, 409, e.getMessage(), null, e.taskId()));
         routes.exception(AuthenticationException.class, (e, ctx) -> {
             ctx.header(Header.WWW_AUTHENTICATE, "Bearer");
             answer(ctx, 401, e.getMessage(), null);
@@ -129,6 +132,10 @@ final class ProblemMapper {
     }
 
     void answer(Context ctx, int status, String detail, Map<String, String> errors) {
+        answer(ctx, status, detail, errors, null);
+    }
+
+    private void answer(Context ctx, int status, String detail, Map<String, String> errors, UUID taskId) {
         Problem problem = new Problem(
                 "about:blank",
                 HttpStatus.forStatus(status).getMessage(),
@@ -136,7 +143,8 @@ final class ProblemMapper {
                 detail,
                 ctx.path(),
                 RequestIds.of(ctx),
-                errors);
+                errors,
+                taskId);
         try {
             ctx.status(status).contentType(Problem.CONTENT_TYPE).result(json.writeValueAsString(problem));
         } catch (JsonProcessingException impossible) {

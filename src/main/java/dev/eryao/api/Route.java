@@ -124,6 +124,12 @@ final class Route<B> {
         return this;
     }
 
+    /** A query parameter the handler reads ({@link Call#query}), a string. */
+    Route<B> query(String name) {
+        this.queryParams.add(name);
+        return this;
+    }
+
     /** A body sent as the handler's string, as {@code mediaType}. */
     Route<B> returnsText(String type) {
         this.shape = Shape.TEXT;

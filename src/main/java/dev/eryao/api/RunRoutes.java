@@ -34,7 +34,10 @@ final class RunRoutes {
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateRun(String input, UUID llmId) {}
+    record CreateRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {}
+
+    @JsonIgnoreProperties(value = "owner_id")
+    record RegenerateRun(UUID llmId, String multitaskStrategy) {}
 
     private final RunService runs;
     private final Notifications changes;
@@ -50,8 +53,13 @@ final class RunRoutes {
     void register(RouteTable table) {
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
-                        .summary(
-                                "Queue an agent run on a session (needs points and a model; repeat-safe with Idempotency-Key)")
+                        .summary("Queue an agent run on a session (needs points and a model; repeat-safe with"
+                                + " Idempotency-Key). A session's runs are performed one at a time, in order:"
+                                + " multitask_strategy says what a new one does while one is open (enqueue, the"
+                                + " default: it waits; reject: 409 naming the open run; interrupt: the open runs"
+                                + " stop and this one is next). parent_message_id: the message the question"
+                                + " follows; omitted, the end of the current branch. edits_message_id: a question"
+                                + " this one replaces (an edit), as its sibling")
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
@@ -59,8 +67,33 @@ final class RunRoutes {
                 call -> runs.enqueue(
                         call.user(),
                         call.id("id"),
-                        call.body().input(),
+                        new RunService.NewRun(
+                                call.body().input(),
+                                call.body().llmId(),
+                                call.body().multitaskStrategy(),
+                                call.body().parentMessageId(),
+                                call.body().editsMessageId()),
+                        call.idempotencyKey()));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)
+                        .summary("List a session's runs, newest first (?status= only those with that status)")
+                        .returnsPage(RunView.class)
+                        .query("status"),
+                call -> runs.listOfSession(call.user(), call.id("id"), call.query("status"), call.page(true)));
+        table.add(
+                Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/regenerate", USER, TAG)
+                        .summary("Answer a finished run's question again: a new run (202) whose context ends at"
+                                + " that question, its answer a sibling of the earlier one (llm_id: another"
+                                + " model; multitask_strategy as for a new run; repeat-safe with Idempotency-Key)")
+                        .body(RegenerateRun.class)
+                        .status(202)
+                        .returns(RunAccepted.class)
+                        .acceptsIdempotencyKey(),
+                call -> runs.regenerate(
+                        call.user(),
+                        call.id("task_id"),
                         call.body().llmId(),
+                        call.body().multitaskStrategy(),
                         call.idempotencyKey()));
         table.add(
                 Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}", USER, TAG)

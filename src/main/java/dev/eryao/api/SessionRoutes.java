@@ -29,6 +29,23 @@ final class SessionRoutes {
         this.messages = messages;
     }
 
+    private static MessageService.Selection selection(Call<Void> call) {
+        String branch = call.query("branch");
+        UUID through = call.queryId("through");
+        if (branch != null && !branch.equals("all")) {
+            throw RequestException.field("branch", "must be all (or left out, for the current branch)");
+        }
+        if (branch != null && through != null) {
+            throw RequestException.field("through", "cannot be given with branch=all: choose one");
+        }
+        if (branch != null) {
+            return new MessageService.Selection.All();
+        }
+        return through == null
+                ? new MessageService.Selection.CurrentBranch()
+                : new MessageService.Selection.Through(through);
+    }
+
     void register(RouteTable table) {
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/sessions", USER, TAG)
@@ -68,8 +85,12 @@ final class SessionRoutes {
                 });
         table.add(
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/messages", USER, TAG)
-                        .summary("List a session's messages, oldest first")
-                        .returnsPage(MessageView.class),
-                call -> messages.list(call.user(), call.id("id"), call.page(false)));
+                        .summary("List a session's messages, oldest first: its current branch (the branch of its"
+                                + " latest run); ?through=<message id> the branch through that message (another"
+                                + " sibling's); ?branch=all every message (each names its parent_id)")
+                        .returnsPage(MessageView.class)
+                        .query("branch")
+                        .query("through"),
+                call -> messages.list(call.user(), call.id("id"), selection(call), call.page(false)));
     }
 }

@@ -20,7 +20,10 @@ import org.hibernate.annotations.SoftDeleteType;
             @Index(
                     name = "ix_agent_chat_message_session_id_created_at_id",
                     columnList = "session_id, created_at, id",
-                    options = "WHERE deleted_at IS NULL")
+                    options = "WHERE deleted_at IS NULL"),
+            // a message's replies (regenerated answers, edited questions are siblings), and a run's answers
+            @Index(name = "ix_agent_chat_message_parent_id", columnList = "parent_id"),
+            @Index(name = "ix_agent_chat_message_run_id", columnList = "run_id")
         })
 @SoftDelete(columnName = "deleted_at", strategy = SoftDeleteType.TIMESTAMP)
 public class AgentChatMessage extends UpdatableEntity {
@@ -30,6 +33,18 @@ public class AgentChatMessage extends UpdatableEntity {
 
     @Column(name = "owner_id", nullable = false, updatable = false)
     private UUID ownerId;
+
+    // the message this one follows (null: the first of its session); an answer follows its own
+    // question, a question the answer (or question) it was asked after. A question queued behind an
+    // open run follows that run's question until the run's answer is written, then the answer.
+    @References(AgentChatMessage.class)
+    @Column(name = "parent_id")
+    private UUID parentId;
+
+    // an answer's run: the one whose model wrote it (a question's runs name it: AgentRun.question_id)
+    @References(AgentRun.class)
+    @Column(name = "run_id", updatable = false)
+    private UUID runId;
 
     // Named here: autoApply converters are not registered with the model list, and the ordinal
     // Hibernate would otherwise store breaks the column's CHECK constraint.
@@ -50,6 +65,32 @@ public class AgentChatMessage extends UpdatableEntity {
 
     protected AgentChatMessage() {}
 
+    /** A user's question, following {@code parentId} (null: the first message of its session). */
+    public static AgentChatMessage question(UUID sessionId, UUID ownerId, UUID parentId, String content) {
+        AgentChatMessage message = new AgentChatMessage(sessionId, ownerId, MessageRole.USER, content, null);
+        message.parentId = parentId;
+        return message;
+    }
+
+    /**
+     * The answer a run's model wrote to {@code questionId}; {@code stopped} when the run was stopped
+     * before its model finished (the text written until then).
+     */
+    public static AgentChatMessage answer(
+            UUID sessionId,
+            UUID ownerId,
+            UUID runId,
+            UUID questionId,
+            String content,
+            Integer tokenCount,
+            boolean stopped) {
+        AgentChatMessage message = new AgentChatMessage(sessionId, ownerId, MessageRole.ASSISTANT, content, tokenCount);
+        message.runId = runId;
+        message.parentId = questionId;
+        message.stopped = stopped;
+        return message;
+    }
+
     public AgentChatMessage(UUID sessionId, UUID ownerId, MessageRole role, String content, Integer tokenCount) {
         this.sessionId = sessionId;
         this.ownerId = ownerId;
@@ -58,11 +99,12 @@ public class AgentChatMessage extends UpdatableEntity {
         this.tokenCount = tokenCount;
     }
 
-    /** The assistant's answer of a run stopped before its model finished: the text written until then. */
-    public static AgentChatMessage stoppedAnswer(UUID sessionId, UUID ownerId, String content, Integer tokenCount) {
-        AgentChatMessage message = new AgentChatMessage(sessionId, ownerId, MessageRole.ASSISTANT, content, tokenCount);
-        message.stopped = true;
-        return message;
+    public UUID getParentId() {
+        return parentId;
+    }
+
+    public UUID getRunId() {
+        return runId;
     }
 
     public boolean isStopped() {

@@ -29,7 +29,14 @@ import org.hibernate.annotations.SoftDeleteType;
                     columnList = "owner_id, idempotency_key",
                     unique = true,
                     options = "WHERE idempotency_key IS NOT NULL"),
-            @Index(name = "ix_agent_run_session_id", columnList = "session_id"),
+            // a session's runs in the order they were accepted: the claim takes a session's runs one at a
+            // time in that order (no earlier open run of the session), and the session's runs are listed
+            @Index(name = "ix_agent_run_session_id_created_at_id", columnList = "session_id, created_at, id"),
+            // a session's open runs by status: the claim's two probes (one running? an earlier one queued?)
+            @Index(
+                    name = "ix_agent_run_session_id_status_created_at_id",
+                    columnList = "session_id, status, created_at, id",
+                    options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
             // what workers claim next: (turn_at, id) is the claim's ORDER BY, so an ordered scan stops at
             // the first unlocked due run instead of sorting every queued one (runs queued in the same
             // microsecond are common)
@@ -59,6 +66,12 @@ public class AgentRun extends UpdatableEntity {
     @References(LlmModel.class)
     @Column(name = "llm_id")
     private UUID llmId;
+
+    // the user message this run answers: the one written with it, or, for a regenerated run, its
+    // original's (the run's context is the chain of messages that leads to it)
+    @References(AgentChatMessage.class)
+    @Column(name = "question_id", updatable = false)
+    private UUID questionId;
 
     // Named here: autoApply converters are not registered with the model list, and the ordinal
     // Hibernate would otherwise store breaks the column's CHECK constraint.
@@ -150,7 +163,9 @@ public class AgentRun extends UpdatableEntity {
             String input,
             String idempotencyKey,
             long heldPoints,
-            Instant turnAt) {
+            Instant turnAt,
+            UUID questionId) {
+        this.questionId = questionId;
         this.turnAt = turnAt;
         this.sessionId = sessionId;
         this.heldPoints = heldPoints;
@@ -171,6 +186,11 @@ public class AgentRun extends UpdatableEntity {
 
     public UUID getLlmId() {
         return llmId;
+    }
+
+    /** The user message this run answers (null only for a run older than questions were recorded). */
+    public UUID getQuestionId() {
+        return questionId;
     }
 
     public RunStatus getStatus() {

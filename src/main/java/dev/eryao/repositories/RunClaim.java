@@ -9,6 +9,15 @@ import java.util.UUID;
  * @param llmId      null when neither the run nor its session chose a model
  * @param heldPoints what the run holds of its owner's points as it is claimed
  * @param input      the run's own input (the newest message the model is sent)
+ * @param questionId the user message the run answers, whose chain is the run's context (null only
+ *                   for a run older than questions were recorded: its input alone is sent)
  */
 public record RunClaim(
-        UUID runId, int attempt, UUID sessionId, UUID ownerId, UUID llmId, long heldPoints, String input) {}
+        UUID runId,
+        int attempt,
+        UUID sessionId,
+        UUID ownerId,
+        UUID llmId,
+        long heldPoints,
+        String input,
+        UUID questionId) {}

@@ -3,6 +3,8 @@ package dev.eryao.repositories;
 import dev.eryao.core.db.BaseRepository;
 import dev.eryao.core.db.CurrentSession;
 import dev.eryao.core.db.NativeStatement;
+import dev.eryao.core.db.Page;
+import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.AgentRun;
 import dev.eryao.models.AgentRun_;
 import dev.eryao.models.RunStatus;
@@ -25,7 +27,8 @@ import org.hibernate.query.restriction.Restriction;
  * <p>Each statement is written out whole, as it runs (paste it into psql with its parameters
  * bound), and its rows are read by column name. Every change of a run announces the run's id on
  * {@link #CHANNEL} ({@code pg_notify}, sent when the transaction commits) from inside the statement
- * that makes it. Statements that end runs return them as {@link EndedRun}s: their holds are
+ * that makes it, with its session's id after a space (so a session's event stream hears of its runs;
+ * a run's insert is announced the same way by a trigger). Statements that end runs return them as {@link EndedRun}s: their holds are
  * released by the caller through {@link HoldRepository}, the one place holds change. Native SQL,
  * so each says {@code deleted_at IS NULL} itself.
  */
@@ -35,7 +38,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
 
     // The next due run in turn order (AgentRun.turn_at: owners take turns), oldest first within a
     // turn, marked running under a lease. Never a run whose session is deleted (the rescuer cancels
-    // it), nor one whose stop was requested: a cancel is final.
+    // it), nor one whose stop was requested: a cancel is final. Never a run whose session has a
+    // running run or an earlier open one (a run waiting for its retry keeps its place): a session's
+    // runs are performed one at a time, in the order they were accepted. That holds across workers
+    // and processes without a lock of ours: a run leaves "open" only for a final status, so a
+    // snapshot that shows every earlier run of the session final stays right, and an earlier run
+    // seen queued or running holds this one back (it is skipped, and the scan goes on to other
+    // sessions' runs).
     private static final String CLAIM = """
             WITH next AS (
                 SELECT id FROM agent_run q
@@ -43,6 +52,11 @@ public class RunRepository extends BaseRepository<AgentRun> {
                   AND cancel_requested_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                   WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
+                  AND NOT EXISTS (SELECT 1 FROM agent_run e
+                                  WHERE e.session_id = q.session_id AND e.status = 'running' AND e.deleted_at IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM agent_run e
+                                  WHERE e.session_id = q.session_id AND e.status = 'queued' AND e.deleted_at IS NULL
+                                    AND (e.created_at, e.id) < (q.created_at, q.id))
                 ORDER BY turn_at, id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED),
@@ -51,9 +65,9 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
                     started_at = coalesce(r.started_at, :now), updated_at = :now
                 FROM next WHERE r.id = next.id
-                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input)
-            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input FROM claimed
-            WHERE pg_notify('eryao_run', claimed.id::text) IS NOT NULL""";
+                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id)
+            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id FROM claimed
+            WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL""";
 
     // The claimed attempt finished: succeeded, or cancelled with what its model wrote until it was
     // stopped. Charged its cost (charge_capped when the hold could not cover it: recordChargeCapped).
@@ -65,8 +79,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     charged_points = :cost, charge_capped = false,
                     finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
-                RETURNING id)
-            SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id::text) IS NOT NULL""";
+                RETURNING id, session_id)
+            SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id || ' ' || finished.session_id) IS NOT NULL""";
 
     // The claimed attempt failed: queued again (:again) or failed for good — unless its stop was
     // requested, in which case it ends cancelled, keeping what its model wrote (:written), whichever
@@ -85,9 +99,9 @@ public class RunRepository extends BaseRepository<AgentRun> {
                                         THEN CAST(:retryAt AS timestamptz) ELSE scheduled_at END,
                     leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
-                RETURNING id, owner_id, held_points, status)
+                RETURNING id, owner_id, held_points, status, session_id)
             SELECT id, owner_id, held_points, status FROM failed
-            WHERE pg_notify('eryao_run', failed.id::text) IS NOT NULL""";
+            WHERE pg_notify('eryao_run', failed.id || ' ' || failed.session_id) IS NOT NULL""";
 
     // A run just finished (in this transaction) whose reported usage priced above its hold: what it
     // was charged (its hold); cost_points keeps the full price.
@@ -105,11 +119,11 @@ public class RunRepository extends BaseRepository<AgentRun> {
             run AS (
                 UPDATE agent_run SET lease_expires_at = :expires
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
-                RETURNING id, owner_id, cancel_requested_at IS NOT NULL AS stop),
+                RETURNING id, owner_id, session_id, cancel_requested_at IS NOT NULL AS stop),
             piece AS (
                 INSERT INTO agent_run_delta (id, run_id, owner_id, attempt, delta_index, content, created_at)
                 SELECT gen_random_uuid(), id, owner_id, :attempt, :index, :content, :now FROM run)
-            SELECT stop FROM run, quick WHERE pg_notify('eryao_run', run.id::text) IS NOT NULL""";
+            SELECT stop FROM run, quick WHERE pg_notify('eryao_run', run.id || ' ' || run.session_id) IS NOT NULL""";
 
     // The same without a piece: extends the lease and says whether to stop; nothing to announce.
     private static final String CHECK_IN = """
@@ -132,10 +146,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
                 FROM target t WHERE r.id = t.id AND t.status IN ('queued', 'running')
-                RETURNING r.id, r.owner_id, r.held_points, r.status)
+                RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
             SELECT t.id, t.status AS was, s.owner_id, coalesce(s.held_points, 0) AS held_points, s.status
             FROM target t LEFT JOIN stopped s ON s.id = t.id
-            WHERE s.id IS NULL OR pg_notify('eryao_run', s.id::text) IS NOT NULL""";
+            WHERE s.id IS NULL OR pg_notify('eryao_run', s.id || ' ' || s.session_id) IS NOT NULL""";
 
     // The same for every unfinished run of a session (its owner deletes it).
     private static final String CANCEL_SESSION_RUNS = """
@@ -150,9 +164,9 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
                 FROM target t WHERE r.id = t.id
-                RETURNING r.id, r.owner_id, r.held_points, r.status)
+                RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
             SELECT id, owner_id, held_points, status FROM stopped
-            WHERE pg_notify('eryao_run', stopped.id::text) IS NOT NULL""";
+            WHERE pg_notify('eryao_run', stopped.id || ' ' || stopped.session_id) IS NOT NULL""";
 
     // Runs whose worker let the lease expire: cancelled when they were to stop, failed for good on
     // their last attempt, queued again otherwise (keeping their holds); and queued runs of a deleted
@@ -167,17 +181,17 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
                     scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
-                RETURNING id, owner_id, held_points, status),
+                RETURNING id, owner_id, held_points, status, session_id),
             orphaned AS (
                 UPDATE agent_run r
                 SET status = 'cancelled', finished_at = :now, error = :orphanReason, updated_at = :now
                 FROM agent_chat_session s
                 WHERE r.session_id = s.id AND s.deleted_at IS NOT NULL AND r.status = 'queued'
                   AND r.deleted_at IS NULL
-                RETURNING r.id, r.owner_id, r.held_points, r.status),
+                RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id),
             rescued AS (SELECT * FROM expired UNION ALL SELECT * FROM orphaned)
             SELECT id, owner_id, held_points, status FROM rescued
-            WHERE pg_notify('eryao_run', rescued.id::text) IS NOT NULL""";
+            WHERE pg_notify('eryao_run', rescued.id || ' ' || rescued.session_id) IS NOT NULL""";
 
     // A page of the pieces after a position: at most :pieces of them, and only as many as fit in
     // :bytes of text together, except that the first is always there (a reader always moves on).
@@ -212,6 +226,15 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 Restriction.equal(AgentRun_.idempotencyKey, idempotencyKey));
     }
 
+    /** A page of the owner's runs of a session ({@code status}: only those, or null for all). */
+    public Page<AgentRun> pageOfSession(UUID ownerId, UUID sessionId, RunStatus status, PageRequest request) {
+        Restriction<AgentRun> ofSession = Restriction.all(
+                Restriction.equal(AgentRun_.ownerId, ownerId), Restriction.equal(AgentRun_.sessionId, sessionId));
+        return page(
+                status == null ? ofSession : Restriction.all(ofSession, Restriction.equal(AgentRun_.status, status)),
+                request);
+    }
+
     /** Claims the next due run for {@code worker} until {@code leaseExpires}, or none. */
     public Optional<RunClaim> claim(String worker, Instant now, Instant leaseExpires) {
         return statement(CLAIM)
@@ -228,7 +251,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                         row.get("owner_id", UUID.class),
                         row.get("llm_id", UUID.class),
                         row.get("held_points", Long.class),
-                        row.get("input", String.class)));
+                        row.get("input", String.class),
+                        row.get("question_id", UUID.class)));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */

@@ -7,7 +7,10 @@ import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.hibernate.query.Order;
@@ -19,16 +22,48 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     // live (the mapping's soft-delete filter applies to joined entities too) and active.
     // The owner's open runs are counted, and their last turn found, by the (owner_id, turn_at)
     // index of open runs: the statuses are literals so that its partial predicate applies.
+    // A session's run in flight: its running run, else its oldest queued one (the next to run).
+    private static final String ACTIVE_RUN = """
+            (select a.id from AgentRun a where a.sessionId = s.id
+                and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)
+                order by case when a.status = dev.eryao.models.RunStatus.RUNNING then 0 else 1 end,
+                    a.createdAt, a.id limit 1)""";
+
     private static final String OWNED_FOR_RUN = """
             select new dev.eryao.repositories.RunAdmission(s, coalesce(b.balance, 0L), coalesce(b.held, 0L), m,
                 (select count(r) from AgentRun r where r.ownerId = s.ownerId
                     and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
                 (select max(r.turnAt) from AgentRun r where r.ownerId = s.ownerId
-                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)))
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
+                %s,
+                (select count(p) from AgentChatMessage p where p.id = coalesce(:parent, :edits)
+                    and p.sessionId = s.id and (:edits is null or p.role = dev.eryao.models.MessageRole.USER)),
+                case when :parent is not null then :parent
+                    when :edits is not null
+                    then (select p.parentId from AgentChatMessage p where p.id = :edits and p.sessionId = s.id)
+                    else coalesce(
+                        (select coalesce(
+                                (select n.id from AgentChatMessage n where n.runId = l.id
+                                    order by n.createdAt desc, n.id desc limit 1),
+                                l.questionId)
+                            from AgentRun l where l.sessionId = s.id order by l.createdAt desc, l.id desc limit 1),
+                        (select o.id from AgentChatMessage o where o.sessionId = s.id
+                            order by o.createdAt desc, o.id desc limit 1)) end)
             from AgentChatSession s
             left join PointsBalance b on b.ownerId = s.ownerId
             left join LlmModel m on m.id = coalesce(:llm, s.llmId) and m.active = true
-            where s.id = :id and s.ownerId = :owner""";
+            where s.id = :id and s.ownerId = :owner""".formatted(SessionRepository.ACTIVE_RUN);
+
+    private static final String OWNED_WITH_ACTIVE_RUN = """
+            select new dev.eryao.repositories.SessionWithRun(s, %s)
+            from AgentChatSession s where s.id = :id and s.ownerId = :owner""".formatted(SessionRepository.ACTIVE_RUN);
+
+    private static final String ACTIVE_RUNS_OF = """
+            select a.sessionId, a.id from AgentRun a
+            where a.sessionId in :sessions
+              and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)
+            order by a.sessionId, case when a.status = dev.eryao.models.RunStatus.RUNNING then 0 else 1 end,
+                a.createdAt, a.id""";
 
     public SessionRepository(CurrentSession sessions) {
         super(sessions, AgentChatSession.class);
@@ -44,18 +79,50 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     }
 
     /**
-     * {@link #getOwned}, the owner's points, the run's model and the owner's open runs in one
-     * statement: accepting a run needs all four, so one round trip answers what would otherwise take four.
+     * {@link #getOwned}, the owner's points, the run's model, the owner's open runs, the session's
+     * run in flight and where the run's question goes in one statement: accepting a run needs them
+     * all, so one round trip answers what would otherwise take six.
      *
-     * @param llmId the model the run names, or null for the session's
+     * @param llmId           the model the run names, or null for the session's
+     * @param parentMessageId the message the run's question is to follow, or null for the end of the
+     *                        session's current branch (see MessageRepository#branchEnd, the same rule)
+     * @param editsMessageId  a question the run's question replaces: it follows what that one
+     *                        followed (null: the session's first message); null when not an edit
      */
-    public Optional<RunAdmission> getOwnedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
+    public Optional<RunAdmission> getOwnedForRun(
+            UUID ownerId, UUID sessionId, UUID llmId, UUID parentMessageId, UUID editsMessageId) {
         return Optional.ofNullable(session()
                 .createSelectionQuery(OWNED_FOR_RUN, RunAdmission.class)
                 .setParameter("id", sessionId)
                 .setParameter("owner", ownerId)
                 .setParameter("llm", llmId, UUID.class)
+                .setParameter("parent", parentMessageId, UUID.class)
+                .setParameter("edits", editsMessageId, UUID.class)
                 .getSingleResultOrNull());
+    }
+
+    /** {@link #getOwned} with the session's run in flight, in one statement. */
+    public Optional<SessionWithRun> getOwnedWithActiveRun(UUID ownerId, UUID sessionId) {
+        return Optional.ofNullable(session()
+                .createSelectionQuery(OWNED_WITH_ACTIVE_RUN, SessionWithRun.class)
+                .setParameter("id", sessionId)
+                .setParameter("owner", ownerId)
+                .getSingleResultOrNull());
+    }
+
+    /** The run in flight of each of these sessions that has one (see {@link #getOwnedWithActiveRun}). */
+    public Map<UUID, UUID> activeRunsOf(Collection<UUID> sessionIds) {
+        Map<UUID, UUID> active = new HashMap<>();
+        if (sessionIds.isEmpty()) {
+            return active;
+        }
+        for (Object[] row : session()
+                .createSelectionQuery(ACTIVE_RUNS_OF, Object[].class)
+                .setParameter("sessions", sessionIds)
+                .getResultList()) {
+            active.putIfAbsent((UUID) row[0], (UUID) row[1]);
+        }
+        return active;
     }
 
     /** The seed's {@code get_active_sessions_by_user}: newest first, deleted ones excluded by the mapping. */

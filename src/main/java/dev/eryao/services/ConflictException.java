@@ -1,7 +1,7 @@
 package dev.eryao.services;
 
 /** The request contradicts data that exists (a name in use, an idempotency key used differently); nothing was written. */
-public final class ConflictException extends RuntimeException {
+public class ConflictException extends RuntimeException {
     public ConflictException(String message) {
         super(message);
     }

@@ -6,32 +6,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The messages a run sends its model: the run's own input last, and before it as many of the
- * session's earlier messages as fit the model's window with room left for the answer (the output
- * cap, {@link RunPrice}), the newest kept and the oldest dropped first.
+ * The messages a run sends its model: its own question last, and before it as many of the messages
+ * its question follows as fit the model's window with room left for the answer (the output cap,
+ * {@link RunPrice}), the newest kept and the oldest dropped first.
+ *
+ * <p>What a run is sent is its question's chain, by ids ({@code parent_id}), never by text: a
+ * regenerated run's chain ends at the question it answers again (the earlier answer is not on it),
+ * and a branch's run is sent that branch only. A question left without an answer (its run failed,
+ * or was cancelled before its model wrote anything) stays in the session for its owner to see,
+ * but is not sent to later runs: the model is not asked, as if still open, a question whose run
+ * has ended. A stopped answer (its run cancelled or interrupted while its model wrote) is sent as
+ * what it is, the text the owner saw.
  *
  * <p>Sizes are measured with the hold's bound ({@link RunPrice#promptTokenBound}: UTF-8 bytes plus
  * framing per message). No tokenizer makes more tokens than that, so a fitted prompt is never
  * refused by the provider as too long, and the same bound prices the run; the cost is that on a
  * small window fewer earlier messages are sent than an exact count would allow. A model with no
- * window in the catalog gets every earlier message read (at most
- * {@link RunExecutionService#CONTEXT_MESSAGES}).
+ * window in the catalog gets the whole chain read (at most {@link RunExecutionService#CONTEXT_MESSAGES}).
  *
  * @param messages the conversation to send, oldest first, or empty when {@code problem} is set
- * @param problem  why the run's input cannot be sent at all, or null
+ * @param problem  why the run's question cannot be sent at all, or null
  */
 record ContextFit(List<ChatMessage> messages, String problem) {
-    /**
-     * @param newestFirst the session's latest messages, newest first; the run's input is among them
-     *                    (runs queued after it on the same session may have added newer ones)
-     * @param input       the run's own input
-     */
-    static ContextFit of(List<ChatMessage> newestFirst, String input, RunPrice price) {
-        List<ChatMessage> earlier = before(newestFirst, input);
-        ChatMessage own = new ChatMessage(MessageRole.USER.wireName(), input);
+    /** @param chain the run's question first, then the messages it follows, newest first */
+    static ContextFit of(List<ChatMessage> chain, RunPrice price) {
+        ChatMessage own = chain.getFirst();
         Integer window = price.contextTokens();
         long budget = window == null ? Long.MAX_VALUE : (long) window - price.outputCap();
-        long used = RunPrice.promptTokenBound(List.of(input));
+        long used = RunPrice.promptTokenBound(List.of(own.content()));
         if (used > budget) {
             return new ContextFit(
                     List.of(),
@@ -40,7 +42,7 @@ record ContextFit(List<ChatMessage> messages, String problem) {
                             + " for the answer");
         }
         List<ChatMessage> kept = new ArrayList<>();
-        for (ChatMessage message : earlier) {
+        for (ChatMessage message : answered(chain)) {
             long size = RunPrice.promptTokenBound(List.of(message.content())) - RunPrice.TOKENS_PER_MESSAGE;
             if (used + size > budget) {
                 break;
@@ -53,15 +55,22 @@ record ContextFit(List<ChatMessage> messages, String problem) {
         return new ContextFit(List.copyOf(sent), null);
     }
 
-    /** The messages older than the run's own input message, newest first. */
-    private static List<ChatMessage> before(List<ChatMessage> newestFirst, String input) {
-        for (int i = 0; i < newestFirst.size(); i++) {
-            ChatMessage message = newestFirst.get(i);
-            if (message.role().equals(MessageRole.USER.wireName())
-                    && message.content().equals(input)) {
-                return newestFirst.subList(i + 1, newestFirst.size());
+    /**
+     * The messages before the question, newest first, without the questions that have no answer: a
+     * user message followed on the chain by another user message.
+     */
+    private static List<ChatMessage> answered(List<ChatMessage> chain) {
+        List<ChatMessage> earlier = new ArrayList<>();
+        for (int i = 1; i < chain.size(); i++) {
+            boolean unanswered = isQuestion(chain.get(i)) && isQuestion(chain.get(i - 1));
+            if (!unanswered) {
+                earlier.add(chain.get(i));
             }
         }
-        return List.of();
+        return earlier;
+    }
+
+    private static boolean isQuestion(ChatMessage message) {
+        return message.role().equals(MessageRole.USER.wireName());
     }
 }

@@ -1,7 +1,6 @@
 package dev.eryao.services;
 
 import dev.eryao.core.config.WorkerSettings;
-import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.LlmModel;
@@ -38,7 +37,10 @@ import java.util.UUID;
 public final class RunExecutionService {
     /** How a run's debit is named in the ledger: one per run, so a retried completion cannot charge twice. */
     public static final String LEDGER_REFERENCE = "agent_run";
-    /** The most earlier messages read for the context (fewer are sent when the model's window is smaller). */
+    /**
+     * The most messages of a run's chain read for its context, its question among them (fewer are
+     * sent when the model's window is smaller).
+     */
     static final int CONTEXT_MESSAGES = 100;
     /** Why a run stopped while its model was writing is recorded cancelled. */
     static final String STOPPED = "stopped before its model finished: cancelled by its owner or its session deleted";
@@ -118,8 +120,7 @@ public final class RunExecutionService {
             throw new LostClaimException();
         }
         charge(run, cost);
-        messages.add(new AgentChatMessage(
-                run.sessionId(), run.ownerId(), MessageRole.ASSISTANT, content, completion.completionTokens()));
+        addAnswer(run, content, completion.completionTokens(), false, now);
         return true;
     }
 
@@ -149,14 +150,30 @@ public final class RunExecutionService {
                 }
                 charge(run, cost);
                 if (!content.isEmpty()) {
-                    messages.add(AgentChatMessage.stoppedAnswer(
-                            run.sessionId(), run.ownerId(), content, partial.completionTokens()));
+                    addAnswer(run, content, partial.completionTokens(), true, now);
                 }
                 return true;
             });
         } catch (LostClaimException lost) {
             return false;
         }
+    }
+
+    /**
+     * The run's answer, following its question (a run older than questions were recorded has none
+     * to follow: its answer follows nothing).
+     */
+    private void addAnswer(RunContext run, String content, Integer tokens, boolean stopped, Instant now) {
+        messages.addAnswer(
+                AgentChatMessage.answer(
+                        run.sessionId(),
+                        run.ownerId(),
+                        run.runId(),
+                        run.claim().questionId(),
+                        content,
+                        tokens,
+                        stopped),
+                now);
     }
 
     /** Takes the run's price from its hold (releasing the rest) and writes its one ledger row. */
@@ -231,7 +248,7 @@ public final class RunExecutionService {
             }
             holds.release(List.of(failed.get()));
             if (failed.get().status() == RunStatus.CANCELLED && !storableText.isEmpty()) {
-                messages.add(AgentChatMessage.stoppedAnswer(run.sessionId(), run.ownerId(), storableText, null));
+                addAnswer(run, storableText, null, true, now);
             }
             return true;
         });
@@ -261,13 +278,10 @@ public final class RunExecutionService {
         LlmModel llm = model.get().llm();
         String factory = model.get().factoryName();
         RunPrice price = RunPrice.of(llm, maxOutputTokens);
-        List<ChatMessage> conversation = messages
-                .pageOfSession(claim.ownerId(), claim.sessionId(), PageRequest.newestFirst(CONTEXT_MESSAGES, null))
-                .items()
-                .stream()
-                .map(m -> new ChatMessage(m.getRole().wireName(), m.getContent()))
-                .toList();
-        ContextFit fit = ContextFit.of(conversation, claim.input(), price);
+        List<ChatMessage> chain = claim.questionId() == null
+                ? List.of(new ChatMessage(MessageRole.USER.wireName(), claim.input()))
+                : messages.chainTo(claim.ownerId(), claim.questionId(), CONTEXT_MESSAGES);
+        ContextFit fit = ContextFit.of(chain, price);
         if (fit.problem() != null) {
             return RunContext.unusable(claim, fit.problem());
         }

@@ -1,14 +1,17 @@
 package dev.eryao.services;
 
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.db.Cursor;
+import dev.eryao.core.db.Page;
+import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.AgentRun;
 import dev.eryao.models.LlmModel;
-import dev.eryao.models.MessageRole;
 import dev.eryao.models.RunStatus;
 import dev.eryao.repositories.DeltaPage;
+import dev.eryao.repositories.EndedRun;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
@@ -39,6 +42,9 @@ public final class RunService {
      * within that time.
      */
     static final Duration TURN = Duration.ofMinutes(1);
+    /** Why the open runs of a session were stopped by a new run sent with {@code interrupt}. */
+    static final String INTERRUPTED =
+            "interrupted: a newer run of its session was sent with multitask_strategy interrupt";
     /** Why a run of a deleted session was cancelled. */
     static final String SESSION_DELETED = "cancelled: its session was deleted";
     /**
@@ -108,50 +114,100 @@ public final class RunService {
      * @throws InvalidInputException       also when the key was used with another input or model
      */
     public RunAccepted enqueue(CurrentUser user, UUID sessionId, String input, UUID llmId, String idempotencyKey) {
-        String checkedInput = Validation.requiredText("input", input, INPUT_MAX_LENGTH);
+        return enqueue(user, sessionId, new NewRun(input, llmId, null, null, null), idempotencyKey);
+    }
+
+    /**
+     * What a new run asks for.
+     *
+     * @param llmId             the model, or null for the session's
+     * @param multitaskStrategy what to do when the session has a run open ({@link MultitaskStrategy};
+     *                          null: enqueue)
+     * @param parentMessageId   the message the new question follows, or null for the end of the
+     *                          current branch
+     * @param editsMessageId    a question this one replaces (an edit): it follows what that one
+     *                          followed, as its sibling; not with {@code parentMessageId}
+     */
+    public record NewRun(
+            String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {}
+
+    /**
+     * {@link #enqueue(CurrentUser, UUID, String, UUID, String)} with the conversation's choices: the
+     * session's open run decides nothing by itself (the claim performs a session's runs one at a
+     * time, in order), but the caller may refuse to wait ({@code reject}: 409 naming the open run,
+     * nothing written) or stop it ({@code interrupt}: every open run of the session stopped as by
+     * cancel, in the same transaction, so the new run is next). The question follows
+     * {@code parentMessageId}, or the end of the session's current branch.
+     *
+     * @throws RunInFlightException  for {@code reject} while the session has a run open
+     * @throws NotFoundException     when the parent message is not one of this session's
+     */
+    public RunAccepted enqueue(CurrentUser user, UUID sessionId, NewRun run, String idempotencyKey) {
+        String checkedInput = Validation.requiredText("input", run.input(), INPUT_MAX_LENGTH);
+        MultitaskStrategy strategy = MultitaskStrategy.parse(run.multitaskStrategy());
         String key = Validation.idempotencyKey("Idempotency-Key", idempotencyKey);
-        RunRequest request = new RunRequest(sessionId, checkedInput, llmId, key);
+        if (run.parentMessageId() != null && run.editsMessageId() != null) {
+            throw InvalidInputException.field(
+                    "edits_message_id",
+                    "cannot be given with parent_message_id: an edit follows what the edited question did");
+        }
+        RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key);
+        return accept(user, request, () -> {
+            RunAdmission start = sessions.getOwnedForRun(
+                            user.id(), sessionId, run.llmId(), run.parentMessageId(), run.editsMessageId())
+                    .orElseThrow(() -> new NotFoundException("session"));
+            if (run.parentMessageId() != null && start.namedMessageFound() == 0) {
+                return replayOrRefuse(user, request, new NotFoundException("parent message"));
+            }
+            if (run.editsMessageId() != null && start.namedMessageFound() == 0) {
+                return replayOrRefuse(user, request, new NotFoundException("question to edit"));
+            }
+            return admit(user, request, start, strategy, start.parent(), null);
+        });
+    }
+
+    /**
+     * Answers a finished run's question again: a new run whose context ends at that question (the
+     * earlier answer is not sent), its answer a sibling of the earlier one. Queued like any run of
+     * the session ({@code multitaskStrategy} as for enqueue), priced and held the same way.
+     *
+     * @param llmId the model to answer with, or null for the original run's
+     * @throws ConflictException when the run has not finished
+     */
+    public RunAccepted regenerate(
+            CurrentUser user, UUID runId, UUID llmId, String multitaskStrategy, String idempotencyKey) {
+        MultitaskStrategy strategy = MultitaskStrategy.parse(multitaskStrategy);
+        String key = Validation.idempotencyKey("Idempotency-Key", idempotencyKey);
+        AgentRun original = transactions.read(
+                () -> runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));
+        UUID model = llmId != null ? llmId : original.getLlmId();
+        RunRequest request = new RunRequest(original.getSessionId(), original.getInput(), model, key);
+        return accept(user, request, () -> {
+            if (!original.getStatus().finished()) {
+                return replayOrRefuse(
+                        user,
+                        request,
+                        new ConflictException("the run is still "
+                                + original.getStatus().wireName() + ": only a finished run can be regenerated"));
+            }
+            if (original.getQuestionId() == null) {
+                return replayOrRefuse(
+                        user,
+                        request,
+                        new ConflictException("the run is older than its question was recorded: ask again instead"));
+            }
+            RunAdmission start = sessions.getOwnedForRun(user.id(), original.getSessionId(), model, null, null)
+                    .orElseThrow(() -> new NotFoundException("run"));
+            return admit(user, request, start, strategy, null, original.getQuestionId());
+        });
+    }
+
+    /** Runs {@code admission} in a unit of work; a replay of its idempotency key answers with the earlier run. */
+    private RunAccepted accept(
+            CurrentUser user, RunRequest request, java.util.function.Supplier<RunAccepted> admission) {
+        String key = request.key();
         try {
-            return transactions.fromTransaction(() -> {
-                RunAdmission start = sessions.getOwnedForRun(user.id(), sessionId, llmId)
-                        .orElseThrow(() -> new NotFoundException("session"));
-                UUID model = llmId != null ? llmId : start.session().getLlmId();
-                if (model == null) {
-                    return replayOrRefuse(
-                            user,
-                            request,
-                            InvalidInputException.field(
-                                    "llm_id",
-                                    "the session has no model: give an active model's llm_id with the run, or set one"
-                                            + " on the session"));
-                }
-                if (start.model() == null) {
-                    return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
-                }
-                if (start.openRuns() >= maxOpenPerOwner) {
-                    return replayOrRefuse(
-                            user, request, new TooManyOpenRunsException(start.openRuns(), maxOpenPerOwner));
-                }
-                long hold = holdFor(start.model(), checkedInput);
-                // A run that holds nothing (a free model, or none chosen) still needs a point available.
-                long needed = Math.max(hold, 1);
-                if (start.available() < needed || (hold > 0 && !holds.take(user.id(), hold))) {
-                    return replayOrRefuse(
-                            user,
-                            request,
-                            new InsufficientPointsException(
-                                    balances.accountOf(user.id()).available(), needed));
-                }
-                messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
-                return RunAccepted.of(runs.add(new AgentRun(
-                        sessionId,
-                        user.id(),
-                        model,
-                        checkedInput,
-                        key,
-                        hold,
-                        turnAfter(start.lastTurn(), Timestamps.now()))));
-            });
+            return transactions.fromTransaction(admission::get);
         } catch (RuntimeException e) {
             if (key == null || !UniqueViolation.on(e, RUN_IDEMPOTENCY_INDEX)) {
                 throw e;
@@ -159,6 +215,75 @@ public final class RunService {
             return transactions.read(() -> replay(user, request)
                     .orElseThrow(() -> new ConflictException("this Idempotency-Key was already used")));
         }
+    }
+
+    /**
+     * The checks and writes of accepting a run, inside its unit of work: the strategy against the
+     * session's open run, the model, the owner's limit and points; then the hold, the question
+     * (unless the run answers {@code questionId}, an existing one) and the run.
+     *
+     * @param parent     the message a new question follows (ignored when {@code questionId} is set)
+     * @param questionId the question a regenerated run answers, or null to write the input as a new one
+     */
+    private RunAccepted admit(
+            CurrentUser user,
+            RunRequest request,
+            RunAdmission start,
+            MultitaskStrategy strategy,
+            UUID parent,
+            UUID questionId) {
+        UUID sessionId = request.sessionId();
+        UUID llmId = request.llmId();
+        String checkedInput = request.input();
+        long openRuns = start.openRuns();
+        if (start.activeRun() != null && strategy == MultitaskStrategy.REJECT) {
+            return replayOrRefuse(user, request, new RunInFlightException(start.activeRun()));
+        }
+        UUID model = llmId != null ? llmId : start.session().getLlmId();
+        if (model == null) {
+            return replayOrRefuse(
+                    user,
+                    request,
+                    InvalidInputException.field(
+                            "llm_id",
+                            "the session has no model: give an active model's llm_id with the run, or set one"
+                                    + " on the session"));
+        }
+        if (start.model() == null) {
+            return replayOrRefuse(user, request, SessionService.inactiveModel(llmId != null));
+        }
+        if (start.activeRun() != null && strategy == MultitaskStrategy.INTERRUPT) {
+            List<EndedRun> stopped = runs.cancelRunsOfSession(sessionId, INTERRUPTED, Timestamps.now());
+            holds.release(stopped);
+            openRuns -=
+                    stopped.stream().filter(ended -> ended.status().finished()).count();
+        }
+        if (openRuns >= maxOpenPerOwner) {
+            return replayOrRefuse(user, request, new TooManyOpenRunsException(openRuns, maxOpenPerOwner));
+        }
+        long hold = holdFor(start.model(), checkedInput);
+        // A run that holds nothing (a free model, or none chosen) still needs a point available.
+        long needed = Math.max(hold, 1);
+        if (start.available() < needed || (hold > 0 && !holds.take(user.id(), hold))) {
+            return replayOrRefuse(
+                    user,
+                    request,
+                    new InsufficientPointsException(
+                            balances.accountOf(user.id()).available(), needed));
+        }
+        UUID question = questionId != null
+                ? questionId
+                : messages.add(AgentChatMessage.question(sessionId, user.id(), parent, checkedInput))
+                        .getId();
+        return RunAccepted.of(runs.add(new AgentRun(
+                sessionId,
+                user.id(),
+                model,
+                checkedInput,
+                request.key(),
+                hold,
+                turnAfter(start.lastTurn(), Timestamps.now()),
+                question)));
     }
 
     /**
@@ -189,6 +314,32 @@ public final class RunService {
     public RunView get(CurrentUser user, UUID runId) {
         return transactions.read(
                 () -> RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"))));
+    }
+
+    /**
+     * A page of a session's runs, newest first, only those with {@code status} when it is given (a
+     * run's wire status); another owner's session is not found.
+     */
+    public Page<RunView> listOfSession(CurrentUser user, UUID sessionId, String status, PageRequest request) {
+        RunStatus only = status == null ? null : runStatus(status);
+        return transactions.read(() -> {
+            sessions.getOwned(user.id(), sessionId).orElseThrow(() -> new NotFoundException("session"));
+            return runs.pageOfSession(user.id(), sessionId, only, request).map(RunView::of);
+        });
+    }
+
+    private static RunStatus runStatus(String value) {
+        for (RunStatus status : RunStatus.values()) {
+            if (status.wireName().equals(value)) {
+                return status;
+            }
+        }
+        throw InvalidInputException.field(
+                "status",
+                "must be one of "
+                        + java.util.Arrays.stream(RunStatus.values())
+                                .map(RunStatus::wireName)
+                                .collect(java.util.stream.Collectors.joining(", ")));
     }
 
     /** The earlier run of this key if there is one, else {@code refusal}. */
@@ -269,6 +420,52 @@ public final class RunService {
                     runs.deltasAfter(user.id(), runId, after.attempt(), after.index(), PAGE_PIECES, PAGE_BYTES);
             return new RunEvents(null, views(page), page.more());
         });
+    }
+
+    /**
+     * Where a session's event stream starts when it is opened without Last-Event-ID: at the
+     * session's run in flight, sent from its start; else after the session's latest run (the next
+     * run accepted is followed); the session's first run for a session that has none.
+     *
+     * @throws NotFoundException when the caller has no such session
+     */
+    public SessionStreamStart sessionStreamStart(CurrentUser user, UUID sessionId) {
+        return transactions.read(() -> {
+            sessions.getOwned(user.id(), sessionId).orElseThrow(() -> new NotFoundException("session"));
+            UUID active = sessions.activeRunsOf(List.of(sessionId)).get(sessionId);
+            if (active != null) {
+                AgentRun run = runs.getOwned(user.id(), active).orElseThrow(() -> new NotFoundException("run"));
+                return new SessionStreamStart(run.cursor(), null);
+            }
+            List<AgentRun> latest = runs.pageOfSession(user.id(), sessionId, null, PageRequest.newestFirst(1, null))
+                    .items();
+            return new SessionStreamStart(
+                    null, latest.isEmpty() ? null : latest.getFirst().cursor());
+        });
+    }
+
+    /**
+     * Where a session's stream starts: the run to send from its start ({@code run}), or, when none
+     * is, the run after which to wait for the next ({@code after}; null: the session's first run).
+     */
+    public record SessionStreamStart(Cursor run, Cursor after) {}
+
+    /**
+     * The caller's run {@code runId} of the session, as a position in the session's order of runs;
+     * empty when it is not a run of that session (a Last-Event-ID of another stream).
+     */
+    public Optional<Cursor> runOfSession(CurrentUser user, UUID sessionId, UUID runId) {
+        return transactions.read(() -> runs.getOwned(user.id(), runId)
+                .filter(run -> run.getSessionId().equals(sessionId))
+                .map(AgentRun::cursor));
+    }
+
+    /** The session's first run accepted after {@code after} (null: its first run), if there is one yet. */
+    public Optional<Cursor> nextRunOfSession(CurrentUser user, UUID sessionId, Cursor after) {
+        return transactions.read(
+                () -> runs.pageOfSession(user.id(), sessionId, null, PageRequest.oldestFirst(1, after)).items().stream()
+                        .findFirst()
+                        .map(AgentRun::cursor));
     }
 
     private static List<DeltaView> views(DeltaPage page) {

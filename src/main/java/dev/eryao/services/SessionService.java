@@ -10,6 +10,8 @@ import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -41,16 +43,22 @@ public final class SessionService {
         String checkedTitle = Validation.requiredText("title", title, AgentChatSession.TITLE_MAX_LENGTH);
         return transactions.fromTransaction(() -> {
             requireActiveLlm(llmId);
-            return SessionView.of(sessions.add(new AgentChatSession(user.id(), checkedTitle, llmId)));
+            return SessionView.of(sessions.add(new AgentChatSession(user.id(), checkedTitle, llmId)), null);
         });
     }
 
     public SessionView get(CurrentUser user, UUID sessionId) {
-        return transactions.read(() -> SessionView.of(owned(user, sessionId)));
+        return transactions.read(() -> SessionView.of(sessions.getOwnedWithActiveRun(user.id(), sessionId)
+                .orElseThrow(() -> new NotFoundException("session"))));
     }
 
     public Page<SessionView> list(CurrentUser user, PageRequest request) {
-        return transactions.read(() -> sessions.pageOf(user.id(), request).map(SessionView::of));
+        return transactions.read(() -> {
+            Page<AgentChatSession> page = sessions.pageOf(user.id(), request);
+            Map<UUID, UUID> active = sessions.activeRunsOf(
+                    page.items().stream().map(AgentChatSession::getId).toList());
+            return page.map(session -> SessionView.of(session, active.get(session.getId())));
+        });
     }
 
     public SessionView rename(CurrentUser user, UUID sessionId, String title) {
@@ -58,7 +66,8 @@ public final class SessionService {
         return transactions.fromTransaction(() -> {
             AgentChatSession session = owned(user, sessionId);
             sessions.updateById(session.getId(), s -> s.rename(checkedTitle));
-            return SessionView.of(session);
+            return SessionView.of(
+                    session, sessions.activeRunsOf(List.of(sessionId)).get(sessionId));
         });
     }
 
@@ -80,7 +89,8 @@ public final class SessionService {
                     s.useLlm(llmId);
                 }
             });
-            return SessionView.of(session);
+            return SessionView.of(
+                    session, sessions.activeRunsOf(List.of(sessionId)).get(sessionId));
         });
     }
 

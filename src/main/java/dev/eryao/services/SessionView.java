@@ -1,18 +1,30 @@
 package dev.eryao.services;
 
 import dev.eryao.models.AgentChatSession;
+import dev.eryao.repositories.SessionWithRun;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A chat session as services return it: plain data, safe to use after the transaction ended. */
-public record SessionView(UUID id, UUID ownerId, String title, UUID llmId, Instant createdAt, Instant updatedAt) {
-    static SessionView of(AgentChatSession session) {
+/**
+ * A chat session as services return it: plain data, safe to use after the transaction ended.
+ *
+ * @param activeRunId the session's run in flight — its running run, else its oldest queued one —
+ *                    or null: a reloaded page follows it at once
+ */
+public record SessionView(
+        UUID id, UUID ownerId, String title, UUID llmId, UUID activeRunId, Instant createdAt, Instant updatedAt) {
+    static SessionView of(AgentChatSession session, UUID activeRunId) {
         return new SessionView(
                 session.getId(),
                 session.getOwnerId(),
                 session.getTitle(),
                 session.getLlmId(),
+                activeRunId,
                 session.getCreatedAt(),
                 session.getUpdatedAt());
+    }
+
+    static SessionView of(SessionWithRun session) {
+        return of(session.session(), session.activeRun());
     }
 }

@@ -122,7 +122,8 @@ class RunRepositoryTest {
                 claim.ownerId(),
                 claim.llmId(),
                 claim.heldPoints(),
-                claim.input());
+                claim.input(),
+                claim.questionId());
 
         assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE))))
                 .isEmpty();

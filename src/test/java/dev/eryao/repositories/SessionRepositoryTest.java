@@ -25,7 +25,7 @@ class SessionRepositoryTest {
     }
 
     private Optional<RunAdmission> ownedForRun(UUID ownerId, UUID sessionId, UUID llmId) {
-        return tx.read(() -> sessions.getOwnedForRun(ownerId, sessionId, llmId));
+        return tx.read(() -> sessions.getOwnedForRun(ownerId, sessionId, llmId, null, null));
     }
 
     private UUID model(boolean active) {

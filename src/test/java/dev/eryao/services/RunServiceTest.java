@@ -90,7 +90,11 @@ class RunServiceTest {
         assertThatThrownBy(() -> app.runs().get(rich, UUID.randomUUID())).isInstanceOf(NotFoundException.class);
         assertThat(app.points().account(rich.id()).held()).isZero();
         assertThat(app.messages()
-                        .list(rich, noModel, dev.eryao.core.db.PageRequest.newestFirst(10, null))
+                        .list(
+                                rich,
+                                noModel,
+                                new dev.eryao.services.MessageService.Selection.All(),
+                                dev.eryao.core.db.PageRequest.oldestFirst(10, null))
                         .items())
                 .isEmpty();
     }

@@ -64,8 +64,12 @@ public final class EventStream implements AutoCloseable {
      * @param lastEventId sent as {@code Last-Event-ID}, or null
      */
     public static EventStream open(String baseUrl, String runId, String token, String lastEventId) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create(baseUrl + "/v1/agent/runs/" + runId + "/events"))
+        return openPath(baseUrl, "/v1/agent/runs/" + runId + "/events", token, lastEventId);
+    }
+
+    /** Opens the event stream at {@code path} (a run's or a session's) on {@code baseUrl} with {@code token}. */
+    public static EventStream openPath(String baseUrl, String path, String token, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "text/event-stream")
                 .GET();

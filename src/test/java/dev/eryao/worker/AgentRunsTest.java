@@ -68,7 +68,11 @@ class AgentRunsTest {
         assertThat(ledgerRowsFor(task)).isEqualTo(1);
         assertThat(fixture.app
                         .messages()
-                        .list(owner.user(), owner.sessionId(), PageRequest.oldestFirst(10, null))
+                        .list(
+                                owner.user(),
+                                owner.sessionId(),
+                                new dev.eryao.services.MessageService.Selection.All(),
+                                PageRequest.oldestFirst(10, null))
                         .items())
                 .extracting(MessageView::role, MessageView::content)
                 .containsExactly(

@@ -57,9 +57,15 @@ class CancelIsFinalTest {
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
         List<MessageView> messages = fixture.app
                 .messages()
-                .list(owner.user(), owner.sessionId(), PageRequest.newestFirst(10, null))
+                .list(
+                        owner.user(),
+                        owner.sessionId(),
+                        new dev.eryao.services.MessageService.Selection.CurrentBranch(),
+                        PageRequest.oldestFirst(10, null))
                 .items();
-        assertThat(messages.getFirst().content()).isEqualTo("Half an an");
+        assertThat(messages.getLast().content()).isEqualTo("Half an an");
+        assertThat(messages.getLast().stopped()).isTrue();
+        assertThat(messages.getLast().runId()).isEqualTo(task.taskId());
         assertThat(fixture.strings(
                         "SELECT stopped::text FROM agent_chat_message WHERE session_id = ?" + " AND role = 'assistant'",
                         owner.sessionId()))

@@ -31,7 +31,7 @@ class FairClaimTest {
         RunFixture.Owner other = fixture.owner(1_000);
         List<UUID> backlog = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            backlog.add(fixture.enqueue(busy, "backlog " + i).taskId());
+            backlog.add(fixture.enqueueInNewSession(busy, "backlog " + i).taskId());
         }
         RunAccepted late = fixture.enqueue(other, "my only question");
 
@@ -59,7 +59,7 @@ class FairClaimTest {
         fixture.llm.byDefault(new Streamed(List.of("a ", "short ", "answer"), Duration.ofMillis(40), 10, 3));
         try (Worker worker = fixture.worker(workers, 1)) {
             for (int i = 0; i < 200; i++) {
-                fixture.enqueue(busy, "backlog " + i);
+                fixture.enqueueInNewSession(busy, "backlog " + i);
             }
             worker.start();
             while (fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded'") < 8) {

@@ -40,14 +40,18 @@ class HoldsInvariantTest {
         assertRule(owner, "success settles it");
 
         fixture.enqueue(owner, "x".repeat(20_000));
+        fixture.llm.then(new Answer("a long question answered", 10, 2));
+        performOne(2);
+        // The session's next run is sent the long question: its hold is raised when it is claimed.
         fixture.enqueue(owner, "raise a hold for the conversation so far");
+        fixture.enqueueInNewSession(owner, "another session's run, claimed as it was held");
         RunContext raised = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
-        assertRule(owner, "a claim takes the first run as it was held");
-        RunContext second = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
-        assertThat(second.heldPoints())
+        assertThat(raised.heldPoints())
                 .as("raised at claim")
                 .isGreaterThan(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", taken.taskId()));
         assertRule(owner, "a claim raises the hold");
+        RunContext second = runs.claimNext("w", fixture.clock.instant()).orElseThrow();
+        assertRule(owner, "a claim takes another run as it was held");
 
         runs.fail(raised, "w", "the model answered 503", true, "", fixture.clock.instant());
         assertRule(owner, "a retry keeps it");

@@ -22,7 +22,7 @@ class LeaseRescuerTest {
         RunFixture.Owner owner = fixture.owner(10_000);
         RunExecutionService runs = fixture.app.runExecution(fixture.settings(1, 3));
         RunAccepted first = fixture.enqueue(owner, "first");
-        RunAccepted second = fixture.enqueue(owner, "second");
+        RunAccepted second = fixture.enqueueInNewSession(owner, "second");
         runs.claimNext("dead worker", fixture.clock.instant()).orElseThrow();
         runs.claimNext("dead worker", fixture.clock.instant()).orElseThrow();
         LeaseRescuer rescuer = new LeaseRescuer(runs, fixture.clock);

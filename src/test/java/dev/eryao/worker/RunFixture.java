@@ -143,8 +143,15 @@ final class RunFixture implements AutoCloseable {
         return started;
     }
 
+    /** A run on the owner's session: runs of one session are performed one at a time, in order. */
     RunAccepted enqueue(Owner owner, String input) {
         return app.runs().enqueue(owner.user(), owner.sessionId(), input, null, null);
+    }
+
+    /** A run on a new session of the owner's: runs of different sessions may be performed together. */
+    RunAccepted enqueueInNewSession(Owner owner, String input) {
+        SessionView session = app.sessions().create(owner.user(), "chat", modelId);
+        return app.runs().enqueue(owner.user(), session.id(), input, null, null);
     }
 
     /** Waits until {@code runs} runs have finished (succeeded or failed); fails the test after {@code limit}. */

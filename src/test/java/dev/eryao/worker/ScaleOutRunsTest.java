@@ -27,10 +27,14 @@ import org.junit.jupiter.api.Test;
  * Scale-out with runs: two {@code serve} processes, each with its own worker, and two {@code eryao
  * worker} processes — four JVMs with four pools — share one database (through PgBouncer in
  * transaction mode under {@code bin/test-pooler}). Runs enqueued through both APIs are each
- * performed once and charged once.
+ * performed once and charged once, and the runs of one session one at a time, in the order they
+ * were accepted, whichever process claims them.
  */
 class ScaleOutRunsTest {
     private static final int RUNS = 60;
+    /** The runs go to this many sessions, in turn: runs of different sessions run together. */
+    private static final int SESSIONS = 6;
+
     private static final long WAIT_SECONDS = 180;
     private static final int POLL_MS = 50;
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,14 +58,22 @@ class ScaleOutRunsTest {
         String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
                 .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
 
+        List<java.util.UUID> sessions = new ArrayList<>();
+        for (int i = 0; i < SESSIONS; i++) {
+            sessions.add(fixture.app
+                    .sessions()
+                    .create(owner.user(), "chat " + i, fixture.modelId)
+                    .id());
+        }
         try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
                 ServeProcess api = processes.get(i % 2);
+                java.util.UUID session = sessions.get(i % SESSIONS);
                 String body = "{\"input\":\"run " + i + "\"}";
                 answers.add(clients.submit(() -> http.send(
                                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
-                                                + "/v1/agent/sessions/" + owner.sessionId() + "/runs"))
+                                                + "/v1/agent/sessions/" + session + "/runs"))
                                         .timeout(Duration.ofSeconds(30))
                                         .header("Authorization", "Bearer " + token)
                                         .header("Content-Type", "application/json")
@@ -84,6 +96,18 @@ class ScaleOutRunsTest {
                                 "SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'"))
                 .isEqualTo(RUNS);
         assertThat(fixture.llm.received()).as("one model call per run").hasSize(RUNS);
+        assertThat(fixture.strings("""
+                        SELECT a.id || ' and ' || b.id FROM agent_run a JOIN agent_run b
+                        ON a.session_id = b.session_id AND a.id < b.id
+                        AND a.started_at < b.finished_at AND b.started_at < a.finished_at"""))
+                .as("no two runs of one session were ever running at once")
+                .isEmpty();
+        assertThat(fixture.strings("""
+                        SELECT a.id || ' before ' || b.id FROM agent_run a JOIN agent_run b
+                        ON a.session_id = b.session_id AND (a.created_at, a.id) < (b.created_at, b.id)
+                        AND a.started_at > b.started_at"""))
+                .as("a session's runs were performed in the order they were accepted")
+                .isEmpty();
         assertThat(fixture.count(
                         "SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
                 .isEqualTo(RUNS);

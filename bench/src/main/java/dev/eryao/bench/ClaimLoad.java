@@ -51,16 +51,25 @@ public final class ClaimLoad {
             sql.execute("INSERT INTO llms (id, factory_id, model_code, display_name, request_url, input_price_per_1k,"
                     + " output_price_per_1k) VALUES ('" + MODEL_ID + "', '" + FACTORY_ID + "', 'noop', 'No-op',"
                     + " 'http://127.0.0.1:9/v1/chat/completions', 0, 0) ON CONFLICT DO NOTHING");
+            // Each run with its question, as enqueue writes them (the question first, the run naming it),
+            // in the order enqueue would: a session's runs are claimed one at a time, in that order.
             try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO agent_run (session_id, owner_id, llm_id, input, scheduled_at)
-                    SELECT s.id, s.owner_id, ?::uuid, 'bench run', now() - interval '1 second'
-                    FROM generate_series(1, ?) g
-                    JOIN LATERAL (SELECT id, owner_id FROM agent_chat_session
-                                  WHERE id = ('%s' || lpad((1 + g %% ?)::text, 12, '0'))::uuid) s ON true"""
+                    WITH question AS (
+                        INSERT INTO agent_chat_message (session_id, owner_id, role, content, created_at)
+                        SELECT s.id, s.owner_id, 'user', 'bench run', now() - interval '1 hour' + g * interval '1 microsecond'
+                        FROM generate_series(1, ?) g
+                        JOIN LATERAL (SELECT id, owner_id FROM agent_chat_session
+                                      WHERE id = ('%s' || lpad((1 + g %% ?)::text, 12, '0'))::uuid) s ON true
+                        RETURNING id, session_id, owner_id, created_at)
+                    INSERT INTO agent_run (session_id, owner_id, llm_id, input, scheduled_at, question_id, created_at,
+                                           turn_at)
+                    SELECT session_id, owner_id, ?::uuid, 'bench run', now() - interval '1 second', id, created_at,
+                           created_at
+                    FROM question"""
                     .formatted(BenchIds.SESSION_PREFIX))) {
-                insert.setString(1, MODEL_ID);
-                insert.setInt(2, runs);
-                insert.setInt(3, owners);
+                insert.setInt(1, runs);
+                insert.setInt(2, owners);
+                insert.setString(3, MODEL_ID);
                 insert.executeUpdate();
             }
             connection.commit();

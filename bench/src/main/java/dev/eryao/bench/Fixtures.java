@@ -137,10 +137,12 @@ public final class Fixtures {
                 """.formatted(owner, owner);
         Files.writeString(dir.resolve("debit-hot.sql"), "\\set i 1\n" + debit);
         // The worker's two units of work for a no-op run, statement for statement as RunExecutionService
-        // sends them: claim (the SKIP LOCKED statement, which skips runs of deleted sessions and
-        // announces the claim, then the model with its factory and the session's last 100 messages
-        // as context) and completion (the guarded UPDATE that announces it, and the assistant
-        // message). A free run debits nothing, so neither side touches the balance.
+        // sends them: claim (the SKIP LOCKED statement, which skips runs of deleted sessions and runs
+        // held back behind their session's open run, and announces the claim; then the model with
+        // its factory and the chain of messages that leads to the run's question as context) and
+        // completion (the guarded UPDATE that announces it, the assistant message following the
+        // question, and the questions queued after it moved to follow the answer). A free run
+        // debits nothing, so neither side touches the balance.
         Files.writeString(dir.resolve("claim-complete.sql"), """
                 BEGIN;
                 WITH next AS (SELECT id FROM agent_run q
@@ -148,23 +150,35 @@ public final class Fixtures {
                                 AND cancel_requested_at IS NULL
                                 AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                                 WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
+                                AND NOT EXISTS (SELECT 1 FROM agent_run e
+                                                WHERE e.session_id = q.session_id AND e.status = 'running'
+                                                  AND e.deleted_at IS NULL)
+                                AND NOT EXISTS (SELECT 1 FROM agent_run e
+                                                WHERE e.session_id = q.session_id AND e.status = 'queued'
+                                                  AND e.deleted_at IS NULL
+                                                  AND (e.created_at, e.id) < (q.created_at, q.id))
                               ORDER BY turn_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
                      claimed AS (
                 UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
                        lease_expires_at = now() + interval '2 minutes', started_at = coalesce(r.started_at, now()),
                        updated_at = now()
                 FROM next WHERE r.id = next.id
-                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input)
-                SELECT id AS run_id, attempts AS attempt, session_id, owner_id, llm_id, held_points, input FROM claimed
-                 WHERE pg_notify('eryao_run', claimed.id::text) IS NOT NULL \\gset
+                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id)
+                SELECT id AS run_id, attempts AS attempt, session_id, owner_id, llm_id, held_points, input,
+                       question_id FROM claimed
+                 WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL \\gset
                 SELECT l.id, l.context_tokens, l.created_at, l.display_name, l.factory_id, l.input_price_per_1k,
                        l.is_active, l.model_code, l.output_price_per_1k, l.request_url, l.updated_at, f.name
                   FROM llms l LEFT JOIN llm_factory f ON f.id = l.factory_id AND f.deleted_at IS NULL
                  WHERE l.deleted_at IS NULL AND l.id = :llm_id AND l.is_active = true;
-                SELECT id, content, created_at, owner_id, role, session_id, token_count, updated_at
-                  FROM agent_chat_message
-                 WHERE deleted_at IS NULL AND owner_id = :owner_id AND session_id = :session_id
-                 ORDER BY created_at DESC, id DESC LIMIT 101;
+                WITH RECURSIVE chain AS (
+                    SELECT id, parent_id, role, content, 1 AS depth FROM agent_chat_message
+                    WHERE id = :question_id AND owner_id = :owner_id AND deleted_at IS NULL
+                  UNION ALL
+                    SELECT m.id, m.parent_id, m.role, m.content, c.depth + 1 FROM chain c
+                    JOIN agent_chat_message m ON m.id = c.parent_id
+                    WHERE m.owner_id = :owner_id AND m.deleted_at IS NULL AND c.depth < 100)
+                SELECT role, content FROM chain ORDER BY depth;
                 COMMIT;
                 BEGIN;
                 WITH finished AS (
@@ -172,11 +186,16 @@ public final class Fixtures {
                        usage_estimated = false, cost_points = 0, charged_points = 0, charge_capped = false,
                        finished_at = now(), leased_by = NULL, lease_expires_at = NULL, updated_at = now()
                  WHERE id = :run_id AND status = 'running' AND leased_by = 'pgbench' AND attempts = :attempt
-                RETURNING id)
-                SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id::text) IS NOT NULL;
+                RETURNING id, session_id)
+                SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id || ' ' || finished.session_id) IS NOT NULL;
                 INSERT INTO agent_chat_message (id, session_id, owner_id, role, content, token_count, stopped,
-                                                created_at, updated_at)
-                  VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, false, now(), now());
+                                                parent_id, run_id, created_at, updated_at)
+                  VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, false,
+                          :question_id, :run_id, now(), now()) RETURNING id AS answer_id \\gset
+                UPDATE agent_chat_message m SET parent_id = :answer_id, updated_at = now()
+                 WHERE m.parent_id = :question_id AND m.role = 'user' AND m.deleted_at IS NULL
+                   AND EXISTS (SELECT 1 FROM agent_run r
+                               WHERE r.question_id = m.id AND r.attempts = 0 AND r.deleted_at IS NULL);
                 COMMIT;
                 """);
         Files.writeString(dir.resolve("debit-many.sql"), "\\set i random(1, %d)\n".formatted(owners) + debit);

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One channel's notifications for this whole process, through one connection that {@code LISTEN}s
- * on it: a waiter subscribes to a key (the payload its notifications carry, a run's id) and is
- * woken when one arrives, so any number of waiters cost the database nothing while nothing
+ * on it: a waiter subscribes to a key (one of the space-separated keys a notification's payload
+ * carries: a run's id, its session's id) and is woken when one arrives, so any number of waiters cost the database nothing while nothing
  * happens. {@code NOTIFY} is sent by whoever changes the data, in the same transaction, and works
  * through a transaction pooler; {@code LISTEN} does not, so the listening connection needs a
  * session-mode or direct address.
@@ -131,10 +131,13 @@ public final class Notifications implements AutoCloseable {
         }
     }
 
-    private void wake(String key) {
-        Set<Subscription> subscribed = waiters.get(key);
-        if (subscribed != null) {
-            subscribed.forEach(Subscription::signal);
+    /** Wakes the waiters of each key the payload carries (keys are separated by spaces). */
+    private void wake(String payload) {
+        for (String key : payload.split(" ")) {
+            Set<Subscription> subscribed = waiters.get(key);
+            if (subscribed != null) {
+                subscribed.forEach(Subscription::signal);
+            }
         }
     }
 
