@@ -9,6 +9,7 @@ import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
+import dev.eryao.services.StreamTicketService;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -51,13 +52,15 @@ public final class ApiServer implements AutoCloseable {
             RunService runs,
             Notifications runChanges,
             PointsService points,
-            CatalogService catalog) {
+            CatalogService catalog,
+            StreamTicketService streamTickets) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
         this.table = new RouteTable(new JsonBodies(mapper));
+        StreamTickets tickets = new StreamTickets(streamTickets);
         new SessionRoutes(sessions, messages).register(table);
-        new RunRoutes(runs, runChanges, mapper).register(table);
+        new RunRoutes(runs, runChanges, mapper).register(table, tickets);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog).register(table);
@@ -65,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);
-        AuthHandler auth = new AuthHandler(verifier);
+        AuthHandler auth = new AuthHandler(verifier, tickets);
+        CorsHeaders cors = new CorsHeaders(settings.corsOrigins(), methods(table));
         HttpMetrics http = new HttpMetrics(registry);
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -88,6 +92,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyHttpConfiguration(jetty -> jetty.setHeaderCacheSize(0));
             config.jetty.modifyServer(server -> {
                 server.insertHandler(new MethodOverrideGuard());
+                // Outermost, so that every answer, Jetty's own refusals included, carries it.
+                server.insertHandler(cors);
                 server.setErrorHandler(new ProblemErrorHandler(mapper));
             });
             // Our own connector (Javalin's default one, plus the request deadlines on every connection).
@@ -134,6 +140,15 @@ public final class ApiServer implements AutoCloseable {
         } finally {
             gcMetrics.close();
         }
+    }
+
+    /** The methods the routes use, for CORS preflights. */
+    private static List<String> methods(RouteTable table) {
+        return table.routes().stream()
+                .map(route -> route.method.name())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private void bindJvmMetrics() {

@@ -137,6 +137,12 @@ final class Route<B> {
         return this;
     }
 
+    /** A query parameter the route reads besides a page's (documented as an optional string). */
+    Route<B> queryParam(String name) {
+        this.queryParams.add(name);
+        return this;
+    }
+
     /** A header every answer of the handler carries. */
     Route<B> header(String name, String value) {
         this.responseHeaders.put(name, value);
