@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.SafeTrace;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.services.DeltaView;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open event stream of a run, written to its client until the run has finished or the client
@@ -28,6 +31,7 @@ import java.util.UUID;
  * length ({@link RunService#PAGE_BYTES}).
  */
 final class RunEventStream {
+    private static final Logger log = LoggerFactory.getLogger(RunEventStream.class);
     /**
      * What {@code retry:} tells a browser: reconnect after a second. A dropped stream resumes soon,
      * and the reconnect after a finished run's last event (answered 204, which stops EventSource)
@@ -107,8 +111,11 @@ final class RunEventStream {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a run event as JSON", e);
+        } catch (JsonProcessingException | RuntimeException e) {
+            // The answer's headers are gone: a problem cannot be sent any more, and an exception
+            // let out into Javalin after Jetty has recycled the request (the server stopping under
+            // an open stream) sent it round its error handling without end. Logged, the stream ends.
+            log.warn("event stream of run {} ended early: {}", taskId, SafeTrace.of(e));
         } finally {
             client.close();
         }

@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import static dev.eryao.api.ApiRole.USER;
 
+import dev.eryao.core.Uuids;
 import dev.eryao.core.auth.AuthenticationException;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.services.IssuedTicket;
@@ -9,12 +10,13 @@ import dev.eryao.services.StreamTicketService;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Instant;
-import java.util.Set;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Event streams a browser's {@code EventSource} can open. It cannot send {@code Authorization}, and an
@@ -39,8 +41,8 @@ final class StreamTickets {
     }
 
     private final StreamTicketService tickets;
-    /** The path templates of the ticketed streams (their GET routes). */
-    private final Set<String> streams = new CopyOnWriteArraySet<>();
+    /** The ticketed streams' paths (their GET routes), each as a pattern whose groups are its ids. */
+    private final List<Pattern> streams = new CopyOnWriteArrayList<>();
 
     StreamTickets(StreamTicketService tickets) {
         this.tickets = tickets;
@@ -51,7 +53,10 @@ final class StreamTickets {
      * the same ids once {@code owner} has found the stream to be theirs, and lets that GET take it.
      */
     void register(RouteTable table, String eventsPath, String tag, OwnerCheck owner) {
-        streams.add(eventsPath);
+        streams.add(Pattern.compile(PATH_PARAM
+                .splitAsStream(eventsPath)
+                .map(Pattern::quote)
+                .collect(Collectors.joining("([^/]+)", "", eventsPath.endsWith("}") ? "([^/]+)" : ""))));
         table.add(
                 Route.of(HandlerType.POST, eventsPath, USER, tag)
                         .summary("A ticket to open this event stream without an Authorization header (a browser's"
@@ -74,12 +79,28 @@ final class StreamTickets {
      * @throws AuthenticationException when the route takes no ticket, or the ticket does not open it
      */
     CurrentUser redeem(Context ctx, String ticket) {
-        String template = ctx.endpoint().path;
-        if (ctx.method() != HandlerType.GET || !streams.contains(template)) {
+        // Matched here, not through the router's match: the same request path the handler will serve.
+        Matcher path = ctx.method().equals(HandlerType.GET)
+                ? streams.stream()
+                        .map(stream -> stream.matcher(ctx.path()))
+                        .filter(Matcher::matches)
+                        .findFirst()
+                        .orElse(null)
+                : null;
+        if (path == null) {
             throw new AuthenticationException("a ticket opens only the event stream it was issued for (GET …/events):"
                     + " this route needs Authorization: Bearer <token>");
         }
-        return tickets.redeem(ticket, concretePath(template, name -> Requests.pathId(ctx, name)));
+        StringBuilder canonical = new StringBuilder(ctx.path());
+        for (int group = path.groupCount(); group >= 1; group--) {
+            String id = path.group(group);
+            if (!Uuids.isCanonical(id)) {
+                throw new AuthenticationException("the ticket opens another stream, not this one");
+            }
+            canonical.replace(
+                    path.start(group), path.end(group), Uuids.parseCanonical(id).toString());
+        }
+        return tickets.redeem(ticket, canonical.toString());
     }
 
     /** {@code template} with its ids written canonically (lowercase), as both ends compute it. */
