@@ -162,6 +162,9 @@ class CorsTest {
             assertThat(stream.headers().firstValue("Access-Control-Allow-Origin"))
                     .hasValue(PAGE);
             assertThat(stream.next(Duration.ofSeconds(30)).name()).isEqualTo("status");
+        } finally {
+            // Ends the stream (its run finished), so that none is open when the server stops.
+            send("POST", "/v1/agent/runs/" + run + "/cancel", token);
         }
     }
 

@@ -62,6 +62,8 @@ class StreamTicketsTest {
             assertThat(again.status())
                     .as("shown again before it expires, as EventSource reconnects")
                     .isEqualTo(200);
+        } finally {
+            cancel(run);
         }
     }
 
@@ -81,6 +83,8 @@ class StreamTicketsTest {
             try (EventStream stream = openTicketed(second, url)) {
                 assertThat(stream.status()).isEqualTo(200);
                 assertThat(stream.next(WAIT).json().path("task_id").asText()).isEqualTo(run);
+            } finally {
+                cancel(run);
             }
         } finally {
             keys.close();
@@ -135,6 +139,13 @@ class StreamTicketsTest {
         }
         Response withHeaderToo = api.call("GET", "/v1/agent/sessions?access_token=" + token, token, null);
         assertRefused(withHeaderToo, "never accepted in a URL");
+    }
+
+    /** Ends the run's open streams (it has finished), so that none is open when a server stops. */
+    private void cancel(String run) {
+        assertThat(api.call("POST", "/v1/agent/runs/" + run + "/cancel", token, null)
+                        .status())
+                .isEqualTo(200);
     }
 
     private void assertRefused(Response response, String detail) {

@@ -78,6 +78,9 @@ class StreamReconnectsTest {
         String start;
         try (InputStream body = response.body()) {
             start = firstEventBlock(body);
+        } finally {
+            // Ends the stream (its run finished), so that none is open when the server stops.
+            fixture.app.runs().cancel(owner.user(), UUID.fromString(run));
         }
 
         assertThat(response.statusCode()).isEqualTo(200);
