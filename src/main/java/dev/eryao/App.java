@@ -22,6 +22,7 @@ import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
+import dev.eryao.repositories.StreamTicketRepository;
 import dev.eryao.services.CatalogService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
@@ -29,6 +30,7 @@ import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunMetrics;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
+import dev.eryao.services.StreamTicketService;
 import dev.eryao.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -64,6 +66,7 @@ public final class App implements AutoCloseable {
     private final RunService runs;
     private final CatalogService catalog;
     private final PointsService points;
+    private final StreamTicketService streamTickets;
     private final RunRepository runRepository;
     private final MessageRepository messageRepository;
     private final LlmModelRepository llmRepository;
@@ -115,6 +118,8 @@ public final class App implements AutoCloseable {
                 settings.runs().maxOpenPerOwner());
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
+        this.streamTickets =
+                new StreamTicketService(transactions, new StreamTicketRepository(transactions), Clock.systemUTC());
     }
 
     /** Opens the database {@code settings} name (the embedded one when none is) and builds on it; closing closes it. */
@@ -229,7 +234,17 @@ public final class App implements AutoCloseable {
         return remember(
                 apis,
                 new ApiServer(
-                        server, tokens, readiness, metrics, sessions, messages, runs, runChanges(), points, catalog));
+                        server,
+                        tokens,
+                        readiness,
+                        metrics,
+                        sessions,
+                        messages,
+                        runs,
+                        runChanges(),
+                        points,
+                        catalog,
+                        streamTickets));
     }
 
     /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */

@@ -9,6 +9,7 @@ import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
+import dev.eryao.services.StreamTicketService;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -36,6 +37,10 @@ public final class ApiServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final RouteTable table;
     private final Javalin javalin;
+    /** The event streams open on this server: ended before it stops (see OpenStreams). */
+    private final OpenStreams streams = new OpenStreams();
+    /** How long stopping waits for open event streams to end. */
+    private static final java.time.Duration STREAMS_PATIENCE = java.time.Duration.ofSeconds(2);
 
     /**
      * @param registry   where the API's and the process's metrics are kept; its owner closes it
@@ -51,14 +56,16 @@ public final class ApiServer implements AutoCloseable {
             RunService runs,
             Notifications runChanges,
             PointsService points,
-            CatalogService catalog) {
+            CatalogService catalog,
+            StreamTicketService streamTickets) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
         this.table = new RouteTable(new JsonBodies(mapper));
+        StreamTickets tickets = new StreamTickets(streamTickets);
         new SessionRoutes(sessions, messages).register(table);
-        new RunRoutes(runs, runChanges, mapper).register(table);
-        new SessionEventRoutes(runs, runChanges, mapper).register(table);
+        new RunRoutes(runs, runChanges, mapper, streams).register(table, tickets);
+        new SessionEventRoutes(runs, sessions, runChanges, mapper, streams).register(table, tickets);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog).register(table);
@@ -66,7 +73,8 @@ public final class ApiServer implements AutoCloseable {
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);
-        AuthHandler auth = new AuthHandler(verifier);
+        AuthHandler auth = new AuthHandler(verifier, tickets);
+        CorsHeaders cors = new CorsHeaders(settings.corsOrigins(), methods(table));
         HttpMetrics http = new HttpMetrics(registry);
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -89,6 +97,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyHttpConfiguration(jetty -> jetty.setHeaderCacheSize(0));
             config.jetty.modifyServer(server -> {
                 server.insertHandler(new MethodOverrideGuard());
+                // Outermost, so that every answer, Jetty's own refusals included, carries it.
+                server.insertHandler(cors);
                 server.setErrorHandler(new ProblemErrorHandler(mapper));
             });
             // Our own connector (Javalin's default one, plus the request deadlines on every connection).
@@ -131,10 +141,20 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            streams.closeAll(STREAMS_PATIENCE);
             javalin.stop();
         } finally {
             gcMetrics.close();
         }
+    }
+
+    /** The methods the routes use, for CORS preflights. */
+    private static List<String> methods(RouteTable table) {
+        return table.routes().stream()
+                .map(route -> route.method.name())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private void bindJvmMetrics() {

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.Handler;
 import io.javalin.security.RouteRole;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -21,16 +22,28 @@ import java.util.Set;
  * publishable key, refused, or the service_role or a secret key, which reach the admin routes).
  * A user route needs a user's token: an API key identifies no user, so it gets 403 there.
  * Neither header's value is ever logged or echoed.
+ *
+ * <p>The GET of a ticketed event stream ({@link StreamTickets}) also takes {@code ?ticket=}, as the
+ * ticket's owner; sent with {@code Authorization} as well, both must name the same user. No other
+ * credential is ever read from a URL: a request carrying an access token or key as a query
+ * parameter is refused (401) before it is looked at, since URLs are logged by proxies and kept in
+ * browser histories, and accepting one would teach clients to send it.
  */
 final class AuthHandler implements Handler {
     static final String USER_ATTRIBUTE = "eryao.current-user";
     private static final String BEARER = "bearer ";
     static final String API_KEY_HEADER = "apikey";
 
-    private final JwtVerifier verifier;
+    /** Query parameters that would carry a token or key in the URL: never read, always refused. */
+    static final List<String> CREDENTIALS_IN_URL =
+            List.of("access_token", "token", "jwt", "apikey", "api_key", "authorization");
 
-    AuthHandler(JwtVerifier verifier) {
+    private final JwtVerifier verifier;
+    private final StreamTickets tickets;
+
+    AuthHandler(JwtVerifier verifier, StreamTickets tickets) {
         this.verifier = verifier;
+        this.tickets = tickets;
     }
 
     @Override
@@ -40,7 +53,9 @@ final class AuthHandler implements Handler {
         if (roles.isEmpty() || roles.contains(ApiRole.ANYONE)) {
             return;
         }
-        CurrentUser user = verifier.verify(credential(ctx));
+        refuseCredentialsInUrl(ctx);
+        String ticket = ctx.queryParam(StreamTickets.QUERY);
+        CurrentUser user = ticket == null ? verifier.verify(credential(ctx)) : byTicket(ctx, ticket);
         if (roles.contains(ApiRole.SERVICE_ROLE) && !roles.contains(ApiRole.USER) && !user.isServiceRole()) {
             throw new ForbiddenResponse("this route needs a token with role service_role");
         }
@@ -48,6 +63,27 @@ final class AuthHandler implements Handler {
             throw new ForbiddenResponse("this route needs a user's access token: an API key identifies no user");
         }
         ctx.attribute(USER_ATTRIBUTE, user);
+    }
+
+    /** The ticket's owner; an {@code Authorization} sent along must be theirs too. */
+    private CurrentUser byTicket(Context ctx, String ticket) {
+        CurrentUser owner = tickets.redeem(ctx, ticket);
+        String header = ctx.header("Authorization");
+        if (header != null
+                && !header.isBlank()
+                && !owner.id().equals(verifier.verify(credential(ctx)).id())) {
+            throw new AuthenticationException("the ticket was issued to another user than the Authorization token's");
+        }
+        return owner;
+    }
+
+    private static void refuseCredentialsInUrl(Context ctx) {
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (CREDENTIALS_IN_URL.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new AuthenticationException("credentials are never accepted in a URL (?" + name
+                        + "=): send Authorization: Bearer <token>, or open an event stream with a ticket");
+            }
+        }
     }
 
     private static String credential(Context ctx) {

@@ -91,7 +91,7 @@ final class Call<B> {
         return Requests.page(ctx, newestFirst);
     }
 
-    /** A query parameter the route declares ({@link Route#query}), or null when absent. */
+    /** A query parameter the route declares ({@link Route#queryParam}), or null when absent. */
     String query(String name) {
         if (!route.queryParams.contains(name)) {
             throw undeclared("reads ?" + name + "=");

@@ -124,12 +124,6 @@ final class Route<B> {
         return this;
     }
 
-    /** A query parameter the handler reads ({@link Call#query}), a string. */
-    Route<B> query(String name) {
-        this.queryParams.add(name);
-        return this;
-    }
-
     /** A body sent as the handler's string, as {@code mediaType}. */
     Route<B> returnsText(String type) {
         this.shape = Shape.TEXT;
@@ -140,6 +134,12 @@ final class Route<B> {
     /** A stream of server-sent events ({@code text/event-stream}), which the handler writes itself. */
     Route<B> returnsEvents() {
         this.shape = Shape.EVENTS;
+        return this;
+    }
+
+    /** A query parameter the route reads besides a page's (documented as an optional string). */
+    Route<B> queryParam(String name) {
+        this.queryParams.add(name);
         return this;
     }
 

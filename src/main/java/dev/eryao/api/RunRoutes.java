@@ -7,17 +7,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Notifications;
-import dev.eryao.services.DeltaView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunEvents;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
-import dev.eryao.services.StreamPosition;
 import io.javalin.http.HandlerType;
-import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +29,8 @@ final class RunRoutes {
      */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
+    private static final String EVENTS = "/v1/agent/runs/{task_id}/events";
+
     @JsonIgnoreProperties(value = "owner_id")
     record CreateRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {}
 
@@ -41,16 +39,18 @@ final class RunRoutes {
 
     private final RunService runs;
     private final Notifications changes;
+    private final OpenStreams streams;
     private final ObjectMapper mapper;
 
     /** @param changes announcements of run changes ({@link dev.eryao.repositories.RunRepository#CHANNEL}) */
-    RunRoutes(RunService runs, Notifications changes, ObjectMapper mapper) {
+    RunRoutes(RunService runs, Notifications changes, ObjectMapper mapper, OpenStreams streams) {
+        this.streams = streams;
         this.runs = runs;
         this.changes = changes;
         this.mapper = mapper;
     }
 
-    void register(RouteTable table) {
+    void register(RouteTable table, StreamTickets tickets) {
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/sessions/{id}/runs", USER, TAG)
                         .summary("Queue an agent run on a session (needs points and a model; repeat-safe with"
@@ -78,7 +78,7 @@ final class RunRoutes {
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)
                         .summary("List a session's runs, newest first (?status= only those with that status)")
                         .returnsPage(RunView.class)
-                        .query("status"),
+                        .queryParam("status"),
                 call -> runs.listOfSession(call.user(), call.id("id"), call.query("status"), call.page(true)));
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/regenerate", USER, TAG)
@@ -112,30 +112,33 @@ final class RunRoutes {
                     return call.answer(run.running() ? 202 : 200, run);
                 });
         table.add(
-                Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/events", USER, TAG)
-                        .summary(
-                                "Follow a run as server-sent events: `delta` events ({\"attempt\", \"index\", \"text\"},"
-                                        + " id `<attempt>.<index>`) as its model writes, and a `status` event (the run, as GET"
-                                        + " returns it) on every change, until it has finished. Reconnect with Last-Event-ID to"
-                                        + " get what was missed; a new attempt (after a retried failure) starts its text afresh.")
+                Route.of(HandlerType.GET, EVENTS, USER, TAG)
+                        .summary("Follow a run as server-sent events (retry: first): `delta` events ({\"attempt\","
+                                + " \"index\", \"text\"}, id `<attempt>.<index>`) as its model writes; a `status`"
+                                + " event (the run, as GET returns it; id `<attempt>.<index>.<status>.<version>`) on"
+                                + " every change, until it has finished; a `restart` event ({\"attempt\"}, id"
+                                + " `<attempt>.-1`) when a retried attempt's text replaces the one shown. Reconnect"
+                                + " with Last-Event-ID to get only what was missed; 204 when that was nothing and the"
+                                + " run has finished; 422 for an id this stream did not write. A browser's"
+                                + " EventSource opens it with ?ticket= (POST on this path) instead of Authorization.")
+                        .queryParam(StreamTickets.QUERY)
+                        .alsoAnswers(204, "the run has finished and the client has every event (stops EventSource)")
                         .returnsEvents(),
                 this::events);
+        tickets.register(table, EVENTS, TAG, call -> runs.get(call.user(), call.id("task_id")));
     }
 
     /**
-     * Server-sent events for one run. The owner check happens before the stream opens, so another
-     * owner's or a missing run is an ordinary 404 problem. The stream reads the run again only when
-     * it is told the run changed (one LISTENing connection per process; see Notifications), so an
-     * open stream costs the database nothing while nothing happens. What is stored already (a late
-     * client's or a reconnecting one's backlog) is read and sent a page at a time, so a stream holds
-     * one page whatever the answer's length (RunService#PAGE_BYTES).
+     * Server-sent events for one run ({@link RunEventStream}). Everything that can refuse happens
+     * before the stream opens, each an ordinary problem: another owner's or a missing run (404), a
+     * {@code Last-Event-ID} this stream cannot have written (422), no {@code Accept} (406). A client
+     * that already has everything of a finished run gets 204, the one answer that stops a browser's
+     * {@code EventSource} from reconnecting forever.
      */
-    private Object events(Call<Void> call) {
+    private Object events(Call<Void> call) throws JsonProcessingException {
         CurrentUser user = call.user();
         UUID taskId = call.id("task_id");
-        String lastEventId = call.header("Last-Event-ID");
-        StreamPosition after =
-                lastEventId == null || lastEventId.isBlank() ? null : StreamPosition.parse(lastEventId.strip());
+        RunEventId last = RunEventId.parse(call.header(RunEventId.HEADER));
         String accept = call.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new RequestException(
@@ -148,84 +151,25 @@ final class RunRoutes {
         Notifications.Subscription signal = changes.subscribe(taskId.toString());
         RunEvents first;
         try {
-            first = runs.eventsAfter(user, taskId, after);
-        } catch (RuntimeException e) {
+            first = runs.resume(user, taskId, last == null ? null : last.position());
+            if (RunEventStream.hasEverything(last, first, mapper)) {
+                signal.close();
+                call.context().status(204);
+                return null;
+            }
+        } catch (RuntimeException | JsonProcessingException e) {
             signal.close();
             throw e;
         }
         // Handed over rather than captured: the handler lives as long as the stream, which is to
         // hold only the page it is sending, not its first one as well.
         AtomicReference<RunEvents> handover = new AtomicReference<>(first);
-        new SseHandler(client -> follow(client, signal, user, taskId, after, handover.getAndSet(null)))
+        new SseHandler(client -> streams.follow(
+                        client,
+                        signal,
+                        () -> new RunEventStream(client, mapper, runs, user, taskId, last)
+                                .follow(signal, handover.getAndSet(null))))
                 .handle(call.context());
         return null;
-    }
-
-    /** @param events the first page, replaced by each next one (no other reference keeps it) */
-    private void follow(
-            SseClient client,
-            Notifications.Subscription signal,
-            CurrentUser user,
-            UUID taskId,
-            StreamPosition after,
-            RunEvents events) {
-        StreamPosition position = after;
-        RunView shown = null;
-        try (signal) {
-            while (!client.terminated()) {
-                position = send(client, events.deltas(), position);
-                if (client.terminated()) {
-                    return;
-                }
-                RunView run = events.run();
-                if (run == null) {
-                    // A backlog goes a page at a time, the next read at once: only this page is held,
-                    // however long the answer, while a client that reads slowly (or not at all)
-                    // blocks the write. Once caught up, the run is read, before whatever came since.
-                    events = events.more()
-                            ? runs.piecesAfter(user, taskId, position)
-                            : runs.eventsAfter(user, taskId, position);
-                    continue;
-                }
-                if (!run.equals(shown)) {
-                    client.sendEvent("status", mapper.writeValueAsString(run));
-                    shown = run;
-                }
-                if (run.finished()) {
-                    break;
-                }
-                while (!signal.await(KEEP_ALIVE)) {
-                    client.sendComment("waiting");
-                    if (client.terminated()) {
-                        return;
-                    }
-                }
-                events = runs.eventsAfter(user, taskId, position);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a run event as JSON", e);
-        } finally {
-            client.close();
-        }
-    }
-
-    /**
-     * Sends the pieces as {@code delta} events, stopping when the client has gone (the rest of a
-     * page has nowhere to go); the position of the last one sent.
-     */
-    private StreamPosition send(SseClient client, List<DeltaView> deltas, StreamPosition position)
-            throws JsonProcessingException {
-        StreamPosition sent = position;
-        for (DeltaView delta : deltas) {
-            if (client.terminated()) {
-                break;
-            }
-            client.sendEvent(
-                    "delta", mapper.writeValueAsString(delta), delta.position().eventId());
-            sent = delta.position();
-        }
-        return sent;
     }
 }

@@ -14,6 +14,7 @@ import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.RunEvents;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
+import dev.eryao.services.SessionService;
 import dev.eryao.services.StreamPosition;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
@@ -44,11 +45,18 @@ final class SessionEventRoutes {
     private static final String TAG = "runs";
     private static final StreamPosition NO_PIECE = new StreamPosition(0, 0);
 
+    private static final String EVENTS = "/v1/agent/sessions/{id}/events";
+
     private final RunService runs;
+    private final SessionService sessions;
     private final Notifications changes;
+    private final OpenStreams streams;
     private final ObjectMapper mapper;
 
-    SessionEventRoutes(RunService runs, Notifications changes, ObjectMapper mapper) {
+    SessionEventRoutes(
+            RunService runs, SessionService sessions, Notifications changes, ObjectMapper mapper, OpenStreams streams) {
+        this.streams = streams;
+        this.sessions = sessions;
         this.runs = runs;
         this.changes = changes;
         this.mapper = mapper;
@@ -90,9 +98,10 @@ final class SessionEventRoutes {
         }
     }
 
-    void register(RouteTable table) {
+    /** @param tickets where a browser's EventSource gets a ticket for this stream ({@code POST} on it) */
+    void register(RouteTable table, StreamTickets tickets) {
         table.add(
-                Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/events", USER, TAG)
+                Route.of(HandlerType.GET, EVENTS, USER, TAG)
                         .summary("Follow every run of a session as server-sent events, one run after the other:"
                                 + " `delta` events ({\"run_id\", \"attempt\", \"index\", \"text\"}), `status` events"
                                 + " (the run, as GET returns it) and `restart` ({\"run_id\", \"attempt\"}: a"
@@ -100,9 +109,12 @@ final class SessionEventRoutes {
                                 + " `<run_id>/<attempt>.<index>/<status>`, the run, its last piece and status sent."
                                 + " Opened without"
                                 + " Last-Event-ID it starts at the run in flight, from its start; reconnect with"
-                                + " Last-Event-ID for the rest of that run and every later one.")
+                                + " Last-Event-ID for the rest of that run and every later one. A browser's"
+                                + " EventSource opens it with ?ticket= (POST on this path) instead of Authorization.")
+                        .queryParam(StreamTickets.QUERY)
                         .returnsEvents(),
                 this::events);
+        tickets.register(table, EVENTS, TAG, call -> sessions.get(call.user(), call.id("id")));
     }
 
     private Object events(Call<Void> call) {
@@ -128,7 +140,8 @@ final class SessionEventRoutes {
             throw e;
         }
         AtomicReference<Start> handover = new AtomicReference<>(start);
-        new SseHandler(client -> follow(client, signal, user, sessionId, handover.getAndSet(null)))
+        new SseHandler(client -> streams.follow(
+                        client, signal, () -> follow(client, signal, user, sessionId, handover.getAndSet(null))))
                 .handle(call.context());
         return null;
     }
@@ -154,6 +167,9 @@ final class SessionEventRoutes {
         Place place = start.place();
         Cursor after = start.after();
         try (signal) {
+            if (!RunEventStream.sendRetry(client)) {
+                return;
+            }
             while (!client.terminated()) {
                 if (place == null) {
                     var next = runs.nextRunOfSession(user, sessionId, after);

@@ -89,8 +89,8 @@ final class SessionRoutes {
                                 + " latest run); ?through=<message id> the branch through that message (another"
                                 + " sibling's); ?branch=all every message (each names its parent_id)")
                         .returnsPage(MessageView.class)
-                        .query("branch")
-                        .query("through"),
+                        .queryParam("branch")
+                        .queryParam("through"),
                 call -> messages.list(call.user(), call.id("id"), selection(call), call.page(false)));
     }
 }

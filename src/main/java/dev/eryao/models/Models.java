@@ -12,7 +12,8 @@ public final class Models {
             AgentRun.class,
             AgentRunDelta.class,
             PointsLedgerEntry.class,
-            PointsBalance.class);
+            PointsBalance.class,
+            StreamTicket.class);
 
     private Models() {}
 }

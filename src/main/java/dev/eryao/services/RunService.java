@@ -397,16 +397,52 @@ public final class RunService {
      * finished run carries its whole output.
      */
     public RunEvents eventsAfter(CurrentUser user, UUID runId, StreamPosition after) {
+        return transactions.read(() ->
+                page(user, runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")), after));
+    }
+
+    /**
+     * {@link #eventsAfter} for a client that says where it is ({@code Last-Event-ID}): refused,
+     * before anything is sent, when the stream cannot have sent that position — an attempt the run
+     * has not begun, or a piece not stored — since a client that sends one holds a text this run's
+     * stream never wrote, and no page after it could be right.
+     *
+     * @throws InvalidInputException naming {@code Last-Event-ID} (a 422)
+     */
+    public RunEvents resume(CurrentUser user, UUID runId, StreamPosition after) {
         return transactions.read(() -> {
             AgentRun run = runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"));
-            int attempt = run.getAttempts();
-            if (attempt == 0) {
-                return new RunEvents(RunView.of(run), List.of(), false);
+            if (after != null && !written(user, run, after)) {
+                throw InvalidInputException.field(
+                        "Last-Event-ID",
+                        "names a position this run's stream has not sent (attempt " + after.attempt() + ", piece "
+                                + after.index() + "): reconnect without it to start from the current attempt's"
+                                + " first piece");
             }
-            int afterIndex = after != null && after.attempt() == attempt ? after.index() : -1;
-            DeltaPage page = runs.deltasAfter(user.id(), runId, attempt, afterIndex, PAGE_PIECES, PAGE_BYTES);
-            return new RunEvents(page.more() ? null : RunView.of(run), views(page), page.more());
+            return page(user, run, after);
         });
+    }
+
+    private boolean written(CurrentUser user, AgentRun run, StreamPosition position) {
+        if (position.attempt() > run.getAttempts()) {
+            return false;
+        }
+        if (position.index() < 0) {
+            return true;
+        }
+        // The piece itself, read as the page that starts at it: a page of one, however large.
+        DeltaPage at = runs.deltasAfter(user.id(), run.getId(), position.attempt(), position.index() - 1, 1, 1);
+        return !at.pieces().isEmpty() && at.pieces().getFirst().index() == position.index();
+    }
+
+    private RunEvents page(CurrentUser user, AgentRun run, StreamPosition after) {
+        int attempt = run.getAttempts();
+        if (attempt == 0) {
+            return new RunEvents(RunView.of(run), List.of(), false);
+        }
+        int afterIndex = after != null && after.attempt() == attempt ? after.index() : -1;
+        DeltaPage page = runs.deltasAfter(user.id(), run.getId(), attempt, afterIndex, PAGE_PIECES, PAGE_BYTES);
+        return new RunEvents(page.more() ? null : RunView.of(run), views(page), page.more());
     }
 
     /**

@@ -63,6 +63,11 @@ public record RunView(
         return status.finished();
     }
 
+    /** Its status's wire name ({@code "queued"}, ...), for the layers that keep off the models. */
+    public String statusName() {
+        return status.wireName();
+    }
+
     /** True while a worker holds the run. */
     public boolean running() {
         return status == RunStatus.RUNNING;

@@ -54,7 +54,9 @@ class RlsClientPathTest {
                          d AS (INSERT INTO agent_run_delta (run_id, owner_id, attempt, delta_index, content)
                                SELECT id, '%2$s', 1, 0, 'Hel' FROM r),
                          l AS (INSERT INTO points_ledger (owner_id, amount, balance_after, reason)
-                               VALUES ('%2$s', 10, 10, 'grant'))
+                               VALUES ('%2$s', 10, 10, 'grant')),
+                         t AS (INSERT INTO stream_ticket (owner_id, stream_path, ticket_hash, expires_at)
+                               VALUES ('%2$s', '/v1/agent/runs/x/events', 'hash', now() + interval '1 minute'))
                     INSERT INTO points_balance (owner_id, balance) VALUES ('%2$s', 10)""".formatted(factory, OWNER));
         }
     }

@@ -48,12 +48,14 @@ public final class EventStream implements AutoCloseable {
     private final HttpClient http;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final int status;
+    private final java.net.http.HttpHeaders headers;
     private final InputStream body;
     private final Thread reader;
 
     private EventStream(HttpClient http, HttpResponse<InputStream> response) {
         this.http = http;
         this.status = response.statusCode();
+        this.headers = response.headers();
         this.body = response.body();
         this.reader = Thread.ofVirtual().start(this::read);
     }
@@ -78,6 +80,26 @@ public final class EventStream implements AutoCloseable {
         }
         HttpClient client = HttpClient.newHttpClient();
         return new EventStream(client, client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    /**
+     * Opens {@code url} as a browser's {@code EventSource} would: {@code Accept: text/event-stream},
+     * no {@code Authorization}; extra headers as name, value pairs ({@code Last-Event-ID}, {@code Origin}).
+     */
+    public static EventStream openUrl(URI url, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                .header("Accept", "text/event-stream")
+                .GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        HttpClient client = HttpClient.newHttpClient();
+        return new EventStream(client, client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    /** The response's headers. */
+    public java.net.http.HttpHeaders headers() {
+        return headers;
     }
 
     public int status() {

@@ -1,6 +1,7 @@
 package dev.eryao.core.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Where the HTTP API listens, bound from {@code ERYAO_SERVER__*}; the constructor refuses a value out
@@ -16,9 +17,17 @@ import java.time.Duration;
  * @param requestBodyTimeout   {@code ERYAO_SERVER__REQUEST_BODY_TIMEOUT_SECONDS}: a request's body must
  *                             arrive within this of its headers, or it is answered 408 and the
  *                             connection closed
+ * @param corsOrigins          {@code ERYAO_SERVER__CORS_ORIGINS}: the exact origins whose pages may call
+ *                             the API from a browser (CORS); none by default, so only pages of the API's
+ *                             own origin can (see {@link CorsOrigins})
  */
 public record ServerSettings(
-        String host, int port, int maxBodyBytes, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
+        String host,
+        int port,
+        int maxBodyBytes,
+        Duration requestHeaderTimeout,
+        Duration requestBodyTimeout,
+        List<String> corsOrigins) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -45,6 +54,13 @@ public record ServerSettings(
         MAX_BODY_BYTES.check(maxBodyBytes);
         REQUEST_HEADER_TIMEOUT.check(requestHeaderTimeout);
         REQUEST_BODY_TIMEOUT.check(requestBodyTimeout);
+        corsOrigins = CorsOrigins.check(SettingsException.required(CorsOrigins.VARIABLE, corsOrigins));
+    }
+
+    /** With no cross-origin callers (same-origin pages only). */
+    public ServerSettings(
+            String host, int port, int maxBodyBytes, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
+        this(host, port, maxBodyBytes, requestHeaderTimeout, requestBodyTimeout, List.of());
     }
 
     /** With the default request timeouts (tests and tools that only choose where to listen). */
@@ -58,6 +74,7 @@ public record ServerSettings(
                 PORT.read(env, DEFAULT_PORT),
                 MAX_BODY_BYTES.read(env, DEFAULT_MAX_BODY_BYTES),
                 REQUEST_HEADER_TIMEOUT.read(env, DEFAULT_REQUEST_HEADER_TIMEOUT),
-                REQUEST_BODY_TIMEOUT.read(env, DEFAULT_REQUEST_BODY_TIMEOUT));
+                REQUEST_BODY_TIMEOUT.read(env, DEFAULT_REQUEST_BODY_TIMEOUT),
+                CorsOrigins.parse(env.optionalString(CorsOrigins.VARIABLE)));
     }
 }

@@ -190,6 +190,11 @@ public final class Notifications implements AutoCloseable {
             }
         }
 
+        /** Wakes this waiter as a notification would (its owner is being told to stop waiting). */
+        public void wake() {
+            signal();
+        }
+
         /**
          * Waits until something for this key may have changed: a notification arrived (or arrived
          * since the last wait), or, while nothing listens, {@code pollInterval} passed.
