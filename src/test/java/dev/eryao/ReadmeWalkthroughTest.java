@@ -64,7 +64,15 @@ class ReadmeWalkthroughTest {
                 .contains("event: status", "event: delta")
                 .contains("\"status\":\"cancelled\"")
                 .contains("\"status\":\"succeeded\"", "(stand-in) You said: Plan three days in Lisbon")
-                .containsPattern("\"balance\":100,\"held\":0,\"available\":100");
+                .containsPattern("\"balance\":100,\"held\":0,\"available\":100")
+                .as("the second message comes after the first's answer")
+                .containsPattern(
+                        "(?s)\"content\":\"What should I pack\\?\".*\"content\":\"\\(stand-in\\) You said: What"
+                                + " should I pack\\?\".*\"content\":\"And where should we eat\\?\"");
+        String answer = "\"content\":\"(stand-in) You said: And where should we eat?\"";
+        assertThat(output.split(java.util.regex.Pattern.quote(answer), -1).length - 1)
+                .as("the answer on the current branch, then both in the whole session (regenerated beside it)")
+                .isEqualTo(3);
     }
 
     private static int freePort() throws IOException {

@@ -9,6 +9,7 @@ import io.javalin.http.Handler;
 import io.javalin.security.RouteRole;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -53,8 +54,9 @@ final class AuthHandler implements Handler {
         if (roles.isEmpty() || roles.contains(ApiRole.ANYONE)) {
             return;
         }
-        refuseCredentialsInUrl(ctx);
-        String ticket = ctx.queryParam(StreamTickets.QUERY);
+        Map<String, String> query = rawQuery(ctx);
+        refuseCredentialsInUrl(query);
+        String ticket = query.get(StreamTickets.QUERY);
         CurrentUser user = ticket == null ? verifier.verify(credential(ctx)) : byTicket(ctx, ticket);
         if (roles.contains(ApiRole.SERVICE_ROLE) && !roles.contains(ApiRole.USER) && !user.isServiceRole()) {
             throw new ForbiddenResponse("this route needs a token with role service_role");
@@ -77,8 +79,34 @@ final class AuthHandler implements Handler {
         return owner;
     }
 
-    private static void refuseCredentialsInUrl(Context ctx) {
-        for (String name : ctx.queryParamMap().keySet()) {
+    /**
+     * The query's parameters (the first value of each), read from the raw query string in UTF-8:
+     * Javalin's own map decodes with the body's charset, and a malformed {@code Content-Type}
+     * charset must reach the body's check (415), not fail here.
+     */
+    private static Map<String, String> rawQuery(Context ctx) {
+        String raw = ctx.req().getQueryString();
+        Map<String, String> query = new java.util.HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                query.putIfAbsent(
+                        java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException malformed) {
+                throw new io.javalin.http.BadRequestResponse("the query string is not well percent-encoded");
+            }
+        }
+        return query;
+    }
+
+    private static void refuseCredentialsInUrl(Map<String, String> query) {
+        for (String name : query.keySet()) {
             if (CREDENTIALS_IN_URL.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new AuthenticationException("credentials are never accepted in a URL (?" + name
                         + "=): send Authorization: Bearer <token>, or open an event stream with a ticket");

@@ -108,6 +108,22 @@ class ScaleOutRunsTest {
                         AND a.started_at > b.started_at"""))
                 .as("a session's runs were performed in the order they were accepted")
                 .isEmpty();
+        for (var request : fixture.llm.received()) {
+            var messages = request.body().path("messages");
+            String input = messages.get(messages.size() - 1).path("content").asText();
+            List<String> questions = new ArrayList<>();
+            for (int m = 0; m < messages.size(); m += 2) {
+                questions.add(messages.get(m).path("content").asText());
+            }
+            List<String> expected = fixture.strings("""
+                    SELECT e.input FROM agent_run r JOIN agent_run e ON e.session_id = r.session_id
+                    WHERE r.input = ? AND (e.created_at, e.id) <= (r.created_at, r.id)
+                    ORDER BY e.created_at, e.id""", input);
+            assertThat(questions)
+                    .as("%s is sent its session's earlier questions (with their answers), in order", input)
+                    .isEqualTo(expected);
+            assertThat(messages.size()).isEqualTo(2 * expected.size() - 1);
+        }
         assertThat(fixture.count(
                         "SELECT count(DISTINCT reference_id) FROM points_ledger WHERE reference_type = 'agent_run'"))
                 .isEqualTo(RUNS);
