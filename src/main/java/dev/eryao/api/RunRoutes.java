@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Agent runs: accepted as queued tasks (202), read by task id, followed as server-sent events while
@@ -34,7 +35,7 @@ final class RunRoutes {
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateRun(String input, UUID llmId) {}
+    record CreateRun(String input, @Nullable UUID llmId) {}
 
     private final RunService runs;
     private final Notifications changes;
@@ -55,7 +56,11 @@ final class RunRoutes {
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
-                        .acceptsIdempotencyKey(),
+                        .acceptsIdempotencyKey()
+                        .refuses(402, "the available points cannot hold the run's most possible price")
+                        .refuses(409, "the Idempotency-Key was used for another session")
+                        .refuses(422, "neither the run nor its session names an active model")
+                        .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.enqueue(
                         call.user(),
                         call.id("id"),
@@ -73,7 +78,8 @@ final class RunRoutes {
                                 + " second, keeping what its model wrote and charging what it used (202 until then);"
                                 + " repeating it is harmless; a finished run is a 409")
                         .returns(RunView.class)
-                        .alsoAnswers(202, "the run was running: it stops within a second"),
+                        .alsoAnswers(202, "the run was running: it stops within a second")
+                        .refuses(409, "the run had already finished: there is nothing to stop"),
                 call -> {
                     RunView run = runs.cancel(call.user(), call.id("task_id"));
                     return call.answer(run.running() ? 202 : 200, run);

@@ -9,6 +9,7 @@ import dev.eryao.services.SessionService;
 import dev.eryao.services.SessionView;
 import io.javalin.http.HandlerType;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** {@code /v1/agent/sessions}: the caller's chat sessions and their messages. */
 final class SessionRoutes {
@@ -16,10 +17,10 @@ final class SessionRoutes {
 
     /** {@code owner_id} is ignored: the owner is always the token's {@code sub}. */
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateSession(String title, UUID llmId) {}
+    record CreateSession(String title, @Nullable UUID llmId) {}
 
     @JsonIgnoreProperties(value = "owner_id")
-    record UpdateSession(String title, UUID llmId) {}
+    record UpdateSession(@Nullable String title, @Nullable UUID llmId) {}
 
     private final SessionService sessions;
     private final MessageService messages;

@@ -4,10 +4,16 @@ import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.MessageRole;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** One chat message as services return it; {@code role} is sent as its wire name ({@code "user"}, ...). */
 public record MessageView(
-        UUID id, UUID sessionId, MessageRole role, String content, Integer tokenCount, Instant createdAt) {
+        UUID id,
+        UUID sessionId,
+        MessageRole role,
+        String content,
+        @Nullable Integer tokenCount,
+        Instant createdAt) {
     static MessageView of(AgentChatMessage message) {
         return new MessageView(
                 message.getId(),
