@@ -9,7 +9,7 @@ import java.util.Map;
  * is no UUID (400) or names nothing of the caller's (404), a body that does not read (400, 408,
  * 413, 415) or breaks a field rule (422), a bad page (400), a bad or reused {@code Idempotency-Key}
  * (422) or a missing required one (428), a stream asked for without {@code Accept} (406) or with a
- * {@code Last-Event-ID} it never wrote (422) — then the ones its own work refuses
+ * {@code Last-Event-ID} not of its ids' form (422) — then the ones its own work refuses
  * ({@link Route#refuses}), then the 500 any request may meet. Each status appears once, its cases
  * joined, so the document lists every status a route answers and what each one means there.
  */
@@ -56,7 +56,7 @@ final class RouteProblems {
         }
         if (route.shape == Route.Shape.EVENTS) {
             add(problems, 406, "the request does not accept text/event-stream");
-            add(problems, 422, "the Last-Event-ID is not an event id of this stream");
+            add(problems, 422, "the Last-Event-ID is not of the form this stream's ids have");
         }
         route.refusals.forEach((status, when) -> add(problems, status, when));
         if (route.role != ApiRole.ANYONE) {

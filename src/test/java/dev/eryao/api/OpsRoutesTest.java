@@ -3,11 +3,14 @@ package dev.eryao.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.support.Cli;
 import dev.eryao.support.TestApi;
 import dev.eryao.support.TestApi.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,6 +97,16 @@ class OpsRoutesTest {
         assertThat(paths.at("/~1v1~1agent~1sessions/post/requestBody/content/application~1json/schema/$ref")
                         .asText())
                 .isEqualTo("#/components/schemas/CreateSession");
+    }
+
+    @Test
+    void eryaoOpenapiPrintsTheDocumentServedWithNoDatabase() throws Exception {
+        Response served = api.get("/openapi.json", null);
+        Cli.Result printed = Cli.eryao(Map.of(), "openapi");
+
+        assertThat(printed.status()).as(printed.err()).isZero();
+        assertThat(served.contentType()).startsWith("application/json");
+        assertThat(new ObjectMapper().readTree(printed.out())).isEqualTo(served.json());
     }
 
     @Test
