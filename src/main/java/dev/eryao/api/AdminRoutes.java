@@ -13,6 +13,7 @@ import dev.eryao.services.PointsService;
 import io.javalin.http.HandlerType;
 import java.math.BigDecimal;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** {@code /v1/admin}: points grants and catalog changes, for service-role tokens only. */
 final class AdminRoutes {
@@ -33,16 +34,17 @@ final class AdminRoutes {
             String requestUrl,
             BigDecimal inputPricePer1k,
             BigDecimal outputPricePer1k,
-            Integer contextTokens,
-            Boolean isActive) {}
+            @Nullable Integer contextTokens,
+            @Nullable Boolean isActive) {}
 
+    /** Only the fields sent change: each may be left out. */
     record ModelChanges(
-            String displayName,
-            String requestUrl,
-            BigDecimal inputPricePer1k,
-            BigDecimal outputPricePer1k,
-            Integer contextTokens,
-            Boolean isActive) {}
+            @Nullable String displayName,
+            @Nullable String requestUrl,
+            @Nullable BigDecimal inputPricePer1k,
+            @Nullable BigDecimal outputPricePer1k,
+            @Nullable Integer contextTokens,
+            @Nullable Boolean isActive) {}
 
     private final PointsService points;
     private final CatalogService catalog;
@@ -81,18 +83,21 @@ final class AdminRoutes {
                         .summary("Add a factory")
                         .body(FactoryBody.class)
                         .status(201)
-                        .returns(FactoryView.class),
+                        .returns(FactoryView.class)
+                        .refuses(409, "a factory of that name exists"),
                 call -> catalog.createFactory(call.body().name()));
         table.add(
                 Route.of(HandlerType.PATCH, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
                         .summary("Rename a factory")
                         .body(FactoryBody.class)
-                        .returns(FactoryView.class),
+                        .returns(FactoryView.class)
+                        .refuses(409, "a factory of that name exists"),
                 call -> catalog.renameFactory(call.id("id"), call.body().name()));
         table.add(
                 Route.of(HandlerType.DELETE, "/v1/admin/llm/factories/{id}", SERVICE_ROLE, TAG)
                         .summary("Delete a factory that has no models (soft delete)")
-                        .status(204),
+                        .status(204)
+                        .refuses(409, "the factory still has models"),
                 call -> {
                     catalog.deleteFactory(call.id("id"));
                     return null;
@@ -105,7 +110,8 @@ final class AdminRoutes {
                         .summary("Add a model")
                         .body(NewModel.class)
                         .status(201)
-                        .returns(ModelView.class),
+                        .returns(ModelView.class)
+                        .refuses(409, "the factory has a model of that code"),
                 call -> {
                     NewModel b = call.body();
                     return catalog.createModel(new ModelDraft(

@@ -61,15 +61,9 @@ public final class ApiServer implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
-        this.table = new RouteTable(new JsonBodies(mapper));
         StreamTickets tickets = new StreamTickets(streamTickets);
-        new SessionRoutes(sessions, messages).register(table);
-        new RunRoutes(runs, runChanges, mapper, streams).register(table, tickets);
-        new SessionEventRoutes(runs, sessions, runChanges, mapper, streams).register(table, tickets);
-        new CatalogRoutes(catalog).register(table);
-        new PointsRoutes(points).register(table);
-        new AdminRoutes(points, catalog).register(table);
-        new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
+        this.table = declare(
+                mapper, readiness, registry, sessions, messages, runs, runChanges, points, catalog, tickets, streams);
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);
@@ -120,6 +114,56 @@ public final class ApiServer implements AutoCloseable {
             problems.register(config.routes);
             table.registerAll(config.routes);
         });
+    }
+
+    /** Every route, declared by its class (the declarations need nothing of their collaborators until called). */
+    private static RouteTable declare(
+            ObjectMapper mapper,
+            ReadinessCheck readiness,
+            PrometheusMeterRegistry registry,
+            SessionService sessions,
+            MessageService messages,
+            RunService runs,
+            Notifications runChanges,
+            PointsService points,
+            CatalogService catalog,
+            StreamTickets tickets,
+            OpenStreams streams) {
+        RouteTable table = new RouteTable(new JsonBodies(mapper));
+        new SessionRoutes(sessions, messages).register(table);
+        new RunRoutes(runs, runChanges, mapper, streams).register(table, tickets);
+        new SessionEventRoutes(runs, sessions, runChanges, mapper, streams).register(table, tickets);
+        new CatalogRoutes(catalog).register(table);
+        new PointsRoutes(points).register(table);
+        new AdminRoutes(points, catalog).register(table);
+        new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
+        return table;
+    }
+
+    /**
+     * The OpenAPI document {@code /openapi.json} serves, without a database or a server: the route
+     * declarations alone make it (for {@code eryao openapi} and the lints). No handler is called.
+     */
+    public static String openApiDocument() {
+        ObjectMapper mapper = JsonBodies.strictMapper();
+        try {
+            return OpsRoutes.document(
+                    mapper,
+                    declare(
+                            mapper,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            new StreamTickets(null),
+                            new OpenStreams()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the OpenAPI document", e);
+        }
     }
 
     /** Starts listening on the configured host and port (0: a free one); see {@link #port()}. */

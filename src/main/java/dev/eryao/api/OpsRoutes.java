@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 /** Health, readiness, metrics and the API's own documentation: no token needed. */
 final class OpsRoutes {
     private static final String TAG = "operations";
+    /** The API's version in its document. */
+    static final String API_VERSION = "0.1.0";
+
     private static final String SWAGGER_POM = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
 
     record Health(String status) {}
@@ -70,8 +73,12 @@ final class OpsRoutes {
     }
 
     private String document() throws JsonProcessingException {
-        return json.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(OpenApi.document(table.get().routes(), "0.1.0"));
+        return document(json, table.get());
+    }
+
+    /** The OpenAPI document of {@code table}'s routes, as served. */
+    static String document(ObjectMapper json, RouteTable table) throws JsonProcessingException {
+        return json.writerWithDefaultPrettyPrinter().writeValueAsString(OpenApi.document(table.routes(), API_VERSION));
     }
 
     /** Swagger UI from the webjar in our own jar: the page works with no internet. */

@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An RFC 9457 problem detail, the body of every error response ({@code application/problem+json}).
@@ -21,9 +22,9 @@ record Problem(
         String title,
         int status,
         String detail,
-        String instance,
-        String requestId,
-        Map<String, String> errors,
-        java.util.UUID taskId) {
+        @Nullable String instance,
+        @Nullable String requestId,
+        @Nullable Map<String, String> errors,
+        java.util.@Nullable UUID taskId) {
     static final String CONTENT_TYPE = "application/problem+json";
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,11 @@ public final class ReadinessCheck {
 
     /** @param workerThreadsDown worker threads this process started that are no longer running */
     public record Report(
-            boolean ready, boolean database, boolean schemaAtHead, String revision, int workerThreadsDown) {
+            boolean ready,
+            boolean database,
+            boolean schemaAtHead,
+            @Nullable String revision,
+            int workerThreadsDown) {
         Report withWorkerThreadsDown(int down) {
             return new Report(ready && down == 0, database, schemaAtHead, revision, down);
         }

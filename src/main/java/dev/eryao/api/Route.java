@@ -43,6 +43,13 @@ final class Route<B> {
     int status = 200;
     /** The other statuses a handler may choose ({@link Call#answer}), each with when it is answered. */
     final Map<Integer, String> otherStatuses = new LinkedHashMap<>();
+    /**
+     * The problems (RFC 9457) this route's own work may answer, each with when: those every route of
+     * its kind answers (a bad token, a bad id, a body that does not read, …) are added by
+     * {@link OpenApi} from the rest of the declaration, so only what the handler's services refuse
+     * is declared here.
+     */
+    final Map<Integer, String> refusals = new LinkedHashMap<>();
 
     Class<B> requestBody;
     Class<?> response;
@@ -53,6 +60,9 @@ final class Route<B> {
     final Map<String, String> responseHeaders = new LinkedHashMap<>();
 
     final List<String> queryParams = new ArrayList<>();
+    /** What a query parameter means, for those declared with {@link #query}. */
+    final Map<String, String> queryDescriptions = new LinkedHashMap<>();
+
     boolean idempotencyKey;
     /** Why a request without an {@code Idempotency-Key} is refused, or null when the key is optional. */
     String idempotencyKeyRequiredBecause;
@@ -87,6 +97,15 @@ final class Route<B> {
     /** A status the handler may answer instead of {@link #status}, and when. */
     Route<B> alsoAnswers(int code, String when) {
         this.otherStatuses.put(code, when);
+        return this;
+    }
+
+    /**
+     * A problem the route's work may answer (402, 409, 422, 429, …), and when; it is sent by
+     * {@link ProblemMapper}, and the document lists it with the problems of the route's kind.
+     */
+    Route<B> refuses(int code, String when) {
+        this.refusals.merge(code, when, (a, b) -> a + "; " + b);
         return this;
     }
 
@@ -137,9 +156,10 @@ final class Route<B> {
         return this;
     }
 
-    /** A query parameter the route reads besides a page's (documented as an optional string). */
-    Route<B> queryParam(String name) {
+    /** A query parameter the handler reads (a string), and what it means. */
+    Route<B> query(String name, String description) {
         this.queryParams.add(name);
+        this.queryDescriptions.put(name, description);
         return this;
     }
 

@@ -16,6 +16,7 @@ import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Agent runs: accepted as queued tasks (202), read by task id, followed as server-sent events while
@@ -32,10 +33,15 @@ final class RunRoutes {
     private static final String EVENTS = "/v1/agent/runs/{task_id}/events";
 
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {}
+    record CreateRun(
+            String input,
+            @Nullable UUID llmId,
+            @Nullable String multitaskStrategy,
+            @Nullable UUID parentMessageId,
+            @Nullable UUID editsMessageId) {}
 
     @JsonIgnoreProperties(value = "owner_id")
-    record RegenerateRun(UUID llmId, String multitaskStrategy) {}
+    record RegenerateRun(@Nullable UUID llmId, @Nullable String multitaskStrategy) {}
 
     private final RunService runs;
     private final Notifications changes;
@@ -63,7 +69,17 @@ final class RunRoutes {
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
-                        .acceptsIdempotencyKey(),
+                        .acceptsIdempotencyKey()
+                        .refuses(402, "the available points cannot hold the run's most possible price")
+                        .refuses(
+                                409,
+                                "the Idempotency-Key was used for another session, or multitask_strategy reject"
+                                        + " while the session has a run open (task_id names it)")
+                        .refuses(
+                                422,
+                                "neither the run nor its session names an active model, or an unknown"
+                                        + " multitask_strategy")
+                        .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.enqueue(
                         call.user(),
                         call.id("id"),
@@ -78,7 +94,10 @@ final class RunRoutes {
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)
                         .summary("List a session's runs, newest first (?status= only those with that status)")
                         .returnsPage(RunView.class)
-                        .queryParam("status"),
+                        .query(
+                                "status",
+                                "only the runs with this status (queued, running, succeeded, failed, cancelled)")
+                        .refuses(422, "a status that is not a run's"),
                 call -> runs.listOfSession(call.user(), call.id("id"), call.query("status"), call.page(true)));
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/regenerate", USER, TAG)
@@ -88,7 +107,14 @@ final class RunRoutes {
                         .body(RegenerateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
-                        .acceptsIdempotencyKey(),
+                        .acceptsIdempotencyKey()
+                        .refuses(402, "the available points cannot hold the run's most possible price")
+                        .refuses(
+                                409,
+                                "the run has not finished, or multitask_strategy reject while the session has a run"
+                                        + " open, or the Idempotency-Key was used for another session")
+                        .refuses(422, "the model is not an active one, or an unknown multitask_strategy")
+                        .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.regenerate(
                         call.user(),
                         call.id("task_id"),
@@ -106,7 +132,8 @@ final class RunRoutes {
                                 + " second, keeping what its model wrote and charging what it used (202 until then);"
                                 + " repeating it is harmless; a finished run is a 409")
                         .returns(RunView.class)
-                        .alsoAnswers(202, "the run was running: it stops within a second"),
+                        .alsoAnswers(202, "the run was running: it stops within a second")
+                        .refuses(409, "the run had already finished: there is nothing to stop"),
                 call -> {
                     RunView run = runs.cancel(call.user(), call.id("task_id"));
                     return call.answer(run.running() ? 202 : 200, run);
@@ -121,7 +148,7 @@ final class RunRoutes {
                                 + " with Last-Event-ID to get only what was missed; 204 when that was nothing and the"
                                 + " run has finished; 422 for an id this stream did not write. A browser's"
                                 + " EventSource opens it with ?ticket= (POST on this path) instead of Authorization.")
-                        .queryParam(StreamTickets.QUERY)
+                        .query(StreamTickets.QUERY, StreamTickets.QUERY_DESCRIPTION)
                         .alsoAnswers(204, "the run has finished and the client has every event (stops EventSource)")
                         .returnsEvents(),
                 this::events);

@@ -111,7 +111,7 @@ final class SessionEventRoutes {
                                 + " Last-Event-ID it starts at the run in flight, from its start; reconnect with"
                                 + " Last-Event-ID for the rest of that run and every later one. A browser's"
                                 + " EventSource opens it with ?ticket= (POST on this path) instead of Authorization.")
-                        .queryParam(StreamTickets.QUERY)
+                        .query(StreamTickets.QUERY, StreamTickets.QUERY_DESCRIPTION)
                         .returnsEvents(),
                 this::events);
         tickets.register(table, EVENTS, TAG, call -> sessions.get(call.user(), call.id("id")));

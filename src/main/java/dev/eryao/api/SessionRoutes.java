@@ -9,6 +9,7 @@ import dev.eryao.services.SessionService;
 import dev.eryao.services.SessionView;
 import io.javalin.http.HandlerType;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** {@code /v1/agent/sessions}: the caller's chat sessions and their messages. */
 final class SessionRoutes {
@@ -16,10 +17,10 @@ final class SessionRoutes {
 
     /** {@code owner_id} is ignored: the owner is always the token's {@code sub}. */
     @JsonIgnoreProperties(value = "owner_id")
-    record CreateSession(String title, UUID llmId) {}
+    record CreateSession(String title, @Nullable UUID llmId) {}
 
     @JsonIgnoreProperties(value = "owner_id")
-    record UpdateSession(String title, UUID llmId) {}
+    record UpdateSession(@Nullable String title, @Nullable UUID llmId) {}
 
     private final SessionService sessions;
     private final MessageService messages;
@@ -89,8 +90,11 @@ final class SessionRoutes {
                                 + " latest run); ?through=<message id> the branch through that message (another"
                                 + " sibling's); ?branch=all every message (each names its parent_id)")
                         .returnsPage(MessageView.class)
-                        .queryParam("branch")
-                        .queryParam("through"),
+                        .query("branch", "all: every message of the session (each names its parent_id), not one branch")
+                        .query(
+                                "through",
+                                "a message id: the branch through that message (what it follows, itself, the newest reply after it)")
+                        .refuses(422, "a cursor of a message no longer on the branch (read it again from the start)"),
                 call -> messages.list(call.user(), call.id("id"), selection(call), call.page(false)));
     }
 }

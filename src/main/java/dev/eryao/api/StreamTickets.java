@@ -29,6 +29,10 @@ import java.util.stream.Collectors;
  */
 final class StreamTickets {
     static final String QUERY = "ticket";
+    /** What the query parameter is, in the OpenAPI document. */
+    static final String QUERY_DESCRIPTION =
+            "a stream ticket (POST on this path), instead of Authorization: for a browser's EventSource";
+
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
     /** What the owner gets: the ticket, when it stops opening the stream, and the URL to open. */

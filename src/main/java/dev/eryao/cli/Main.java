@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
             TablesCommand.class,
             McpCommand.class,
             StandInCommand.class,
+            OpenApiCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -3,6 +3,7 @@ package dev.eryao.services;
 import dev.eryao.models.PointsLedgerEntry;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** One ledger row as services return it. */
 public record LedgerEntryView(
@@ -11,8 +12,8 @@ public record LedgerEntryView(
         long amount,
         long balanceAfter,
         String reason,
-        String referenceType,
-        UUID referenceId,
+        @Nullable String referenceType,
+        @Nullable UUID referenceId,
         Instant createdAt) {
     static LedgerEntryView of(PointsLedgerEntry entry) {
         return new LedgerEntryView(

@@ -5,6 +5,7 @@ import dev.eryao.models.RunStatus;
 import dev.eryao.repositories.MessageWithRun;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One chat message as services return it; {@code role} is sent as its wire name ({@code "user"}, ...).
@@ -19,13 +20,13 @@ import java.util.UUID;
 public record MessageView(
         UUID id,
         UUID sessionId,
-        UUID parentId,
-        UUID runId,
+        @Nullable UUID parentId,
+        @Nullable UUID runId,
         MessageRole role,
         String content,
-        Integer tokenCount,
+        @Nullable Integer tokenCount,
         boolean stopped,
-        RunStatus runStatus,
+        @Nullable RunStatus runStatus,
         Instant createdAt) {
     static MessageView of(MessageWithRun message) {
         return new MessageView(

@@ -4,6 +4,7 @@ import dev.eryao.models.LlmModel;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** A model of the catalog; prices in points per 1,000 tokens. */
 public record ModelView(
@@ -14,7 +15,7 @@ public record ModelView(
         String requestUrl,
         BigDecimal inputPricePer1k,
         BigDecimal outputPricePer1k,
-        Integer contextTokens,
+        @Nullable Integer contextTokens,
         boolean isActive,
         Instant createdAt,
         Instant updatedAt) {

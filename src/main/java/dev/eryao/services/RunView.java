@@ -4,6 +4,7 @@ import dev.eryao.models.AgentRun;
 import dev.eryao.models.RunStatus;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an agent run stands; {@code output}, {@code error} and usage are set once it has finished.
@@ -18,21 +19,21 @@ import java.util.UUID;
 public record RunView(
         UUID taskId,
         UUID sessionId,
-        UUID llmId,
+        @Nullable UUID llmId,
         RunStatus status,
-        String output,
-        String error,
+        @Nullable String output,
+        @Nullable String error,
         int attempts,
         Instant createdAt,
-        Instant startedAt,
-        Instant finishedAt,
-        Integer inputTokens,
-        Integer outputTokens,
-        Long costPoints,
-        Long chargedPoints,
+        @Nullable Instant startedAt,
+        @Nullable Instant finishedAt,
+        @Nullable Integer inputTokens,
+        @Nullable Integer outputTokens,
+        @Nullable Long costPoints,
+        @Nullable Long chargedPoints,
         boolean chargeCapped,
         boolean usageEstimated,
-        Instant cancelRequestedAt) {
+        @Nullable Instant cancelRequestedAt) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
         return new RunView(

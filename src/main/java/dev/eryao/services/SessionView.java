@@ -4,6 +4,7 @@ import dev.eryao.models.AgentChatSession;
 import dev.eryao.repositories.SessionWithRun;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chat session as services return it: plain data, safe to use after the transaction ended.
@@ -12,7 +13,13 @@ import java.util.UUID;
  *                    or null: a reloaded page follows it at once
  */
 public record SessionView(
-        UUID id, UUID ownerId, String title, UUID llmId, UUID activeRunId, Instant createdAt, Instant updatedAt) {
+        UUID id,
+        UUID ownerId,
+        String title,
+        @Nullable UUID llmId,
+        @Nullable UUID activeRunId,
+        Instant createdAt,
+        Instant updatedAt) {
     static SessionView of(AgentChatSession session, UUID activeRunId) {
         return new SessionView(
                 session.getId(),

@@ -3,11 +3,14 @@ package dev.eryao.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.support.Cli;
 import dev.eryao.support.TestApi;
 import dev.eryao.support.TestApi.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -97,6 +100,16 @@ class OpsRoutesTest {
     }
 
     @Test
+    void eryaoOpenapiPrintsTheDocumentServedWithNoDatabase() throws Exception {
+        Response served = api.get("/openapi.json", null);
+        Cli.Result printed = Cli.eryao(Map.of(), "openapi");
+
+        assertThat(printed.status()).as(printed.err()).isZero();
+        assertThat(served.contentType()).startsWith("application/json");
+        assertThat(new ObjectMapper().readTree(printed.out())).isEqualTo(served.json());
+    }
+
+    @Test
     void theOpenApiDocumentListsEveryStatusARouteMayAnswer() {
         JsonNode paths = api.get("/openapi.json", null).json().get("paths");
         List<String> cancel = new ArrayList<>();
@@ -106,8 +119,12 @@ class OpsRoutesTest {
         List<String> ready = new ArrayList<>();
         paths.at("/~1readyz/get/responses").properties().forEach(response -> ready.add(response.getKey()));
 
-        assertThat(cancel).containsExactly("200", "202", "default");
-        assertThat(ready).containsExactly("200", "503", "default");
+        assertThat(cancel).startsWith("200", "202").contains("400", "401", "403", "404", "409", "500", "503");
+        assertThat(cancel).doesNotContain("default");
+        assertThat(ready).containsExactly("200", "503", "500");
+        assertThat(paths.at("/~1v1~1agent~1runs~1{task_id}~1cancel/post/responses/409/content")
+                        .has("application/problem+json"))
+                .isTrue();
         assertThat(paths.at("/~1readyz/get/responses/503/headers/Cache-Control/schema/const")
                         .asText())
                 .isEqualTo("no-store");
@@ -118,12 +135,15 @@ class OpsRoutesTest {
         JsonNode schemas =
                 api.get("/openapi.json", null).json().path("components").path("schemas");
 
-        assertThat(schemas.at("/RunView/properties/status/type").asText()).isEqualTo("string");
-        assertThat(schemas.at("/RunView/properties/status/enum").toString())
+        assertThat(schemas.at("/RunView/properties/status/$ref").asText()).isEqualTo("#/components/schemas/RunStatus");
+        assertThat(schemas.at("/RunAccepted/properties/status/$ref").asText())
+                .isEqualTo("#/components/schemas/RunStatus");
+        assertThat(schemas.at("/RunStatus/type").asText()).isEqualTo("string");
+        assertThat(schemas.at("/RunStatus/enum").toString())
                 .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
-        assertThat(schemas.at("/RunAccepted/properties/status/enum"))
-                .isEqualTo(schemas.at("/RunView/properties/status/enum"));
-        assertThat(schemas.at("/MessageView/properties/role/enum").toString())
+        assertThat(schemas.at("/MessageView/properties/role/$ref").asText())
+                .isEqualTo("#/components/schemas/MessageRole");
+        assertThat(schemas.at("/MessageRole/enum").toString())
                 .isEqualTo("[\"system\",\"user\",\"assistant\",\"tool\"]");
     }
 

@@ -79,7 +79,12 @@ public final class EventStream implements AutoCloseable {
             request.header("Last-Event-ID", lastEventId);
         }
         HttpClient client = HttpClient.newHttpClient();
-        return new EventStream(client, client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        // A stream is checked for its status and media type (its body is read as it comes).
+        ApiContract.ofThisBuild()
+                .check(new ApiContract.Exchange(
+                        "GET", path, response.statusCode(), response.headers().map(), null));
+        return new EventStream(client, response);
     }
 
     /**

@@ -20,7 +20,9 @@ import java.util.UUID;
 /**
  * The real API server, started once per test JVM on a free loopback port over {@link TestDatabase},
  * verifying tokens with {@link TestKeys}: ES256/RS256 from its loopback JWKS, and its HS256 secret.
- * Tests talk to it over real HTTP with {@link #call}.
+ * Tests talk to it over real HTTP with {@link #call}, and every answer they receive is checked
+ * against the server's own OpenAPI document ({@link ApiContract}): an answer the document does not
+ * describe fails the test that asked for it, naming the route, the status and what differs.
  */
 public final class TestApi {
     public static final int MAX_BODY_BYTES = 64 * 1024;
@@ -32,6 +34,7 @@ public final class TestApi {
     private final ApiServer server;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ApiContract contract;
 
     private TestApi() {
         AuthSettings auth = new AuthSettings(keys.jwksUrl(), Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
@@ -77,6 +80,26 @@ public final class TestApi {
 
     public ApiServer server() {
         return server;
+    }
+
+    /** The served OpenAPI document, as the check every answer of {@link #call} passes. */
+    public synchronized ApiContract contract() {
+        if (contract == null) {
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/openapi.json"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build();
+            try {
+                contract = ApiContract.of(
+                        http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return contract;
     }
 
     public TestKeys keys() {
@@ -130,6 +153,13 @@ public final class TestApi {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            contract()
+                    .check(new ApiContract.Exchange(
+                            method,
+                            path,
+                            response.statusCode(),
+                            response.headers().map(),
+                            response.body()));
             return new Response(
                     response.statusCode(),
                     response.body(),
