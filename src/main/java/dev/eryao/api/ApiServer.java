@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.services.CatalogService;
@@ -19,7 +20,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -40,6 +43,8 @@ public final class ApiServer implements AutoCloseable {
     /**
      * @param registry   where the API's and the process's metrics are kept; its owner closes it
      * @param runChanges announcements of run changes, which wake the runs' event streams
+     * @param localTokens the local secret's signer when this server may mint tokens itself
+     *     ({@code /local/token}, for the chat page), else empty
      */
     public ApiServer(
             ServerSettings settings,
@@ -51,7 +56,8 @@ public final class ApiServer implements AutoCloseable {
             RunService runs,
             Notifications runChanges,
             PointsService points,
-            CatalogService catalog) {
+            CatalogService catalog,
+            Optional<TokenIssuer> localTokens) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
@@ -62,6 +68,8 @@ public final class ApiServer implements AutoCloseable {
         new PointsRoutes(points).register(table);
         new AdminRoutes(points, catalog).register(table);
         new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
+        Optional<LocalTokenRoutes> local = localTokens.map(issuer -> new LocalTokenRoutes(issuer, Clock.systemUTC()));
+        local.ifPresent(routes -> routes.register(table));
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);
@@ -100,10 +108,12 @@ public final class ApiServer implements AutoCloseable {
             });
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.staticFiles.enableWebjars();
+            config.staticFiles.add(ChatPage::configure);
             config.routes.before(ctx -> {
                 RequestIds.assign(ctx);
                 http.start(ctx);
             });
+            local.ifPresent(routes -> config.routes.before(LocalTokenRoutes.PATH, routes::guard));
             config.routes.beforeMatched(auth);
             config.routes.after(http::stop);
             problems.register(config.routes);
