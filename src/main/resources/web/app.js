@@ -114,9 +114,10 @@
     };
   }
 
-  function setRunStatus(text, status) {
+  function setRunStatus(text, status, taskId) {
     $('run-status').textContent = text;
     $('run-status').dataset.status = status || '';
+    $('run-status').dataset.taskId = taskId || '';
   }
 
   function setBusy(busy) {
@@ -363,7 +364,7 @@
   async function stop() {
     if (!state.follower) return;
     $('stop').disabled = true;
-    setRunStatus('stopping…', 'stopping');
+    setRunStatus(`run ${state.follower.taskId}: stopping…`, 'stopping', state.follower.taskId);
     try {
       await call('POST', `/v1/agent/runs/${state.follower.taskId}/cancel`);
     } catch (e) {
@@ -427,7 +428,7 @@
     state.follower = follower;
     setBusy(true);
     markRun(item, 'queued', false);
-    setRunStatus(`run ${taskId}: queued`, 'queued');
+    setRunStatus(`run ${taskId}: queued`, 'queued', taskId);
     refreshPointsLater(); // what the run holds shows at once
     const handlers = {
       delta(piece) {
@@ -447,7 +448,7 @@
         follower.reopens = 0;
         state.runStatus.set(taskId, run.status);
         markRun(item, run.status, run.status === 'cancelled');
-        setRunStatus(`run ${taskId}: ${run.status}${run.error ? ` (${run.error})` : ''}`, run.status);
+        setRunStatus(`run ${taskId}: ${run.status}${run.error ? ` (${run.error})` : ''}`, run.status, taskId);
         refreshPointsLater();
         if (FINISHED.has(run.status)) finish(run);
       },
