@@ -141,17 +141,21 @@
 
   /** The local-token button, when this page is the API's own and the API signs its own tokens. */
   async function offerLocalToken() {
+    let offered = false;
     $('local-token').hidden = true;
     $('local-hint').hidden = true;
-    if (new URL(state.api).origin !== location.origin) return; // the API mints them for its own page only
+    delete document.body.dataset.localToken;
     try {
-      const response = await fetch(`${state.api}/local/token`);
-      const offered = response.status === 204;
-      $('local-token').hidden = !offered;
-      $('local-hint').hidden = !offered;
+      // The API mints them for its own page only, so another origin is not even asked.
+      if (new URL(state.api).origin === location.origin) {
+        offered = (await fetch(`${state.api}/local/token`)).status === 204;
+      }
     } catch (ignored) {
-      // no answer: no button
+      // no answer (or no URL): no button
     }
+    $('local-token').hidden = !offered;
+    $('local-hint').hidden = !offered;
+    document.body.dataset.localToken = offered ? 'offered' : 'absent';
   }
 
   async function localToken() {
