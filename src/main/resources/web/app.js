@@ -361,6 +361,10 @@
       follow(taskId, bubble('assistant', ''));
     } catch (e) {
       setBusy(false);
+      if (e.status === 402) {
+        throw new ApiError(402, `${e.message} — an administrator can grant points to ${claims(state.token).sub}`
+          + ' (POST /v1/admin/points/grants; locally, see the README\'s chat page section)');
+      }
       throw e;
     }
   }
