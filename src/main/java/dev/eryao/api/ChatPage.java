@@ -7,9 +7,9 @@ import java.util.Map;
 /**
  * The chat page at {@code /}: the static files in the jar's {@code web/} ({@code index.html},
  * {@code app.css}, {@code app.js}; plain files, nothing fetched from elsewhere, so the page works
- * offline). It is an example front-end that uses only the public API; the API's own paths
- * ({@code /v1}, {@code /docs}, {@code /openapi.json}, {@code /healthz}, …) are routes, which Javalin
- * matches before it looks for a file, and {@code web/} holds nothing under those names.
+ * offline). It is an example front-end that uses only the public API. The API's own paths
+ * ({@code /v1}, {@code /docs}, {@code /openapi.json}, {@code /healthz}, …) are routes and
+ * {@code web/} holds no file under those names, so a path is either a route or a file, never both.
  */
 final class ChatPage {
     static final String DIRECTORY = "/web";

@@ -163,6 +163,46 @@ class ChatPageTest {
     }
 
     @Test
+    void thePageIsServedFromTheJarBesideTheApi() {
+        Map<String, String> types = Map.of(
+                "/", "text/html",
+                "/index.html", "text/html",
+                "/app.js", "text/javascript",
+                "/app.css", "text/css");
+        types.forEach((path, type) -> {
+            ChatServe.Response file = serve.call("GET", path, null, null);
+            assertThat(file.status()).as(path).isEqualTo(200);
+            assertThat(file.raw().headers().firstValue("Content-Type").orElseThrow())
+                    .as(path)
+                    .startsWith(type);
+            assertThat(file.raw().headers().firstValue("Cache-Control"))
+                    .as(path)
+                    .contains("no-cache");
+            assertThat(file.raw()
+                            .headers()
+                            .firstValue("Content-Security-Policy")
+                            .orElseThrow())
+                    .as("the page runs only its own script and style, fetched from nowhere else")
+                    .contains("script-src 'self'", "style-src 'self'");
+        });
+        assertThat(serve.call("GET", "/app.js", null, null).body())
+                .as("nothing fetched from a CDN")
+                .doesNotContain("http://", "https://");
+        assertThat(serve.call("GET", "/openapi.json", null, null)
+                        .json()
+                        .path("openapi")
+                        .asText())
+                .startsWith("3.");
+        assertThat(serve.call("GET", "/healthz", null, null)
+                        .json()
+                        .path("status")
+                        .asText())
+                .isEqualTo("ok");
+        assertThat(serve.call("GET", "/v1/points/balance", null, null).status()).isEqualTo(401);
+        assertThat(serve.call("GET", "/nothing-here.js", null, null).status()).isEqualTo(404);
+    }
+
+    @Test
     void theLocalTokenIsMintedOnlyForThisServersOwnPageOnALoopbackName() throws Exception {
         String body = "{\"sub\":\"" + UUID.randomUUID() + "\"}";
         assertThat(serve.call("POST", "/local/token", null, body).status()).isEqualTo(201);
