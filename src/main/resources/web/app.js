@@ -317,15 +317,16 @@
   }
 
   /**
-   * Regenerate on an answer and Edit on a question, where the API says what they need: the run
-   * that answered (run_id) and the question's parent (parent_id; a first question has none, and
-   * editing it would need a way to say "a new first question", which the API does not offer).
+   * Regenerate on an answer (its run answers the same question again, as a sibling) and on a
+   * question whose run ended with no answer; Edit on a question (the new one replaces it as its
+   * sibling). Both need what the API says of each message: its run (run_id) and its id.
    */
   function addActions(item, message) {
-    if (message.role === 'assistant' && message.run_id) {
-      actionButton(item, 'Regenerate', () => regenerate(item, message.run_id));
+    const finished = !message.run_status || FINISHED.has(message.run_status);
+    if (message.run_id && finished && (message.role === 'assistant' || message.run_status === 'failed')) {
+      actionButton(item, 'Regenerate', () => regenerate(item, message));
     }
-    if (message.role === 'user' && message.parent_id) {
+    if (message.role === 'user' && message.run_id) {
       actionButton(item, 'Edit', () => startEdit(item, message));
     }
   }
@@ -380,15 +381,16 @@
     }
   }
 
-  async function regenerate(item, runId) {
+  async function regenerate(item, message) {
     setBusy(true);
     try {
-      const accepted = await call('POST', `/v1/agent/runs/${runId}/regenerate`, {
-        llm_id: $('model').value || undefined,
-      });
-      item.querySelector('.content').textContent = '';
-      item.querySelectorAll('.meta button').forEach((b) => b.remove());
-      follow(accepted.task_id, item);
+      const accepted = await call('POST', `/v1/agent/runs/${message.run_id}/regenerate`,
+        { llm_id: $('model').value || undefined }, { 'Idempotency-Key': uuid() });
+      // The new answer takes the old one's place on the branch; a failed question keeps its place.
+      const answer = message.role === 'assistant' ? item : bubble('assistant', '');
+      answer.querySelector('.content').textContent = '';
+      answer.querySelectorAll('.meta button').forEach((b) => b.remove());
+      follow(accepted.task_id, answer);
     } catch (e) {
       setBusy(false);
       throw e;
@@ -407,12 +409,12 @@
     editor.focus();
   }
 
-  /** The edited question as a new run on the old one's parent: a sibling branch, shown from there on. */
+  /** The edited question as a new run that replaces the old one (its sibling): the branch goes on from it. */
   async function sendEdit(item, message, input) {
     if (!input) return;
     setBusy(true);
     try {
-      const taskId = await startRun({ input, llm_id: $('model').value || undefined, parent_message_id: message.parent_id });
+      const taskId = await startRun({ input, llm_id: $('model').value || undefined, edits_message_id: message.id });
       while (item.nextSibling) item.nextSibling.remove();
       item.remove();
       bubble('user', input);

@@ -187,6 +187,18 @@ final class ChatServe implements AutoCloseable {
                 != 405;
     }
 
+    /**
+     * Whether sessions are conversations (issue 23: regenerate, edit, a session's runs): its runs
+     * can then be listed, so a GET there is a 404 for an unknown session, not the 405 of a path that
+     * only takes POST.
+     */
+    boolean hasConversations() {
+        String user = token(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
+        return call("GET", "/v1/agent/sessions/" + UUID.randomUUID() + "/runs", user, null)
+                        .status()
+                != 405;
+    }
+
     @Override
     public void close() {
         try {
