@@ -3,6 +3,8 @@ package dev.eryao;
 import dev.eryao.api.ApiServer;
 import dev.eryao.api.ReadinessCheck;
 import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.auth.TokenIssuer;
+import dev.eryao.core.config.AuthSettings;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.config.Settings;
@@ -39,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.hibernate.SessionFactory;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
@@ -244,7 +247,16 @@ public final class App implements AutoCloseable {
                         runChanges(),
                         points,
                         catalog,
-                        streamTickets));
+                        streamTickets,
+                        localTokens()));
+    }
+
+    /** The local secret's signer for the chat page's button, only where the auth settings allow it. */
+    private Optional<TokenIssuer> localTokens() {
+        AuthSettings auth = settings.auth();
+        return auth.offersLocalTokens()
+                ? Optional.of(new TokenIssuer(auth.jwtSecret(), auth.issuer()))
+                : Optional.empty();
     }
 
     /** The worker with {@code settings.worker()} and {@code settings.llm()} (not started), built once; closed by {@link #close()}. */

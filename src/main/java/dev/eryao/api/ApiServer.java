@@ -2,6 +2,7 @@ package dev.eryao.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.JwtVerifier;
+import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.services.CatalogService;
@@ -20,7 +21,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -45,6 +48,8 @@ public final class ApiServer implements AutoCloseable {
     /**
      * @param registry   where the API's and the process's metrics are kept; its owner closes it
      * @param runChanges announcements of run changes, which wake the runs' event streams
+     * @param localTokens the local secret's signer when this server may mint tokens itself
+     *     ({@code /local/token}, for the chat page), else empty
      */
     public ApiServer(
             ServerSettings settings,
@@ -57,13 +62,16 @@ public final class ApiServer implements AutoCloseable {
             Notifications runChanges,
             PointsService points,
             CatalogService catalog,
-            StreamTicketService streamTickets) {
+            StreamTicketService streamTickets,
+            Optional<TokenIssuer> localTokens) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
         StreamTickets tickets = new StreamTickets(streamTickets);
         this.table = declare(
                 mapper, readiness, registry, sessions, messages, runs, runChanges, points, catalog, tickets, streams);
+        Optional<LocalTokenRoutes> local = localTokens.map(issuer -> new LocalTokenRoutes(issuer, Clock.systemUTC()));
+        local.ifPresent(routes -> routes.register(table));
         bindJvmMetrics();
 
         ProblemMapper problems = new ProblemMapper(mapper);
@@ -105,10 +113,12 @@ public final class ApiServer implements AutoCloseable {
             });
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.staticFiles.enableWebjars();
+            config.staticFiles.add(ChatPage::configure);
             config.routes.before(ctx -> {
                 RequestIds.assign(ctx);
                 http.start(ctx);
             });
+            local.ifPresent(routes -> config.routes.before(LocalTokenRoutes.PATH, routes::guard));
             config.routes.beforeMatched(auth);
             config.routes.after(http::stop);
             problems.register(config.routes);

@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (auth.unconfigured()) {
             LocalJwtSecret local = LocalSecretFile.loadOrCreate(settings.dataDir());
-            settings = settings.withAuth(auth.withSecret(local.secret()));
+            settings = settings.withAuth(auth.withLocalSecret(local.secret()));
             out.println("auth: no ERYAO_AUTH__* set, so tokens are checked with the local HS256 secret in "
                     + local.file() + (local.created() ? " (created now)" : "")
                     + "; get one with: bin/eryao token --sub <uuid> [--role service_role]");

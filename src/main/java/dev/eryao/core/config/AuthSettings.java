@@ -19,8 +19,10 @@ import java.util.Optional;
  * @param secretKeys {@code ERYAO_AUTH__SECRET_KEYS}: Supabase secret API keys ({@code sb_secret_…},
  *                  comma-separated) that reach the admin routes, in the {@code apikey} header or as
  *                  a bearer; each held as a {@link Secret}, so never printed
+ * @param localSecret {@code jwtSecret} is the local one {@code serve} made because nothing was
+ *                  configured (never read from a variable): see {@link #offersLocalTokens()}
  */
-public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Secret> secretKeys) {
+public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Secret> secretKeys, boolean localSecret) {
     /** HS256 needs a key of at least 256 bits; Supabase's legacy secrets are longer. */
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -46,6 +48,14 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
                     PREFIX + "SECRET_KEYS entry " + (i + 1) + " of " + secretKeys.size(),
                     secretKeys.get(i).reveal());
         }
+        if (localSecret && (jwksUrl != null || jwtSecret.isEmpty())) {
+            throw new IllegalArgumentException("a local secret is one serve made where no key source was configured");
+        }
+    }
+
+    /** Settings read from variables: the secret, if any, is the configured one. */
+    public AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Secret> secretKeys) {
+        this(jwksUrl, jwtSecret, issuer, secretKeys, false);
     }
 
     /** Settings without secret API keys. */
@@ -105,9 +115,23 @@ public record AuthSettings(URI jwksUrl, Secret jwtSecret, String issuer, List<Se
         return Optional.ofNullable(issuer);
     }
 
-    /** The same settings with another HS256 secret (the local one {@code serve} makes). */
+    /** The same settings with another HS256 secret. */
     public AuthSettings withSecret(Secret newSecret) {
         return new AuthSettings(jwksUrl, newSecret, issuer, secretKeys);
+    }
+
+    /** The same settings with the local HS256 secret {@code serve} makes when nothing is configured. */
+    public AuthSettings withLocalSecret(Secret local) {
+        return new AuthSettings(jwksUrl, local, issuer, secretKeys, true);
+    }
+
+    /**
+     * Whether the API may mint user tokens itself ({@code /local/token}, for the chat page's button):
+     * only when it signs with its own local secret and nothing of Supabase's is configured — no JWKS
+     * URL, no JWT secret, no secret API keys — since tokens then come from Supabase Auth alone.
+     */
+    public boolean offersLocalTokens() {
+        return localSecret && jwksUrl == null && secretKeys.isEmpty();
     }
 
     private static URI httpUrl(String name, String raw) {
