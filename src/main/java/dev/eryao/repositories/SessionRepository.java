@@ -101,6 +101,24 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
                 .getSingleResultOrNull());
     }
 
+    /**
+     * Takes the session's row lock for accepting a run, until the transaction ends: two runs sent
+     * to one session at once are accepted one after the other, so the second's read (the next
+     * statement: a fresh snapshot) sees the first's question and run, and its question follows
+     * them, in the same order as the claim performs them. {@code FOR NO KEY UPDATE}: the inserts
+     * that name the session (their foreign keys' share locks) do not wait for it.
+     */
+    public void lockForNewRun(UUID ownerId, UUID sessionId) {
+        session()
+                .createNativeQuery(
+                        "SELECT id FROM agent_chat_session WHERE id = :id AND owner_id = :owner FOR NO KEY UPDATE",
+                        Object.class)
+                .addSynchronizedEntityClass(AgentChatSession.class)
+                .setParameter("id", sessionId)
+                .setParameter("owner", ownerId)
+                .getResultList();
+    }
+
     /** {@link #getOwned} with the session's run in flight, in one statement. */
     public Optional<SessionWithRun> getOwnedWithActiveRun(UUID ownerId, UUID sessionId) {
         return Optional.ofNullable(session()

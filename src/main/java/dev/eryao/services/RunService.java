@@ -102,8 +102,9 @@ public final class RunService {
      * <p>On the usual path the key is not looked up first: the unique index on (owner, key) finds a
      * replay — and a race between two requests with one key — when the run is inserted; the
      * transaction is then rolled back (its hold with it) and the earlier run read in a unit of its
-     * own. That keeps an accepted run at four statements and a commit: the read of the session, the
-     * points and the model; the hold; the message; the run. Only a request about to be refused
+     * own. That keeps an accepted run at five statements and a commit: the session's row lock (runs
+     * sent to one session at once are accepted in turn: {@link SessionRepository#lockForNewRun});
+     * the read of the session, the points and the model; the hold; the message; the run. Only a request about to be refused
      * looks the key up first, so that a retry of an accepted run is never refused.
      *
      * @throws TooManyOpenRunsException    when the owner already has as many runs open as one may
@@ -153,6 +154,7 @@ public final class RunService {
         }
         RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key);
         return accept(user, request, () -> {
+            sessions.lockForNewRun(user.id(), sessionId);
             RunAdmission start = sessions.getOwnedForRun(
                             user.id(), sessionId, run.llmId(), run.parentMessageId(), run.editsMessageId())
                     .orElseThrow(() -> new NotFoundException("session"));
@@ -196,6 +198,7 @@ public final class RunService {
                         request,
                         new ConflictException("the run is older than its question was recorded: ask again instead"));
             }
+            sessions.lockForNewRun(user.id(), original.getSessionId());
             RunAdmission start = sessions.getOwnedForRun(user.id(), original.getSessionId(), model, null, null)
                     .orElseThrow(() -> new NotFoundException("run"));
             return admit(user, request, start, strategy, null, original.getQuestionId());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The API's side of runs on the suite's database: what enqueue accepts, holds and refuses, what a
- * read and a cancel answer, and what each costs in statements — enqueue's four and a commit, a
+ * read and a cancel answer, and what each costs in statements — enqueue's five and a commit, a
  * read's one — pinned, so that one more statement on these paths fails here.
  */
 class RunServiceTest {
@@ -47,7 +47,7 @@ class RunServiceTest {
     }
 
     @Test
-    void anAcceptedRunIsFourStatementsItsMessageRunAndHold() {
+    void anAcceptedRunIsFiveStatementsItsSessionsLockReadHoldMessageAndRun() {
         CurrentUser owner = owner(1_000);
         UUID session = app.sessions().create(owner, "chat", pricedModel).id();
         List<String> statements;
@@ -57,8 +57,9 @@ class RunServiceTest {
             statements = recording.statements();
         }
         assertThat(statements)
-                .as("the read of session, points, model and open runs; the hold; the message; the run")
-                .hasSize(4);
+                .as("the session's lock; the read of session, points, model and open runs; the hold; the message;"
+                        + " the run")
+                .hasSize(5);
         assertThat(app.points().account(owner.id()).held()).isPositive();
         assertThat(app.runs().enqueue(owner, session, "hello", null, "key-1").taskId())
                 .as("a replay is the same run")

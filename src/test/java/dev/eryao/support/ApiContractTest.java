@@ -26,7 +26,7 @@ class ApiContractTest {
 
     private static String session(String llmId) {
         return "{\"id\":\"" + ID + "\",\"owner_id\":\"" + ID + "\",\"title\":\"t\",\"llm_id\":" + llmId
-                + ",\"created_at\":\"" + NOW + "\",\"updated_at\":\"" + NOW + "\"}";
+                + ",\"active_run_id\":null,\"created_at\":\"" + NOW + "\",\"updated_at\":\"" + NOW + "\"}";
     }
 
     @Test

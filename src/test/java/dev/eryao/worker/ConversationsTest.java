@@ -377,6 +377,45 @@ class ConversationsTest {
         assertThat(events.getLast()).isEqualTo("[succeeded]");
     }
 
+    @Test
+    void aBrowserOpensTheSessionStreamWithATicketForThatSessionOnly() throws Exception {
+        HttpResponse<String> issued = post("/v1/agent/sessions/" + owner.sessionId() + "/events", owner, Map.of());
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        String url = JSON.readTree(issued.body()).path("url").asText();
+        assertThat(url).startsWith("/v1/agent/sessions/" + owner.sessionId() + "/events?ticket=");
+        fixture.llm.then(new Answer("ticketed answer", 10, 2));
+        try (Worker worker = fixture.worker(1, 1)) {
+            try (EventStream stream = EventStream.openUrl(URI.create("http://127.0.0.1:" + api.port() + url))) {
+                assertThat(stream.status())
+                        .as("no Authorization: the ticket alone")
+                        .isEqualTo(200);
+                String run = accepted(send(owner, Map.of("input", "over a ticket")));
+                worker.start();
+                List<Event> events = stream.until(
+                        event -> status("succeeded").test(event)
+                                && event.json().path("task_id").asText().equals(run),
+                        WAIT);
+                assertThat(events.getLast().json().path("output").asText()).isEqualTo("ticketed answer");
+            }
+        }
+        RunFixture.Owner other = fixture.owner(100);
+        String ticket = url.substring(url.indexOf("ticket=") + "ticket=".length());
+        HttpResponse<String> refused = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/sessions/"
+                                + other.sessionId() + "/events?ticket=" + ticket))
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode())
+                .as("another session's stream: %s", refused.body())
+                .isEqualTo(401);
+        assertThat(post("/v1/agent/sessions/" + owner.sessionId() + "/events", other, Map.of())
+                        .statusCode())
+                .as("another owner's session gets no ticket")
+                .isEqualTo(404);
+    }
+
     // ---- helpers
 
     /** What the model was sent in its {@code n}th request (1 for the first), as "role: content". */
