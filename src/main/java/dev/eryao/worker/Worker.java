@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +22,12 @@ import org.slf4j.LoggerFactory;
  * number of workers in any number of processes may run against one database. {@link #performDue()}
  * does the same on the caller's thread until nothing is due, for tests and one-shot use.
  *
- * <p>Start and close are safe to repeat. Closing lets each thread finish the run it is performing
- * (up to a bound) before it stops; a run still unfinished then is abandoned and, once its lease
- * expires, taken again by a rescuer.
+ * <p>Start and close are safe to repeat. Closing wakes the threads that wait (for the next poll,
+ * or the rescuer's next pass) at once, and lets each thread finish the run it is performing (up to
+ * a bound) before it stops; a run still unfinished then is abandoned and, once its lease expires,
+ * taken again by a rescuer. Only such a thread is interrupted: an interrupt that lands in a
+ * database call breaks it with an exception, so an idle worker is never interrupted and stops as
+ * soon as its threads see the stop.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -38,6 +43,10 @@ public final class Worker implements AutoCloseable {
     private final Consumer<Throwable> onFatal;
     private Thread rescuerThread;
     private volatile boolean stopping;
+    /** What a waiting thread waits on, so that close() wakes it at once instead of after its pause. */
+    private final ReentrantLock pauses = new ReentrantLock();
+
+    private final Condition stopped = pauses.newCondition();
 
     public Worker(RunExecutionService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
         this(runs, llm::stream, settings, clock, Worker::endProcess);
@@ -103,16 +112,23 @@ public final class Worker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        stopping = true;
-        if (rescuerThread != null) {
-            rescuerThread.interrupt();
+        pauses.lock();
+        try {
+            stopping = true;
+            stopped.signalAll();
+        } finally {
+            pauses.unlock();
         }
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        for (Thread thread : performers) {
+        List<Thread> threads = new ArrayList<>(performers);
+        if (rescuerThread != null) {
+            threads.add(rescuerThread);
+        }
+        for (Thread thread : threads) {
             try {
                 if (!thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
                     log.warn(
-                            "{} still performing a run after {}: abandoning it to the lease rescuer",
+                            "{} still busy after {}: interrupting it (a run it performs is left to the lease rescuer)",
                             thread.getName(),
                             STOP_WAIT);
                     thread.interrupt();
@@ -135,10 +151,8 @@ public final class Worker implements AutoCloseable {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 if (!performer.performNext()) {
-                    Thread.sleep(settings.pollInterval());
+                    pause(settings.pollInterval());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } catch (Throwable e) {
                 if (Fatal.is(e)) {
                     onFatal.accept(e);
@@ -181,11 +195,18 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private static void pause(Duration time) {
+    /** Waits {@code time}, or less when the worker is closed meanwhile. */
+    private void pause(Duration time) {
+        pauses.lock();
         try {
-            Thread.sleep(time);
+            long left = time.toNanos();
+            while (!stopping && left > 0) {
+                left = stopped.awaitNanos(left);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            pauses.unlock();
         }
     }
 
