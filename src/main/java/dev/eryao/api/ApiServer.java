@@ -66,7 +66,8 @@ public final class ApiServer implements AutoCloseable {
 
         ProblemMapper problems = new ProblemMapper(mapper);
         AuthHandler auth = new AuthHandler(verifier);
-        HttpMetrics http = new HttpMetrics(registry);
+        HttpMetrics http = new HttpMetrics(
+                registry, table.routes().stream().map(route -> route.path).toList());
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;

@@ -62,6 +62,7 @@ public final class RunService {
     private final HoldRepository holds;
     private final int maxOutputTokens;
     private final int maxOpenPerOwner;
+    private final RunMetrics metrics;
 
     /**
      * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
@@ -75,7 +76,9 @@ public final class RunService {
             PointsBalanceRepository balances,
             HoldRepository holds,
             int maxOutputTokens,
-            int maxOpenPerOwner) {
+            int maxOpenPerOwner,
+            RunMetrics metrics) {
+        this.metrics = metrics;
         this.holds = holds;
         this.maxOpenPerOwner = maxOpenPerOwner;
         this.transactions = transactions;
@@ -143,7 +146,7 @@ public final class RunService {
                                     balances.accountOf(user.id()).available(), needed));
                 }
                 messages.add(new AgentChatMessage(sessionId, user.id(), MessageRole.USER, checkedInput, null));
-                return RunAccepted.of(runs.add(new AgentRun(
+                return accepted(runs.add(new AgentRun(
                         sessionId,
                         user.id(),
                         model,
@@ -159,6 +162,15 @@ public final class RunService {
             return transactions.read(() -> replay(user, request)
                     .orElseThrow(() -> new ConflictException("this Idempotency-Key was already used")));
         }
+    }
+
+    /**
+     * A run just written (and flushed: a repeated key has failed by now), counted: its unit of work
+     * commits right after, so only a failing commit could count it without it being queued.
+     */
+    private RunAccepted accepted(AgentRun run) {
+        metrics.accepted();
+        return RunAccepted.of(run);
     }
 
     /**

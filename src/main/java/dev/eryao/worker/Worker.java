@@ -4,6 +4,8 @@ import dev.eryao.core.SafeTrace;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunExecutionService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,8 +50,14 @@ public final class Worker implements AutoCloseable {
 
     private final Condition stopped = pauses.newCondition();
 
-    public Worker(RunExecutionService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
-        this(runs, llm::stream, settings, clock, Worker::endProcess);
+    /** @param registry where its runs' and model calls' metrics go */
+    public Worker(
+            RunExecutionService runs,
+            ChatCompletionsClient llm,
+            WorkerSettings settings,
+            Clock clock,
+            MeterRegistry registry) {
+        this(runs, llm::stream, settings, clock, Worker::endProcess, registry);
     }
 
     /** @param onFatal what a thread that met a {@link Fatal} error does: end the process (tests watch it instead) */
@@ -59,9 +67,20 @@ public final class Worker implements AutoCloseable {
             WorkerSettings settings,
             Clock clock,
             Consumer<Throwable> onFatal) {
+        this(runs, model, settings, clock, onFatal, new SimpleMeterRegistry());
+    }
+
+    private Worker(
+            RunExecutionService runs,
+            ModelCall model,
+            WorkerSettings settings,
+            Clock clock,
+            Consumer<Throwable> onFatal,
+            MeterRegistry registry) {
         this.settings = settings;
         this.id = workerId();
-        this.performer = new RunPerformer(runs, model, clock, id);
+        WorkerMetrics metrics = new WorkerMetrics(registry);
+        this.performer = new RunPerformer(runs, new MeteredModelCall(model, metrics), clock, id, metrics);
         this.rescuer = new LeaseRescuer(runs, clock);
         this.onFatal = onFatal;
     }
