@@ -28,6 +28,7 @@ import dev.eryao.repositories.StreamTicketRepository;
 import dev.eryao.services.CatalogService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
+import dev.eryao.services.QueueGauges;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunMetrics;
 import dev.eryao.services.RunService;
@@ -35,6 +36,7 @@ import dev.eryao.services.SessionService;
 import dev.eryao.services.StreamTicketService;
 import dev.eryao.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -77,7 +79,7 @@ public final class App implements AutoCloseable {
     private final HoldRepository holdRepository;
     private final PointsLedgerRepository ledgerRepository;
     /** Every part's metrics, scraped at each API's {@code /metrics}. */
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry metrics = prometheusRegistry();
 
     private final RunMetrics runMetrics = new RunMetrics(metrics);
     /** What close() stops: the API servers first (no new work comes in), then the workers; newest first. */
@@ -118,11 +120,28 @@ public final class App implements AutoCloseable {
                 balanceRepository,
                 holdRepository,
                 settings.llm().maxOutputTokens(),
-                settings.runs().maxOpenPerOwner());
+                settings.runs().maxOpenPerOwner(),
+                runMetrics);
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
         this.streamTickets =
                 new StreamTicketService(transactions, new StreamTicketRepository(transactions), Clock.systemUTC());
+        database.reportPoolTo(metrics);
+        QueueGauges.register(metrics, transactions, runRepository, Clock.systemUTC());
+    }
+
+    /**
+     * The registry every part reports to. Two of Micrometer's system meters are left out, as
+     * {@code promtool check metrics} refuses their names: {@code process_cpu_time_ns_total}
+     * (nanoseconds, not the base unit; {@code process_cpu_usage} stays) and {@code system_cpu_count}
+     * (a gauge named like a histogram's count).
+     */
+    private static PrometheusMeterRegistry prometheusRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config()
+                .meterFilter(MeterFilter.deny(id ->
+                        id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
+        return registry;
     }
 
     /** Opens the database {@code settings} name (the embedded one when none is) and builds on it; closing closes it. */
@@ -218,6 +237,7 @@ public final class App implements AutoCloseable {
     public synchronized Notifications runChanges() {
         if (runChanges == null) {
             runChanges = new Notifications(RunRepository.CHANNEL, database.listenDataSource(), EVENTS_POLL_INTERVAL);
+            watch(runChanges);
         }
         return runChanges;
     }
@@ -275,7 +295,12 @@ public final class App implements AutoCloseable {
     public synchronized Worker worker(WorkerSettings worker, LlmSettings llm, Clock clock) {
         Worker part = remember(
                 workers,
-                new Worker(runExecution(worker, llm.maxOutputTokens()), new ChatCompletionsClient(llm), worker, clock));
+                new Worker(
+                        runExecution(worker, llm.maxOutputTokens()),
+                        new ChatCompletionsClient(llm),
+                        worker,
+                        clock,
+                        metrics));
         watch(part);
         return part;
     }
@@ -287,12 +312,27 @@ public final class App implements AutoCloseable {
     private void watch(Worker part) {
         String id = part.id();
         Gauge.builder("eryao.worker.threads", part, Worker::startedThreads)
+                .description("a worker's threads: started, and live (fewer only after an error it could not go on"
+                        + " after)")
                 .tag("worker", id)
                 .tag("state", "started")
                 .register(metrics);
         Gauge.builder("eryao.worker.threads", part, Worker::liveThreads)
+                .description("a worker's threads: started, and live (fewer only after an error it could not go on"
+                        + " after)")
                 .tag("worker", id)
                 .tag("state", "live")
+                .register(metrics);
+    }
+
+    /** Shows the run event streams waiting on {@code changes}, and whether its LISTEN connection is up. */
+    private void watch(Notifications changes) {
+        Gauge.builder("eryao.events.streams", changes, Notifications::subscriptions)
+                .description("open waits for run changes in this process: one per open run event stream")
+                .register(metrics);
+        Gauge.builder("eryao.listen.connected", changes, part -> part.live() ? 1 : 0)
+                .description("1 while this process's LISTEN connection receives run notifications; 0 while"
+                        + " streams poll instead (no listen address, or the connection is lost)")
                 .register(metrics);
     }
 

@@ -77,7 +77,8 @@ public final class ApiServer implements AutoCloseable {
         ProblemMapper problems = new ProblemMapper(mapper);
         AuthHandler auth = new AuthHandler(verifier, tickets);
         CorsHeaders cors = new CorsHeaders(settings.corsOrigins(), methods(table));
-        HttpMetrics http = new HttpMetrics(registry);
+        HttpMetrics http = new HttpMetrics(
+                registry, table.routes().stream().map(route -> route.path).toList());
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;

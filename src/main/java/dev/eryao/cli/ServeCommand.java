@@ -11,7 +11,6 @@ import dev.eryao.migrations.Migrations;
 import dev.eryao.migrations.SeedData;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -35,17 +34,10 @@ final class ServeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
-        App running = start(main.settings(), spec.commandLine().getOut());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            running.close();
-                            stopped.countDown();
-                        },
-                        "eryao-shutdown"));
-        stopped.await();
+    public Integer call() throws Exception {
+        StopOnSignal stop = StopOnSignal.register("eryao-shutdown");
+        stop.closes(start(main.settings(), spec.commandLine().getOut()));
+        stop.awaitStop();
         return Main.OK;
     }
 

@@ -5,7 +5,6 @@ import dev.eryao.core.config.Settings;
 import dev.eryao.worker.Worker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,33 +27,24 @@ final class WorkerCommand implements Callable<Integer> {
     private boolean once;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Settings settings = main.settings();
         PrintWriter out = spec.commandLine().getOut();
-        App app = App.open(settings);
-        Worker worker = app.worker();
-        Runnable stop = app::close;
         if (once) {
-            try {
-                out.println("performed " + worker.performDue() + " run(s)");
-            } finally {
-                stop.run();
+            try (App app = App.open(settings)) {
+                out.println("performed " + app.worker().performDue() + " run(s)");
             }
             return Main.OK;
         }
+        StopOnSignal stop = StopOnSignal.register("eryao-worker-shutdown");
+        App app = App.open(settings);
+        stop.closes(app);
+        Worker worker = app.worker();
         MissingProviderKeys.warnings(app.catalog(), settings.llm()).forEach(out::println);
         worker.start();
         out.println("worker " + worker.id() + ": " + settings.worker().concurrency() + " run(s) at once on "
                 + app.database().settings().describe() + "; stop with Ctrl-C");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            stop.run();
-                            stopped.countDown();
-                        },
-                        "eryao-worker-shutdown"));
-        stopped.await();
+        stop.awaitStop();
         return Main.OK;
     }
 }

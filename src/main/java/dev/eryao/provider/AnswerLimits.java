@@ -1,5 +1,7 @@
 package dev.eryao.provider;
 
+import dev.eryao.provider.LlmCallException.Kind;
+
 /**
  * How much one attempt may receive from a provider, derived from the output cap it was sent
  * ({@code max_tokens}). A provider cannot honestly send more than {@code max_tokens} tokens, so
@@ -44,6 +46,7 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
 
     LlmCallException answerTooLong(CalledModel model) {
         return model.failure(
+                Kind.OVERSIZED,
                 "the answer of " + model.the() + " passed " + answerBytes()
                         + " bytes of text, the most its max_tokens allows (" + maxTokens
                         + " × ERYAO_LLM__ANSWER_BYTES_PER_TOKEN " + bytesPerToken + "): not read further",
@@ -53,6 +56,7 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
 
     LlmCallException bodyTooLong(CalledModel model) {
         return model.failure(
+                Kind.OVERSIZED,
                 model.the() + " sent a body of more than " + bodyBytes() + " bytes, the most its max_tokens "
                         + maxTokens + " allows: not read further",
                 false,
@@ -61,6 +65,7 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
 
     static LlmCallException lineTooLong(CalledModel model) {
         return model.failure(
+                Kind.OVERSIZED,
                 model.the() + " sent a line of more than " + LINE_BYTES
                         + " bytes, the most one server-sent-event line may be: not read further",
                 false,
@@ -69,6 +74,7 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
 
     static LlmCallException eventTooLong(CalledModel model) {
         return model.failure(
+                Kind.OVERSIZED,
                 model.the() + " sent an event of more than " + EVENT_BYTES
                         + " bytes, the most one server-sent event may be: not read further",
                 false,
@@ -77,6 +83,7 @@ record AnswerLimits(int maxTokens, int bytesPerToken) {
 
     static LlmCallException errorBodyTooLong(CalledModel model, int status) {
         return model.failure(
+                Kind.OVERSIZED,
                 model.the() + " answered " + status + " with a body of more than " + ERROR_BODY_BYTES
                         + " bytes, the most an error body may be: not read further",
                 false,

@@ -3,6 +3,7 @@ package dev.eryao.provider;
 import dev.eryao.core.Causes;
 import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
+import dev.eryao.provider.LlmCallException.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -26,6 +27,7 @@ final class CallFailures {
     static LlmCallException beforeAnswer(CalledModel model, LlmSettings settings, Throwable error) {
         if (error instanceof HttpConnectTimeoutException e) {
             return model.failure(
+                    Kind.TIMEOUT,
                     "cannot reach " + model.the() + ": no connection within "
                             + Durations.seconds(ChatCompletionsClient.connectTimeout(settings)),
                     true,
@@ -33,6 +35,7 @@ final class CallFailures {
         }
         if (error instanceof HttpTimeoutException e) {
             return model.failure(
+                    Kind.TIMEOUT,
                     model.the() + " did not answer within " + Durations.seconds(settings.timeout())
                             + " (ERYAO_LLM__TIMEOUT_SECONDS)",
                     true,
@@ -43,7 +46,10 @@ final class CallFailures {
         }
         // By class only, and without it as the cause: such a message can quote the request, key and all.
         return model.failure(
-                "the call to " + model.the() + " failed (" + error.getClass().getSimpleName() + ")", true, null);
+                Kind.OTHER,
+                "the call to " + model.the() + " failed (" + error.getClass().getSimpleName() + ")",
+                true,
+                null);
     }
 
     /**
@@ -55,18 +61,27 @@ final class CallFailures {
     static LlmCallException unreachable(CalledModel model, IOException e) {
         for (Throwable cause : Causes.chain(e)) {
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
-                return model.failure("cannot reach " + model.the() + ": its host is not known (DNS)", true, e);
+                return model.failure(
+                        Kind.UNREACHABLE, "cannot reach " + model.the() + ": its host is not known (DNS)", true, e);
             }
             if (cause instanceof ConnectException) {
                 return model.failure(
-                        "cannot reach " + model.the() + ": connection refused (is the server running?)", true, e);
+                        Kind.UNREACHABLE,
+                        "cannot reach " + model.the() + ": connection refused (is the server running?)",
+                        true,
+                        e);
             }
             if (cause instanceof SSLException) {
                 return model.failureWithDetail(
-                        "cannot reach " + model.the() + ": TLS failed", String.valueOf(cause.getMessage()), false, e);
+                        Kind.TLS,
+                        "cannot reach " + model.the() + ": TLS failed",
+                        String.valueOf(cause.getMessage()),
+                        false,
+                        e);
             }
         }
         return model.failureWithDetail(
+                Kind.UNREACHABLE,
                 "cannot reach " + model.the() + " (" + e.getClass().getSimpleName() + ")",
                 String.valueOf(e.getMessage()),
                 true,
@@ -76,7 +91,8 @@ final class CallFailures {
     /** A non-2xx answer: worth retrying when the provider timed out, was busy or failed (408, 429, 5xx). */
     static LlmCallException statusFailure(CalledModel model, int status, String body) {
         boolean retryable = status == 408 || status == 429 || status >= 500;
-        return model.failure(model.the() + " answered " + status, abbreviate(body), retryable, null);
+        return model.failure(
+                Kind.ofStatus(status), model.the() + " answered " + status, abbreviate(body), retryable, null);
     }
 
     /** {@code text} on one line, cut at {@link #ERROR_BODY_CHARS}: for quoting a provider to an owner. */

@@ -34,18 +34,20 @@ record CalledModel(String name, String requestUrl) {
     }
 
     /** A failure whose owner-facing message holds nothing of the provider's answer. */
-    LlmCallException failure(String summary, boolean retryable, Throwable cause) {
-        return new LlmCallException(summary, null, where(), retryable, cause);
+    LlmCallException failure(LlmCallException.Kind kind, String summary, boolean retryable, Throwable cause) {
+        return new LlmCallException(kind, summary, null, where(), retryable, cause);
     }
 
     /** A failure quoting part of the provider's answer ({@code quoted}, or null) to the run's owner. */
-    LlmCallException failure(String summary, String quoted, boolean retryable, Throwable cause) {
-        return new LlmCallException(summary, quoted, where(), retryable, cause);
+    LlmCallException failure(
+            LlmCallException.Kind kind, String summary, String quoted, boolean retryable, Throwable cause) {
+        return new LlmCallException(kind, summary, quoted, where(), retryable, cause);
     }
 
     /** A failure whose log line says more than its owner reads: {@code detail} follows {@link #where()}. */
-    LlmCallException failureWithDetail(String summary, String detail, boolean retryable, Throwable cause) {
-        return new LlmCallException(summary, null, where() + "; " + detail, retryable, cause);
+    LlmCallException failureWithDetail(
+            LlmCallException.Kind kind, String summary, String detail, boolean retryable, Throwable cause) {
+        return new LlmCallException(kind, summary, null, where() + "; " + detail, retryable, cause);
     }
 
     /** Scheme, host, port and path; user info, query and fragment left out. */

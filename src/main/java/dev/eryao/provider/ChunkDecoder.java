@@ -2,6 +2,7 @@ package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.provider.LlmCallException.Kind;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -64,6 +65,7 @@ final class ChunkDecoder {
         if (!error.isMissingNode() && !error.isNull()) {
             // Providers report a failure met while generating this way, after a 200: like a stream that broke off.
             throw model.failure(
+                    Kind.PROVIDER_ERROR,
                     model.the() + " reported an error in its stream",
                     CallFailures.abbreviate(error.path("message").asText(error.toString())),
                     true,
@@ -96,13 +98,18 @@ final class ChunkDecoder {
             root = json.readTree(body);
         } catch (IOException e) {
             throw model.failure(
-                    model.the() + " answered with something that is not JSON", CallFailures.abbreviate(body), false, e);
+                    Kind.BAD_ANSWER,
+                    model.the() + " answered with something that is not JSON",
+                    CallFailures.abbreviate(body),
+                    false,
+                    e);
         }
         JsonNode choice =
                 root == null ? json.missingNode() : root.path("choices").path(0);
         JsonNode content = choice.path("message").path("content");
         if (!content.isTextual()) {
             throw model.failure(
+                    Kind.BAD_ANSWER,
                     model.the() + " answered without choices[0].message.content",
                     CallFailures.abbreviate(body),
                     false,
@@ -125,6 +132,7 @@ final class ChunkDecoder {
         JsonNode completion = usage.path("completion_tokens");
         if (!isTokenCount(prompt) || !isTokenCount(completion)) {
             throw model.failure(
+                    Kind.BAD_ANSWER,
                     model.the() + " answered without usable usage figures"
                             + " (prompt_tokens " + describe(prompt) + ", completion_tokens " + describe(completion)
                             + "; each must be a whole number of at least 0)",
@@ -149,6 +157,6 @@ final class ChunkDecoder {
 
     private LlmCallException malformed(String what, String data, Throwable cause) {
         String prefix = data.length() <= QUOTED_CHARS ? data : data.substring(0, QUOTED_CHARS) + "...";
-        return model.failure(model.the() + " sent " + what, prefix, false, cause);
+        return model.failure(Kind.BAD_ANSWER, model.the() + " sent " + what, prefix, false, cause);
     }
 }

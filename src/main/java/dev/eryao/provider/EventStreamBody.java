@@ -1,5 +1,6 @@
 package dev.eryao.provider;
 
+import dev.eryao.provider.LlmCallException.Kind;
 import java.nio.ByteBuffer;
 
 /**
@@ -69,6 +70,7 @@ final class EventStreamBody implements ResponseBody {
             return answer.completion(false);
         }
         throw model.failure(
+                Kind.BROKEN_STREAM,
                 "the stream from " + model.the() + " ended before the answer did (no finish_reason, no [DONE])",
                 true,
                 null);

@@ -3,6 +3,7 @@ package dev.eryao.provider;
 import dev.eryao.core.config.HeaderValue;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
+import dev.eryao.provider.LlmCallException.Kind;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
@@ -26,6 +27,7 @@ final class ProviderRequest {
             request = HttpRequest.newBuilder(uri(model));
         } catch (IllegalArgumentException e) {
             throw model.failure(
+                    Kind.REQUEST,
                     "the request_url of " + model.the() + " cannot be called: only http and https URLs with a host can",
                     false,
                     null);
@@ -51,6 +53,7 @@ final class ProviderRequest {
             return request.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw model.failure(
+                    Kind.REQUEST,
                     "the request to " + model.the() + " could not be built ("
                             + e.getClass().getSimpleName() + ")",
                     false,
@@ -64,6 +67,7 @@ final class ProviderRequest {
         } catch (URISyntaxException e) {
             // The reason and index, not the message: that quotes the URL, which owners are not shown.
             throw model.failureWithDetail(
+                    Kind.REQUEST,
                     "the request_url of " + model.the() + " is not a URL",
                     e.getReason() + " at index " + e.getIndex(),
                     false,
@@ -73,6 +77,7 @@ final class ProviderRequest {
 
     private static LlmCallException refusedKey(CalledModel model, String variable, String problem) {
         return model.failure(
+                Kind.REQUEST,
                 "the key in " + variable + " cannot be sent to " + model.the()
                         + ": it contains a character not allowed in an HTTP header (" + problem + ")",
                 false,

@@ -3,6 +3,7 @@ package dev.eryao.provider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.config.Durations;
 import dev.eryao.core.config.LlmSettings;
+import dev.eryao.provider.LlmCallException.Kind;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -114,6 +115,7 @@ final class StreamedCall {
                 }
                 if (now - idleDeadline >= 0) {
                     throw model.failure(
+                            Kind.TIMEOUT,
                             model.the() + " sent nothing for " + Durations.seconds(settings.idle())
                                     + " (ERYAO_LLM__IDLE_SECONDS)",
                             true,
@@ -138,7 +140,8 @@ final class StreamedCall {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LlmCallException("interrupted while waiting for the model", true, e);
+            throw new LlmCallException(
+                    Kind.INTERRUPTED, "interrupted while waiting for the model", null, null, true, e);
         } finally {
             unregister.run();
             abandon();
@@ -217,6 +220,7 @@ final class StreamedCall {
             return CallFailures.beforeAnswer(model, settings, new HttpTimeoutException("request timed out"));
         }
         return model.failure(
+                Kind.TIMEOUT,
                 model.the() + " did not finish its answer within " + Durations.seconds(settings.timeout())
                         + " (ERYAO_LLM__TIMEOUT_SECONDS)",
                 true,
@@ -239,9 +243,10 @@ final class StreamedCall {
             return errorBody.failure();
         }
         if (cause instanceof CancellationException) {
-            return model.failure("the call to " + model.the() + " was abandoned", true, cause);
+            return model.failure(Kind.BROKEN_STREAM, "the call to " + model.the() + " was abandoned", true, cause);
         }
         return model.failureWithDetail(
+                Kind.BROKEN_STREAM,
                 "the stream from " + model.the() + " broke off before the answer ended ("
                         + cause.getClass().getSimpleName() + ")",
                 String.valueOf(cause.getMessage()),

@@ -433,6 +433,26 @@ public class RunRepository extends BaseRepository<AgentRun> {
         return statement.getResultList().stream().findFirst().map(row -> row.get("stop", Boolean.class));
     }
 
+    // The queue as an operator watches it: every queued run, and how long the longest-waiting due
+    // one has been due (a retry is due at its backoff's end). Read at each metrics scrape, over the
+    // queued runs' partial index.
+    private static final String QUEUE_SUMMARY = """
+            SELECT count(*) AS queued,
+                   extract(epoch FROM CAST(:now AS timestamptz)
+                       - min(scheduled_at) FILTER (WHERE scheduled_at <= CAST(:now AS timestamptz)))::float8
+                       AS oldest_due_seconds
+            FROM agent_run WHERE status = 'queued' AND deleted_at IS NULL""";
+
+    /** How many runs are queued, and how long the oldest due one has waited at {@code now}. */
+    public QueueSummary queueSummary(Instant now) {
+        Tuple row = statement(QUEUE_SUMMARY)
+                .setParameter("now", now, Instant.class)
+                .getResultList()
+                .getFirst();
+        Double oldest = row.get("oldest_due_seconds", Double.class);
+        return new QueueSummary(row.get("queued", Long.class), oldest == null ? 0 : Math.max(0, oldest));
+    }
+
     /** A statement on runs, its rows read by column name. */
     private NativeStatement<Tuple> statement(String sql) {
         return session().createNativeQuery(sql, Tuple.class).addSynchronizedEntityClass(AgentRun.class);

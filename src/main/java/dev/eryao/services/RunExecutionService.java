@@ -83,8 +83,10 @@ public final class RunExecutionService {
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */
     public Optional<RunContext> claimNext(String worker, Instant now) {
         Instant leaseExpires = leaseEnd(now);
-        return transactions.fromTransaction(
+        Optional<RunContext> claimed = transactions.fromTransaction(
                 () -> queue.claim(worker, now, leaseExpires).map(claim -> context(claim, worker, now)));
+        claimed.ifPresent(run -> metrics.claimed());
+        return claimed;
     }
 
     /**
@@ -104,10 +106,12 @@ public final class RunExecutionService {
         }
         long cost = run.price().price(completion.promptTokens(), completion.completionTokens());
         try {
-            return transactions.fromTransaction(() -> recordSuccess(run, worker, completion, cost, now));
+            transactions.fromTransaction(() -> recordSuccess(run, worker, completion, cost, now));
         } catch (LostClaimException lost) {
             return false;
         }
+        metrics.left(RunStatus.SUCCEEDED, false);
+        return true;
     }
 
     private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
@@ -141,7 +145,7 @@ public final class RunExecutionService {
         }
         long cost = run.price().price(partial.promptTokens(), partial.completionTokens());
         try {
-            return transactions.fromTransaction(() -> {
+            transactions.fromTransaction(() -> {
                 String content = StorableText.of(partial.content());
                 RunUsage usage = new RunUsage(
                         partial.promptTokens(), partial.completionTokens(), cost, partial.usageEstimated());
@@ -157,6 +161,8 @@ public final class RunExecutionService {
         } catch (LostClaimException lost) {
             return false;
         }
+        metrics.left(RunStatus.CANCELLED, false);
+        return true;
     }
 
     /**
@@ -186,6 +192,7 @@ public final class RunExecutionService {
             queue.recordChargeCapped(run.claim().runId(), paid.charged());
             metrics.chargeCapped(cost - paid.charged());
         }
+        metrics.charged(run.factoryName(), run.modelCode(), paid.charged());
         if (paid.charged() > 0) {
             UUID runId = run.claim().runId();
             ledger.add(new PointsLedgerEntry(
@@ -234,7 +241,7 @@ public final class RunExecutionService {
         Instant retryAt = lastAttempt ? null : now.plus(backoff(claim.attempt()));
         String storableError = StorableText.of(error);
         String storableText = StorableText.of(written);
-        return transactions.fromTransaction(() -> {
+        Optional<RunStatus> left = transactions.fromTransaction(() -> {
             Optional<EndedRun> failed = queue.fail(
                     claim,
                     worker,
@@ -244,23 +251,27 @@ public final class RunExecutionService {
                     STOPPED + "; its model's call had failed: " + storableError,
                     now);
             if (failed.isEmpty()) {
-                return false;
+                return Optional.<RunStatus>empty();
             }
             holds.release(List.of(failed.get()));
             if (failed.get().status() == RunStatus.CANCELLED && !storableText.isEmpty()) {
                 addAnswer(run, storableText, null, true, now);
             }
-            return true;
+            return Optional.of(failed.get().status());
         });
+        left.ifPresent(status -> metrics.left(status, false));
+        return left.isPresent();
     }
 
     /** Takes back runs whose worker let the lease expire; the ids of those taken back. */
     public List<UUID> rescueExpired(Instant now) {
-        return transactions.fromTransaction(() -> {
-            List<EndedRun> rescued = queue.rescueExpired(now, settings.maxAttempts(), RunService.SESSION_DELETED);
-            holds.release(rescued);
-            return rescued.stream().map(EndedRun::runId).toList();
+        List<EndedRun> rescued = transactions.fromTransaction(() -> {
+            List<EndedRun> expired = queue.rescueExpired(now, settings.maxAttempts(), RunService.SESSION_DELETED);
+            holds.release(expired);
+            return expired;
         });
+        rescued.forEach(run -> metrics.left(run.status(), true));
+        return rescued.stream().map(EndedRun::runId).toList();
     }
 
     Duration backoff(int attempt) {

@@ -68,6 +68,7 @@ public final class RunService {
     private final HoldRepository holds;
     private final int maxOutputTokens;
     private final int maxOpenPerOwner;
+    private final RunMetrics metrics;
 
     /**
      * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
@@ -81,7 +82,9 @@ public final class RunService {
             PointsBalanceRepository balances,
             HoldRepository holds,
             int maxOutputTokens,
-            int maxOpenPerOwner) {
+            int maxOpenPerOwner,
+            RunMetrics metrics) {
+        this.metrics = metrics;
         this.holds = holds;
         this.maxOpenPerOwner = maxOpenPerOwner;
         this.transactions = transactions;
@@ -278,7 +281,7 @@ public final class RunService {
                 ? questionId
                 : messages.add(AgentChatMessage.question(sessionId, user.id(), parent, checkedInput))
                         .getId();
-        return RunAccepted.of(runs.add(new AgentRun(
+        return accepted(runs.add(new AgentRun(
                 sessionId,
                 user.id(),
                 model,
@@ -287,6 +290,12 @@ public final class RunService {
                 hold,
                 turnAfter(start.lastTurn(), Timestamps.now()),
                 question)));
+    }
+
+    /** A run just written: counted as accepted (a replay of its key is not: it writes nothing). */
+    private RunAccepted accepted(AgentRun run) {
+        metrics.accepted();
+        return RunAccepted.of(run);
     }
 
     /**

@@ -38,6 +38,9 @@ final class AnswerWriter {
     private final String workerId;
     private final Clock clock;
     private final CancelSignal cancel;
+    /** Told once, when the first piece is stored (what the run's event streams can show first). */
+    private final Runnable firstStored;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final StringBuilder pending = new StringBuilder();
@@ -48,7 +51,14 @@ final class AnswerWriter {
     private volatile boolean claimLost;
     private volatile Throwable failure;
 
-    AnswerWriter(RunExecutionService runs, RunContext run, String workerId, Clock clock, CancelSignal cancel) {
+    AnswerWriter(
+            RunExecutionService runs,
+            RunContext run,
+            String workerId,
+            Clock clock,
+            CancelSignal cancel,
+            Runnable firstStored) {
+        this.firstStored = firstStored;
         this.runs = runs;
         this.run = run;
         this.workerId = workerId;
@@ -160,6 +170,9 @@ final class AnswerWriter {
             return false;
         }
         if (!piece.isEmpty() && checkIn.claimHeld()) {
+            if (nextIndex == 0) {
+                firstStored.run();
+            }
             nextIndex++;
         }
         if (!checkIn.claimHeld()) {

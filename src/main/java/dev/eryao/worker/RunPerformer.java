@@ -33,8 +33,10 @@ final class RunPerformer {
     private final ModelCall model;
     private final Clock clock;
     private final String workerId;
+    private final WorkerMetrics metrics;
 
-    RunPerformer(RunExecutionService runs, ModelCall model, Clock clock, String workerId) {
+    RunPerformer(RunExecutionService runs, ModelCall model, Clock clock, String workerId, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.runs = runs;
         this.model = model;
         this.clock = clock;
@@ -47,18 +49,25 @@ final class RunPerformer {
         if (claimed.isEmpty()) {
             return false;
         }
+        long claimedNanos = System.nanoTime();
         RunContext run = claimed.get();
+        WorkerMetrics.Outcome outcome;
         if (run.problem() != null) {
-            record(run, runs.fail(run, workerId, run.problem(), false, "", clock.instant()));
+            outcome = record(
+                    run,
+                    runs.fail(run, workerId, run.problem(), false, "", clock.instant()),
+                    WorkerMetrics.Outcome.FAILED);
         } else {
-            perform(run);
+            outcome = perform(run, claimedNanos);
         }
+        metrics.attemptEnded(outcome, claimedNanos);
         return true;
     }
 
-    private void perform(RunContext run) {
+    private WorkerMetrics.Outcome perform(RunContext run, long claimedNanos) {
         CancelSignal cancel = new CancelSignal();
-        AnswerWriter answer = new AnswerWriter(runs, run, workerId, clock, cancel);
+        AnswerWriter answer =
+                new AnswerWriter(runs, run, workerId, clock, cancel, () -> metrics.firstPieceStored(claimedNanos));
         StringBuilder written = new StringBuilder();
         Completion completion = null;
         Failure failure = null;
@@ -94,28 +103,25 @@ final class RunPerformer {
             failure = unexpected(run, answer.failure(), "while storing its answer");
         }
         if (failure != null) {
-            record(
+            return record(
                     run,
-                    runs.fail(
-                            run, workerId, failure.error(), failure.retryable(), written.toString(), clock.instant()));
-            return;
+                    runs.fail(run, workerId, failure.error(), failure.retryable(), written.toString(), clock.instant()),
+                    WorkerMetrics.Outcome.FAILED);
         }
         if (answer.claimLost()) {
-            record(run, false);
-            return;
+            return record(run, false, WorkerMetrics.Outcome.LOST);
         }
         String unusable = run.usageProblem(completion);
         if (completion.cancelled()) {
             // What the provider reported cannot be charged: the stop is recorded, free.
             Completion used =
                     unusable == null ? completion : new Completion(completion.content(), 0, 0, null, true, true);
-            record(run, runs.stop(run, workerId, used, clock.instant()));
-            return;
+            return record(run, runs.stop(run, workerId, used, clock.instant()), WorkerMetrics.Outcome.CANCELLED);
         }
         if (unusable != null) {
             // A provider error like any other: never a charge, never a credit.
             log.info("run {} attempt {} failed: {}", run.runId(), run.attempt(), unusable);
-            record(
+            return record(
                     run,
                     runs.fail(
                             run,
@@ -123,10 +129,10 @@ final class RunPerformer {
                             "the model's answer cannot be priced: " + unusable,
                             false,
                             written.toString(),
-                            clock.instant()));
-            return;
+                            clock.instant()),
+                    WorkerMetrics.Outcome.FAILED);
         }
-        record(run, runs.succeed(run, workerId, completion, clock.instant()));
+        return record(run, runs.succeed(run, workerId, completion, clock.instant()), WorkerMetrics.Outcome.SUCCEEDED);
     }
 
     /**
@@ -159,12 +165,15 @@ final class RunPerformer {
         }
     }
 
-    private static void record(RunContext run, boolean recorded) {
+    /** How the attempt ended: {@code outcome} when it was recorded, lost when its lease was. */
+    private static WorkerMetrics.Outcome record(RunContext run, boolean recorded, WorkerMetrics.Outcome outcome) {
         if (!recorded) {
             log.warn(
                     "run {} attempt {} finished after its lease was lost; its outcome was dropped",
                     run.runId(),
                     run.attempt());
+            return WorkerMetrics.Outcome.LOST;
         }
+        return outcome;
     }
 }

@@ -4,12 +4,16 @@ import dev.eryao.core.SafeTrace;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunExecutionService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * number of workers in any number of processes may run against one database. {@link #performDue()}
  * does the same on the caller's thread until nothing is due, for tests and one-shot use.
  *
- * <p>Start and close are safe to repeat. Closing lets each thread finish the run it is performing
- * (up to a bound) before it stops; a run still unfinished then is abandoned and, once its lease
- * expires, taken again by a rescuer.
+ * <p>Start and close are safe to repeat. Closing wakes the threads that wait (for the next poll,
+ * or the rescuer's next pass) at once, and lets each thread finish the run it is performing (up to
+ * a bound) before it stops; a run still unfinished then is abandoned and, once its lease expires,
+ * taken again by a rescuer. Only such a thread is interrupted: an interrupt that lands in a
+ * database call breaks it with an exception, so an idle worker is never interrupted and stops as
+ * soon as its threads see the stop.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -38,9 +45,19 @@ public final class Worker implements AutoCloseable {
     private final Consumer<Throwable> onFatal;
     private Thread rescuerThread;
     private volatile boolean stopping;
+    /** What a waiting thread waits on, so that close() wakes it at once instead of after its pause. */
+    private final ReentrantLock pauses = new ReentrantLock();
 
-    public Worker(RunExecutionService runs, ChatCompletionsClient llm, WorkerSettings settings, Clock clock) {
-        this(runs, llm::stream, settings, clock, Worker::endProcess);
+    private final Condition stopped = pauses.newCondition();
+
+    /** @param registry where its runs' and model calls' metrics go */
+    public Worker(
+            RunExecutionService runs,
+            ChatCompletionsClient llm,
+            WorkerSettings settings,
+            Clock clock,
+            MeterRegistry registry) {
+        this(runs, llm::stream, settings, clock, Worker::endProcess, registry);
     }
 
     /** @param onFatal what a thread that met a {@link Fatal} error does: end the process (tests watch it instead) */
@@ -50,9 +67,20 @@ public final class Worker implements AutoCloseable {
             WorkerSettings settings,
             Clock clock,
             Consumer<Throwable> onFatal) {
+        this(runs, model, settings, clock, onFatal, new SimpleMeterRegistry());
+    }
+
+    private Worker(
+            RunExecutionService runs,
+            ModelCall model,
+            WorkerSettings settings,
+            Clock clock,
+            Consumer<Throwable> onFatal,
+            MeterRegistry registry) {
         this.settings = settings;
         this.id = workerId();
-        this.performer = new RunPerformer(runs, model, clock, id);
+        WorkerMetrics metrics = new WorkerMetrics(registry);
+        this.performer = new RunPerformer(runs, new MeteredModelCall(model, metrics), clock, id, metrics);
         this.rescuer = new LeaseRescuer(runs, clock);
         this.onFatal = onFatal;
     }
@@ -103,16 +131,23 @@ public final class Worker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        stopping = true;
-        if (rescuerThread != null) {
-            rescuerThread.interrupt();
+        pauses.lock();
+        try {
+            stopping = true;
+            stopped.signalAll();
+        } finally {
+            pauses.unlock();
         }
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        for (Thread thread : performers) {
+        List<Thread> threads = new ArrayList<>(performers);
+        if (rescuerThread != null) {
+            threads.add(rescuerThread);
+        }
+        for (Thread thread : threads) {
             try {
                 if (!thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
                     log.warn(
-                            "{} still performing a run after {}: abandoning it to the lease rescuer",
+                            "{} still busy after {}: interrupting it (a run it performs is left to the lease rescuer)",
                             thread.getName(),
                             STOP_WAIT);
                     thread.interrupt();
@@ -135,10 +170,8 @@ public final class Worker implements AutoCloseable {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             try {
                 if (!performer.performNext()) {
-                    Thread.sleep(settings.pollInterval());
+                    pause(settings.pollInterval());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } catch (Throwable e) {
                 if (Fatal.is(e)) {
                     onFatal.accept(e);
@@ -181,11 +214,18 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private static void pause(Duration time) {
+    /** Waits {@code time}, or less when the worker is closed meanwhile. */
+    private void pause(Duration time) {
+        pauses.lock();
         try {
-            Thread.sleep(time);
+            long left = time.toNanos();
+            while (!stopping && left > 0) {
+                left = stopped.awaitNanos(left);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            pauses.unlock();
         }
     }
 

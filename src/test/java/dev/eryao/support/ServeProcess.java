@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,8 @@ public final class ServeProcess implements AutoCloseable {
     private final int port;
 
     private final Pattern ready;
+    /** Reads the output until the process closes it. */
+    private final Thread outputRead;
 
     private ServeProcess(Process process, Pattern ready) {
         this.process = process;
@@ -42,6 +45,7 @@ public final class ServeProcess implements AutoCloseable {
         Thread reader = new Thread(() -> readOutput(listening), "serve-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+        this.outputRead = reader;
         try {
             this.port = listening.get(START_LIMIT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -113,6 +117,31 @@ public final class ServeProcess implements AutoCloseable {
     /** Everything it printed so far (stdout and stderr), for failure messages. */
     public synchronized String output() {
         return String.join("\n", output);
+    }
+
+    /** How a {@link #stop} went: the exit status, how long the process took to end after the signal, its output. */
+    public record Stopped(int exitStatus, Duration took, String output) {}
+
+    /**
+     * Sends {@code signal} ({@code TERM} or {@code INT}) and waits up to {@code limit} for the
+     * process to end; null when it did not (it is then killed).
+     */
+    public Stopped stop(String signal, Duration limit) throws InterruptedException, IOException {
+        long sent = System.nanoTime();
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed: "
+                    + new String(kill.getInputStream().readAllBytes()));
+        }
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return null;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - sent);
+        outputRead.join(Duration.ofSeconds(10));
+        return new Stopped(process.exitValue(), took, output());
     }
 
     /** kill -9: the process gets no chance to finish anything. */

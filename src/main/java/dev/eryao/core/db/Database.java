@@ -2,6 +2,7 @@ package dev.eryao.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.eryao.core.Causes;
 import dev.eryao.core.config.DatabaseSettings;
@@ -9,6 +10,7 @@ import dev.eryao.core.config.PoolMode;
 import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.Settings;
 import dev.eryao.core.config.SslMode;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -87,6 +89,20 @@ public final class Database implements AutoCloseable {
         return settings.poolMode() == PoolMode.TRANSACTION
                 ? Optional.of(timeouts().transactionSql())
                 : Optional.empty();
+    }
+
+    /**
+     * Reports the pool to {@code registry} through HikariCP's own Micrometer binding
+     * ({@code hikaricp.connections.active}, {@code .idle}, {@code .pending}, {@code .acquire}, …,
+     * tagged {@code pool="eryao"}). A pool reports to one registry only: the first app built on it
+     * binds it, and a second one (tests build several apps on one database) is told false.
+     */
+    public synchronized boolean reportPoolTo(MeterRegistry registry) {
+        if (dataSource.getMetricsTrackerFactory() != null) {
+            return false;
+        }
+        dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        return true;
     }
 
     public String jdbcUrl() {
