@@ -11,6 +11,7 @@ import dev.eryao.core.db.Notifications;
 import dev.eryao.models.RunStatus;
 import dev.eryao.services.DeltaView;
 import dev.eryao.services.InvalidInputException;
+import dev.eryao.services.NotFoundException;
 import dev.eryao.services.RunEvents;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
@@ -20,6 +21,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -172,7 +174,12 @@ final class SessionEventRoutes {
             }
             while (!client.terminated()) {
                 if (place == null) {
-                    var next = runs.nextRunOfSession(user, sessionId, after);
+                    Optional<Cursor> next;
+                    try {
+                        next = runs.nextRunOfSession(user, sessionId, after);
+                    } catch (NotFoundException deleted) {
+                        return; // the session was deleted: its stream ends (its runs' last statuses were sent)
+                    }
                     if (next.isEmpty()) {
                         if (!waitForChange(client, signal)) {
                             return;

@@ -119,6 +119,17 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
                 .getResultList();
     }
 
+    /**
+     * Announces a change of the session itself (its deletion) on the runs' channel, with the
+     * session's id as the key: its event streams, waiting for its next run, hear of it and end.
+     */
+    public void announce(UUID sessionId) {
+        session()
+                .createNativeQuery("SELECT pg_notify('eryao_run', CAST(:id AS text)) IS NOT NULL AS sent", Object.class)
+                .setParameter("id", sessionId.toString())
+                .getResultList();
+    }
+
     /** {@link #getOwned} with the session's run in flight, in one statement. */
     public Optional<SessionWithRun> getOwnedWithActiveRun(UUID ownerId, UUID sessionId) {
         return Optional.ofNullable(session()

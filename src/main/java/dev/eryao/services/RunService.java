@@ -508,12 +508,22 @@ public final class RunService {
                 .map(AgentRun::cursor));
     }
 
-    /** The session's first run accepted after {@code after} (null: its first run), if there is one yet. */
+    /**
+     * The session's first run accepted after {@code after} (null: its first run), if there is one yet.
+     *
+     * @throws NotFoundException when the session is gone (deleted): its stream has nothing more to follow
+     */
     public Optional<Cursor> nextRunOfSession(CurrentUser user, UUID sessionId, Cursor after) {
-        return transactions.read(
-                () -> runs.pageOfSession(user.id(), sessionId, null, PageRequest.oldestFirst(1, after)).items().stream()
-                        .findFirst()
-                        .map(AgentRun::cursor));
+        return transactions.read(() -> {
+            Optional<Cursor> next =
+                    runs.pageOfSession(user.id(), sessionId, null, PageRequest.oldestFirst(1, after)).items().stream()
+                            .findFirst()
+                            .map(AgentRun::cursor);
+            if (next.isEmpty()) {
+                sessions.getOwned(user.id(), sessionId).orElseThrow(() -> new NotFoundException("session"));
+            }
+            return next;
+        });
     }
 
     private static List<DeltaView> views(DeltaPage page) {

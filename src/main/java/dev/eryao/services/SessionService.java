@@ -103,6 +103,7 @@ public final class SessionService {
         transactions.inTransaction(() -> {
             sessions.softDeleteById(owned(user, sessionId).getId());
             holds.release(runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now()));
+            sessions.announce(sessionId);
         });
     }
 

@@ -378,6 +378,19 @@ class ConversationsTest {
     }
 
     @Test
+    void theSessionStreamEndsWhenItsSessionIsDeleted() throws Exception {
+        try (EventStream stream = openSession(owner, null)) {
+            HttpResponse<String> deleted = http.send(
+                    request("/v1/agent/sessions/" + owner.sessionId(), owner)
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(deleted.statusCode()).isEqualTo(204);
+            assertThat(stream.ends(WAIT)).as("the stream ends with its session").isTrue();
+        }
+    }
+
+    @Test
     void aBrowserOpensTheSessionStreamWithATicketForThatSessionOnly() throws Exception {
         HttpResponse<String> issued = post("/v1/agent/sessions/" + owner.sessionId() + "/events", owner, Map.of());
         assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
