@@ -8,7 +8,6 @@ import dev.eryao.core.Uuids;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Cursor;
 import dev.eryao.core.db.Notifications;
-import dev.eryao.models.RunStatus;
 import dev.eryao.services.DeltaView;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.NotFoundException;
@@ -84,9 +83,8 @@ final class SessionEventRoutes {
                 try {
                     StreamPosition position =
                             parts[1].equals(NO_PIECE.eventId()) ? NO_PIECE : StreamPosition.parse(parts[1]);
-                    String status =
-                            parts.length == 3 ? RunStatus.fromWireName(parts[2]).wireName() : null;
-                    if (status == null || status.equals(parts[2])) {
+                    String status = parts.length == 3 ? parts[2] : null;
+                    if (status == null || RunView.isStatusName(status)) {
                         return new Place(Uuids.parseCanonical(parts[0]), position, status);
                     }
                 } catch (IllegalArgumentException e) {
@@ -240,8 +238,8 @@ final class SessionEventRoutes {
                         : runs.eventsAfter(user, runId, position);
                 continue;
             }
-            if (!run.status().wireName().equals(status)) {
-                status = run.status().wireName();
+            if (!run.statusName().equals(status)) {
+                status = run.statusName();
                 client.sendEvent(
                         "status", mapper.writeValueAsString(run), new Place(runId, position, status).eventId());
             }

@@ -10,7 +10,6 @@ import dev.eryao.models.AgentChatMessage;
 import dev.eryao.models.AgentRun;
 import dev.eryao.models.MessageRole;
 import dev.eryao.models.RunStatus;
-import dev.eryao.provider.ChatMessage;
 import jakarta.persistence.Tuple;
 import java.time.Instant;
 import java.util.List;
@@ -114,6 +113,22 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
               AND EXISTS (SELECT 1 FROM agent_run r
                           WHERE r.question_id = m.id AND r.attempts = 0 AND r.deleted_at IS NULL)""";
 
+    // A claimed run's question that still follows a question (it was sent while that one's run was
+    // open, and the answer's move of it missed it: it committed after the answer) follows that
+    // question's answer instead — the newest, as every earlier run of the session has ended by the
+    // time a run is claimed. Nothing to do for a question that follows an answer, or a question
+    // left without one (its run failed: ContextFit leaves it out).
+    private static final String FOLLOW_ANSWER_OF_PARENT = """
+            UPDATE agent_chat_message q SET parent_id = answer.id, updated_at = :now
+            FROM agent_chat_message p
+            CROSS JOIN LATERAL (
+                SELECT a.id FROM agent_chat_message a
+                WHERE a.parent_id = p.id AND a.role = 'assistant' AND a.deleted_at IS NULL
+                ORDER BY a.created_at DESC, a.id DESC
+                LIMIT 1) answer
+            WHERE q.id = :question AND q.owner_id = :owner AND p.id = q.parent_id AND p.role = 'user'
+              AND p.deleted_at IS NULL""";
+
     public MessageRepository(CurrentSession sessions) {
         super(sessions, AgentChatMessage.class);
     }
@@ -122,14 +137,14 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
      * The owner's message {@code messageId} and the messages it follows, newest first (at most
      * {@code limit}): the conversation that leads to it.
      */
-    public List<ChatMessage> chainTo(UUID ownerId, UUID messageId, int limit) {
+    public List<MessageText> chainTo(UUID ownerId, UUID messageId, int limit) {
         return statement(CHAIN)
                 .setParameter("message", messageId)
                 .setParameter("owner", ownerId)
                 .setParameter("limit", limit)
                 .getResultList()
                 .stream()
-                .map(row -> new ChatMessage(row.get("role", String.class), row.get("content", String.class)))
+                .map(row -> new MessageText(row.get("role", String.class), row.get("content", String.class)))
                 .toList();
     }
 
@@ -195,6 +210,21 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
                     .executeUpdate();
         }
         return added;
+    }
+
+    /**
+     * Makes a claimed run's question follow the answer of the question it follows, if it still
+     * follows a question (see {@link #FOLLOW_ANSWER_OF_PARENT}): the claim's guarantee that a
+     * second message is sent the first's answer, whatever order their transactions committed in.
+     */
+    public void followAnswerOfParent(UUID ownerId, UUID questionId, Instant now) {
+        session()
+                .createNativeQuery(FOLLOW_ANSWER_OF_PARENT, Tuple.class)
+                .addSynchronizedEntityClass(AgentChatMessage.class)
+                .setParameter("question", questionId)
+                .setParameter("owner", ownerId)
+                .setParameter("now", now)
+                .executeUpdate();
     }
 
     private NativeStatement<Tuple> flushThen(String sql) {

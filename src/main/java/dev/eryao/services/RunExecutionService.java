@@ -289,9 +289,14 @@ public final class RunExecutionService {
         LlmModel llm = model.get().llm();
         String factory = model.get().factoryName();
         RunPrice price = RunPrice.of(llm, maxOutputTokens);
+        if (claim.questionId() != null) {
+            messages.followAnswerOfParent(claim.ownerId(), claim.questionId(), now);
+        }
         List<ChatMessage> chain = claim.questionId() == null
                 ? List.of(new ChatMessage(MessageRole.USER.wireName(), claim.input()))
-                : messages.chainTo(claim.ownerId(), claim.questionId(), CONTEXT_MESSAGES);
+                : messages.chainTo(claim.ownerId(), claim.questionId(), CONTEXT_MESSAGES).stream()
+                        .map(message -> new ChatMessage(message.role(), message.content()))
+                        .toList();
         ContextFit fit = ContextFit.of(chain, price);
         if (fit.problem() != null) {
             return RunContext.unusable(claim, fit.problem());

@@ -69,6 +69,16 @@ public record RunView(
         return status.wireName();
     }
 
+    /** Whether {@code name} is a run status's wire name (an event id that names one, say). */
+    public static boolean isStatusName(String name) {
+        for (RunStatus status : RunStatus.values()) {
+            if (status.wireName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True while a worker holds the run. */
     public boolean running() {
         return status == RunStatus.RUNNING;

@@ -139,7 +139,8 @@ public final class Fixtures {
         // The worker's two units of work for a no-op run, statement for statement as RunExecutionService
         // sends them: claim (the SKIP LOCKED statement, which skips runs of deleted sessions and runs
         // held back behind their session's open run, and announces the claim; then the model with
-        // its factory and the chain of messages that leads to the run's question as context) and
+        // its factory, the question moved under its parent question's answer if it still follows a
+        // question, and the chain of messages that leads to the question as context) and
         // completion (the guarded UPDATE that announces it, the assistant message following the
         // question, and the questions queued after it moved to follow the answer). A free run
         // debits nothing, so neither side touches the balance.
@@ -171,6 +172,13 @@ public final class Fixtures {
                        l.is_active, l.model_code, l.output_price_per_1k, l.request_url, l.updated_at, f.name
                   FROM llms l LEFT JOIN llm_factory f ON f.id = l.factory_id AND f.deleted_at IS NULL
                  WHERE l.deleted_at IS NULL AND l.id = :llm_id AND l.is_active = true;
+                UPDATE agent_chat_message q SET parent_id = answer.id, updated_at = now()
+                  FROM agent_chat_message p
+                  CROSS JOIN LATERAL (SELECT a.id FROM agent_chat_message a
+                                      WHERE a.parent_id = p.id AND a.role = 'assistant' AND a.deleted_at IS NULL
+                                      ORDER BY a.created_at DESC, a.id DESC LIMIT 1) answer
+                 WHERE q.id = :question_id AND q.owner_id = :owner_id AND p.id = q.parent_id AND p.role = 'user'
+                   AND p.deleted_at IS NULL;
                 WITH RECURSIVE chain AS (
                     SELECT id, parent_id, role, content, 1 AS depth FROM agent_chat_message
                     WHERE id = :question_id AND owner_id = :owner_id AND deleted_at IS NULL
