@@ -18,8 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a claim costs in statements, pinned: the claim itself, the model with its factory, and the
- * session's conversation — and the hold's raise (two more) only when the conversation costs more
+ * What a claim costs in statements, pinned: the claim itself, the model with its factory, the
+ * question's move under its parent question's answer (see MessageRepository#followAnswerOfParent),
+ * and the conversation by ids — and the hold's raise (two more) only when the conversation costs more
  * than the input alone was held for. One more statement on this path fails here.
  */
 class ClaimStatementsTest {
@@ -34,7 +35,7 @@ class ClaimStatementsTest {
     }
 
     @Test
-    void aClaimIsThreeStatements() {
+    void aClaimIsFourStatements() {
         UUID factory = app.catalog().createFactory("free-" + UUID.randomUUID()).id();
         UUID model = app.catalog()
                 .createModel(new ModelDraft(
@@ -59,8 +60,9 @@ class ClaimStatementsTest {
             statements = recording.statements();
         }
         assertThat(statements)
-                .as("the claim, the model with its factory, the conversation")
-                .hasSize(3);
+                .as("the claim, the model with its factory, the question moved under its parent's answer"
+                        + " (when it still follows a question), the conversation by ids")
+                .hasSize(4);
         assertThat(statements.getFirst()).contains("FOR UPDATE SKIP LOCKED");
     }
 }

@@ -96,18 +96,10 @@ class ScaleOutRunsTest {
                                 "SELECT status || ' after ' || attempts || ': ' || coalesce(error, '') FROM agent_run WHERE attempts <> 1 OR status <> 'succeeded'"))
                 .isEqualTo(RUNS);
         assertThat(fixture.llm.received()).as("one model call per run").hasSize(RUNS);
-        assertThat(fixture.strings("""
-                        SELECT a.id || ' and ' || b.id FROM agent_run a JOIN agent_run b
-                        ON a.session_id = b.session_id AND a.id < b.id
-                        AND a.started_at < b.finished_at AND b.started_at < a.finished_at"""))
-                .as("no two runs of one session were ever running at once")
-                .isEmpty();
-        assertThat(fixture.strings("""
-                        SELECT a.id || ' before ' || b.id FROM agent_run a JOIN agent_run b
-                        ON a.session_id = b.session_id AND (a.created_at, a.id) < (b.created_at, b.id)
-                        AND a.started_at > b.started_at"""))
-                .as("a session's runs were performed in the order they were accepted")
-                .isEmpty();
+        // One at a time, in order: each run was sent every earlier question of its session *with its
+        // answer* (alternating, nothing missing), so it was performed after each of them had been
+        // answered and recorded — proved by what the model received, not by comparing the times
+        // that different processes stamped (a claim's time is read before its statement runs).
         for (var request : fixture.llm.received()) {
             var messages = request.body().path("messages");
             String input = messages.get(messages.size() - 1).path("content").asText();
