@@ -4,6 +4,7 @@ import static dev.eryao.api.ApiRole.USER;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eryao.core.SafeTrace;
 import dev.eryao.core.Uuids;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Cursor;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One event stream per session: every run of the session, one after the other in the order they
@@ -43,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * announced with its session's id, a new run by a trigger), and it reads a backlog a page at a time.
  */
 final class SessionEventRoutes {
+    private static final Logger log = LoggerFactory.getLogger(SessionEventRoutes.class);
     private static final String TAG = "runs";
     private static final StreamPosition NO_PIECE = new StreamPosition(0, 0);
 
@@ -199,8 +203,9 @@ final class SessionEventRoutes {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a session event as JSON", e);
+        } catch (JsonProcessingException | RuntimeException e) {
+            // The answer's headers are gone: no problem can be sent any more (as for a run's stream).
+            log.warn("event stream of session {} ended early: {}", sessionId, SafeTrace.of(e));
         } finally {
             client.close();
         }
