@@ -44,7 +44,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
     // and processes without a lock of ours: a run leaves "open" only for a final status, so a
     // snapshot that shows every earlier run of the session final stays right, and an earlier run
     // seen queued or running holds this one back (it is skipped, and the scan goes on to other
-    // sessions' runs).
+    // sessions' runs). The two probes are scalar subqueries with LIMIT 1, not NOT EXISTS: PostgreSQL
+    // turns NOT EXISTS into an anti-join, and its generic plan hashed every queued run (300-400 ms a
+    // claim in bench/run); a subquery it cannot flatten is one index probe for each candidate the
+    // ordered scan reaches.
     private static final String CLAIM = """
             WITH next AS (
                 SELECT id FROM agent_run q
@@ -52,11 +55,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
                   AND cancel_requested_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                   WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
-                  AND NOT EXISTS (SELECT 1 FROM agent_run e
-                                  WHERE e.session_id = q.session_id AND e.status = 'running' AND e.deleted_at IS NULL)
-                  AND NOT EXISTS (SELECT 1 FROM agent_run e
-                                  WHERE e.session_id = q.session_id AND e.status = 'queued' AND e.deleted_at IS NULL
-                                    AND (e.created_at, e.id) < (q.created_at, q.id))
+                  AND (SELECT 1 FROM agent_run e
+                       WHERE e.session_id = q.session_id AND e.status = 'running' AND e.deleted_at IS NULL
+                       LIMIT 1) IS NULL
+                  AND (SELECT 1 FROM agent_run e
+                       WHERE e.session_id = q.session_id AND e.status = 'queued' AND e.deleted_at IS NULL
+                         AND (e.created_at, e.id) < (q.created_at, q.id)
+                       LIMIT 1) IS NULL
                 ORDER BY turn_at, id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED),

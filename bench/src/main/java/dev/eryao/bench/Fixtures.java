@@ -151,13 +151,13 @@ public final class Fixtures {
                                 AND cancel_requested_at IS NULL
                                 AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                                 WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
-                                AND NOT EXISTS (SELECT 1 FROM agent_run e
-                                                WHERE e.session_id = q.session_id AND e.status = 'running'
-                                                  AND e.deleted_at IS NULL)
-                                AND NOT EXISTS (SELECT 1 FROM agent_run e
-                                                WHERE e.session_id = q.session_id AND e.status = 'queued'
-                                                  AND e.deleted_at IS NULL
-                                                  AND (e.created_at, e.id) < (q.created_at, q.id))
+                                AND (SELECT 1 FROM agent_run e
+                                     WHERE e.session_id = q.session_id AND e.status = 'running'
+                                       AND e.deleted_at IS NULL LIMIT 1) IS NULL
+                                AND (SELECT 1 FROM agent_run e
+                                     WHERE e.session_id = q.session_id AND e.status = 'queued'
+                                       AND e.deleted_at IS NULL AND (e.created_at, e.id) < (q.created_at, q.id)
+                                     LIMIT 1) IS NULL
                               ORDER BY turn_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
                      claimed AS (
                 UPDATE agent_run r SET status = 'running', attempts = r.attempts + 1, leased_by = 'pgbench',
