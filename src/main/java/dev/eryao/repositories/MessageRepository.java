@@ -126,8 +126,8 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
                 WHERE a.parent_id = p.id AND a.role = 'assistant' AND a.deleted_at IS NULL
                 ORDER BY a.created_at DESC, a.id DESC
                 LIMIT 1) answer
-            WHERE q.id = :question AND q.owner_id = :owner AND p.id = q.parent_id AND p.role = 'user'
-              AND p.deleted_at IS NULL""";
+            WHERE q.id = :question AND q.owner_id = :owner AND q.deleted_at IS NULL
+              AND p.id = q.parent_id AND p.role = 'user' AND p.deleted_at IS NULL""";
 
     public MessageRepository(CurrentSession sessions) {
         super(sessions, AgentChatMessage.class);

@@ -111,7 +111,8 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     public void lockForNewRun(UUID ownerId, UUID sessionId) {
         session()
                 .createNativeQuery(
-                        "SELECT id FROM agent_chat_session WHERE id = :id AND owner_id = :owner FOR NO KEY UPDATE",
+                        "SELECT id FROM agent_chat_session WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL"
+                                + " FOR NO KEY UPDATE",
                         Object.class)
                 .addSynchronizedEntityClass(AgentChatSession.class)
                 .setParameter("id", sessionId)

@@ -177,8 +177,8 @@ public final class Fixtures {
                   CROSS JOIN LATERAL (SELECT a.id FROM agent_chat_message a
                                       WHERE a.parent_id = p.id AND a.role = 'assistant' AND a.deleted_at IS NULL
                                       ORDER BY a.created_at DESC, a.id DESC LIMIT 1) answer
-                 WHERE q.id = :question_id AND q.owner_id = :owner_id AND p.id = q.parent_id AND p.role = 'user'
-                   AND p.deleted_at IS NULL;
+                 WHERE q.id = :question_id AND q.owner_id = :owner_id AND q.deleted_at IS NULL
+                   AND p.id = q.parent_id AND p.role = 'user' AND p.deleted_at IS NULL;
                 WITH RECURSIVE chain AS (
                     SELECT id, parent_id, role, content, 1 AS depth FROM agent_chat_message
                     WHERE id = :question_id AND owner_id = :owner_id AND deleted_at IS NULL
