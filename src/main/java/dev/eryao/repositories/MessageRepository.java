@@ -107,9 +107,15 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
 
     // An answer was written to :question: the questions asked after it while its run was open
     // (they follow :question, and their runs have not started) follow the answer instead.
+    // The replies are found by parent_id alone (a materialized CTE): with "deleted_at IS NULL" beside
+    // it, PostgreSQL AND-ed the session index's whole partial bitmap (every live message) into the
+    // search, 14-28 ms an answer in bench/run.
     private static final String FOLLOW_ANSWER = """
+            WITH replies AS MATERIALIZED (
+                SELECT id, role, deleted_at FROM agent_chat_message WHERE parent_id = :question)
             UPDATE agent_chat_message m SET parent_id = :answer, updated_at = :now
-            WHERE m.parent_id = :question AND m.role = 'user' AND m.deleted_at IS NULL
+            FROM replies c
+            WHERE m.id = c.id AND c.role = 'user' AND c.deleted_at IS NULL
               AND EXISTS (SELECT 1 FROM agent_run r
                           WHERE r.question_id = m.id AND r.attempts = 0 AND r.deleted_at IS NULL)""";
 

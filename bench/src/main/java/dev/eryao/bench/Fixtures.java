@@ -200,8 +200,11 @@ public final class Fixtures {
                                                 parent_id, run_id, created_at, updated_at)
                   VALUES (gen_random_uuid(), :session_id, :owner_id, 'assistant', 'ok', 0, false,
                           :question_id, :run_id, now(), now()) RETURNING id AS answer_id \\gset
+                WITH replies AS MATERIALIZED (
+                    SELECT id, role, deleted_at FROM agent_chat_message WHERE parent_id = :question_id)
                 UPDATE agent_chat_message m SET parent_id = :answer_id, updated_at = now()
-                 WHERE m.parent_id = :question_id AND m.role = 'user' AND m.deleted_at IS NULL
+                  FROM replies c
+                 WHERE m.id = c.id AND c.role = 'user' AND c.deleted_at IS NULL
                    AND EXISTS (SELECT 1 FROM agent_run r
                                WHERE r.question_id = m.id AND r.attempts = 0 AND r.deleted_at IS NULL);
                 COMMIT;
