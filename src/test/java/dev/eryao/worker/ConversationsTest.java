@@ -135,6 +135,32 @@ class ConversationsTest {
     }
 
     @Test
+    void aRunWaitingForItsRetryKeepsItsSessionsPlace() {
+        dev.eryao.services.RunExecutionService runs = fixture.app.runExecution(fixture.settings(2, 3));
+        String first = fixture.enqueue(owner, "first").taskId().toString();
+        fixture.enqueue(owner, "second");
+        dev.eryao.services.RunContext attempt =
+                runs.claimNext("w", fixture.clock.instant()).orElseThrow();
+        assertThat(attempt.runId().toString()).isEqualTo(first);
+        assertThat(runs.fail(attempt, "w", "the model answered 503", true, "", fixture.clock.instant()))
+                .isTrue();
+
+        assertThat(runs.claimNext("w", fixture.clock.instant()))
+                .as("the second waits behind the first's retry, though it is due and a worker is free")
+                .isEmpty();
+        fixture.clock.advance(Duration.ofMinutes(5));
+        assertThat(runs.claimNext("w", fixture.clock.instant())
+                        .orElseThrow()
+                        .runId()
+                        .toString())
+                .as("the retry comes first")
+                .isEqualTo(first);
+        assertThat(runs.claimNext("w", fixture.clock.instant()))
+                .as("and the second still waits while it runs")
+                .isEmpty();
+    }
+
+    @Test
     void rejectRefusesANewRunWhileOneIsOpenNamingItAndWritesNothing() throws Exception {
         String open = accepted(send(owner, Map.of("input", "first")));
         long heldBefore = fixture.count(
