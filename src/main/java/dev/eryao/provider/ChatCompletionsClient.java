@@ -1,18 +1,23 @@
 package dev.eryao.provider;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eryao.core.config.LlmSettings;
+import dev.eryao.provider.LlmCallException.Kind;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The OpenAI-compatible chat-completions protocol: POST {@code {model, messages, max_tokens,
- * stream: true}} to a model's {@code request_url} with {@code Authorization: Bearer <key>}, and read
- * {@code choices[0].delta.content} and {@code usage} from the server-sent events that come back
+ * stream: true}} (and {@code tools} with {@code tool_choice: "auto"} when tools are offered; earlier
+ * calls as assistant messages' {@code tool_calls}, their results as {@code tool} messages) to a
+ * model's {@code request_url} with {@code Authorization: Bearer <key>}, and read
+ * {@code choices[0].delta.content}, {@code delta.tool_calls} and {@code usage} from the server-sent
+ * events that come back
  * ({@link StreamedCall}, {@link ChunkDecoder}) — or {@code choices[0].message.content} from a server
  * that ignores {@code stream: true} and answers whole. Token counts that are not whole numbers of
  * at least zero are refused: a run must be priced, and what a provider reports must never turn into
@@ -75,9 +80,9 @@ public final class ChatCompletionsClient {
         if (cancel.isCancelled()) {
             return new Completion("", 0, 0, null, false, true);
         }
-        ObjectNode body = body(call.modelCode(), call.messages(), call.maxTokens());
-        body.put("stream", true).putObject("stream_options").put("include_usage", true);
         CalledModel model = CalledModel.of(call);
+        ObjectNode body = body(model, call);
+        body.put("stream", true).putObject("stream_options").put("include_usage", true);
         HttpRequest request = ProviderRequest.build(model, call.factoryName(), settings, body.toString());
         return new StreamedCall(settings, json, call, limits(call.maxTokens()), onDelta, cancel).run(http, request);
     }
@@ -86,10 +91,63 @@ public final class ChatCompletionsClient {
         return new AnswerLimits(maxTokens, settings.answerBytesPerToken());
     }
 
-    private ObjectNode body(String modelCode, List<ChatMessage> messages, int maxTokens) {
-        ObjectNode body = json.createObjectNode().put("model", modelCode).put("max_tokens", maxTokens);
+    private ObjectNode body(CalledModel model, ChatRequest call) {
+        ObjectNode body = json.createObjectNode().put("model", call.modelCode()).put("max_tokens", call.maxTokens());
         ArrayNode list = body.putArray("messages");
-        messages.forEach(message -> list.addObject().put("role", message.role()).put("content", message.content()));
+        call.messages().forEach(message -> message(list.addObject(), message));
+        if (!call.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolDefinition tool : call.tools()) {
+                ObjectNode function = tools.addObject().put("type", "function").putObject("function");
+                function.put("name", tool.name()).put("description", tool.description());
+                function.set("parameters", parameters(model, tool));
+            }
+            body.put("tool_choice", "auto");
+        }
         return body;
+    }
+
+    /**
+     * A message as OpenAI reads it: an assistant's calls as {@code tool_calls} (its content null when
+     * it wrote none beside them), a tool's result with the {@code tool_call_id} it answers.
+     */
+    private static void message(ObjectNode sent, ChatMessage message) {
+        sent.put("role", message.role());
+        if (message.toolCalls().isEmpty() || !message.content().isEmpty()) {
+            sent.put("content", message.content());
+        } else {
+            sent.putNull("content");
+        }
+        if (!message.toolCalls().isEmpty()) {
+            ArrayNode calls = sent.putArray("tool_calls");
+            for (ToolCall toolCall : message.toolCalls()) {
+                calls.addObject()
+                        .put("id", toolCall.id())
+                        .put("type", "function")
+                        .putObject("function")
+                        .put("name", toolCall.name())
+                        .put("arguments", toolCall.argumentsJson());
+            }
+        }
+        if (message.toolCallId() != null) {
+            sent.put("tool_call_id", message.toolCallId());
+        }
+    }
+
+    /** A tool's schema as JSON; one that is not a JSON object fails the call for good (it was checked when declared). */
+    private JsonNode parameters(CalledModel model, ToolDefinition tool) {
+        try {
+            JsonNode schema = json.readTree(tool.parametersJson());
+            if (schema != null && schema.isObject()) {
+                return schema;
+            }
+        } catch (IOException e) {
+            // named below
+        }
+        throw model.failure(
+                Kind.REQUEST,
+                "the parameters of the tool " + tool.name() + " offered to " + model.the() + " are not a JSON object",
+                false,
+                null);
     }
 }

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.provider.LlmCallException.Kind;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The OpenAI chat-completions answer read from its JSON: a streamed chunk (an event's data:
- * {@code choices[0].delta.content}, {@code choices[0].finish_reason}, {@code usage}, or an
- * {@code error} reported mid-stream) or a whole answer ({@code choices[0].message.content}, with
- * {@code usage} required). Pure: no I/O, no state; what cannot be read fails as the
+ * {@code choices[0].delta.content}, the pieces of {@code choices[0].delta.tool_calls},
+ * {@code choices[0].finish_reason}, {@code usage}, or an {@code error} reported mid-stream) or a
+ * whole answer ({@code choices[0].message.content} and/or {@code tool_calls}, with {@code usage}
+ * required). Pure: no I/O, no state; what cannot be read fails as the
  * {@link LlmCallException} its run's owner will read, quoting little of it.
  *
  * <p>Token counts that are not whole numbers of at least zero are refused: a run must be priced,
@@ -24,13 +28,32 @@ final class ChunkDecoder {
     record Usage(int promptTokens, int completionTokens) {}
 
     /**
+     * A piece of one tool call: {@code delta.tool_calls[i]} of a chunk (or a whole call of a whole
+     * answer). OpenAI sends the id and name in a call's first piece and its arguments in pieces.
+     *
+     * @param index     which call of the answer it belongs to
+     * @param id        null when this piece has none
+     * @param name      null when this piece has none
+     * @param arguments a piece of {@code function.arguments}, empty when it had none
+     */
+    record ToolCallPiece(int index, String id, String name, String arguments) {}
+
+    /**
      * What one chunk (or a whole answer) says.
      *
      * @param text         the content, empty when it had none
-     * @param finishReason {@code stop}, {@code length}, ..., or null
+     * @param finishReason {@code stop}, {@code length}, {@code tool_calls}, ..., or null
      * @param usage        null when it had none
+     * @param toolCalls    the pieces of tool calls it carries, empty when none
      */
-    record Chunk(String text, String finishReason, Usage usage) {}
+    record Chunk(String text, String finishReason, Usage usage, List<ToolCallPiece> toolCalls) {
+        Chunk(String text, String finishReason, Usage usage) {
+            this(text, finishReason, usage, List.of());
+        }
+    }
+
+    /** The most tool calls one answer may ask for: far more than a model makes, few enough to hold. */
+    static final int MOST_TOOL_CALLS = 128;
 
     private final CalledModel model;
     private final ObjectMapper json;
@@ -84,7 +107,62 @@ final class ChunkDecoder {
         return new Chunk(
                 content.isTextual() ? content.asText() : "",
                 finishReason(choice),
-                usage.isMissingNode() || usage.isNull() ? null : usage(usage));
+                usage.isMissingNode() || usage.isNull() ? null : usage(usage),
+                toolCallPieces(choice.path("delta").path("tool_calls"), data, true));
+    }
+
+    /**
+     * The pieces of {@code tool_calls} (a delta's, or a whole message's). Each needs an
+     * {@code index} (a whole message's calls may leave it out: their place is their index), and
+     * its id, {@code function.name} and {@code function.arguments}, when present, must be text.
+     */
+    private List<ToolCallPiece> toolCallPieces(JsonNode calls, String data, boolean streamed) {
+        if (calls.isMissingNode() || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw malformed("an event whose tool_calls is not a list", data, null);
+        }
+        List<ToolCallPiece> pieces = new ArrayList<>(calls.size());
+        int place = 0;
+        for (JsonNode call : calls) {
+            JsonNode index = call.path("index");
+            int at;
+            if (index.isMissingNode() && !streamed) {
+                at = place;
+            } else if (index.isIntegralNumber() && index.canConvertToInt() && index.asInt() >= 0) {
+                at = index.asInt();
+            } else {
+                throw malformed("a tool call without a whole index of at least 0", data, null);
+            }
+            if (at >= MOST_TOOL_CALLS) {
+                throw model.failure(
+                        Kind.OVERSIZED,
+                        model.the() + " asked for more than " + MOST_TOOL_CALLS
+                                + " tool calls in one answer: not read further",
+                        false,
+                        null);
+            }
+            JsonNode function = call.path("function");
+            pieces.add(new ToolCallPiece(
+                    at,
+                    optionalText(call.path("id"), "id", data),
+                    optionalText(function.path("name"), "function.name", data),
+                    Objects.requireNonNullElse(
+                            optionalText(function.path("arguments"), "function.arguments", data), "")));
+            place++;
+        }
+        return List.copyOf(pieces);
+    }
+
+    private String optionalText(JsonNode node, String what, String data) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw malformed("a tool call whose " + what + " is not text", data, null);
+        }
+        return node.asText();
     }
 
     /**
@@ -107,7 +185,8 @@ final class ChunkDecoder {
         JsonNode choice =
                 root == null ? json.missingNode() : root.path("choices").path(0);
         JsonNode content = choice.path("message").path("content");
-        if (!content.isTextual()) {
+        List<ToolCallPiece> calls = toolCallPieces(choice.path("message").path("tool_calls"), body, false);
+        if (!content.isTextual() && calls.isEmpty()) {
             throw model.failure(
                     Kind.BAD_ANSWER,
                     model.the() + " answered without choices[0].message.content",
@@ -115,10 +194,11 @@ final class ChunkDecoder {
                     false,
                     null);
         }
-        if (Utf8.length(content.asText()) > limits.answerBytes()) {
+        String text = content.isTextual() ? content.asText() : "";
+        if (Utf8.length(text) > limits.answerBytes()) {
             throw limits.answerTooLong(model);
         }
-        return new Chunk(content.asText(), finishReason(choice), usage(root.path("usage")));
+        return new Chunk(text, finishReason(choice), usage(root.path("usage")), calls);
     }
 
     private static String finishReason(JsonNode choice) {

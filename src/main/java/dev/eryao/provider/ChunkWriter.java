@@ -1,7 +1,9 @@
 package dev.eryao.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * Writes the OpenAI chat-completions answer as a provider sends it: a stream's chunks, each a
@@ -55,6 +57,31 @@ public final class ChunkWriter {
         return event(chunk);
     }
 
+    /**
+     * A chunk carrying a piece of tool call {@code index}: {@code id} and {@code name} in its first
+     * piece only (null in the others), {@code arguments} a fragment of its arguments' JSON.
+     */
+    public String toolCallDelta(int index, String id, String name, String arguments) {
+        ObjectNode chunk = chunk(usageNull);
+        ObjectNode call = chunk.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .putNull("finish_reason")
+                .putObject("delta")
+                .putArray("tool_calls")
+                .addObject()
+                .put("index", index);
+        if (id != null) {
+            call.put("id", id).put("type", "function");
+        }
+        ObjectNode function = call.putObject("function");
+        if (name != null) {
+            function.put("name", name);
+        }
+        function.put("arguments", arguments);
+        return event(chunk);
+    }
+
     /** The chunk that ends the text: {@code reason} ({@code stop}, {@code length}) and an empty delta. */
     public String finish(String reason) {
         ObjectNode chunk = chunk(usageNull);
@@ -90,6 +117,32 @@ public final class ChunkWriter {
                 .put("model", model);
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", finishReason);
         choice.putObject("message").put("role", "assistant").put("content", content);
+        usage(root, promptTokens, completionTokens);
+        return root.toString();
+    }
+
+    /** A whole answer (not streamed) that asks for {@code calls}: content null, {@code finish_reason: tool_calls}. */
+    public String wholeToolCalls(List<ToolCall> calls, int promptTokens, int completionTokens) {
+        ObjectNode root = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion")
+                .put("model", model);
+        ObjectNode message = root.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .put("finish_reason", "tool_calls")
+                .putObject("message")
+                .put("role", "assistant")
+                .putNull("content");
+        ArrayNode list = message.putArray("tool_calls");
+        for (ToolCall call : calls) {
+            list.addObject()
+                    .put("id", call.id())
+                    .put("type", "function")
+                    .putObject("function")
+                    .put("name", call.name())
+                    .put("arguments", call.argumentsJson());
+        }
         usage(root, promptTokens, completionTokens);
         return root.toString();
     }

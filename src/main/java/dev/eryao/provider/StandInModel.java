@@ -10,13 +10,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 
 /**
  * A stand-in for a model provider on loopback ({@code eryao stand-in}): it speaks the
  * OpenAI-compatible chat-completions protocol — whole answers, and {@code stream: true} as
  * server-sent events ending in {@code [DONE]} — and answers every request by echoing its last
- * message, with usage counted as a quarter of the bytes. For a first run without a provider's key,
+ * message, with usage counted as a quarter of the bytes. Offered tools, it calls those its last
+ * message asks for ({@code call <tool> <JSON object>}) and then quotes their results
+ * ({@link StandInToolCalls}). For a first run without a provider's key,
  * and for demonstrations; it is not a model.
  *
  * <p>A stream is what OpenAI sends and {@link ChatCompletionsClient#stream} reads, written by
@@ -36,6 +39,7 @@ public final class StandInModel implements AutoCloseable {
 
     private final HttpServer server;
     private final Duration wordGap;
+    private final StandInToolCalls tools = new StandInToolCalls(JSON);
 
     private StandInModel(HttpServer server, Duration wordGap) {
         this.server = server;
@@ -84,22 +88,37 @@ public final class StandInModel implements AutoCloseable {
                 return;
             }
             JsonNode messages = request.path("messages");
+            boolean includeUsage =
+                    request.path("stream_options").path("include_usage").asBoolean(false);
+            ChunkWriter writer =
+                    new ChunkWriter("chatcmpl-stand-in", request.path("model").asText(), includeUsage);
+            int prompt = Math.max(1, bytes(messages.toString()) / 4);
+            List<ToolCall> calls = tools.asked(request);
+            if (!calls.isEmpty()) {
+                int written = 0;
+                for (ToolCall call : calls) {
+                    written += bytes(call.name()) + bytes(call.argumentsJson());
+                }
+                int completion = Math.max(1, written / 4);
+                if (request.path("stream").asBoolean(false)) {
+                    streamCalls(exchange, writer, calls, includeUsage ? writer.usage(prompt, completion) : null);
+                } else {
+                    send(exchange, 200, writer.wholeToolCalls(calls, prompt, completion));
+                }
+                return;
+            }
+            String quoted = tools.quoted(request);
             String last = messages.isArray() && !messages.isEmpty()
                     ? messages.get(messages.size() - 1).path("content").asText("")
                     : "";
-            String answer = "(stand-in) You said: " + last;
+            String answer = quoted != null ? quoted : "(stand-in) You said: " + last;
             int maxTokens = request.path("max_tokens").asInt(Integer.MAX_VALUE);
             String finish = "stop";
             if (answer.length() / 4 > maxTokens) {
                 answer = answer.substring(0, Math.max(0, maxTokens * 4));
                 finish = "length";
             }
-            int prompt = Math.max(1, bytes(messages.toString()) / 4);
             int completion = Math.max(1, bytes(answer) / 4);
-            boolean includeUsage =
-                    request.path("stream_options").path("include_usage").asBoolean(false);
-            ChunkWriter writer =
-                    new ChunkWriter("chatcmpl-stand-in", request.path("model").asText(), includeUsage);
             if (request.path("stream").asBoolean(false)) {
                 stream(exchange, writer, answer, finish, includeUsage ? writer.usage(prompt, completion) : null);
             } else {
@@ -125,6 +144,30 @@ public final class StandInModel implements AutoCloseable {
                 write(out, writer.delta(word));
             }
             write(out, writer.finish(finish));
+            if (usageChunk != null) {
+                write(out, usageChunk);
+            }
+            write(out, ChunkWriter.done());
+        }
+    }
+
+    /** Tool calls as OpenAI streams them: id and name first, then the arguments in fragments, then {@code tool_calls}. */
+    private void streamCalls(HttpExchange exchange, ChunkWriter writer, List<ToolCall> calls, String usageChunk)
+            throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            write(out, writer.role());
+            for (int index = 0; index < calls.size(); index++) {
+                ToolCall call = calls.get(index);
+                write(out, writer.toolCallDelta(index, call.id(), call.name(), ""));
+                for (String fragment : StandInToolCalls.fragments(call.argumentsJson())) {
+                    pause();
+                    write(out, writer.toolCallDelta(index, null, null, fragment));
+                }
+            }
+            write(out, writer.finish("tool_calls"));
             if (usageChunk != null) {
                 write(out, usageChunk);
             }

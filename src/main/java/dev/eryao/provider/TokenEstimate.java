@@ -20,9 +20,19 @@ public final class TokenEstimate {
 
     /** The most prompt tokens {@code messages} can be, capped at the model's window when it has one. */
     public static int promptTokens(List<ChatMessage> messages, Integer contextTokens) {
-        long bound = TOKENS_PER_MESSAGE;
+        return promptTokens(messages, List.of(), contextTokens);
+    }
+
+    /**
+     * The most prompt tokens {@code messages} and the {@code tools} offered with them can be, capped
+     * at the model's window when it has one: a message's content, calls and call id
+     * ({@link ChatMessage#promptBytes()}), and each tool's name, description and schema, as bytes,
+     * with framing per message and per tool.
+     */
+    public static int promptTokens(List<ChatMessage> messages, List<ToolDefinition> tools, Integer contextTokens) {
+        long bound = TOKENS_PER_MESSAGE + toolsBytes(tools);
         for (ChatMessage message : messages) {
-            bound += utf8Bytes(message.content()) + TOKENS_PER_MESSAGE;
+            bound += message.promptBytes() + TOKENS_PER_MESSAGE;
         }
         if (contextTokens != null) {
             bound = Math.min(bound, contextTokens);
@@ -33,6 +43,26 @@ public final class TokenEstimate {
     /** The most tokens {@code text} can be, capped at the {@code max_tokens} the model was allowed. */
     public static int completionTokens(String text, int maxTokens) {
         return (int) Math.min(utf8Bytes(text), Math.max(0, maxTokens));
+    }
+
+    /** The most tokens an answer of {@code outputBytes} (its text and its calls' names and arguments) can be. */
+    static int completionTokens(long outputBytes, int maxTokens) {
+        return (int) Math.min(outputBytes, Math.max(0, maxTokens));
+    }
+
+    /**
+     * What offering {@code tools} adds to a prompt: each one's name, description and schema as
+     * bytes, and {@value #TOKENS_PER_MESSAGE} tokens of framing each.
+     */
+    public static long toolsBytes(List<ToolDefinition> tools) {
+        long bytes = 0;
+        for (ToolDefinition tool : tools) {
+            bytes += utf8Bytes(tool.name())
+                    + utf8Bytes(tool.description())
+                    + utf8Bytes(tool.parametersJson())
+                    + TOKENS_PER_MESSAGE;
+        }
+        return bytes;
     }
 
     private static long utf8Bytes(String text) {

@@ -33,7 +33,7 @@ record ContextFit(List<ChatMessage> messages, String problem) {
         ChatMessage own = chain.getFirst();
         Integer window = price.contextTokens();
         long budget = window == null ? Long.MAX_VALUE : (long) window - price.outputCap();
-        long used = RunPrice.promptTokenBound(List.of(own.content()));
+        long used = RunPrice.promptTokenBoundOf(List.of(own));
         if (used > budget) {
             return new ContextFit(
                     List.of(),
@@ -43,7 +43,7 @@ record ContextFit(List<ChatMessage> messages, String problem) {
         }
         List<ChatMessage> kept = new ArrayList<>();
         for (ChatMessage message : answered(chain)) {
-            long size = RunPrice.promptTokenBound(List.of(message.content())) - RunPrice.TOKENS_PER_MESSAGE;
+            long size = RunPrice.messageTokenBound(message);
             if (used + size > budget) {
                 break;
             }

@@ -2,6 +2,8 @@ package dev.eryao.services;
 
 import dev.eryao.models.LlmModel;
 import dev.eryao.provider.ChatMessage;
+import dev.eryao.provider.TokenEstimate;
+import dev.eryao.provider.ToolDefinition;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +57,26 @@ public record RunPrice(BigDecimal inputPer1k, BigDecimal outputPer1k, Integer co
         return bytes;
     }
 
-    /** {@link #promptTokenBound(List)} of a conversation. */
+    /**
+     * The most prompt tokens a conversation can be: {@link #promptTokenBound(List)} of its messages,
+     * their tool calls and call ids counted with their content ({@link ChatMessage#promptBytes()}).
+     */
     public static long promptTokenBoundOf(List<ChatMessage> messages) {
-        return promptTokenBound(messages.stream().map(ChatMessage::content).toList());
+        return promptTokenBoundOf(messages, List.of());
+    }
+
+    /** {@link #promptTokenBoundOf(List)} with the {@code tools} offered beside it. */
+    public static long promptTokenBoundOf(List<ChatMessage> messages, List<ToolDefinition> tools) {
+        long bytes = TOKENS_PER_MESSAGE + TokenEstimate.toolsBytes(tools);
+        for (ChatMessage message : messages) {
+            bytes += message.promptBytes() + TOKENS_PER_MESSAGE;
+        }
+        return bytes;
+    }
+
+    /** What one message adds to {@link #promptTokenBoundOf}, its framing included. */
+    public static long messageTokenBound(ChatMessage message) {
+        return message.promptBytes() + TOKENS_PER_MESSAGE;
     }
 
     /** The most a run whose prompt is at most {@code promptTokenBound} tokens can cost. */

@@ -103,4 +103,63 @@ class StandInModelTest {
                     .contains("\"delta\":{\"content\":\"(stand-in) \"}", "\"choices\":[],\"usage\":{", "data: [DONE]");
         }
     }
+
+    @Test
+    void offeredToolsItCallsWhatTheLastMessageAsksForInFragmentsThenQuotesTheResults() throws Exception {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
+            ChatCompletionsClient client =
+                    new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of()));
+            List<ToolDefinition> tools = List.of(
+                    new ToolDefinition("demo__echo", "Echoes", "{\"type\":\"object\"}"),
+                    new ToolDefinition("demo__add", "Adds", "{\"type\":\"object\"}"));
+            List<ChatMessage> asked = List.of(new ChatMessage(
+                    "user",
+                    "please call demo__echo {\"text\": \"hello, tools\"} and call demo__add {\"a\": 2, \"b\": 3}"
+                            + " but not call unknown {\"x\": 1}"));
+
+            Completion calls = client.stream(
+                    new ChatRequest(model.url(), "local", "llama3.2", asked, 100, 2048, tools),
+                    DeltaListener.ignore(),
+                    new CancelSignal());
+
+            assertThat(calls.finishReason()).isEqualTo("tool_calls");
+            assertThat(calls.toolCalls()).extracting(ToolCall::name).containsExactly("demo__echo", "demo__add");
+            assertThat(calls.toolCalls().get(0).argumentsJson()).isEqualTo("{\"text\":\"hello, tools\"}");
+            assertThat(calls.toolCalls().get(1).argumentsJson()).isEqualTo("{\"a\":2,\"b\":3}");
+            assertThat(calls.toolCalls().get(0).id())
+                    .isNotEqualTo(calls.toolCalls().get(1).id());
+
+            List<ChatMessage> answered = new ArrayList<>(asked);
+            answered.add(ChatMessage.assistantCalls("", calls.toolCalls()));
+            answered.add(ChatMessage.toolResult(calls.toolCalls().get(0).id(), "hello, tools"));
+            answered.add(ChatMessage.toolResult(calls.toolCalls().get(1).id(), "5"));
+            Completion answer = client.stream(
+                    new ChatRequest(model.url(), "local", "llama3.2", answered, 100, 2048, tools),
+                    DeltaListener.ignore(),
+                    new CancelSignal());
+
+            assertThat(answer.callsTools()).isFalse();
+            assertThat(answer.content())
+                    .isEqualTo("(stand-in) The tools answered: demo__echo: hello, tools; demo__add: 5");
+        }
+    }
+
+    @Test
+    void withoutToolsOfferedItEchoesEvenAMessageThatAsksForOne() throws Exception {
+        try (StandInModel model = StandInModel.start(0, Duration.ZERO)) {
+            Completion answer = new ChatCompletionsClient(new LlmSettings(Duration.ofSeconds(5), 100, Map.of()))
+                    .stream(
+                            new ChatRequest(
+                                    model.url(),
+                                    "local",
+                                    "llama3.2",
+                                    List.of(new ChatMessage("user", "call demo__echo {}")),
+                                    100,
+                                    2048),
+                            DeltaListener.ignore(),
+                            new CancelSignal());
+            assertThat(answer.callsTools()).isFalse();
+            assertThat(answer.content()).isEqualTo("(stand-in) You said: call demo__echo {}");
+        }
+    }
 }

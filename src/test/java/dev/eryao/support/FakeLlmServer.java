@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.eryao.provider.ChunkWriter;
+import dev.eryao.provider.ToolCall;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,7 +51,8 @@ public final class FakeLlmServer implements AutoCloseable {
                     HangUp,
                     TemplateCounted,
                     Flood,
-                    Endless {}
+                    Endless,
+                    CallsTools {}
 
     public record Answer(String content, int promptTokens, int completionTokens) implements Reply {}
 
@@ -116,6 +119,28 @@ public final class FakeLlmServer implements AutoCloseable {
      */
     public record Endless(int status, String contentType, String head, String repeated, long guardBytes)
             implements Reply {}
+
+    /**
+     * An answer that asks for {@code calls}: {@code text} first (none when empty), then the calls'
+     * pieces as OpenAI streams them — each call's id and name in its first piece, its arguments in
+     * fragments of {@code fragmentChars} — interleaved across the calls (a piece of each in turn),
+     * so that only assembling by index gets them right; then {@code finish_reason: "tool_calls"},
+     * the usage chunk (none when the counts are null) and [DONE]. Whole (not streamed) when the
+     * request did not ask for a stream. With {@code holdAfterFirst}, the stream waits after its
+     * first piece until it opens.
+     */
+    public record CallsTools(
+            String text,
+            List<ToolCall> calls,
+            int fragmentChars,
+            Integer promptTokens,
+            Integer completionTokens,
+            CountDownLatch holdAfterFirst)
+            implements Reply {
+        public CallsTools(List<ToolCall> calls, Integer promptTokens, Integer completionTokens) {
+            this("", calls, 5, promptTokens, completionTokens, null);
+        }
+    }
 
     /** A request as received: its JSON body and its Authorization header. */
     public record Received(JsonNode body, String authorization) {}
@@ -271,8 +296,64 @@ public final class FakeLlmServer implements AutoCloseable {
                 }
             }
             case Flood flood -> flood(exchange, request, flood);
+            case CallsTools calls when streaming -> callTools(exchange, request, calls);
+            case CallsTools calls ->
+                send(
+                        exchange,
+                        200,
+                        writer(request, false)
+                                .wholeToolCalls(
+                                        calls.calls(),
+                                        calls.promptTokens() == null ? 0 : calls.promptTokens(),
+                                        calls.completionTokens() == null ? 0 : calls.completionTokens()));
             case Endless endless -> endless(exchange, endless);
         }
+    }
+
+    private void callTools(HttpExchange exchange, JsonNode request, CallsTools script)
+            throws InterruptedException, ClientGone {
+        OutputStream out = startStream(exchange);
+        boolean usage = script.promptTokens() != null || script.completionTokens() != null;
+        ChunkWriter writer = writer(request, usage);
+        write(out, writer.role());
+        if (!script.text().isEmpty()) {
+            write(out, writer.delta(script.text()));
+        }
+        List<List<String>> fragments = new ArrayList<>();
+        for (ToolCall call : script.calls()) {
+            List<String> pieces = new ArrayList<>();
+            String arguments = call.argumentsJson();
+            for (int at = 0; at < arguments.length(); at += script.fragmentChars()) {
+                pieces.add(arguments.substring(at, Math.min(arguments.length(), at + script.fragmentChars())));
+            }
+            fragments.add(pieces);
+        }
+        for (int i = 0; i < script.calls().size(); i++) {
+            write(
+                    out,
+                    writer.toolCallDelta(
+                            i, script.calls().get(i).id(), script.calls().get(i).name(), ""));
+            firstPieceSent.countDown();
+            if (i == 0
+                    && script.holdAfterFirst() != null
+                    && !script.holdAfterFirst().await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the stream");
+            }
+        }
+        while (fragments.stream().anyMatch(pieces -> !pieces.isEmpty())) {
+            for (int i = 0; i < fragments.size(); i++) {
+                if (!fragments.get(i).isEmpty()) {
+                    write(
+                            out,
+                            writer.toolCallDelta(i, null, null, fragments.get(i).removeFirst()));
+                }
+            }
+        }
+        write(out, writer.finish("tool_calls"));
+        if (usage) {
+            write(out, writer.usage(script.promptTokens(), script.completionTokens()));
+        }
+        write(out, ChunkWriter.done());
     }
 
     private void flood(HttpExchange exchange, JsonNode request, Flood flood) throws ClientGone {
