@@ -149,6 +149,19 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "cancel_requested_at")
     private Instant cancelRequestedAt;
 
+    // why the run stopped, once it has finished (end_turn, max_steps, insufficient_points,
+    // max_points, cancelled, error: RunExecutionService)
+    @Column(name = "stop_reason", length = 30)
+    private String stopReason;
+
+    // the most model steps the run may take (its model calling tools), and the most points it may
+    // cost in all (null: no cap beyond the owner's balance)
+    @Column(name = "max_steps")
+    private Integer maxSteps;
+
+    @Column(name = "max_points")
+    private Long maxPoints;
+
     // the most this run can cost, held from the owner's points while it is queued or running
     @ColumnDefault("0")
     @Column(name = "held_points", nullable = false)
@@ -267,6 +280,24 @@ public class AgentRun extends UpdatableEntity {
 
     public boolean isUsageEstimated() {
         return usageEstimated;
+    }
+
+    public String getStopReason() {
+        return stopReason;
+    }
+
+    public Integer getMaxSteps() {
+        return maxSteps;
+    }
+
+    public Long getMaxPoints() {
+        return maxPoints;
+    }
+
+    /** The limits the run was accepted with (null: the defaults, no cap). */
+    public void limit(Integer maxSteps, Long maxPoints) {
+        this.maxSteps = maxSteps;
+        this.maxPoints = maxPoints;
     }
 
     public long getHeldPoints() {

@@ -11,6 +11,7 @@ public final class Models {
             AgentChatMessage.class,
             AgentRun.class,
             AgentRunDelta.class,
+            AgentRunStep.class,
             PointsLedgerEntry.class,
             PointsBalance.class,
             StreamTicket.class);
