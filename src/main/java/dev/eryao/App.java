@@ -23,6 +23,7 @@ import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.StreamTicketRepository;
 import dev.eryao.services.CatalogService;
@@ -34,6 +35,8 @@ import dev.eryao.services.RunMetrics;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
 import dev.eryao.services.StreamTicketService;
+import dev.eryao.services.tools.NoRegisteredTools;
+import dev.eryao.services.tools.RegisteredTools;
 import dev.eryao.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -77,6 +80,10 @@ public final class App implements AutoCloseable {
     private final LlmModelRepository llmRepository;
     private final PointsBalanceRepository balanceRepository;
     private final HoldRepository holdRepository;
+    private final RunStepRepository stepRepository;
+    /** The tools administrators registered (none until the MCP registry is wired in). */
+    private final RegisteredTools registeredTools = new NoRegisteredTools();
+
     private final PointsLedgerRepository ledgerRepository;
     /** Every part's metrics, scraped at each API's {@code /metrics}. */
     private final PrometheusMeterRegistry metrics = prometheusRegistry();
@@ -106,6 +113,7 @@ public final class App implements AutoCloseable {
         this.llmRepository = new LlmModelRepository(transactions);
         this.balanceRepository = new PointsBalanceRepository(transactions);
         this.holdRepository = new HoldRepository(transactions);
+        this.stepRepository = new RunStepRepository(transactions);
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
 
@@ -212,6 +220,7 @@ public final class App implements AutoCloseable {
                 balanceRepository,
                 holdRepository,
                 ledgerRepository,
+                stepRepository,
                 worker,
                 maxOutputTokens,
                 runMetrics);
@@ -298,6 +307,7 @@ public final class App implements AutoCloseable {
                 new Worker(
                         runExecution(worker, llm.maxOutputTokens()),
                         new ChatCompletionsClient(llm),
+                        registeredTools,
                         worker,
                         clock,
                         metrics));

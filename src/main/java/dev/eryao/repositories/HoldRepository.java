@@ -93,6 +93,39 @@ public class HoldRepository {
     }
 
     /**
+     * Raises the claimed run's hold from {@code from} to {@code to} before its next step (a running
+     * run, in a unit of work of its own): the difference taken from its owner's available points.
+     *
+     * @return false, changing nothing, when fewer are available
+     * @throws LostClaim when the claim is no longer this worker's (the caller rolls back the take)
+     */
+    public boolean raise(RunClaim claim, String worker, long from, long to, Instant now) {
+        if (!take(claim.ownerId(), to - from)) {
+            return false;
+        }
+        int recorded = session()
+                .createNativeQuery(RECORD_ON_RUN, Object.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .setParameter("held", to)
+                .setParameter("now", now)
+                .setParameter("id", claim.runId())
+                .setParameter("worker", worker)
+                .setParameter("attempt", claim.attempt())
+                .executeUpdate();
+        if (recorded == 0) {
+            throw new LostClaim();
+        }
+        return true;
+    }
+
+    /** Thrown inside a unit of work to roll it back: the claim the change was for is lost. */
+    public static final class LostClaim extends RuntimeException {
+        LostClaim() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
      * Charges a finished run {@code cost}, at most its {@code hold}, and gives the hold back; what
      * was charged and the balance after.
      */

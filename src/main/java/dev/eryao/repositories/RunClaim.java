@@ -11,6 +11,8 @@ import java.util.UUID;
  * @param input      the run's own input (the newest message the model is sent)
  * @param questionId the user message the run answers, whose chain is the run's context (null only
  *                   for a run older than questions were recorded: its input alone is sent)
+ * @param maxSteps   the most model steps the run may take (null: accepted before runs had the limit)
+ * @param maxPoints  the most the whole run may cost (null: no cap of its own)
  */
 public record RunClaim(
         UUID runId,
@@ -20,4 +22,6 @@ public record RunClaim(
         UUID llmId,
         long heldPoints,
         String input,
-        UUID questionId) {}
+        UUID questionId,
+        Integer maxSteps,
+        Long maxPoints) {}

@@ -70,8 +70,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 SET status = 'running', attempts = r.attempts + 1, leased_by = :worker, lease_expires_at = :expires,
                     started_at = coalesce(r.started_at, :now), updated_at = :now
                 FROM next WHERE r.id = next.id
-                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id)
-            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id FROM claimed
+                RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id,
+                    r.max_steps, r.max_points)
+            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id, max_steps, max_points
+            FROM claimed
             WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL""";
 
     // The claimed attempt finished: succeeded, or cancelled with what its model wrote until it was
@@ -79,7 +81,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
     private static final String FINISH = """
             WITH finished AS (
                 UPDATE agent_run
-                SET status = :status, output = :output, error = :error, input_tokens = :inputTokens,
+                SET status = :status, stop_reason = :stopReason, output = :output, error = :error,
+                    input_tokens = :inputTokens,
                     output_tokens = :outputTokens, usage_estimated = :estimated, cost_points = :cost,
                     charged_points = :cost, charge_capped = false,
                     finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
@@ -97,6 +100,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 SET status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
                                   WHEN :again THEN 'queued' ELSE 'failed' END,
                     error = CASE WHEN cancel_requested_at IS NOT NULL THEN :stopped ELSE :error END,
+                    stop_reason = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                       WHEN NOT :again THEN 'error' END,
                     output = CASE WHEN cancel_requested_at IS NOT NULL THEN :written ELSE output END,
                     finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR NOT :again
                                        THEN CAST(:now AS timestamptz) END,
@@ -149,6 +154,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
                     finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
                     error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
+                    stop_reason = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.stop_reason END,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
                 FROM target t WHERE r.id = t.id AND t.status IN ('queued', 'running')
                 RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
@@ -167,6 +173,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
                     finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
                     error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
+                    stop_reason = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.stop_reason END,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
                 FROM target t WHERE r.id = t.id
                 RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
@@ -184,12 +191,15 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR attempts >= :maxAttempts
                                        THEN CAST(:now AS timestamptz) END,
                     error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
+                    stop_reason = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                       WHEN attempts >= :maxAttempts THEN 'error' END,
                     scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
                 RETURNING id, owner_id, held_points, status, session_id),
             orphaned AS (
                 UPDATE agent_run r
-                SET status = 'cancelled', finished_at = :now, error = :orphanReason, updated_at = :now
+                SET status = 'cancelled', stop_reason = 'cancelled', finished_at = :now, error = :orphanReason,
+                    updated_at = :now
                 FROM agent_chat_session s
                 WHERE r.session_id = s.id AND s.deleted_at IS NOT NULL AND r.status = 'queued'
                   AND r.deleted_at IS NULL
@@ -257,12 +267,20 @@ public class RunRepository extends BaseRepository<AgentRun> {
                         row.get("llm_id", UUID.class),
                         row.get("held_points", Long.class),
                         row.get("input", String.class),
-                        row.get("question_id", UUID.class)));
+                        row.get("question_id", UUID.class),
+                        row.get("max_steps", Integer.class),
+                        row.get("max_points", Long.class)));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */
     public boolean succeed(RunClaim claim, String worker, String output, RunUsage usage, Instant now) {
-        return finish(claim, worker, RunStatus.SUCCEEDED, output, null, usage, now);
+        return succeed(claim, worker, output, "end_turn", usage, now);
+    }
+
+    /** {@link #succeed} with why the run stopped ({@code end_turn}, or a limit that ended it early). */
+    public boolean succeed(
+            RunClaim claim, String worker, String output, String stopReason, RunUsage usage, Instant now) {
+        return finish(claim, worker, RunStatus.SUCCEEDED, output, null, stopReason, usage, now);
     }
 
     /**
@@ -270,13 +288,21 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * what that used; false as for succeed.
      */
     public boolean stop(RunClaim claim, String worker, String output, String reason, RunUsage usage, Instant now) {
-        return finish(claim, worker, RunStatus.CANCELLED, output, reason, usage, now);
+        return finish(claim, worker, RunStatus.CANCELLED, output, reason, "cancelled", usage, now);
     }
 
     private boolean finish(
-            RunClaim claim, String worker, RunStatus status, String output, String error, RunUsage usage, Instant now) {
+            RunClaim claim,
+            String worker,
+            RunStatus status,
+            String output,
+            String error,
+            String stopReason,
+            RunUsage usage,
+            Instant now) {
         return !guarded(FINISH, claim, worker, now)
                 .setParameter("status", status.wireName())
+                .setParameter("stopReason", stopReason)
                 .setParameter("output", output)
                 .setParameter("error", error, String.class)
                 .setParameter("inputTokens", usage.inputTokens())

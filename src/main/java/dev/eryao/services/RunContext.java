@@ -2,7 +2,9 @@ package dev.eryao.services;
 
 import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
+import dev.eryao.provider.ToolDefinition;
 import dev.eryao.repositories.RunClaim;
+import dev.eryao.services.tools.RegisteredTool;
 import java.util.List;
 import java.util.UUID;
 
@@ -15,6 +17,11 @@ import java.util.UUID;
  * @param heldPoints       the run's hold, already raised to cover this conversation
  * @param problem          why the run cannot be performed at all (no model chosen, the model was
  *                         removed, too few points for its conversation), or null
+ * @param steps            the steps earlier attempts recorded: this attempt continues after them
+ * @param maxSteps         the most model steps the run may take
+ * @param maxPoints        the most the whole run may cost, or null for no cap of its own
+ * @param registeredTools  the registered tools its model is offered, resolved at claim (none: it can
+ *                         only answer)
  */
 public record RunContext(
         RunClaim claim,
@@ -27,9 +34,15 @@ public record RunContext(
         List<ChatMessage> messages,
         long promptTokenBound,
         long heldPoints,
-        String problem) {
+        String problem,
+        List<StepView> steps,
+        int maxSteps,
+        Long maxPoints,
+        List<RegisteredTool> registeredTools) {
     public RunContext {
         messages = List.copyOf(messages);
+        steps = List.copyOf(steps);
+        registeredTools = List.copyOf(registeredTools);
     }
 
     static RunContext unusable(RunClaim claim, String problem) {
@@ -44,7 +57,28 @@ public record RunContext(
                 List.of(),
                 0,
                 claim.heldPoints(),
-                problem);
+                problem,
+                List.of(),
+                1,
+                null,
+                List.of());
+    }
+
+    /** The tools its model is offered, as the request names them. */
+    public List<ToolDefinition> toolDefinitions() {
+        return registeredTools.stream()
+                .map(tool -> new ToolDefinition(tool.name(), tool.description(), tool.inputSchemaJson()))
+                .toList();
+    }
+
+    /** The offered tool named {@code name}, if there is one. */
+    public java.util.Optional<RegisteredTool> registeredTool(String name) {
+        return registeredTools.stream().filter(tool -> tool.name().equals(name)).findFirst();
+    }
+
+    /** What the run's recorded steps have come to, with its hold: where this attempt starts. */
+    public RunTotals totals() {
+        return RunTotals.of(heldPoints, steps);
     }
 
     /** The run this attempt performs. */

@@ -1,5 +1,6 @@
 package dev.eryao.services;
 
+import dev.eryao.core.config.RunsSettings;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
@@ -18,8 +19,10 @@ import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunClaim;
 import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.RunUsage;
 import dev.eryao.repositories.Settlement;
+import dev.eryao.repositories.StepRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +45,14 @@ public final class RunExecutionService {
      * sent when the model's window is smaller).
      */
     static final int CONTEXT_MESSAGES = 100;
+    /** Why a run ended that its model ended: it answered without calling a tool. */
+    public static final String STOP_END_TURN = "end_turn";
+    /** Why a run ended that took as many model steps as it may. */
+    public static final String STOP_MAX_STEPS = "max_steps";
+    /** Why a run ended whose owner could not cover its next step. */
+    public static final String STOP_INSUFFICIENT_POINTS = "insufficient_points";
+    /** Why a run ended whose next step could pass its own max_points. */
+    public static final String STOP_MAX_POINTS = "max_points";
     /** Why a run stopped while its model was writing is recorded cancelled. */
     static final String STOPPED = "stopped before its model finished: cancelled by its owner or its session deleted";
 
@@ -52,6 +63,7 @@ public final class RunExecutionService {
     private final PointsBalanceRepository balances;
     private final HoldRepository holds;
     private final PointsLedgerRepository ledger;
+    private final RunStepRepository steps;
     private final WorkerSettings settings;
     private final int maxOutputTokens;
     private final RunMetrics metrics;
@@ -65,9 +77,11 @@ public final class RunExecutionService {
             PointsBalanceRepository balances,
             HoldRepository holds,
             PointsLedgerRepository ledger,
+            RunStepRepository steps,
             WorkerSettings settings,
             int maxOutputTokens,
             RunMetrics metrics) {
+        this.steps = steps;
         this.metrics = metrics;
         this.maxOutputTokens = maxOutputTokens;
         this.transactions = transactions;
@@ -90,13 +104,26 @@ public final class RunExecutionService {
     }
 
     /**
-     * Records a successful attempt: the assistant's message, the run's output and usage, a debit of
-     * its price and the release of its hold. Text PostgreSQL cannot store (U+0000) is replaced.
+     * Records a successful attempt of a run that took one model step: {@link #finishTurn} from the
+     * totals its claim started with.
+     */
+    public boolean succeed(RunContext run, String worker, Completion completion, Instant now) {
+        return finishTurn(run, worker, completion, run.totals(), now, now);
+    }
+
+    /**
+     * Records the last model step (the model answered without calling a tool) and the run's
+     * success, in one transaction: the step, the assistant's message, the run's output and usage
+     * over all its steps, one debit of what its steps owe and the release of its hold. Text
+     * PostgreSQL cannot store (U+0000) is replaced.
      *
+     * @param before    what the run's earlier steps came to, with its hold (raised to cover this step)
+     * @param stepStart when this model step began
      * @return false when the claim was lost (lease expired, run taken again): nothing is recorded
      * @throws IllegalArgumentException when the usage is one {@link RunContext#usageProblem} refuses
      */
-    public boolean succeed(RunContext run, String worker, Completion completion, Instant now) {
+    public boolean finishTurn(
+            RunContext run, String worker, Completion completion, RunTotals before, Instant stepStart, Instant now) {
         if (run.problem() != null) {
             throw new IllegalArgumentException("a run that cannot be performed cannot succeed: " + run.problem());
         }
@@ -104,9 +131,18 @@ public final class RunExecutionService {
         if (refused != null) {
             throw new IllegalArgumentException("usage that cannot be charged: " + refused);
         }
-        long cost = run.price().price(completion.promptTokens(), completion.completionTokens());
+        long price = run.price().price(completion.promptTokens(), completion.completionTokens());
+        RunTotals after = withModelStep(before, completion, price);
+        String content = StorableText.of(completion.content());
+        StepRecord step = modelStep(
+                before.nextIndex(), content, List.of(), completion, after.owed() - before.owed(), stepStart, now);
         try {
-            transactions.fromTransaction(() -> recordSuccess(run, worker, completion, cost, now));
+            transactions.fromTransaction(() -> {
+                recordStepOrLose(run, worker, step, now);
+                end(run, worker, RunStatus.SUCCEEDED, content, null, STOP_END_TURN, after, now);
+                addAnswer(run, content, completion.completionTokens(), false, now);
+                return true;
+            });
         } catch (LostClaimException lost) {
             return false;
         }
@@ -114,18 +150,196 @@ public final class RunExecutionService {
         return true;
     }
 
-    private boolean recordSuccess(RunContext run, String worker, Completion completion, long cost, Instant now) {
-        String content = StorableText.of(completion.content());
-        RunUsage usage = new RunUsage(
-                completion.promptTokens(), completion.completionTokens(), cost, completion.usageEstimated());
-        // The claim first: an attempt whose lease was lost must not touch the points (the run's
-        // hold may already have been released by whoever finished it).
-        if (!queue.succeed(run.claim(), worker, content, usage, now)) {
+    /**
+     * Ends a run that a limit stopped between steps ({@code max_steps}, {@code insufficient_points},
+     * {@code max_points}): succeeded with why it stopped, its output the text its last model step
+     * wrote (kept as the assistant's message when there is any), charged what its steps owe.
+     *
+     * @return false when the claim was lost: nothing is recorded
+     */
+    public boolean endEarly(
+            RunContext run, String worker, RunTotals totals, String stopReason, String lastText, Instant now) {
+        String content = StorableText.of(lastText == null ? "" : lastText);
+        try {
+            transactions.fromTransaction(() -> {
+                end(run, worker, RunStatus.SUCCEEDED, content, null, stopReason, totals, now);
+                if (!content.isEmpty()) {
+                    addAnswer(run, content, null, false, now);
+                }
+                return true;
+            });
+        } catch (LostClaimException lost) {
+            return false;
+        }
+        metrics.left(RunStatus.SUCCEEDED, false);
+        return true;
+    }
+
+    /**
+     * Records a model step that asked for tools, with what it wrote beside them, its usage and what
+     * it owes (its price, at most what is left of the hold); the lease is extended.
+     *
+     * @return the run's totals after it; empty when the claim was lost (nothing is recorded)
+     */
+    public Optional<RunTotals> recordModelStep(
+            RunContext run,
+            String worker,
+            Completion completion,
+            List<StepView.ToolCallView> calls,
+            RunTotals before,
+            Instant stepStart,
+            Instant now) {
+        String refused = run.usageProblem(completion);
+        if (refused != null) {
+            throw new IllegalArgumentException("usage that cannot be charged: " + refused);
+        }
+        long price = run.price().price(completion.promptTokens(), completion.completionTokens());
+        RunTotals after = withModelStep(before, completion, price);
+        StepRecord step = modelStep(
+                before.nextIndex(),
+                StorableText.of(completion.content()),
+                calls,
+                completion,
+                after.owed() - before.owed(),
+                stepStart,
+                now);
+        Boolean stop = transactions.fromTransaction(() -> steps.record(run.claim(), worker, step, now, leaseEnd(now)));
+        return stop == null ? Optional.empty() : Optional.of(after);
+    }
+
+    /**
+     * Records a tool step: call {@code callId} of {@code tool} with {@code arguments}, and its
+     * result or error, charged {@code charged} (at most what is left of the hold); the lease is
+     * extended. Says whether the run is to stop, or the claim was lost (nothing recorded).
+     */
+    public AttemptCheck recordToolStep(
+            RunContext run,
+            String worker,
+            RunTotals before,
+            String tool,
+            String callId,
+            String arguments,
+            String result,
+            boolean error,
+            long charged,
+            Instant stepStart,
+            Instant now) {
+        StepRecord step = new StepRecord(
+                before.nextIndex(),
+                StepRecord.TOOL,
+                null,
+                null,
+                StorableText.of(tool),
+                StorableText.of(callId),
+                StorableText.of(arguments),
+                StorableText.of(result),
+                error,
+                null,
+                null,
+                false,
+                Math.min(charged, Math.max(0, before.heldPoints() - before.owed())),
+                stepStart,
+                now);
+        return AttemptCheck.of(Optional.ofNullable(
+                transactions.fromTransaction(() -> steps.record(run.claim(), worker, step, now, leaseEnd(now)))));
+    }
+
+    /** How a raise of a run's hold before its next step came out. */
+    public enum Raise {
+        RAISED,
+        /** the owner has too few points available: nothing changed */
+        SHORT,
+        /** the claim was lost: nothing changed */
+        LOST
+    }
+
+    /** Raises the running run's hold from {@code from} to {@code to} (more), from its owner's available points. */
+    public Raise raiseHold(RunContext run, String worker, long from, long to, Instant now) {
+        if (to <= from) {
+            return Raise.RAISED;
+        }
+        try {
+            return transactions.fromTransaction(
+                    () -> holds.raise(run.claim(), worker, from, to, now) ? Raise.RAISED : Raise.SHORT);
+        } catch (HoldRepository.LostClaim lost) {
+            return Raise.LOST;
+        }
+    }
+
+    /** The owner's points available beside what they hold, for a message that says why a step was not taken. */
+    public long available(RunContext run) {
+        return transactions.fromTransaction(
+                () -> balances.accountOf(run.ownerId()).available());
+    }
+
+    /** {@code before} with a model step that used the completion's tokens at {@code price}, owing at most the hold's rest. */
+    private static RunTotals withModelStep(RunTotals before, Completion completion, long price) {
+        long left = Math.max(0, before.heldPoints() - before.owed());
+        return before.plusModelStep(
+                completion.promptTokens(),
+                completion.completionTokens(),
+                completion.usageEstimated(),
+                price,
+                Math.min(price, left));
+    }
+
+    private static StepRecord modelStep(
+            int index,
+            String content,
+            List<StepView.ToolCallView> calls,
+            Completion completion,
+            long charged,
+            Instant started,
+            Instant now) {
+        return new StepRecord(
+                index,
+                StepRecord.MODEL,
+                content,
+                calls.isEmpty() ? null : StorableText.of(StepView.callsJson(calls)),
+                null,
+                null,
+                null,
+                null,
+                false,
+                completion.promptTokens(),
+                completion.completionTokens(),
+                completion.usageEstimated(),
+                charged,
+                started,
+                now);
+    }
+
+    private void recordStepOrLose(RunContext run, String worker, StepRecord step, Instant now) {
+        if (steps.record(run.claim(), worker, step, now, leaseEnd(now)) == null) {
             throw new LostClaimException();
         }
-        charge(run, cost);
-        addAnswer(run, content, completion.completionTokens(), false, now);
-        return true;
+    }
+
+    /** The run finished with its totals: recorded (guarded by the claim), then charged. */
+    private void end(
+            RunContext run,
+            String worker,
+            RunStatus status,
+            String output,
+            String error,
+            String stopReason,
+            RunTotals totals,
+            Instant now) {
+        RunUsage usage = new RunUsage(
+                clamp(totals.inputTokens()), clamp(totals.outputTokens()), totals.priced(), totals.estimated());
+        // The claim first: an attempt whose lease was lost must not touch the points (the run's
+        // hold may already have been released by whoever finished it).
+        boolean recorded = status == RunStatus.SUCCEEDED
+                ? queue.succeed(run.claim(), worker, output, stopReason, usage, now)
+                : queue.stop(run.claim(), worker, output, error, usage, now);
+        if (!recorded) {
+            throw new LostClaimException();
+        }
+        charge(run, totals.priced(), totals.owed(), totals.heldPoints());
+    }
+
+    private static int clamp(long tokens) {
+        return (int) Math.min(tokens, Integer.MAX_VALUE);
     }
 
     /**
@@ -139,20 +353,28 @@ public final class RunExecutionService {
      * @return false when the claim was lost: nothing is recorded
      */
     public boolean stop(RunContext run, String worker, Completion partial, Instant now) {
-        String refused = run.usageProblem(partial);
-        if (refused != null) {
-            throw new IllegalArgumentException("usage that cannot be charged: " + refused);
+        return stop(run, worker, partial, run.totals(), now);
+    }
+
+    /**
+     * {@link #stop} after earlier steps: the run is charged what they owe and what the stopped
+     * step used (at most the hold's rest). {@code partial} is null when the run was stopped between
+     * steps (nothing of a model step to keep); the output is then empty.
+     */
+    public boolean stop(RunContext run, String worker, Completion partial, RunTotals before, Instant now) {
+        if (partial != null) {
+            String refused = run.usageProblem(partial);
+            if (refused != null) {
+                throw new IllegalArgumentException("usage that cannot be charged: " + refused);
+            }
         }
-        long cost = run.price().price(partial.promptTokens(), partial.completionTokens());
+        RunTotals after = partial == null
+                ? before
+                : withModelStep(before, partial, run.price().price(partial.promptTokens(), partial.completionTokens()));
+        String content = partial == null ? "" : StorableText.of(partial.content());
         try {
             transactions.fromTransaction(() -> {
-                String content = StorableText.of(partial.content());
-                RunUsage usage = new RunUsage(
-                        partial.promptTokens(), partial.completionTokens(), cost, partial.usageEstimated());
-                if (!queue.stop(run.claim(), worker, content, STOPPED, usage, now)) {
-                    throw new LostClaimException();
-                }
-                charge(run, cost);
+                end(run, worker, RunStatus.CANCELLED, content, STOPPED, "cancelled", after, now);
                 if (!content.isEmpty()) {
                     addAnswer(run, content, partial.completionTokens(), true, now);
                 }
@@ -182,15 +404,17 @@ public final class RunExecutionService {
                 now);
     }
 
-    /** Takes the run's price from its hold (releasing the rest) and writes its one ledger row. */
-    private void charge(RunContext run, long cost) {
+    /**
+     * Takes what the run owes from its hold (releasing the rest) and writes its one ledger row;
+     * {@code priced} is what its usage came to, more than it owes only when a step's usage passed
+     * what its hold allowed for (charge_capped).
+     */
+    private void charge(RunContext run, long priced, long owed, long held) {
         // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
-        Settlement paid = cost == 0 && run.heldPoints() == 0
-                ? Settlement.NONE
-                : holds.settle(run.ownerId(), cost, run.heldPoints());
-        if (paid.charged() < cost) {
+        Settlement paid = owed == 0 && held == 0 ? Settlement.NONE : holds.settle(run.ownerId(), owed, held);
+        if (paid.charged() < priced) {
             queue.recordChargeCapped(run.claim().runId(), paid.charged());
-            metrics.chargeCapped(cost - paid.charged());
+            metrics.chargeCapped(priced - paid.charged());
         }
         metrics.charged(run.factoryName(), run.modelCode(), paid.charged());
         if (paid.charged() > 0) {
@@ -236,6 +460,21 @@ public final class RunExecutionService {
      * @return false when the claim was lost: nothing is recorded
      */
     public boolean fail(RunContext run, String worker, String error, boolean retryable, String written, Instant now) {
+        return fail(run, worker, error, retryable, written, run.totals(), now);
+    }
+
+    /**
+     * {@link #fail} after earlier steps: a run this ends is charged what its recorded steps owe
+     * (they were used; the failed step is not), and the rest of its hold released.
+     */
+    public boolean fail(
+            RunContext run,
+            String worker,
+            String error,
+            boolean retryable,
+            String written,
+            RunTotals totals,
+            Instant now) {
         RunClaim claim = run.claim();
         boolean lastAttempt = !retryable || claim.attempt() >= settings.maxAttempts();
         Instant retryAt = lastAttempt ? null : now.plus(backoff(claim.attempt()));
@@ -253,7 +492,11 @@ public final class RunExecutionService {
             if (failed.isEmpty()) {
                 return Optional.<RunStatus>empty();
             }
-            holds.release(List.of(failed.get()));
+            if (failed.get().status().finished() && totals.owed() > 0) {
+                charge(run, totals.owed(), totals.owed(), failed.get().heldPoints());
+            } else {
+                holds.release(List.of(failed.get()));
+            }
             if (failed.get().status() == RunStatus.CANCELLED && !storableText.isEmpty()) {
                 addAnswer(run, storableText, null, true, now);
             }
@@ -304,10 +547,14 @@ public final class RunExecutionService {
         List<ChatMessage> history = fit.messages();
         long promptBound = RunPrice.promptTokenBoundOf(history);
         long hold = claim.heldPoints();
+        List<StepView> recorded = steps.ofRun(claim.ownerId(), claim.runId()).stream()
+                .map(StepView::of)
+                .toList();
         // Enqueue held for the input alone; the conversation sent with it may cost more. Raise the
-        // hold before any model call, or fail the run for free when the owner cannot cover it.
+        // hold before any model call, or fail the run for free when the owner cannot cover it. (A
+        // run continuing after recorded steps is raised step by step by its worker instead.)
         long needed = price.free() ? 0 : price.hold(promptBound);
-        if (needed > hold) {
+        if (recorded.isEmpty() && needed > hold) {
             if (!holds.raise(claim, worker, needed, now)) {
                 return RunContext.unusable(
                         claim,
@@ -329,7 +576,11 @@ public final class RunExecutionService {
                 history,
                 promptBound,
                 hold,
-                null);
+                null,
+                recorded,
+                claim.maxSteps() == null ? RunsSettings.DEFAULT_MAX_STEPS : claim.maxSteps(),
+                claim.maxPoints(),
+                List.of());
     }
 
     /** Thrown inside a unit of work to roll it back when the claim turns out to be lost. */

@@ -4,6 +4,8 @@ import dev.eryao.core.SafeTrace;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.services.RunExecutionService;
+import dev.eryao.services.tools.NoRegisteredTools;
+import dev.eryao.services.tools.RegisteredTools;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -50,14 +52,18 @@ public final class Worker implements AutoCloseable {
 
     private final Condition stopped = pauses.newCondition();
 
-    /** @param registry where its runs' and model calls' metrics go */
+    /**
+     * @param tools    the registered tools its runs' models may call
+     * @param registry where its runs' and model calls' metrics go
+     */
     public Worker(
             RunExecutionService runs,
             ChatCompletionsClient llm,
+            RegisteredTools tools,
             WorkerSettings settings,
             Clock clock,
             MeterRegistry registry) {
-        this(runs, llm::stream, settings, clock, Worker::endProcess, registry);
+        this(runs, llm::stream, tools, settings, clock, Worker::endProcess, registry);
     }
 
     /** @param onFatal what a thread that met a {@link Fatal} error does: end the process (tests watch it instead) */
@@ -67,12 +73,13 @@ public final class Worker implements AutoCloseable {
             WorkerSettings settings,
             Clock clock,
             Consumer<Throwable> onFatal) {
-        this(runs, model, settings, clock, onFatal, new SimpleMeterRegistry());
+        this(runs, model, new NoRegisteredTools(), settings, clock, onFatal, new SimpleMeterRegistry());
     }
 
     private Worker(
             RunExecutionService runs,
             ModelCall model,
+            RegisteredTools tools,
             WorkerSettings settings,
             Clock clock,
             Consumer<Throwable> onFatal,
@@ -80,7 +87,7 @@ public final class Worker implements AutoCloseable {
         this.settings = settings;
         this.id = workerId();
         WorkerMetrics metrics = new WorkerMetrics(registry);
-        this.performer = new RunPerformer(runs, new MeteredModelCall(model, metrics), clock, id, metrics);
+        this.performer = new RunPerformer(runs, new MeteredModelCall(model, metrics), tools, clock, id, metrics);
         this.rescuer = new LeaseRescuer(runs, clock);
         this.onFatal = onFatal;
     }

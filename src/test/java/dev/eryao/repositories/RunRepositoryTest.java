@@ -123,7 +123,9 @@ class RunRepositoryTest {
                 claim.llmId(),
                 claim.heldPoints(),
                 claim.input(),
-                claim.questionId());
+                claim.questionId(),
+                claim.maxSteps(),
+                claim.maxPoints());
 
         assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE))))
                 .isEmpty();
