@@ -127,8 +127,9 @@ public final class App implements AutoCloseable {
                 runRepository,
                 balanceRepository,
                 holdRepository,
+                stepRepository,
                 settings.llm().maxOutputTokens(),
-                settings.runs().maxOpenPerOwner(),
+                settings.runs(),
                 runMetrics);
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);

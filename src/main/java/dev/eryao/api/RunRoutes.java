@@ -11,6 +11,7 @@ import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunEvents;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
+import dev.eryao.services.StepView;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
@@ -38,7 +39,9 @@ final class RunRoutes {
             @Nullable UUID llmId,
             @Nullable String multitaskStrategy,
             @Nullable UUID parentMessageId,
-            @Nullable UUID editsMessageId) {}
+            @Nullable UUID editsMessageId,
+            @Nullable Integer maxSteps,
+            @Nullable Long maxPoints) {}
 
     @JsonIgnoreProperties(value = "owner_id")
     record RegenerateRun(@Nullable UUID llmId, @Nullable String multitaskStrategy) {}
@@ -65,7 +68,9 @@ final class RunRoutes {
                                 + " default: it waits; reject: 409 naming the open run; interrupt: the open runs"
                                 + " stop and this one is next). parent_message_id: the message the question"
                                 + " follows; omitted, the end of the current branch. edits_message_id: a question"
-                                + " this one replaces (an edit), as its sibling")
+                                + " this one replaces (an edit), as its sibling. max_steps: the most model steps"
+                                + " (calls of its model, which may call tools) the run takes; max_points: the most"
+                                + " it may cost in all")
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
@@ -77,8 +82,9 @@ final class RunRoutes {
                                         + " while the session has a run open (task_id names it)")
                         .refuses(
                                 422,
-                                "neither the run nor its session names an active model, or an unknown"
-                                        + " multitask_strategy")
+                                "neither the run nor its session names an active model, an unknown"
+                                        + " multitask_strategy, max_steps out of range (1 to"
+                                        + " ERYAO_RUNS__MAX_STEPS_LIMIT), or max_points below 0")
                         .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.enqueue(
                         call.user(),
@@ -88,7 +94,9 @@ final class RunRoutes {
                                 call.body().llmId(),
                                 call.body().multitaskStrategy(),
                                 call.body().parentMessageId(),
-                                call.body().editsMessageId()),
+                                call.body().editsMessageId(),
+                                call.body().maxSteps(),
+                                call.body().maxPoints()),
                         call.idempotencyKey()));
         table.add(
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)
@@ -126,6 +134,13 @@ final class RunRoutes {
                         .summary("Read a run's status, and its output or error once finished")
                         .returns(RunView.class),
                 call -> runs.get(call.user(), call.id("task_id")));
+        table.add(
+                Route.of(HandlerType.GET, "/v1/agent/runs/{task_id}/steps", USER, TAG)
+                        .summary("A run's steps so far, in order: each call of its model (the text it wrote, the"
+                                + " tool calls it asked for, usage, points charged) and each tool call (tool, call id,"
+                                + " arguments, result or error, points charged), with their times")
+                        .returnsList(StepView.class),
+                call -> runs.steps(call.user(), call.id("task_id")));
         table.add(
                 Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
                         .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"

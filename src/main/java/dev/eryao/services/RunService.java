@@ -1,6 +1,7 @@
 package dev.eryao.services;
 
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.config.RunsSettings;
 import dev.eryao.core.db.Cursor;
 import dev.eryao.core.db.Page;
 import dev.eryao.core.db.PageRequest;
@@ -17,6 +18,7 @@ import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.RunAdmission;
 import dev.eryao.repositories.RunRepository;
+import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.SessionRepository;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,11 +70,14 @@ public final class RunService {
     private final HoldRepository holds;
     private final int maxOutputTokens;
     private final int maxOpenPerOwner;
+    private final RunsSettings limits;
+    private final RunStepRepository steps;
     private final RunMetrics metrics;
 
     /**
      * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
-     * @param maxOpenPerOwner how many runs one owner may have queued or running ({@code ERYAO_RUNS__MAX_OPEN_PER_OWNER})
+     * @param limits          what one owner may ask of the queue ({@code ERYAO_RUNS__*}): how many runs
+     *                        open at once, how many model steps a run takes and may ask for
      */
     public RunService(
             Transactions transactions,
@@ -81,12 +86,15 @@ public final class RunService {
             RunRepository runs,
             PointsBalanceRepository balances,
             HoldRepository holds,
+            RunStepRepository steps,
             int maxOutputTokens,
-            int maxOpenPerOwner,
+            RunsSettings limits,
             RunMetrics metrics) {
+        this.steps = steps;
         this.metrics = metrics;
         this.holds = holds;
-        this.maxOpenPerOwner = maxOpenPerOwner;
+        this.limits = limits;
+        this.maxOpenPerOwner = limits.maxOpenPerOwner();
         this.transactions = transactions;
         this.sessions = sessions;
         this.messages = messages;
@@ -131,9 +139,22 @@ public final class RunService {
      *                          current branch
      * @param editsMessageId    a question this one replaces (an edit): it follows what that one
      *                          followed, as its sibling; not with {@code parentMessageId}
+     * @param maxSteps          the most model steps the run may take, or null for
+     *                          {@code ERYAO_RUNS__MAX_STEPS}; at most {@code ERYAO_RUNS__MAX_STEPS_LIMIT}
+     * @param maxPoints         the most points the whole run may cost, or null for no cap of its own
      */
     public record NewRun(
-            String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {}
+            String input,
+            UUID llmId,
+            String multitaskStrategy,
+            UUID parentMessageId,
+            UUID editsMessageId,
+            Integer maxSteps,
+            Long maxPoints) {
+        public NewRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {
+            this(input, llmId, multitaskStrategy, parentMessageId, editsMessageId, null, null);
+        }
+    }
 
     /**
      * {@link #enqueue(CurrentUser, UUID, String, UUID, String)} with the conversation's choices: the
@@ -155,7 +176,8 @@ public final class RunService {
                     "edits_message_id",
                     "cannot be given with parent_message_id: an edit follows what the edited question did");
         }
-        RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key);
+        RunLimits runLimits = limitsOf(run.maxSteps(), run.maxPoints());
+        RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key, runLimits);
         return accept(user, request, () -> {
             sessions.lockForNewRun(user.id(), sessionId);
             RunAdmission start = sessions.getOwnedForRun(
@@ -186,7 +208,12 @@ public final class RunService {
         AgentRun original = transactions.read(
                 () -> runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));
         UUID model = llmId != null ? llmId : original.getLlmId();
-        RunRequest request = new RunRequest(original.getSessionId(), original.getInput(), model, key);
+        RunRequest request = new RunRequest(
+                original.getSessionId(),
+                original.getInput(),
+                model,
+                key,
+                new RunLimits(original.getMaxSteps(), original.getMaxPoints()));
         return accept(user, request, () -> {
             if (!original.getStatus().finished()) {
                 return replayOrRefuse(
@@ -281,7 +308,7 @@ public final class RunService {
                 ? questionId
                 : messages.add(AgentChatMessage.question(sessionId, user.id(), parent, checkedInput))
                         .getId();
-        return accepted(runs.add(new AgentRun(
+        AgentRun accepted = new AgentRun(
                 sessionId,
                 user.id(),
                 model,
@@ -289,7 +316,29 @@ public final class RunService {
                 request.key(),
                 hold,
                 turnAfter(start.lastTurn(), Timestamps.now()),
-                question)));
+                question);
+        accepted.limit(
+                request.limits().maxSteps() == null
+                        ? limits.maxSteps()
+                        : request.limits().maxSteps(),
+                request.limits().maxPoints());
+        return accepted(runs.add(accepted));
+    }
+
+    /** A run's own limits, as it asked for them (null: the default, no cap). */
+    private record RunLimits(Integer maxSteps, Long maxPoints) {}
+
+    /** The limits a run asks for, checked: max_steps from 1 to the ceiling, max_points at least 0. */
+    private RunLimits limitsOf(Integer maxSteps, Long maxPoints) {
+        if (maxSteps != null && (maxSteps < 1 || maxSteps > limits.maxStepsLimit())) {
+            throw InvalidInputException.field(
+                    "max_steps",
+                    "must be a whole number from 1 to " + limits.maxStepsLimit() + " (ERYAO_RUNS__MAX_STEPS_LIMIT)");
+        }
+        if (maxPoints != null && maxPoints < 0) {
+            throw InvalidInputException.field("max_points", "must be a whole number of at least 0");
+        }
+        return new RunLimits(maxSteps, maxPoints);
     }
 
     /** A run just written: counted as accepted (a replay of its key is not: it writes nothing). */
@@ -320,7 +369,15 @@ public final class RunService {
     }
 
     /** What a run request asked for, to tell a replay of it from another request with its key. */
-    private record RunRequest(UUID sessionId, String input, UUID llmId, String key) {}
+    private record RunRequest(UUID sessionId, String input, UUID llmId, String key, RunLimits limits) {}
+
+    /** The steps of a run of the caller's, in order; another owner's or a deleted run is not found. */
+    public List<StepView> steps(CurrentUser user, UUID runId) {
+        return transactions.read(() -> {
+            runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run"));
+            return steps.ofRun(user.id(), runId).stream().map(StepView::of).toList();
+        });
+    }
 
     /** A run of the caller's; another owner's or a deleted one is not found. */
     public RunView get(CurrentUser user, UUID runId) {

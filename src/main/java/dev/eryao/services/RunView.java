@@ -15,6 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param usageEstimated    the provider reported no usage: the counts are upper bounds of ours
  * @param cancelRequestedAt when its owner asked to stop it (or deleted its session), if they did;
  *                          a running run with it set becomes cancelled within a second or so
+ * @param stopReason        why it stopped, once finished: {@code end_turn} (its model answered),
+ *                          {@code max_steps}, {@code insufficient_points}, {@code max_points} (a limit
+ *                          stopped it between steps; it succeeded with what it produced),
+ *                          {@code cancelled}, {@code error}
+ * @param maxSteps          the most model steps it may take
+ * @param maxPoints         the most it may cost in all, or null for no cap of its own
  */
 public record RunView(
         UUID taskId,
@@ -33,7 +39,10 @@ public record RunView(
         @Nullable Long chargedPoints,
         boolean chargeCapped,
         boolean usageEstimated,
-        @Nullable Instant cancelRequestedAt) {
+        @Nullable Instant cancelRequestedAt,
+        @Nullable String stopReason,
+        @Nullable Integer maxSteps,
+        @Nullable Long maxPoints) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
         return new RunView(
@@ -53,7 +62,10 @@ public record RunView(
                 run.getChargedPoints(),
                 run.isChargeCapped(),
                 run.isUsageEstimated(),
-                run.getCancelRequestedAt());
+                run.getCancelRequestedAt(),
+                finished ? run.getStopReason() : null,
+                run.getMaxSteps(),
+                run.getMaxPoints());
     }
 
     /**
