@@ -13,7 +13,8 @@ public final class Models {
             AgentRunDelta.class,
             PointsLedgerEntry.class,
             PointsBalance.class,
-            StreamTicket.class);
+            StreamTicket.class,
+            McpServerRegistration.class);
 
     private Models() {}
 }
