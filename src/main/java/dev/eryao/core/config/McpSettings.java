@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * <p>A registration stores only the <em>name</em> of the variable that holds its secret header's
  * value, never the value. Such a variable is {@code ERYAO_} followed by capitals, digits and single
  * underscores — never a {@code __}, so it can never be one of the backend's own settings (all of
- * them {@code ERYAO_<GROUP>__<NAME>}, besides {@code ERYAO_DATA_DIR}): a registration cannot send
+ * them {@code ERYAO_<GROUP>__<NAME>}, besides {@code ERYAO_DATA_DIR}, {@code ERYAO_JAVA_OPTS} and
+ * {@code ERYAO_PROJECT_DIR}, which are refused by name): a registration cannot send
  * the database password or the JWT secret to a tool server. Each process reads the variables it
  * was started with (the worker's are the ones calls use); {@code toString()} masks their values.
  *
@@ -40,7 +41,9 @@ public record McpSettings(
     static final NumberVariable MAX_RESULT_BYTES =
             NumberVariable.count(PREFIX + "MAX_RESULT_BYTES", 1_024, 16 * 1024 * 1024);
     static final NumberVariable TOOLS_CACHE_TTL = NumberVariable.seconds(PREFIX + "TOOLS_CACHE_SECONDS", 0, 86_400);
-    private static final String DATA_DIR = "ERYAO_DATA_DIR";
+    /** The backend's own variables that have no {@code __}: never a secret header's value. */
+    private static final java.util.Set<String> OWN_VARIABLES =
+            java.util.Set.of("ERYAO_DATA_DIR", "ERYAO_JAVA_OPTS", "ERYAO_PROJECT_DIR");
 
     public McpSettings {
         CALL_TIMEOUT.check(callTimeout);
@@ -69,7 +72,7 @@ public record McpSettings(
 
     /** Whether a registration may name {@code variable} for its secret header's value. */
     public static boolean isSecretVariable(String variable) {
-        return variable != null && SECRET_VARIABLE.matcher(variable).matches() && !variable.equals(DATA_DIR);
+        return variable != null && SECRET_VARIABLE.matcher(variable).matches() && !OWN_VARIABLES.contains(variable);
     }
 
     /** The value of a secret header's variable, empty when it is unset or blank in this process. */
