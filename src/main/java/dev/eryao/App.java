@@ -13,12 +13,14 @@ import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
+import dev.eryao.mcp.McpToolClient;
 import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
 import dev.eryao.provider.ChatCompletionsClient;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmModelRepository;
+import dev.eryao.repositories.McpServerRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
@@ -27,6 +29,7 @@ import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.StreamTicketRepository;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.McpServerService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.QueueGauges;
@@ -35,7 +38,8 @@ import dev.eryao.services.RunMetrics;
 import dev.eryao.services.RunService;
 import dev.eryao.services.SessionService;
 import dev.eryao.services.StreamTicketService;
-import dev.eryao.services.tools.NoRegisteredTools;
+import dev.eryao.services.tools.McpRegisteredTools;
+import dev.eryao.services.tools.McpServerTools;
 import dev.eryao.services.tools.RegisteredTools;
 import dev.eryao.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
@@ -81,10 +85,12 @@ public final class App implements AutoCloseable {
     private final PointsBalanceRepository balanceRepository;
     private final HoldRepository holdRepository;
     private final RunStepRepository stepRepository;
-    /** The tools administrators registered (none until the MCP registry is wired in). */
-    private final RegisteredTools registeredTools = new NoRegisteredTools();
-
     private final PointsLedgerRepository ledgerRepository;
+    /** The MCP servers' registry, the client that calls them, and their tools as runs use them. */
+    private final McpToolClient mcpClient;
+
+    private final McpServerService mcpServers;
+    private final RegisteredTools registeredTools;
     /** Every part's metrics, scraped at each API's {@code /metrics}. */
     private final PrometheusMeterRegistry metrics = prometheusRegistry();
 
@@ -135,6 +141,12 @@ public final class App implements AutoCloseable {
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
         this.streamTickets =
                 new StreamTicketService(transactions, new StreamTicketRepository(transactions), Clock.systemUTC());
+        McpServerRepository mcpServerRepository = new McpServerRepository(transactions);
+        this.mcpClient =
+                new McpToolClient(settings.mcp().callTimeout(), settings.mcp().maxResultBytes());
+        McpServerTools mcpTools = new McpServerTools(mcpClient, settings.mcp());
+        this.mcpServers = new McpServerService(transactions, mcpServerRepository, mcpTools);
+        this.registeredTools = new McpRegisteredTools(transactions, mcpServerRepository, mcpTools);
         database.reportPoolTo(metrics);
         QueueGauges.register(metrics, transactions, runRepository, Clock.systemUTC());
     }
@@ -207,6 +219,16 @@ public final class App implements AutoCloseable {
         return points;
     }
 
+    /** The registry of MCP servers, for administrators. */
+    public McpServerService mcpServers() {
+        return mcpServers;
+    }
+
+    /** The tools of the registered MCP servers, as a run's tool loop resolves and calls them. */
+    public RegisteredTools registeredTools() {
+        return registeredTools;
+    }
+
     /** The worker's side of runs with these worker settings (benchmarks drive the queue with it). */
     public RunExecutionService runExecution(WorkerSettings worker) {
         return runExecution(worker, settings.llm().maxOutputTokens());
@@ -277,6 +299,7 @@ public final class App implements AutoCloseable {
                         runChanges(),
                         points,
                         catalog,
+                        mcpServers,
                         streamTickets,
                         localTokens()));
     }
@@ -384,6 +407,7 @@ public final class App implements AutoCloseable {
         if (changes != null) {
             failure = closeQuietly(changes, failure);
         }
+        failure = closeQuietly(mcpClient, failure);
         failure = closeQuietly(sessionFactory::close, failure);
         failure = closeQuietly(metrics::close, failure);
         if (ownsDatabase) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers, checked on the compiled classes: api → services → repositories → models, with core
  * below everything; the worker beside the API over the services; migrations and the data tools
- * beside them; nothing reaches upward. The composition root ({@code App}) and the command line
+ * beside them; the MCP client beside the LLM client; nothing reaches upward. The composition root ({@code App}) and the command line
  * assemble the rest and are used by nothing but each other.
  */
 class LayersTest {
@@ -37,6 +37,8 @@ class LayersTest {
                 .definedBy("dev.eryao.models..")
                 .layer("Provider")
                 .definedBy("dev.eryao.provider..")
+                .layer("Mcp")
+                .definedBy("dev.eryao.mcp..")
                 .layer("Migrations")
                 .definedBy("dev.eryao.migrations..")
                 .layer("Tools")
@@ -59,6 +61,8 @@ class LayersTest {
                 .mayOnlyBeAccessedByLayers("Root", "Cli", "Services", "Repositories", "Migrations")
                 .whereLayer("Provider")
                 .mayOnlyBeAccessedByLayers("Root", "Cli", "Worker", "Services")
+                .whereLayer("Mcp")
+                .mayOnlyBeAccessedByLayers("Root", "Cli", "Services", "Worker")
                 .whereLayer("Migrations")
                 .mayOnlyBeAccessedByLayers("Root", "Cli", "Api")
                 .whereLayer("Tools")

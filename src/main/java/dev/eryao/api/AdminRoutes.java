@@ -7,15 +7,20 @@ import dev.eryao.services.CatalogService;
 import dev.eryao.services.FactoryView;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.LedgerEntryView;
+import dev.eryao.services.McpServerDraft;
+import dev.eryao.services.McpServerService;
+import dev.eryao.services.McpServerToolsView;
+import dev.eryao.services.McpServerView;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.ModelView;
 import dev.eryao.services.PointsService;
 import io.javalin.http.HandlerType;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** {@code /v1/admin}: points grants and catalog changes, for service-role tokens only. */
+/** {@code /v1/admin}: points grants, catalog changes and MCP servers, for service-role tokens only. */
 final class AdminRoutes {
     private static final String TAG = "admin";
     /** Why a grant needs an Idempotency-Key: a grant retried after a lost answer must not be granted twice. */
@@ -46,12 +51,36 @@ final class AdminRoutes {
             @Nullable Integer contextTokens,
             @Nullable Boolean isActive) {}
 
+    /** A registration; see docs/mcp-servers.md. */
+    record NewMcpServer(
+            String name,
+            String url,
+            List<String> allowedTools,
+            @Nullable List<String> approvalTools,
+            @Nullable Long pricePerCall,
+            @Nullable String secretHeaderName,
+            @Nullable String secretHeaderVariable,
+            @Nullable Boolean isEnabled) {}
+
+    /** Only the fields sent change; an empty {@code secret_header_name} removes the secret header. */
+    record McpServerChanges(
+            @Nullable String name,
+            @Nullable String url,
+            @Nullable List<String> allowedTools,
+            @Nullable List<String> approvalTools,
+            @Nullable Long pricePerCall,
+            @Nullable String secretHeaderName,
+            @Nullable String secretHeaderVariable,
+            @Nullable Boolean isEnabled) {}
+
     private final PointsService points;
     private final CatalogService catalog;
+    private final McpServerService mcpServers;
 
-    AdminRoutes(PointsService points, CatalogService catalog) {
+    AdminRoutes(PointsService points, CatalogService catalog, McpServerService mcpServers) {
         this.points = points;
         this.catalog = catalog;
+        this.mcpServers = mcpServers;
     }
 
     void register(RouteTable table) {
@@ -75,6 +104,74 @@ final class AdminRoutes {
                 });
         registerFactories(table);
         registerModels(table);
+        registerMcpServers(table);
+    }
+
+    private void registerMcpServers(RouteTable table) {
+        String duplicate = "an MCP server of that name is registered";
+        table.add(
+                Route.of(HandlerType.POST, "/v1/admin/mcp-servers", SERVICE_ROLE, TAG)
+                        .summary("Register an MCP server (streamable HTTP) whose tools runs may call")
+                        .body(NewMcpServer.class)
+                        .status(201)
+                        .returns(McpServerView.class)
+                        .refuses(409, duplicate),
+                call -> {
+                    NewMcpServer b = call.body();
+                    return mcpServers.create(new McpServerDraft(
+                            b.name(),
+                            b.url(),
+                            b.allowedTools(),
+                            b.approvalTools(),
+                            b.pricePerCall(),
+                            b.secretHeaderName(),
+                            b.secretHeaderVariable(),
+                            b.isEnabled()));
+                });
+        table.add(
+                Route.of(HandlerType.GET, "/v1/admin/mcp-servers", SERVICE_ROLE, TAG)
+                        .summary("List the registered MCP servers")
+                        .returnsList(McpServerView.class),
+                call -> mcpServers.list());
+        table.add(
+                Route.of(HandlerType.GET, "/v1/admin/mcp-servers/{id}", SERVICE_ROLE, TAG)
+                        .summary("Read an MCP server's registration")
+                        .returns(McpServerView.class),
+                call -> mcpServers.get(call.id("id")));
+        table.add(
+                Route.of(HandlerType.PATCH, "/v1/admin/mcp-servers/{id}", SERVICE_ROLE, TAG)
+                        .summary("Change an MCP server's registration")
+                        .body(McpServerChanges.class)
+                        .returns(McpServerView.class)
+                        .refuses(409, duplicate),
+                call -> {
+                    McpServerChanges b = call.body();
+                    return mcpServers.update(
+                            call.id("id"),
+                            new McpServerDraft(
+                                    b.name(),
+                                    b.url(),
+                                    b.allowedTools(),
+                                    b.approvalTools(),
+                                    b.pricePerCall(),
+                                    b.secretHeaderName(),
+                                    b.secretHeaderVariable(),
+                                    b.isEnabled()));
+                });
+        table.add(
+                Route.of(HandlerType.DELETE, "/v1/admin/mcp-servers/{id}", SERVICE_ROLE, TAG)
+                        .summary("Delete an MCP server's registration (soft delete); runs can no longer call its tools")
+                        .status(204),
+                call -> {
+                    mcpServers.delete(call.id("id"));
+                    return null;
+                });
+        table.add(
+                Route.of(HandlerType.GET, "/v1/admin/mcp-servers/{id}/tools", SERVICE_ROLE, TAG)
+                        .summary("The MCP server's tools as it lists them now, each marked allowed, needing"
+                                + " approval and priced as its registration says")
+                        .returns(McpServerToolsView.class),
+                call -> mcpServers.liveTools(call.id("id")));
     }
 
     private void registerFactories(RouteTable table) {

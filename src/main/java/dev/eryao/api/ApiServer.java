@@ -6,6 +6,7 @@ import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.McpServerService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunService;
@@ -62,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
             Notifications runChanges,
             PointsService points,
             CatalogService catalog,
+            McpServerService mcpServers,
             StreamTicketService streamTickets,
             Optional<TokenIssuer> localTokens) {
         this.settings = settings;
@@ -69,7 +71,18 @@ public final class ApiServer implements AutoCloseable {
         ObjectMapper mapper = JsonBodies.strictMapper();
         StreamTickets tickets = new StreamTickets(streamTickets);
         this.table = declare(
-                mapper, readiness, registry, sessions, messages, runs, runChanges, points, catalog, tickets, streams);
+                mapper,
+                readiness,
+                registry,
+                sessions,
+                messages,
+                runs,
+                runChanges,
+                points,
+                catalog,
+                mcpServers,
+                tickets,
+                streams);
         Optional<LocalTokenRoutes> local = localTokens.map(issuer -> new LocalTokenRoutes(issuer, Clock.systemUTC()));
         local.ifPresent(routes -> routes.register(table));
         bindJvmMetrics();
@@ -138,6 +151,7 @@ public final class ApiServer implements AutoCloseable {
             Notifications runChanges,
             PointsService points,
             CatalogService catalog,
+            McpServerService mcpServers,
             StreamTickets tickets,
             OpenStreams streams) {
         RouteTable table = new RouteTable(new JsonBodies(mapper));
@@ -146,7 +160,7 @@ public final class ApiServer implements AutoCloseable {
         new SessionEventRoutes(runs, sessions, runChanges, mapper, streams).register(table, tickets);
         new CatalogRoutes(catalog).register(table);
         new PointsRoutes(points).register(table);
-        new AdminRoutes(points, catalog).register(table);
+        new AdminRoutes(points, catalog, mcpServers).register(table);
         new OpsRoutes(readiness, registry, mapper, () -> table).register(table);
         return table;
     }
@@ -162,6 +176,7 @@ public final class ApiServer implements AutoCloseable {
                     mapper,
                     declare(
                             mapper,
+                            null,
                             null,
                             null,
                             null,

@@ -14,7 +14,8 @@ public final class Models {
             AgentRunStep.class,
             PointsLedgerEntry.class,
             PointsBalance.class,
-            StreamTicket.class);
+            StreamTicket.class,
+            McpServerRegistration.class);
 
     private Models() {}
 }

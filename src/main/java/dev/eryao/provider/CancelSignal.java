@@ -51,6 +51,14 @@ public final class CancelSignal {
         }
     }
 
+    /**
+     * Runs {@code action} when the call is cancelled (at once if it already is), for work outside
+     * this package that must be cut short (a tool call); returns what unregisters it.
+     */
+    public Runnable onCancel(Runnable action) {
+        return whenCancelled(action);
+    }
+
     /** Wakes the reading call at once instead of at its next look at the signal. */
     Runnable whenCancelled(Runnable action) {
         onCancel.add(action);

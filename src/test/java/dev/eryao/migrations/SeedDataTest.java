@@ -32,16 +32,22 @@ class SeedDataTest {
 
     @Test
     void theCatalogSeedsRealProvidersAndALocalModelAndRunningItAgainChangesNothing() throws Exception {
-        assertThat(new SeedData(database, line -> {}).apply()).isEqualTo(2);
+        assertThat(new SeedData(database, line -> {}).apply()).isEqualTo(3);
+        List<String> demoAfterFirst = rows("SELECT name || ' ' || url || ' ' || allowed_tools::text || ' '"
+                + " || approval_tools::text || ' ' || price_per_call || ' ' || updated_at FROM mcp_server");
         List<String> afterFirst = rows(
                 "SELECT f.name || '/' || l.model_code || ' ' || l.request_url || ' '"
                         + " || l.input_price_per_1k || ' ' || l.updated_at FROM llms l JOIN llm_factory f ON f.id = l.factory_id");
 
         List<String> progress = new ArrayList<>();
         assertThat(new SeedData(database, progress::add).apply()).isZero();
-        assertThat(progress).containsExactly("seed 0001_llm_catalog unchanged", "seed 0002_local_model unchanged");
+        assertThat(progress)
+                .containsExactly(
+                        "seed 0001_llm_catalog unchanged",
+                        "seed 0002_local_model unchanged",
+                        "seed 0003_demo_mcp_server unchanged");
         execute("DELETE FROM seed_data_history"); // forget it ran: the seed's upserts alone must change nothing
-        assertThat(new SeedData(database, line -> {}).apply()).isEqualTo(2);
+        assertThat(new SeedData(database, line -> {}).apply()).isEqualTo(3);
 
         assertThat(afterFirst)
                 .hasSizeGreaterThanOrEqualTo(6)
@@ -52,6 +58,13 @@ class SeedDataTest {
                                 "SELECT f.name || '/' || l.model_code || ' ' || l.request_url || ' '"
                                         + " || l.input_price_per_1k || ' ' || l.updated_at FROM llms l JOIN llm_factory f ON f.id = l.factory_id"))
                 .containsExactlyInAnyOrderElementsOf(afterFirst);
+        assertThat(demoAfterFirst)
+                .singleElement()
+                .asString()
+                .startsWith("demo http://127.0.0.1:11435/mcp {*} {add} 0 ");
+        assertThat(rows("SELECT name || ' ' || url || ' ' || allowed_tools::text || ' '"
+                        + " || approval_tools::text || ' ' || price_per_call || ' ' || updated_at FROM mcp_server"))
+                .isEqualTo(demoAfterFirst);
     }
 
     @Test

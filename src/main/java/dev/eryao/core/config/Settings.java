@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param worker   {@code ERYAO_WORKER__*}: how agent runs are worked off
  * @param llm      {@code ERYAO_LLM__*}: how LLM providers are called
  * @param runs     {@code ERYAO_RUNS__*}: what one owner may ask of the run queue
+ * @param mcp      {@code ERYAO_MCP__*}: how registered MCP servers are called
  */
 public record Settings(
         Path dataDir,
@@ -26,7 +27,8 @@ public record Settings(
         ToolsSettings tools,
         WorkerSettings worker,
         LlmSettings llm,
-        RunsSettings runs) {
+        RunsSettings runs,
+        McpSettings mcp) {
 
     public static final String DEFAULT_DATA_DIR = ".eryao";
 
@@ -39,6 +41,7 @@ public record Settings(
         SettingsException.required("ERYAO_WORKER__*", worker);
         SettingsException.required("ERYAO_LLM__*", llm);
         SettingsException.required("ERYAO_RUNS__*", runs);
+        SettingsException.required("ERYAO_MCP__*", mcp);
         worker.requireLeaseOutlasts(llm);
     }
 
@@ -54,7 +57,8 @@ public record Settings(
                 ToolsSettings.read(reader, database.user()),
                 WorkerSettings.read(reader),
                 llm,
-                RunsSettings.read(reader));
+                RunsSettings.read(reader),
+                McpSettings.read(reader));
     }
 
     /** Settings from the process environment over {@code ./.env}. */
@@ -63,22 +67,26 @@ public record Settings(
     }
 
     public Settings withAuth(AuthSettings newAuth) {
-        return new Settings(dataDir, database, server, newAuth, tools, worker, llm, runs);
+        return new Settings(dataDir, database, server, newAuth, tools, worker, llm, runs, mcp);
     }
 
     public Settings withDatabase(DatabaseSettings newDatabase) {
-        return new Settings(dataDir, newDatabase, server, auth, tools, worker, llm, runs);
+        return new Settings(dataDir, newDatabase, server, auth, tools, worker, llm, runs, mcp);
     }
 
     public Settings withWorker(WorkerSettings newWorker) {
-        return new Settings(dataDir, database, server, auth, tools, newWorker, llm, runs);
+        return new Settings(dataDir, database, server, auth, tools, newWorker, llm, runs, mcp);
     }
 
     public Settings withRuns(RunsSettings newRuns) {
-        return new Settings(dataDir, database, server, auth, tools, worker, llm, newRuns);
+        return new Settings(dataDir, database, server, auth, tools, worker, llm, newRuns, mcp);
+    }
+
+    public Settings withMcp(McpSettings newMcp) {
+        return new Settings(dataDir, database, server, auth, tools, worker, llm, runs, newMcp);
     }
 
     public Settings withTools(ToolsSettings newTools) {
-        return new Settings(dataDir, database, server, auth, newTools, worker, llm, runs);
+        return new Settings(dataDir, database, server, auth, newTools, worker, llm, runs, mcp);
     }
 }

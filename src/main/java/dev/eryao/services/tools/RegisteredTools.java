@@ -19,6 +19,15 @@ public interface RegisteredTools {
     List<RegisteredTool> resolve(List<String> selection);
 
     /**
+     * As {@link #resolve}, for claim time: what can be offered now. A name that no longer names an
+     * enabled server or an allowed tool, and a server that cannot be reached, leave their tools out
+     * instead of refusing (the run was accepted; an administrator's change since must not fail it).
+     */
+    default List<RegisteredTool> resolveAvailable(List<String> selection) {
+        return resolve(selection);
+    }
+
+    /**
      * Calls {@code tool} with {@code argumentsJson}, which was already validated against its input
      * schema. Never throws for what the server does (down, slow, garbage, an error): that is an
      * error outcome. Bounded in time and in the bytes read; {@code cancel} cuts the call short.
