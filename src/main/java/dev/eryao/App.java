@@ -126,6 +126,12 @@ public final class App implements AutoCloseable {
         this.sessions =
                 new SessionService(transactions, sessionRepository, llmRepository, runRepository, holdRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
+        McpServerRepository mcpServerRepository = new McpServerRepository(transactions);
+        this.mcpClient =
+                new McpToolClient(settings.mcp().callTimeout(), settings.mcp().maxResultBytes());
+        McpServerTools mcpTools = new McpServerTools(mcpClient, settings.mcp());
+        this.mcpServers = new McpServerService(transactions, mcpServerRepository, mcpTools);
+        this.registeredTools = new McpRegisteredTools(transactions, mcpServerRepository, mcpTools);
         this.runs = new RunService(
                 transactions,
                 sessionRepository,
@@ -134,6 +140,7 @@ public final class App implements AutoCloseable {
                 balanceRepository,
                 holdRepository,
                 stepRepository,
+                registeredTools,
                 settings.llm().maxOutputTokens(),
                 settings.runs(),
                 runMetrics);
@@ -141,12 +148,6 @@ public final class App implements AutoCloseable {
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
         this.streamTickets =
                 new StreamTicketService(transactions, new StreamTicketRepository(transactions), Clock.systemUTC());
-        McpServerRepository mcpServerRepository = new McpServerRepository(transactions);
-        this.mcpClient =
-                new McpToolClient(settings.mcp().callTimeout(), settings.mcp().maxResultBytes());
-        McpServerTools mcpTools = new McpServerTools(mcpClient, settings.mcp());
-        this.mcpServers = new McpServerService(transactions, mcpServerRepository, mcpTools);
-        this.registeredTools = new McpRegisteredTools(transactions, mcpServerRepository, mcpTools);
         database.reportPoolTo(metrics);
         QueueGauges.register(metrics, transactions, runRepository, Clock.systemUTC());
     }
@@ -244,6 +245,7 @@ public final class App implements AutoCloseable {
                 holdRepository,
                 ledgerRepository,
                 stepRepository,
+                registeredTools,
                 worker,
                 maxOutputTokens,
                 runMetrics);

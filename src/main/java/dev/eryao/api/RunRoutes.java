@@ -15,6 +15,7 @@ import dev.eryao.services.StepView;
 import io.javalin.http.HandlerType;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,8 @@ final class RunRoutes {
             @Nullable UUID parentMessageId,
             @Nullable UUID editsMessageId,
             @Nullable Integer maxSteps,
-            @Nullable Long maxPoints) {}
+            @Nullable Long maxPoints,
+            @Nullable List<String> tools) {}
 
     @JsonIgnoreProperties(value = "owner_id")
     record RegenerateRun(@Nullable UUID llmId, @Nullable String multitaskStrategy) {}
@@ -70,7 +72,8 @@ final class RunRoutes {
                                 + " follows; omitted, the end of the current branch. edits_message_id: a question"
                                 + " this one replaces (an edit), as its sibling. max_steps: the most model steps"
                                 + " (calls of its model, which may call tools) the run takes; max_points: the most"
-                                + " it may cost in all")
+                                + " it may cost in all. tools: the registered tools its model may call (an MCP"
+                                + " server's name, for its allowed tools, or <server>__<tool>)")
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
@@ -84,7 +87,8 @@ final class RunRoutes {
                                 422,
                                 "neither the run nor its session names an active model, an unknown"
                                         + " multitask_strategy, max_steps out of range (1 to"
-                                        + " ERYAO_RUNS__MAX_STEPS_LIMIT), or max_points below 0")
+                                        + " ERYAO_RUNS__MAX_STEPS_LIMIT), max_points below 0, or tools naming"
+                                        + " no enabled registered server or allowed tool")
                         .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.enqueue(
                         call.user(),
@@ -96,7 +100,8 @@ final class RunRoutes {
                                 call.body().parentMessageId(),
                                 call.body().editsMessageId(),
                                 call.body().maxSteps(),
-                                call.body().maxPoints()),
+                                call.body().maxPoints(),
+                                call.body().tools()),
                         call.idempotencyKey()));
         table.add(
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)

@@ -162,6 +162,11 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "max_points")
     private Long maxPoints;
 
+    // the registered tools its model may call, as a JSON list of the names it was accepted with
+    // (a server's, or <server>__<tool>); null: none
+    @Column(name = "tool_selection", columnDefinition = "text")
+    private String toolSelection;
+
     // the most this run can cost, held from the owner's points while it is queued or running
     @ColumnDefault("0")
     @Column(name = "held_points", nullable = false)
@@ -292,6 +297,15 @@ public class AgentRun extends UpdatableEntity {
 
     public Long getMaxPoints() {
         return maxPoints;
+    }
+
+    public String getToolSelection() {
+        return toolSelection;
+    }
+
+    /** The registered tools the run may use, as a JSON list of names (null: none). */
+    public void selectTools(String toolSelectionJson) {
+        this.toolSelection = toolSelectionJson;
     }
 
     /** The limits the run was accepted with (null: the defaults, no cap). */

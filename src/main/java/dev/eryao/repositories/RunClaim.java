@@ -13,6 +13,7 @@ import java.util.UUID;
  *                   for a run older than questions were recorded: its input alone is sent)
  * @param maxSteps   the most model steps the run may take (null: accepted before runs had the limit)
  * @param maxPoints  the most the whole run may cost (null: no cap of its own)
+ * @param toolSelectionJson the registered tools it may use, a JSON list of names (null: none)
  */
 public record RunClaim(
         UUID runId,
@@ -24,4 +25,5 @@ public record RunClaim(
         String input,
         UUID questionId,
         Integer maxSteps,
-        Long maxPoints) {}
+        Long maxPoints,
+        String toolSelectionJson) {}

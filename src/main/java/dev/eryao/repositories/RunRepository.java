@@ -71,8 +71,9 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     started_at = coalesce(r.started_at, :now), updated_at = :now
                 FROM next WHERE r.id = next.id
                 RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id,
-                    r.max_steps, r.max_points)
-            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id, max_steps, max_points
+                    r.max_steps, r.max_points, r.tool_selection)
+            SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id, max_steps, max_points,
+                tool_selection
             FROM claimed
             WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL""";
 
@@ -269,7 +270,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                         row.get("input", String.class),
                         row.get("question_id", UUID.class),
                         row.get("max_steps", Integer.class),
-                        row.get("max_points", Long.class)));
+                        row.get("max_points", Long.class),
+                        row.get("tool_selection", String.class)));
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */

@@ -64,6 +64,26 @@ public record RunContext(
                 List.of());
     }
 
+    /** This context with {@code tools} offered to its model. */
+    RunContext offering(List<RegisteredTool> tools) {
+        return new RunContext(
+                claim,
+                ownerId,
+                sessionId,
+                requestUrl,
+                factoryName,
+                modelCode,
+                price,
+                messages,
+                promptTokenBound,
+                heldPoints,
+                problem,
+                steps,
+                maxSteps,
+                maxPoints,
+                tools);
+    }
+
     /** The tools its model is offered, as the request names them. */
     public List<ToolDefinition> toolDefinitions() {
         return registeredTools.stream()

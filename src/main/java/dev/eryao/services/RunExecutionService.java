@@ -23,6 +23,8 @@ import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.RunUsage;
 import dev.eryao.repositories.Settlement;
 import dev.eryao.repositories.StepRecord;
+import dev.eryao.services.tools.RegisteredTool;
+import dev.eryao.services.tools.RegisteredTools;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +40,8 @@ import java.util.UUID;
  * whose lease was lost changes nothing.
  */
 public final class RunExecutionService {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunExecutionService.class);
+
     /** How a run's debit is named in the ledger: one per run, so a retried completion cannot charge twice. */
     public static final String LEDGER_REFERENCE = "agent_run";
     /**
@@ -64,6 +68,7 @@ public final class RunExecutionService {
     private final HoldRepository holds;
     private final PointsLedgerRepository ledger;
     private final RunStepRepository steps;
+    private final RegisteredTools registeredTools;
     private final WorkerSettings settings;
     private final int maxOutputTokens;
     private final RunMetrics metrics;
@@ -78,10 +83,12 @@ public final class RunExecutionService {
             HoldRepository holds,
             PointsLedgerRepository ledger,
             RunStepRepository steps,
+            RegisteredTools registeredTools,
             WorkerSettings settings,
             int maxOutputTokens,
             RunMetrics metrics) {
         this.steps = steps;
+        this.registeredTools = registeredTools;
         this.metrics = metrics;
         this.maxOutputTokens = maxOutputTokens;
         this.transactions = transactions;
@@ -100,7 +107,28 @@ public final class RunExecutionService {
         Optional<RunContext> claimed = transactions.fromTransaction(
                 () -> queue.claim(worker, now, leaseExpires).map(claim -> context(claim, worker, now)));
         claimed.ifPresent(run -> metrics.claimed());
-        return claimed;
+        // Resolved once the claim is committed: listing a server's tools may take the network's time.
+        return claimed.map(this::withTools);
+    }
+
+    /** The run with the registered tools its selection names now (a server gone or down leaves its tools out). */
+    private RunContext withTools(RunContext run) {
+        List<String> selection = ToolSelection.parse(run.claim().toolSelectionJson());
+        if (run.problem() != null || selection.isEmpty()) {
+            return run;
+        }
+        List<RegisteredTool> offered;
+        try {
+            offered = registeredTools.resolveAvailable(selection);
+        } catch (RuntimeException e) {
+            // What the selection names has gone since the run was accepted: the model is offered none.
+            log.info(
+                    "run {}: its tools could not be resolved ({}); its model is offered none",
+                    run.runId(),
+                    e.getClass().getSimpleName());
+            offered = List.of();
+        }
+        return run.offering(offered);
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.eryao.repositories.RunAdmission;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.SessionRepository;
+import dev.eryao.services.tools.RegisteredTools;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,6 +73,7 @@ public final class RunService {
     private final int maxOpenPerOwner;
     private final RunsSettings limits;
     private final RunStepRepository steps;
+    private final RegisteredTools registeredTools;
     private final RunMetrics metrics;
 
     /**
@@ -87,10 +89,12 @@ public final class RunService {
             PointsBalanceRepository balances,
             HoldRepository holds,
             RunStepRepository steps,
+            RegisteredTools registeredTools,
             int maxOutputTokens,
             RunsSettings limits,
             RunMetrics metrics) {
         this.steps = steps;
+        this.registeredTools = registeredTools;
         this.metrics = metrics;
         this.holds = holds;
         this.limits = limits;
@@ -142,6 +146,8 @@ public final class RunService {
      * @param maxSteps          the most model steps the run may take, or null for
      *                          {@code ERYAO_RUNS__MAX_STEPS}; at most {@code ERYAO_RUNS__MAX_STEPS_LIMIT}
      * @param maxPoints         the most points the whole run may cost, or null for no cap of its own
+     * @param tools             the registered tools its model may call ({@link ToolSelection}), or null
+     *                          for none
      */
     public record NewRun(
             String input,
@@ -150,9 +156,10 @@ public final class RunService {
             UUID parentMessageId,
             UUID editsMessageId,
             Integer maxSteps,
-            Long maxPoints) {
+            Long maxPoints,
+            List<String> tools) {
         public NewRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {
-            this(input, llmId, multitaskStrategy, parentMessageId, editsMessageId, null, null);
+            this(input, llmId, multitaskStrategy, parentMessageId, editsMessageId, null, null, null);
         }
     }
 
@@ -176,7 +183,10 @@ public final class RunService {
                     "edits_message_id",
                     "cannot be given with parent_message_id: an edit follows what the edited question did");
         }
-        RunLimits runLimits = limitsOf(run.maxSteps(), run.maxPoints());
+        List<String> selection = ToolSelection.checked(run.tools());
+        // Resolved before the unit of work: it may list a server's tools over the network.
+        registeredTools.resolve(selection);
+        RunLimits runLimits = limitsOf(run.maxSteps(), run.maxPoints(), ToolSelection.json(selection));
         RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key, runLimits);
         return accept(user, request, () -> {
             sessions.lockForNewRun(user.id(), sessionId);
@@ -213,7 +223,7 @@ public final class RunService {
                 original.getInput(),
                 model,
                 key,
-                new RunLimits(original.getMaxSteps(), original.getMaxPoints()));
+                new RunLimits(original.getMaxSteps(), original.getMaxPoints(), original.getToolSelection()));
         return accept(user, request, () -> {
             if (!original.getStatus().finished()) {
                 return replayOrRefuse(
@@ -322,14 +332,15 @@ public final class RunService {
                         ? limits.maxSteps()
                         : request.limits().maxSteps(),
                 request.limits().maxPoints());
+        accepted.selectTools(request.limits().toolSelectionJson());
         return accepted(runs.add(accepted));
     }
 
-    /** A run's own limits, as it asked for them (null: the default, no cap). */
-    private record RunLimits(Integer maxSteps, Long maxPoints) {}
+    /** A run's own limits and tools, as it asked for them (null: the default, no cap, no tools). */
+    private record RunLimits(Integer maxSteps, Long maxPoints, String toolSelectionJson) {}
 
     /** The limits a run asks for, checked: max_steps from 1 to the ceiling, max_points at least 0. */
-    private RunLimits limitsOf(Integer maxSteps, Long maxPoints) {
+    private RunLimits limitsOf(Integer maxSteps, Long maxPoints, String toolSelectionJson) {
         if (maxSteps != null && (maxSteps < 1 || maxSteps > limits.maxStepsLimit())) {
             throw InvalidInputException.field(
                     "max_steps",
@@ -338,7 +349,7 @@ public final class RunService {
         if (maxPoints != null && maxPoints < 0) {
             throw InvalidInputException.field("max_points", "must be a whole number of at least 0");
         }
-        return new RunLimits(maxSteps, maxPoints);
+        return new RunLimits(maxSteps, maxPoints, toolSelectionJson);
     }
 
     /** A run just written: counted as accepted (a replay of its key is not: it writes nothing). */

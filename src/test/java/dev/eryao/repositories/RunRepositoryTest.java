@@ -125,7 +125,8 @@ class RunRepositoryTest {
                 claim.input(),
                 claim.questionId(),
                 claim.maxSteps(),
-                claim.maxPoints());
+                claim.maxPoints(),
+                claim.toolSelectionJson());
 
         assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE))))
                 .isEmpty();

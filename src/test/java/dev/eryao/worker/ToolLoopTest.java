@@ -64,7 +64,7 @@ class ToolLoopTest {
                 .enqueue(
                         owner.user(),
                         owner.sessionId(),
-                        new RunService.NewRun(input, null, null, null, null, maxSteps, maxPoints),
+                        new RunService.NewRun(input, null, null, null, null, maxSteps, maxPoints, null),
                         null);
     }
 
