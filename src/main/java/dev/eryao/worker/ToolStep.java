@@ -46,6 +46,11 @@ final class ToolStep {
                     : call.name().substring(0, QUOTED_NAME_CHARS) + "...";
             return "no tool named '" + name + "' is offered to this run";
         }
+        if (tool.get().requiresApproval()) {
+            // Approvals (parking the run for its owner) are not built yet: never call such a tool unasked.
+            return "the tool " + tool.get().name() + " needs its owner's approval for each call, which this run"
+                    + " cannot ask for yet: it was not called";
+        }
         return ToolArguments.problem(tool.get().inputSchemaJson(), call.argumentsJson());
     }
 
