@@ -65,6 +65,10 @@ class ReadmeWalkthroughTest {
                 .contains("\"status\":\"cancelled\"")
                 .contains("\"status\":\"succeeded\"", "(stand-in) You said: Plan three days in Lisbon")
                 .containsPattern("\"balance\":100,\"held\":0,\"available\":100")
+                .as("the seeded MCP server 'demo' lists the stand-in's tools, add needing approval")
+                .containsPattern("\"exposed_name\":\"demo__add\",\"description\":\"[^\"]*\",\"input_schema_json\":"
+                        + "\"(?:[^\"\\\\]|\\\\.)*\",\"allowed\":true,\"requires_approval\":true")
+                .contains("\"exposed_name\":\"demo__word_count\"", "\"exposed_name\":\"demo__clock\"")
                 .as("the second message comes after the first's answer")
                 .containsPattern(
                         "(?s)\"content\":\"What should I pack\\?\".*\"content\":\"\\(stand-in\\) You said: What"

@@ -35,9 +35,11 @@ final class Failures {
             if (t instanceof McpHttpClientTransportAuthorizationException) {
                 return "it refused the request as unauthorized (HTTP 401 or 403): check its secret header";
             }
-            if (t instanceof HttpConnectTimeoutException || t instanceof ConnectException) {
-                return "it cannot be reached (" + (t.getMessage() == null ? "connection refused" : "connection failed")
-                        + ")";
+            if (t instanceof HttpConnectTimeoutException) {
+                return "it cannot be reached (connecting timed out)";
+            }
+            if (t instanceof ConnectException) {
+                return "it cannot be reached (connection refused)";
             }
             if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
                 return "it did not answer within " + seconds(timeout);

@@ -111,6 +111,11 @@ public final class McpToolClient implements AutoCloseable {
         } catch (CallFailure failure) {
             throw new McpUnavailableException(
                     "MCP server '" + endpoint.server() + "' could not be listed: " + failure.getMessage());
+        } catch (RuntimeException unexpected) {
+            // The SDK refusing something of ours (a URL it cannot use): the server is unusable, not the caller.
+            throw new McpUnavailableException("MCP server '" + endpoint.server()
+                    + "' could not be listed: the client could not make the request ("
+                    + Failures.quoted(unexpected.getMessage(), endpoint) + ")");
         }
     }
 

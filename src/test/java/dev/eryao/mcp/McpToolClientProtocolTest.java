@@ -109,6 +109,24 @@ class McpToolClientProtocolTest {
     }
 
     @Test
+    void anHttpErrorStatusIsAnErrorAnswerAndAnUnauthorizedOneSaysToCheckTheSecret() throws Exception {
+        server = ScriptedMcpServer.start(
+                cursor -> Map.of("tools", List.of()),
+                request -> request.path("params").path("name").asText().equals("locked") ? "HTTP 401" : "HTTP 500");
+
+        McpToolAnswer locked = client.call(endpoint(), "locked", "{}", McpToolClientProtocolTest::noCancel);
+        McpToolAnswer broken = client.call(endpoint(), "broken", "{}", McpToolClientProtocolTest::noCancel);
+
+        assertThat(locked)
+                .isEqualTo(new McpToolAnswer(
+                        "the call of tool 'locked' on MCP server 'scripted' failed: it refused the request as"
+                                + " unauthorized (HTTP 401 or 403): check its secret header",
+                        true));
+        assertThat(broken.error()).isTrue();
+        assertThat(broken.content()).startsWith("the call of tool 'broken' on MCP server 'scripted' failed: it ");
+    }
+
+    @Test
     void theSecretHeaderGoesWithEveryRequestAndItsValueIsNeverQuoted() throws Exception {
         server = ScriptedMcpServer.start(
                 cursor -> Map.of("tools", List.of()),

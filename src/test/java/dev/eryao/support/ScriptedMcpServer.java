@@ -27,7 +27,10 @@ public final class ScriptedMcpServer implements AutoCloseable {
 
     /** How {@code tools/list} with a cursor (null: the first page) is answered: the result object. */
     private final Function<String, Object> pages;
-    /** How {@code tools/call} of a tool is answered: the whole HTTP body, as text. */
+    /**
+     * How {@code tools/call} of a tool is answered: the whole HTTP body, as text; {@code "HTTP 401"}
+     * (any status) answers that status with no body instead.
+     */
     private final Function<JsonNode, String> calls;
 
     private final HttpServer server;
@@ -117,6 +120,10 @@ public final class ScriptedMcpServer implements AutoCloseable {
                     "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id")
                             + ",\"error\":{\"code\":-32601,\"message\":\"no such method\"}}";
             };
+            if (body.startsWith("HTTP ")) {
+                exchange.sendResponseHeaders(Integer.parseInt(body.substring("HTTP ".length())), -1);
+                return;
+            }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, bytes.length);
