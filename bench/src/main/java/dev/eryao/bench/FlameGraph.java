@@ -30,7 +30,7 @@ import jdk.jfr.consumer.RecordingFile;
 public final class FlameGraph {
     private static final int WIDTH = 1200;
     private static final int ROW = 16;
-    private static final double MIN_SHARE = 0.002;
+    private static final double MIN_SHARE = 0.005;
 
     private FlameGraph() {
     }
