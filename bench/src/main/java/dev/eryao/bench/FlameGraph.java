@@ -31,6 +31,7 @@ public final class FlameGraph {
     private static final int WIDTH = 1200;
     private static final int ROW = 16;
     private static final double MIN_SHARE = 0.005;
+    private static final String TRUNCATED = "[stack truncated]";
 
     private FlameGraph() {
     }
@@ -74,6 +75,13 @@ public final class FlameGraph {
             StringBuilder line = new StringBuilder();
             Node node = root;
             root.samples++;
+            if (stack.isTruncated()) {
+                // JFR keeps the innermost frames (64 by default, -XX:FlightRecorderOptions:stackdepth=
+                // sets more): a truncated stack's outer frames are missing, so it gets a root of its own.
+                node = node.child(TRUNCATED);
+                node.samples++;
+                line.append(TRUNCATED);
+            }
             // JFR lists the leaf first; a flame graph grows from the root.
             for (int i = frames.size() - 1; i >= 0; i--) {
                 String name = frameName(frames.get(i));
