@@ -86,10 +86,10 @@ final class AuthHandler implements Handler {
      */
     private static Map<String, String> rawQuery(Context ctx) {
         String raw = ctx.req().getQueryString();
-        Map<String, String> query = new java.util.HashMap<>();
         if (raw == null || raw.isEmpty()) {
-            return query;
+            return Map.of();
         }
+        Map<String, String> query = new java.util.HashMap<>();
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             String name = eq < 0 ? pair : pair.substring(0, eq);

@@ -55,7 +55,8 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
             where s.id = :id and s.ownerId = :owner""".formatted(SessionRepository.ACTIVE_RUN);
 
     private static final String OWNED_WITH_ACTIVE_RUN = """
-            select new dev.eryao.repositories.SessionWithRun(s, %s)
+            select new dev.eryao.repositories.SessionWithRun(
+                s.id, s.ownerId, s.title, s.llmId, %s, s.createdAt, s.updatedAt)
             from AgentChatSession s where s.id = :id and s.ownerId = :owner""".formatted(SessionRepository.ACTIVE_RUN);
 
     private static final String ACTIVE_RUNS_OF = """
@@ -131,7 +132,11 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
                 .getResultList();
     }
 
-    /** {@link #getOwned} with the session's run in flight, in one statement. */
+    /**
+     * {@link #getOwned} with the session's run in flight, in one statement, as values (no entity:
+     * see {@link SessionWithRun}); the mapping's soft-delete restriction applies as to any query
+     * of the entity.
+     */
     public Optional<SessionWithRun> getOwnedWithActiveRun(UUID ownerId, UUID sessionId) {
         return Optional.ofNullable(session()
                 .createSelectionQuery(OWNED_WITH_ACTIVE_RUN, SessionWithRun.class)

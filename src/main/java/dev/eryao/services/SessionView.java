@@ -32,6 +32,13 @@ public record SessionView(
     }
 
     static SessionView of(SessionWithRun session) {
-        return of(session.session(), session.activeRun());
+        return new SessionView(
+                session.id(),
+                session.ownerId(),
+                session.title(),
+                session.llmId(),
+                session.activeRun(),
+                session.createdAt(),
+                session.updatedAt());
     }
 }

@@ -106,13 +106,17 @@ public final class Fixtures {
     private static void writePgbench(Path dir, int owners) throws IOException {
         String owner = BenchIds.sql(BenchIds.OWNER_PREFIX, "i");
         String session = BenchIds.sql(BenchIds.SESSION_PREFIX, "i");
-        // The SELECT Hibernate sends for SessionRepository.getOwned, a load by primary key (see the
-        // application's SQL log); the application checks the owner on the row it gets.
+        // The SELECT Hibernate sends for SessionRepository.getOwnedWithActiveRun, as PostgreSQL's
+        // log shows it: the owner's live session by id, with its run in flight.
         Files.writeString(dir.resolve("get.sql"), """
                 \\set i random(1, %d)
-                SELECT id, created_at, llm_id, owner_id, title, updated_at FROM agent_chat_session
-                 WHERE deleted_at IS NULL AND id = %s;
-                """.formatted(owners, session));
+                select acs1_0.id,acs1_0.created_at,acs1_0.llm_id,acs1_0.owner_id,acs1_0.title,acs1_0.updated_at,
+                 (select ar1_0.id from agent_run ar1_0 where ar1_0.session_id=acs1_0.id
+                   and ar1_0.status in ('queued','running') and ar1_0.deleted_at is null
+                   order by case when ar1_0.status='running' then 0 else 1 end,ar1_0.created_at,ar1_0.id
+                   fetch first 1 rows only)
+                 from agent_chat_session acs1_0 where acs1_0.id=%s and acs1_0.owner_id=%s and acs1_0.deleted_at is null;
+                """.formatted(owners, session, owner));
         // enqueueRun's two INSERTs, in one transaction.
         Files.writeString(dir.resolve("enqueue.sql"), """
                 \\set i random(1, %d)
