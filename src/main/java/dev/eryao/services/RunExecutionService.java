@@ -575,9 +575,13 @@ public final class RunExecutionService {
         List<ChatMessage> history = fit.messages();
         long promptBound = RunPrice.promptTokenBoundOf(history);
         long hold = claim.heldPoints();
-        List<StepView> recorded = steps.ofRun(claim.ownerId(), claim.runId()).stream()
-                .map(StepView::of)
-                .toList();
+        // Only an attempt can record steps, so a first attempt has none to read: the claim stays four
+        // statements for every run that is not a retry.
+        List<StepView> recorded = claim.attempt() == 1
+                ? List.of()
+                : steps.ofRun(claim.ownerId(), claim.runId()).stream()
+                        .map(StepView::of)
+                        .toList();
         // Enqueue held for the input alone; the conversation sent with it may cost more. Raise the
         // hold before any model call, or fail the run for free when the owner cannot cover it. (A
         // run continuing after recorded steps is raised step by step by its worker instead.)
