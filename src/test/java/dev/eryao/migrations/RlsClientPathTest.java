@@ -53,6 +53,9 @@ class RlsClientPathTest {
                                RETURNING id),
                          d AS (INSERT INTO agent_run_delta (run_id, owner_id, attempt, delta_index, content)
                                SELECT id, '%2$s', 1, 0, 'Hel' FROM r),
+                         st AS (INSERT INTO agent_run_step (run_id, owner_id, attempt, step_index, kind,
+                                                            started_at, finished_at)
+                                SELECT id, '%2$s', 1, 0, 'model', now(), now() FROM r),
                          l AS (INSERT INTO points_ledger (owner_id, amount, balance_after, reason)
                                VALUES ('%2$s', 10, 10, 'grant')),
                          t AS (INSERT INTO stream_ticket (owner_id, stream_path, ticket_hash, expires_at)
