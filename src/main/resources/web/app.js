@@ -1,7 +1,9 @@
 // The ERYAO chat page: an example front-end on the public API only, in plain JavaScript (no build
 // step, nothing fetched from elsewhere). It signs in with a bearer token, lists models and sessions,
-// sends messages as runs, follows each run's event stream, stops, regenerates and edits, and shows
-// the points account. Every text from the API is put in the page as text (textContent), never as HTML.
+// sends messages as runs (with the registered tools named), follows each run's event stream (its
+// tool calls and their results above the answer; a call that needs approval with Approve and Deny),
+// stops, regenerates and edits, and shows the points account. Every text from the API is put in the
+// page as text (textContent), never as HTML.
 'use strict';
 
 (() => {
@@ -17,6 +19,7 @@
     session: null, // the session shown, or null for a new chat
     follower: null, // the run being followed: {taskId, bubble, stream, ...}
     runStatus: new Map(), // task id -> last status this page saw (for messages that do not say it)
+    steps: new Map(), // task id of a finished run -> its tool steps (GET .../steps), which no longer change
   };
 
   // ---- talking to the API -------------------------------------------------------------------
@@ -124,7 +127,7 @@
     $('send').disabled = busy;
     $('stop').hidden = !busy;
     $('stop').disabled = false;
-    document.querySelectorAll('.message button').forEach((b) => { b.disabled = busy; });
+    document.querySelectorAll('.message .meta button').forEach((b) => { b.disabled = busy; });
   }
 
   // ---- signing in ---------------------------------------------------------------------------
@@ -267,18 +270,34 @@
     if (state.session.active_run_id) follow(state.session.active_run_id, bubble('assistant', ''));
   }
 
-  /** The session's current branch, as the API has it. */
+  /** The session's current branch, as the API has it: each answer with its run's tool calls above it. */
   async function showMessages() {
     const messages = await all(`/v1/agent/sessions/${state.session.id}/messages`);
+    const answers = messages.filter((message) => message.role === 'assistant' && message.run_id);
+    const steps = await Promise.all(answers.map((message) => toolSteps(message)));
+    const stepsOf = new Map(answers.map((message, i) => [message.id, steps[i]]));
     $('messages').replaceChildren();
     for (const message of messages) {
       const item = bubble(message.role, message.content);
       item.dataset.messageId = message.id;
       if (message.run_id) item.dataset.runId = message.run_id;
+      for (const step of stepsOf.get(message.id) || []) {
+        showResult(stepOf(item, step.tool_call_id, step.tool, step.arguments), step.result, step.error);
+      }
       const status = message.run_status || state.runStatus.get(message.run_id);
       if (message.role === 'assistant') markRun(item, status, message.stopped === true || status === 'cancelled');
       addActions(item, message);
     }
+  }
+
+  /** The tool calls an answer's run made (GET .../steps), kept once the run has finished. */
+  async function toolSteps(message) {
+    const kept = state.steps.get(message.run_id);
+    if (kept) return kept;
+    const { items } = await call('GET', `/v1/agent/runs/${message.run_id}/steps`);
+    const tools = items.filter((step) => step.kind === 'tool');
+    if (!message.run_status || FINISHED.has(message.run_status)) state.steps.set(message.run_id, tools);
+    return tools;
   }
 
   // ---- messages on screen -------------------------------------------------------------------
@@ -331,6 +350,119 @@
     }
   }
 
+  // ---- a run's tool calls, above its answer --------------------------------------------------
+
+  /** The list of an answer's tool calls, above its text (made when the first call is shown). */
+  function stepList(item) {
+    let list = item.querySelector('.steps');
+    if (!list) {
+      list = document.createElement('ol');
+      list.className = 'steps';
+      list.setAttribute('aria-label', 'Tool calls');
+      item.querySelector('.content').before(list);
+    }
+    return list;
+  }
+
+  /** The answer's step for the call `id`, made when first seen: the tool's name, its arguments, its result. */
+  function stepOf(item, id, tool, args) {
+    const list = stepList(item);
+    let step = [...list.children].find((shown) => shown.dataset.callId === id);
+    if (!step) {
+      step = document.createElement('li');
+      step.className = 'step';
+      step.dataset.callId = id;
+      step.dataset.state = 'called';
+      const name = document.createElement('code');
+      name.className = 'tool';
+      const shownArgs = document.createElement('code');
+      shownArgs.className = 'arguments';
+      const result = document.createElement('div');
+      result.className = 'result';
+      result.textContent = 'called…';
+      step.append(name, shownArgs, result);
+      list.append(step);
+    }
+    if (tool) step.querySelector('.tool').textContent = tool;
+    if (args !== undefined && args !== null) step.querySelector('.arguments').textContent = args;
+    return step;
+  }
+
+  function showResult(step, result, error) {
+    step.querySelector('.decide')?.remove();
+    step.classList.remove('pending');
+    step.classList.toggle('error', Boolean(error));
+    step.dataset.state = error ? 'error' : 'done';
+    step.querySelector('.result').textContent = `${error ? 'error' : 'result'}: ${result ?? ''}`;
+  }
+
+  /** A call the parked run waits on: Approve and Deny (a reason optional) while it is undecided. */
+  function showPending(item, taskId, pending) {
+    const step = stepOf(item, pending.id, pending.tool, pending.arguments);
+    if (step.dataset.state === 'done' || step.dataset.state === 'error') return;
+    if (pending.decision) {
+      showDecision(step, pending.decision, pending.reason);
+      return;
+    }
+    step.classList.add('pending');
+    step.dataset.state = 'pending';
+    if (pending.kind !== 'approval') {
+      step.querySelector('.result').textContent = 'waits for the client\'s output (POST .../tool-outputs)';
+      return;
+    }
+    step.querySelector('.result').textContent = 'needs your approval';
+    if (step.querySelector('.decide')) return;
+    const decide = document.createElement('div');
+    decide.className = 'decide';
+    const label = document.createElement('label');
+    label.textContent = 'Reason for a denial (optional)';
+    const reason = document.createElement('input');
+    reason.type = 'text';
+    reason.className = 'reason';
+    label.append(reason);
+    const approve = decisionButton('Approve', `Approve the call of ${pending.tool}`);
+    const deny = decisionButton('Deny', `Deny the call of ${pending.tool}`);
+    deny.classList.add('deny');
+    const answer = (approved) => guarded(async () => {
+      approve.disabled = true;
+      deny.disabled = true;
+      try {
+        const text = reason.value.trim();
+        const run = await call('POST', `/v1/agent/runs/${taskId}/approvals`, {
+          approvals: [{ tool_call_id: pending.id, approve: approved, reason: !approved && text ? text : undefined }],
+        });
+        const decided = (run.pending_calls || []).find((c) => c.id === pending.id);
+        showDecision(step, decided ? decided.decision : (approved ? 'approved' : 'denied'), approved ? null : text);
+      } catch (e) {
+        approve.disabled = false;
+        deny.disabled = false;
+        throw e;
+      }
+    });
+    approve.addEventListener('click', answer(true));
+    deny.addEventListener('click', answer(false));
+    decide.append(label, approve, deny);
+    step.append(decide);
+  }
+
+  function decisionButton(label, name) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    button.setAttribute('aria-label', name);
+    return button;
+  }
+
+  /** An answered call, until the resumed run shows its result. */
+  function showDecision(step, decision, reason) {
+    step.querySelector('.decide')?.remove();
+    step.classList.remove('pending');
+    step.dataset.state = decision;
+    step.querySelector('.result').textContent = decision === 'approved'
+      ? 'approved: it is called when the run resumes'
+      : `${decision}${reason ? `: ${reason}` : ''}`;
+  }
+
   // ---- sending, stopping, regenerating, editing ---------------------------------------------
 
   async function ensureSession(input) {
@@ -349,14 +481,21 @@
     return accepted.task_id;
   }
 
+  /** The registered tools named in the Tools field (comma-separated), or undefined for none. */
+  function toolsChosen() {
+    const tools = $('tools').value.split(',').map((name) => name.trim()).filter(Boolean);
+    return tools.length ? tools : undefined;
+  }
+
   async function send() {
     const input = $('input').value.trim();
     if (!input || state.follower) return;
     localStorage.setItem('eryao.model', $('model').value);
+    localStorage.setItem('eryao.tools', $('tools').value.trim());
     await ensureSession(input);
     setBusy(true);
     try {
-      const taskId = await startRun({ input, llm_id: $('model').value || undefined });
+      const taskId = await startRun({ input, llm_id: $('model').value || undefined, tools: toolsChosen() });
       $('input').value = '';
       bubble('user', input);
       follow(taskId, bubble('assistant', ''));
@@ -389,6 +528,7 @@
       // The new answer takes the old one's place on the branch; a failed question keeps its place.
       const answer = message.role === 'assistant' ? item : bubble('assistant', '');
       answer.querySelector('.content').textContent = '';
+      answer.querySelector('.steps')?.remove();
       answer.querySelectorAll('.meta button').forEach((b) => b.remove());
       follow(accepted.task_id, answer);
     } catch (e) {
@@ -414,7 +554,9 @@
     if (!input) return;
     setBusy(true);
     try {
-      const taskId = await startRun({ input, llm_id: $('model').value || undefined, edits_message_id: message.id });
+      const taskId = await startRun({
+        input, llm_id: $('model').value || undefined, edits_message_id: message.id, tools: toolsChosen(),
+      });
       while (item.nextSibling) item.nextSibling.remove();
       item.remove();
       bubble('user', input);
@@ -428,9 +570,12 @@
   // ---- following a run ----------------------------------------------------------------------
 
   /**
-   * Shows a run's answer as it is written. The text is the latest attempt's pieces in order: a
-   * piece already shown (a stream reopened from the start) is skipped, and a new attempt (or a
-   * `restart` event) starts the text afresh, so the page never shows an answer twice.
+   * Shows a run's answer as it is written, its tool calls and their results above it. What is shown
+   * is the latest attempt's events in order (pieces of text, tool calls, tool results: one sequence):
+   * an event already shown (a stream reopened from the start) is skipped, and a new attempt (or a
+   * `restart` event: a retry, or a parked run resumed, which replays its calls) starts afresh, so the
+   * page never shows an answer or a call twice. A run parked for its owner (`requires_approval`)
+   * shows each pending call with Approve and Deny; the stream stays open and follows it on.
    */
   function follow(taskId, item) {
     stopFollowing();
@@ -442,13 +587,15 @@
     refreshPointsLater(); // what the run holds shows at once
     const handlers = {
       delta(piece) {
-        if (piece.attempt < follower.attempt) return;
-        if (piece.attempt > follower.attempt) restart(piece.attempt);
-        if (piece.index < follower.next) return;
+        if (!fresh(piece)) return;
         follower.text += piece.text;
-        follower.next = piece.index + 1;
-        follower.reopens = 0;
         show();
+      },
+      tool_call(event) {
+        if (fresh(event)) stepOf(item, event.id, event.tool, event.arguments);
+      },
+      tool_result(event) {
+        if (fresh(event)) showResult(stepOf(item, event.id, event.tool), event.result, event.error);
       },
       restart(event) {
         restart(event.attempt);
@@ -458,7 +605,9 @@
         follower.reopens = 0;
         state.runStatus.set(taskId, run.status);
         markRun(item, run.status, run.status === 'cancelled');
-        setRunStatus(`run ${taskId}: ${run.status}${run.error ? ` (${run.error})` : ''}`, run.status, taskId);
+        for (const pending of run.pending_calls || []) showPending(item, taskId, pending);
+        const asked = run.status === 'requires_approval' ? ' — approve or deny the call above' : '';
+        setRunStatus(`run ${taskId}: ${run.status}${run.error ? ` (${run.error})` : ''}${asked}`, run.status, taskId);
         refreshPointsLater();
         if (FINISHED.has(run.status)) finish(run);
       },
@@ -477,10 +626,21 @@
       },
     };
 
+    /** Whether an event of the sequence is new here (and so to be shown); a later attempt starts afresh. */
+    function fresh(event) {
+      if (event.attempt < follower.attempt) return false;
+      if (event.attempt > follower.attempt) restart(event.attempt);
+      if (event.index < follower.next) return false;
+      follower.next = event.index + 1;
+      follower.reopens = 0;
+      return true;
+    }
+
     function restart(attempt) {
       follower.attempt = attempt;
       follower.next = 0;
       follower.text = '';
+      item.querySelector('.steps')?.remove();
     }
 
     function show() {
@@ -553,8 +713,10 @@
     return eventSourceStream(new URL(ticket.url, state.api).href, handlers);
   }
 
+  const EVENTS = ['delta', 'tool_call', 'tool_result', 'status', 'restart'];
+
   function dispatch(handlers, type, data) {
-    if (type !== 'delta' && type !== 'status' && type !== 'restart') return;
+    if (!EVENTS.includes(type)) return;
     let parsed;
     try {
       parsed = JSON.parse(data);
@@ -567,7 +729,7 @@
   function eventSourceStream(url, handlers) {
     document.body.dataset.stream = 'eventsource';
     const source = new EventSource(url);
-    for (const type of ['delta', 'status', 'restart']) {
+    for (const type of EVENTS) {
       source.addEventListener(type, (event) => dispatch(handlers, type, event.data));
     }
     // EventSource reconnects by itself (after the server's retry:) and stops for good on a 204 or
@@ -626,6 +788,7 @@
     const named = new URLSearchParams(location.search).get('api');
     state.api = (named || sessionStorage.getItem('eryao.api') || location.origin).replace(/\/+$/, '');
     $('api-base').value = state.api;
+    $('tools').value = localStorage.getItem('eryao.tools') || '';
     $('api-base').addEventListener('change', () => {
       state.api = $('api-base').value.trim().replace(/\/+$/, '');
       offerLocalToken();

@@ -13,6 +13,8 @@ import dev.eryao.core.db.Database;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.core.db.Persistence;
 import dev.eryao.core.db.Transactions;
+import dev.eryao.core.tracing.TracedDataSource;
+import dev.eryao.core.tracing.Tracing;
 import dev.eryao.mcp.McpToolClient;
 import dev.eryao.migrations.SchemaStatus;
 import dev.eryao.models.Models;
@@ -22,6 +24,7 @@ import dev.eryao.repositories.LlmFactoryRepository;
 import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.McpServerRepository;
 import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.ParkedRunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
@@ -95,21 +98,28 @@ public final class App implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = prometheusRegistry();
 
     private final RunMetrics runMetrics = new RunMetrics(metrics);
+    /** Where spans go (OTLP), or nowhere: see {@link Tracing}. */
+    private final Tracing tracing;
     /** What close() stops: the API servers first (no new work comes in), then the workers; newest first. */
     private final Deque<ApiServer> apis = new ArrayDeque<>();
 
     private final Deque<Worker> workers = new ArrayDeque<>();
+    private final ParkedRunRepository parkedRepository;
     private JwtVerifier verifier;
     private Notifications runChanges;
     private ApiServer api;
     private Worker worker;
     private boolean closed;
 
-    private App(Settings settings, Database database, boolean ownsDatabase, StatementInspector inspector) {
+    private App(
+            Settings settings, Database database, boolean ownsDatabase, StatementInspector inspector, Tracing tracing) {
         this.settings = settings;
         this.database = database;
         this.ownsDatabase = ownsDatabase;
-        this.sessionFactory = Persistence.sessionFactory(database, Models.ALL, inspector);
+        this.tracing = tracing;
+        // With tracing on, each statement sent within a trace is a child span of it.
+        this.sessionFactory = Persistence.sessionFactory(
+                database, TracedDataSource.over(database.dataSource(), tracing), Models.ALL, inspector);
         this.transactions =
                 new Transactions(sessionFactory, database.perTransactionSql().orElse(null));
 
@@ -122,9 +132,10 @@ public final class App implements AutoCloseable {
         this.stepRepository = new RunStepRepository(transactions);
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
+        this.parkedRepository = new ParkedRunRepository(transactions);
 
-        this.sessions =
-                new SessionService(transactions, sessionRepository, llmRepository, runRepository, holdRepository);
+        this.sessions = new SessionService(
+                transactions, sessionRepository, llmRepository, runRepository, holdRepository, ledgerRepository);
         this.messages = new MessageService(transactions, sessions, messageRepository);
         McpServerRepository mcpServerRepository = new McpServerRepository(transactions);
         this.mcpClient =
@@ -139,11 +150,13 @@ public final class App implements AutoCloseable {
                 runRepository,
                 balanceRepository,
                 holdRepository,
+                ledgerRepository,
                 stepRepository,
                 registeredTools,
                 settings.llm().maxOutputTokens(),
                 settings.runs(),
-                runMetrics);
+                runMetrics,
+                parkedRepository);
         this.catalog = new CatalogService(transactions, factoryRepository, llmRepository);
         this.points = new PointsService(transactions, balanceRepository, ledgerRepository);
         this.streamTickets =
@@ -169,9 +182,11 @@ public final class App implements AutoCloseable {
     /** Opens the database {@code settings} name (the embedded one when none is) and builds on it; closing closes it. */
     public static App open(Settings settings) {
         Database database = Database.open(settings);
+        Tracing tracing = Tracing.fromEnvironment();
         try {
-            return new App(settings, database, true, null);
+            return new App(settings, database, true, null, tracing);
         } catch (RuntimeException e) {
+            tracing.close();
             database.close();
             throw e;
         }
@@ -184,7 +199,17 @@ public final class App implements AutoCloseable {
      * @param inspector sees each SQL statement (tests count them), or null
      */
     public static App over(Database database, Settings settings, StatementInspector inspector) {
-        return new App(settings, database, false, inspector);
+        return over(database, settings, inspector, Tracing.fromEnvironment());
+    }
+
+    /** As {@link #over(Database, Settings, StatementInspector)}, tracing to {@code tracing}, which closing the app closes. */
+    public static App over(Database database, Settings settings, StatementInspector inspector, Tracing tracing) {
+        return new App(settings, database, false, inspector, tracing);
+    }
+
+    /** Where this app's spans go (off unless an OTLP endpoint is set). */
+    public Tracing tracing() {
+        return tracing;
     }
 
     public Settings settings() {
@@ -248,7 +273,9 @@ public final class App implements AutoCloseable {
                 registeredTools,
                 worker,
                 maxOutputTokens,
-                runMetrics);
+                runMetrics,
+                parkedRepository,
+                settings.runs().parkedExpiry());
     }
 
     /** The metrics of every part of this app, as each API's {@code /metrics} shows them. */
@@ -267,6 +294,8 @@ public final class App implements AutoCloseable {
     /**
      * Announcements of run changes for this process, through one LISTENing connection (built on
      * first use; event streams poll every {@link #EVENTS_POLL_INTERVAL} when nothing can LISTEN).
+     * Its event streams wait on it, and its workers' fetch loops, woken by the runs that may be
+     * claimed.
      */
     public synchronized Notifications runChanges() {
         if (runChanges == null) {
@@ -303,7 +332,8 @@ public final class App implements AutoCloseable {
                         catalog,
                         mcpServers,
                         streamTickets,
-                        localTokens()));
+                        localTokens(),
+                        tracing));
     }
 
     /** The local secret's signer for the chat page's button, only where the auth settings allow it. */
@@ -336,7 +366,9 @@ public final class App implements AutoCloseable {
                         registeredTools,
                         worker,
                         clock,
-                        metrics));
+                        metrics,
+                        tracing,
+                        runChanges()));
         watch(part);
         return part;
     }
@@ -410,6 +442,8 @@ public final class App implements AutoCloseable {
             failure = closeQuietly(changes, failure);
         }
         failure = closeQuietly(mcpClient, failure);
+        // After every part that makes spans, so that their last spans are sent.
+        failure = closeQuietly(tracing, failure);
         failure = closeQuietly(sessionFactory::close, failure);
         failure = closeQuietly(metrics::close, failure);
         if (ownsDatabase) {

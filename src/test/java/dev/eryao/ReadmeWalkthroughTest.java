@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * The README's walkthrough, run as written: its block is cut from README.md and run by bash in a
  * fresh directory, where {@code bin/eryao} runs this build (the suite's classes, so no Maven build
  * inside the test), with a data directory and an API port of its own. It must end with the run
- * succeeded and its points shown, so the README cannot promise what the code does not do.
+ * succeeded and its points shown, and its run that calls the demo tools parked for the approval of
+ * add, approved, succeeded with both results quoted, and its four steps listed, so the README cannot
+ * promise what the code does not do.
  */
 class ReadmeWalkthroughTest {
     private static final String MARKER = "<!-- walkthrough -->";
@@ -69,6 +71,24 @@ class ReadmeWalkthroughTest {
                 .containsPattern("\"exposed_name\":\"demo__add\",\"description\":\"[^\"]*\",\"input_schema_json\":"
                         + "\"(?:[^\"\\\\]|\\\\.)*\",\"allowed\":true,\"requires_approval\":true")
                 .contains("\"exposed_name\":\"demo__word_count\"", "\"exposed_name\":\"demo__clock\"")
+                .as("the run calling demo's tools parks for the approval of add, word_count already called")
+                .containsPattern(
+                        "\"status\":\"requires_approval\"[^\n]*\"pending_calls\":\\[\\{\"id\":\"call_[0-9]+_1\","
+                                + "\"tool\":\"demo__add\",\"arguments\":\"\\{\\\\\"a\\\\\":2,\\\\\"b\\\\\":3\\}\","
+                                + "\"kind\":\"approval\",\"decision\":null")
+                .as("approved, it is queued again")
+                .containsPattern(
+                        "(?m)^\\{\"task_id\":\"[^\"]*\",\"session_id\":\"[^\"]*\",\"llm_id\":\"[^\"]*\",\"status\":\"queued\","
+                                + "[^\n]*\"parked_at\":null,\"pending_calls\":null\\}$")
+                .as("it ends quoting both results")
+                .contains("\"status\":\"succeeded\",\"output\":\"(stand-in) The tools answered: demo__word_count: 4;"
+                        + " demo__add: 5\"")
+                .as("its steps: the model, word_count, add (after the approval), the model")
+                .containsPattern("\\{\"items\":\\[\\{\"index\":0,\"kind\":\"model\",\"attempt\":[0-9]+,[^\n]*"
+                        + "\\{\"index\":1,\"kind\":\"tool\",\"attempt\":[0-9]+,[^\n]*\"tool\":\"demo__word_count\",[^\n]*\"result\":\"4\",[^\n]*"
+                        + "\\{\"index\":2,\"kind\":\"tool\",\"attempt\":[0-9]+,[^\n]*\"tool\":\"demo__add\",[^\n]*\"result\":\"5\",[^\n]*"
+                        + "\\{\"index\":3,\"kind\":\"model\",\"attempt\":[0-9]+,\"content\":\"\\(stand-in\\) The tools answered:"
+                        + " demo__word_count: 4; demo__add: 5\"[^\n\\{]*\\}\\]")
                 .as("the second message comes after the first's answer")
                 .containsPattern(
                         "(?s)\"content\":\"What should I pack\\?\".*\"content\":\"\\(stand-in\\) You said: What"

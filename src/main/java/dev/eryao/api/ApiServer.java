@@ -5,6 +5,7 @@ import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.ServerSettings;
 import dev.eryao.core.db.Notifications;
+import dev.eryao.core.tracing.Tracing;
 import dev.eryao.services.CatalogService;
 import dev.eryao.services.McpServerService;
 import dev.eryao.services.MessageService;
@@ -51,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
      * @param runChanges announcements of run changes, which wake the runs' event streams
      * @param localTokens the local secret's signer when this server may mint tokens itself
      *     ({@code /local/token}, for the chat page), else empty
+     * @param tracing    where each request's span goes; off, no request is traced (nothing is registered)
      */
     public ApiServer(
             ServerSettings settings,
@@ -65,7 +67,8 @@ public final class ApiServer implements AutoCloseable {
             CatalogService catalog,
             McpServerService mcpServers,
             StreamTicketService streamTickets,
-            Optional<TokenIssuer> localTokens) {
+            Optional<TokenIssuer> localTokens,
+            Tracing tracing) {
         this.settings = settings;
         this.registry = registry;
         ObjectMapper mapper = JsonBodies.strictMapper();
@@ -92,6 +95,7 @@ public final class ApiServer implements AutoCloseable {
         CorsHeaders cors = new CorsHeaders(settings.corsOrigins(), methods(table));
         HttpMetrics http = new HttpMetrics(
                 registry, table.routes().stream().map(route -> route.path).toList());
+        Optional<RequestTraces> traces = tracing.enabled() ? Optional.of(new RequestTraces(tracing)) : Optional.empty();
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -128,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.staticFiles.enableWebjars();
             config.staticFiles.add(ChatPage::configure);
+            traces.ifPresent(requests -> config.routes.before(requests::start));
             config.routes.before(ctx -> {
                 RequestIds.assign(ctx);
                 http.start(ctx);
@@ -135,6 +140,7 @@ public final class ApiServer implements AutoCloseable {
             local.ifPresent(routes -> config.routes.before(LocalTokenRoutes.PATH, routes::guard));
             config.routes.beforeMatched(auth);
             config.routes.after(http::stop);
+            traces.ifPresent(requests -> config.routes.after(requests::stop));
             problems.register(config.routes);
             table.registerAll(config.routes);
         });

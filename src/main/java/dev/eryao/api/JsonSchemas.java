@@ -100,6 +100,9 @@ final class JsonSchemas {
     }
 
     private static Map<String, Object> scalar(Class<?> cls) {
+        if (cls == Object.class) {
+            return Map.of(); // any JSON value: a JSON Schema a client gives, say
+        }
         if (cls == String.class) {
             return Map.of("type", "string");
         }

@@ -151,14 +151,14 @@ final class RunEventStream {
         position = start;
     }
 
-    /** The pieces as {@code delta} events, stopping when the client has gone (the rest has nowhere to go). */
+    /** The pieces as {@code delta} events (tool calls and results as theirs), stopping when the client has gone (the rest has nowhere to go). */
     private void send(RunEvents events) throws JsonProcessingException {
         for (DeltaView delta : events.deltas()) {
             if (client.terminated()) {
                 return;
             }
-            client.sendEvent(
-                    "delta", mapper.writeValueAsString(delta), delta.position().eventId());
+            StreamEvent event = StreamEvent.of(delta, null, mapper);
+            client.sendEvent(event.name(), event.data(), delta.position().eventId());
             position = delta.position();
         }
     }

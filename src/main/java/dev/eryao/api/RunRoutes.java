@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Notifications;
+import dev.eryao.services.ClientTool;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunEvents;
 import dev.eryao.services.RunService;
@@ -43,7 +44,14 @@ final class RunRoutes {
             @Nullable UUID editsMessageId,
             @Nullable Integer maxSteps,
             @Nullable Long maxPoints,
-            @Nullable List<String> tools) {}
+            @Nullable List<String> tools,
+            @Nullable List<ClientTool> clientTools) {}
+
+    @JsonIgnoreProperties(value = "owner_id")
+    record Approvals(List<RunService.Approval> approvals) {}
+
+    @JsonIgnoreProperties(value = "owner_id")
+    record ToolOutputs(List<RunService.ToolOutput> toolOutputs) {}
 
     @JsonIgnoreProperties(value = "owner_id")
     record RegenerateRun(@Nullable UUID llmId, @Nullable String multitaskStrategy) {}
@@ -73,7 +81,9 @@ final class RunRoutes {
                                 + " this one replaces (an edit), as its sibling. max_steps: the most model steps"
                                 + " (calls of its model, which may call tools) the run takes; max_points: the most"
                                 + " it may cost in all. tools: the registered tools its model may call (an MCP"
-                                + " server's name, for its allowed tools, or <server>__<tool>)")
+                                + " server's name, for its allowed tools, or <server>__<tool>); client_tools: tools the"
+                                + " client performs itself (name, description, JSON Schema parameters): a call of one"
+                                + " parks the run as requires_action until POST …/tool-outputs gives its output")
                         .body(CreateRun.class)
                         .status(202)
                         .returns(RunAccepted.class)
@@ -87,8 +97,9 @@ final class RunRoutes {
                                 422,
                                 "neither the run nor its session names an active model, an unknown"
                                         + " multitask_strategy, max_steps out of range (1 to"
-                                        + " ERYAO_RUNS__MAX_STEPS_LIMIT), max_points below 0, or tools naming"
-                                        + " no enabled registered server or allowed tool")
+                                        + " ERYAO_RUNS__MAX_STEPS_LIMIT), max_points below 0, tools naming"
+                                        + " no enabled registered server or allowed tool, or client_tools with a bad"
+                                        + " name, a repeated name or parameters that are not an object schema")
                         .refuses(429, "the owner has as many runs open as one may (Retry-After says when to retry)"),
                 call -> runs.enqueue(
                         call.user(),
@@ -101,7 +112,8 @@ final class RunRoutes {
                                 call.body().editsMessageId(),
                                 call.body().maxSteps(),
                                 call.body().maxPoints(),
-                                call.body().tools()),
+                                call.body().tools(),
+                                call.body().clientTools()),
                         call.idempotencyKey()));
         table.add(
                 Route.of(HandlerType.GET, "/v1/agent/sessions/{id}/runs", USER, TAG)
@@ -109,7 +121,8 @@ final class RunRoutes {
                         .returnsPage(RunView.class)
                         .query(
                                 "status",
-                                "only the runs with this status (queued, running, succeeded, failed, cancelled)")
+                                "only the runs with this status (queued, running, requires_approval, requires_action,"
+                                        + " succeeded, failed, cancelled, expired)")
                         .refuses(422, "a status that is not a run's"),
                 call -> runs.listOfSession(call.user(), call.id("id"), call.query("status"), call.page(true)));
         table.add(
@@ -147,10 +160,41 @@ final class RunRoutes {
                         .returnsList(StepView.class),
                 call -> runs.steps(call.user(), call.id("task_id")));
         table.add(
+                Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/approvals", USER, TAG)
+                        .summary("Answer the calls a run waits on for its owner's approval (status requires_approval;"
+                                + " pending_calls lists them): each approved (its worker makes the call) or denied (the"
+                                + " model is told, with the reason). Once no pending call is left unanswered the run is"
+                                + " queued again and any worker resumes it. Repeating an answer is harmless")
+                        .body(Approvals.class)
+                        .returns(RunView.class)
+                        .refuses(409, "the run is not waiting for its owner, or a call was already answered otherwise")
+                        .refuses(
+                                422,
+                                "an entry names no call the run waits on for an approval, names one twice, or has no"
+                                        + " approve"),
+                call -> runs.approve(
+                        call.user(), call.id("task_id"), call.body().approvals()));
+        table.add(
+                Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/tool-outputs", USER, TAG)
+                        .summary("Give the outputs of the client's tools a run called (status requires_action;"
+                                + " pending_calls lists the calls): each output goes back to the model as that call's"
+                                + " result. Once no pending call is left unanswered the run is queued again and any"
+                                + " worker resumes it. Repeating an output is harmless")
+                        .body(ToolOutputs.class)
+                        .returns(RunView.class)
+                        .refuses(409, "the run is not waiting for its owner, or a call was already answered otherwise")
+                        .refuses(
+                                422,
+                                "an entry names no client tool's call the run waits on, names one twice, or its output"
+                                        + " is missing or longer than 65536 characters"),
+                call -> runs.submitToolOutputs(
+                        call.user(), call.id("task_id"), call.body().toolOutputs()));
+        table.add(
                 Route.of(HandlerType.POST, "/v1/agent/runs/{task_id}/cancel", USER, TAG)
-                        .summary("Stop a run: a queued one is cancelled at once (free); a running one stops within a"
-                                + " second, keeping what its model wrote and charging what it used (202 until then);"
-                                + " repeating it is harmless; a finished run is a 409")
+                        .summary("Stop a run: a queued or parked one is cancelled at once (charged only what steps it"
+                                + " recorded used); a running one stops within a second, keeping what its model wrote"
+                                + " and charging what it used (202 until then); repeating it is harmless; a finished"
+                                + " run is a 409")
                         .returns(RunView.class)
                         .alsoAnswers(202, "the run was running: it stops within a second")
                         .refuses(409, "the run had already finished: there is nothing to stop"),
@@ -161,9 +205,12 @@ final class RunRoutes {
         table.add(
                 Route.of(HandlerType.GET, EVENTS, USER, TAG)
                         .summary("Follow a run as server-sent events (retry: first): `delta` events ({\"attempt\","
-                                + " \"index\", \"text\"}, id `<attempt>.<index>`) as its model writes; a `status`"
-                                + " event (the run, as GET returns it; id `<attempt>.<index>.<status>.<version>`) on"
-                                + " every change, until it has finished; a `restart` event ({\"attempt\"}, id"
+                                + " \"index\", \"text\"}, id `<attempt>.<index>`) as its model writes, `tool_call`"
+                                + " ({\"attempt\", \"index\", \"id\", \"tool\", \"arguments\"}) and `tool_result`"
+                                + " ({\"attempt\", \"index\", \"id\", \"tool\", \"result\", \"error\"}) events in the"
+                                + " same sequence and with ids of the same form; a `status`"
+                                + " event (the run, as GET returns it, a parked run's pending_calls with it; id"
+                                + " `<attempt>.<index>.<status>.<version>`) on every change, until it has finished; a `restart` event ({\"attempt\"}, id"
                                 + " `<attempt>.-1`) when a retried attempt's text replaces the one shown. Reconnect"
                                 + " with Last-Event-ID to get only what was missed; 204 when that was nothing and the"
                                 + " run has finished; 422 for an id this stream did not write. A browser's"

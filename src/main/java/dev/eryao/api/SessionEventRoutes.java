@@ -107,7 +107,9 @@ final class SessionEventRoutes {
         table.add(
                 Route.of(HandlerType.GET, EVENTS, USER, TAG)
                         .summary("Follow every run of a session as server-sent events, one run after the other:"
-                                + " `delta` events ({\"run_id\", \"attempt\", \"index\", \"text\"}), `status` events"
+                                + " `delta` events ({\"run_id\", \"attempt\", \"index\", \"text\"}), `tool_call` and"
+                                + " `tool_result` events in the same sequence (a run's own stream's, with \"run_id\"),"
+                                + " `status` events"
                                 + " (the run, as GET returns it) and `restart` ({\"run_id\", \"attempt\"}: a"
                                 + " retried attempt's text starts afresh); every id is"
                                 + " `<run_id>/<attempt>.<index>/<status>`, the run, its last piece and status sent."
@@ -230,11 +232,8 @@ final class SessionEventRoutes {
                     client.sendEvent("restart", mapper.writeValueAsString(new Restart(runId, delta.attempt())));
                 }
                 position = delta.position();
-                client.sendEvent(
-                        "delta",
-                        mapper.writeValueAsString(
-                                new SessionDelta(runId, delta.attempt(), delta.index(), delta.text())),
-                        new Place(runId, position, status).eventId());
+                StreamEvent event = StreamEvent.of(delta, runId, mapper);
+                client.sendEvent(event.name(), event.data(), new Place(runId, position, status).eventId());
             }
             RunView run = events.run();
             if (run == null) {

@@ -3,6 +3,7 @@ package dev.eryao.mcp;
 import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpTransportException;
+import io.modelcontextprotocol.spec.McpTransportSessionNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -31,6 +32,9 @@ final class Failures {
                 return "it answered with JSON-RPC error "
                         + error.getJsonRpcError().code() + ": "
                         + quoted(error.getJsonRpcError().message(), endpoint);
+            }
+            if (t instanceof McpTransportSessionNotFoundException) {
+                return "it did not know the MCP session the client had opened with it (HTTP 404 or 400)";
             }
             if (t instanceof McpHttpClientTransportAuthorizationException) {
                 return "it refused the request as unauthorized (HTTP 401 or 403): check its secret header";

@@ -3,6 +3,7 @@ package dev.eryao.mcp;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportSessionNotFoundException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,6 +18,10 @@ import reactor.core.publisher.Mono;
  * <p>The client never opens the optional GET stream for messages the server starts (it offers
  * the server nothing to ask): {@link McpToolClient} refuses that request with
  * {@link NoServerStream}, and that refusal is not a failure of the call.
+ *
+ * <p>A server that no longer knows the session is reported here only: the SDK's client would
+ * re-initialize the session in the background, and {@link McpToolClient} instead closes that
+ * client and opens a new one (a handshake sent meanwhile would open a session no one ends).
  */
 final class WatchedTransport implements McpClientTransport {
     /** Thrown for the GET stream the transport opens after the handshake: not wanted, not a failure. */
@@ -42,6 +47,10 @@ final class WatchedTransport implements McpClientTransport {
     @Override
     public void setExceptionHandler(Consumer<Throwable> handler) {
         delegate.setExceptionHandler(failure -> {
+            if (failure instanceof McpTransportSessionNotFoundException) {
+                failures.accept(failure);
+                return;
+            }
             handler.accept(failure);
             if (!causedByNoServerStream(failure)) {
                 failures.accept(failure);

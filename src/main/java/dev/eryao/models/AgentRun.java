@@ -32,11 +32,13 @@ import org.hibernate.annotations.SoftDeleteType;
             // a session's runs in the order they were accepted: the claim takes a session's runs one at a
             // time in that order (no earlier open run of the session), and the session's runs are listed
             @Index(name = "ix_agent_run_session_id_created_at_id", columnList = "session_id, created_at, id"),
-            // a session's open runs by status: the claim's two probes (one running? an earlier one queued?)
+            // a session's open runs by status (parked ones are open): the claim's two probes (one running or
+            // parked? an earlier one queued?)
             @Index(
                     name = "ix_agent_run_session_id_status_created_at_id",
                     columnList = "session_id, status, created_at, id",
-                    options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
+                    options =
+                            "WHERE status IN ('queued', 'running', 'requires_approval', 'requires_action') AND deleted_at IS NULL"),
             // what workers claim next: (turn_at, id) is the claim's ORDER BY, so an ordered scan stops at
             // the first unlocked due run instead of sorting every queued one (runs queued in the same
             // microsecond are common)
@@ -48,7 +50,13 @@ import org.hibernate.annotations.SoftDeleteType;
             @Index(
                     name = "ix_agent_run_owner_id_turn_at",
                     columnList = "owner_id, turn_at",
-                    options = "WHERE status IN ('queued', 'running') AND deleted_at IS NULL"),
+                    options =
+                            "WHERE status IN ('queued', 'running', 'requires_approval', 'requires_action') AND deleted_at IS NULL"),
+            // the parked runs, oldest first: what the expiry sweep reads
+            @Index(
+                    name = "ix_agent_run_parked_at",
+                    columnList = "parked_at",
+                    options = "WHERE status IN ('requires_approval', 'requires_action') AND deleted_at IS NULL"),
             @Index(
                     name = "ix_agent_run_lease_expires_at",
                     columnList = "lease_expires_at",
@@ -167,10 +175,34 @@ public class AgentRun extends UpdatableEntity {
     @Column(name = "tool_selection", columnDefinition = "text")
     private String toolSelection;
 
+    // the W3C traceparent of the request that accepted it, which its workers' spans continue
+    // (null: that request was not traced)
+    @Column(name = "trace_parent", updatable = false, columnDefinition = "text")
+    private String traceParent;
+
     // the most this run can cost, held from the owner's points while it is queued or running
     @ColumnDefault("0")
     @Column(name = "held_points", nullable = false)
     private long heldPoints;
+
+    // While it waits for its owner (requires_approval, requires_action): since when, and the calls
+    // it waits on, as a JSON list (services.PendingCalls) that gathers the owner's decisions and
+    // outputs; kept once it is queued again, for the attempt that resumes it.
+    @Column(name = "parked_at")
+    private Instant parkedAt;
+
+    @Column(name = "pending_calls", columnDefinition = "text")
+    private String pendingCalls;
+
+    // the tools its client performs, as the run declared them (a JSON list of name, description,
+    // parameters); null: none
+    @Column(name = "client_tools", updatable = false, columnDefinition = "text")
+    private String clientTools;
+
+    // how many of its attempts ended parked: not failures, so its retries are attempts - parks
+    @ColumnDefault("0")
+    @Column(name = "parks", nullable = false)
+    private int parks;
 
     protected AgentRun() {}
 
@@ -306,6 +338,32 @@ public class AgentRun extends UpdatableEntity {
     /** The registered tools the run may use, as a JSON list of names (null: none). */
     public void selectTools(String toolSelectionJson) {
         this.toolSelection = toolSelectionJson;
+    }
+
+    public String getClientTools() {
+        return clientTools;
+    }
+
+    /** The tools the run's client performs, as a JSON list (null: none). */
+    public void declareClientTools(String clientToolsJson) {
+        this.clientTools = clientToolsJson;
+    }
+
+    public Instant getParkedAt() {
+        return parkedAt;
+    }
+
+    public String getPendingCalls() {
+        return pendingCalls;
+    }
+
+    public int getParks() {
+        return parks;
+    }
+
+    /** The trace the accepting request belongs to, as a W3C traceparent (null: it was not traced). */
+    public void traceFrom(String traceParent) {
+        this.traceParent = traceParent;
     }
 
     /** The limits the run was accepted with (null: the defaults, no cap). */

@@ -7,6 +7,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.Immutable;
 
 /**
@@ -16,6 +17,11 @@ import org.hibernate.annotations.Immutable;
  * another process's worker performs, and a client that connects late or reconnects can be sent
  * what it missed. Written once and never changed; the deltas of an attempt that failed stay, and
  * streams send only those of the run's current attempt.
+ *
+ * <p>A row is of a kind ({@link #TEXT}, {@link #TOOL_CALL}, {@link #TOOL_RESULT}): the tool calls a
+ * model step asked for and their results are numbered in the same sequence as the text, so a
+ * stream is one ordered log and a reconnect resumes in it by the same id. The content of a tool
+ * row is its event as JSON.
  */
 @Entity
 @Immutable
@@ -28,6 +34,13 @@ import org.hibernate.annotations.Immutable;
                     unique = true)
         })
 public class AgentRunDelta extends BaseEntity {
+    /** A piece of the text the model wrote. */
+    public static final String TEXT = "text";
+    /** A tool call a model step asked for: {@code {"id", "tool", "arguments"}}. */
+    public static final String TOOL_CALL = "tool_call";
+    /** A tool call's result: {@code {"id", "tool", "result", "error"}}. */
+    public static final String TOOL_RESULT = "tool_result";
+
     @References(AgentRun.class)
     @Column(name = "run_id", nullable = false, updatable = false)
     private UUID runId;
@@ -40,6 +53,10 @@ public class AgentRunDelta extends BaseEntity {
 
     @Column(name = "delta_index", nullable = false, updatable = false)
     private int deltaIndex;
+
+    @ColumnDefault("'text'")
+    @Column(name = "kind", nullable = false, updatable = false, length = 20)
+    private String kind;
 
     @Column(name = "content", nullable = false, updatable = false, columnDefinition = "text")
     private String content;
@@ -60,6 +77,10 @@ public class AgentRunDelta extends BaseEntity {
 
     public int getDeltaIndex() {
         return deltaIndex;
+    }
+
+    public String getKind() {
+        return kind;
     }
 
     public String getContent() {

@@ -6,9 +6,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum RunStatus {
     QUEUED,
     RUNNING,
+    /** parked: a call it made waits for its owner's approval or denial */
+    REQUIRES_APPROVAL,
+    /** parked: a call of one of its client's tools waits for the client's output */
+    REQUIRES_ACTION,
     SUCCEEDED,
     FAILED,
-    CANCELLED;
+    CANCELLED,
+    /** it waited for its owner longer than ERYAO_RUNS__PARKED_EXPIRY_SECONDS */
+    EXPIRED;
 
     @JsonValue
     public String wireName() {
@@ -20,6 +26,11 @@ public enum RunStatus {
     }
 
     public boolean finished() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED || this == EXPIRED;
+    }
+
+    /** Waiting for its owner: no worker holds it, and it is queued again once every pending call is decided. */
+    public boolean parked() {
+        return this == REQUIRES_APPROVAL || this == REQUIRES_ACTION;
     }
 }

@@ -8,8 +8,11 @@ import java.util.List;
  * read.
  */
 public record DeltaPage(List<Piece> pieces, boolean more) {
-    /** A stored piece: its attempt, its index within the attempt, and its text. */
-    public record Piece(int attempt, int index, String content) {}
+    /**
+     * A stored piece: its attempt, its index within the attempt, its kind (AgentRunDelta: text, a
+     * tool call, a result) and its content (the text, or the tool event as JSON).
+     */
+    public record Piece(int attempt, int index, String kind, String content) {}
 
     public DeltaPage {
         pieces = List.copyOf(pieces);
@@ -18,11 +21,11 @@ public record DeltaPage(List<Piece> pieces, boolean more) {
         }
     }
 
-    /** The page of rows {@code (attempt, delta_index, content, index of the next piece or null)}. */
+    /** The page of rows {@code (attempt, delta_index, kind, content, index of the next piece or null)}. */
     static DeltaPage of(List<Object[]> rows) {
         List<Piece> pieces = rows.stream()
-                .map(row -> new Piece((Integer) row[0], (Integer) row[1], (String) row[2]))
+                .map(row -> new Piece((Integer) row[0], (Integer) row[1], (String) row[2], (String) row[3]))
                 .toList();
-        return new DeltaPage(pieces, !rows.isEmpty() && rows.getLast()[3] != null);
+        return new DeltaPage(pieces, !rows.isEmpty() && rows.getLast()[4] != null);
     }
 }

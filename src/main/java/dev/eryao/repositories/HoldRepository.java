@@ -7,6 +7,7 @@ import dev.eryao.models.AgentRun;
 import dev.eryao.models.PointsBalance;
 import jakarta.persistence.Tuple;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,8 +18,9 @@ import java.util.UUID;
  * Every statement that changes a hold is here, and every path uses these (docs/runs.md has the
  * table): a hold is {@link #take taken} when a run is accepted, {@link #raise raised} at claim when
  * the conversation sent with the input costs more, {@link #settle settled} when the run finishes
- * (its cost charged from it, never more, the rest given back), and {@link #release released} when
- * a run ends without a charge (failed, cancelled before it started, rescued into an end). Two
+ * (its cost charged from it, never more, the rest given back), and {@link #end ended} when a run
+ * ends otherwise (failed, cancelled by a statement, rescued into an end): what its recorded steps
+ * were charged is taken from it, never more, and the rest given back. Two
  * columns carry a hold: {@code agent_run.held_points} (the run's) and {@code points_balance.held}
  * (their sum over the owner's open runs, under {@code CHECK (held >= 0 AND held <= balance)}).
  *
@@ -141,19 +143,44 @@ public class HoldRepository {
                 .orElse(Settlement.NONE);
     }
 
-    /** Gives back the holds of those of {@code runs} that ended (failed or cancelled: no charge). */
-    public void release(List<EndedRun> runs) {
-        Map<UUID, Long> byOwner = new TreeMap<>();
+    /**
+     * Settles those of {@code runs} that ended: each is charged what its recorded steps were
+     * ({@link EndedRun#owed}, never more than it held) and gives the rest of its hold back; those
+     * whose steps cost nothing only give their holds back, one statement per owner. Owners are
+     * taken in one order, so two transactions ending runs of the same owners cannot deadlock.
+     *
+     * @return the runs that were charged, each with its settlement (for its ledger row)
+     */
+    public List<Charged> end(List<EndedRun> runs) {
+        Map<UUID, List<EndedRun>> byOwner = new TreeMap<>();
         for (EndedRun run : runs) {
             if (run.holdsToRelease()) {
-                byOwner.merge(run.ownerId(), run.heldPoints(), Long::sum);
+                byOwner.computeIfAbsent(run.ownerId(), owner -> new ArrayList<>())
+                        .add(run);
             }
         }
-        byOwner.forEach((owner, amount) -> balanceStatement(RELEASE, Object.class)
-                .setParameter("owner", owner)
-                .setParameter("amount", amount)
-                .executeUpdate());
+        List<Charged> charged = new ArrayList<>();
+        byOwner.forEach((owner, ended) -> {
+            long released = 0;
+            for (EndedRun run : ended) {
+                if (run.owed() > 0) {
+                    charged.add(new Charged(run, settle(owner, run.owed(), run.heldPoints())));
+                } else {
+                    released += run.heldPoints();
+                }
+            }
+            if (released > 0) {
+                balanceStatement(RELEASE, Object.class)
+                        .setParameter("owner", owner)
+                        .setParameter("amount", released)
+                        .executeUpdate();
+            }
+        });
+        return charged;
     }
+
+    /** An ended run that was charged for its steps, and what that left. */
+    public record Charged(EndedRun run, Settlement settlement) {}
 
     private <R> NativeStatement<R> balanceStatement(String sql, Class<R> type) {
         return session().createNativeQuery(sql, type).addSynchronizedEntityClass(PointsBalance.class);

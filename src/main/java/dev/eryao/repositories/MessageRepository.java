@@ -41,16 +41,21 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
             m.created_at, run.status AS run_status""";
 
     // A message and the messages it follows, back to the first of its session: newest first, at
-    // most :limit of them.
+    // most :limit of them; each answer says whether its run called tools, so that a chain of runs
+    // that called none costs no read of steps (one index probe each here instead).
     private static final String CHAIN = """
             WITH RECURSIVE chain AS (
-                SELECT id, parent_id, role, content, 1 AS depth FROM agent_chat_message
+                SELECT id, parent_id, role, content, run_id, 1 AS depth FROM agent_chat_message
                 WHERE id = :message AND owner_id = :owner AND deleted_at IS NULL
               UNION ALL
-                SELECT m.id, m.parent_id, m.role, m.content, c.depth + 1 FROM chain c
+                SELECT m.id, m.parent_id, m.role, m.content, m.run_id, c.depth + 1 FROM chain c
                 JOIN agent_chat_message m ON m.id = c.parent_id
                 WHERE m.owner_id = :owner AND m.deleted_at IS NULL AND c.depth < :limit)
-            SELECT role, content FROM chain ORDER BY depth""";
+            SELECT c.role, c.content, c.run_id,
+                c.run_id IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM agent_run_step s
+                    WHERE s.run_id = c.run_id AND s.owner_id = :owner AND s.kind = 'tool') AS called_tools
+            FROM chain c ORDER BY c.depth""";
 
     // The branch through a message of the session: the messages it follows, itself, and after it
     // the newest reply of each message in turn (the latest regenerate or edit), oldest first.
@@ -150,7 +155,11 @@ public class MessageRepository extends BaseRepository<AgentChatMessage> {
                 .setParameter("limit", limit)
                 .getResultList()
                 .stream()
-                .map(row -> new MessageText(row.get("role", String.class), row.get("content", String.class)))
+                .map(row -> new MessageText(
+                        row.get("role", String.class),
+                        row.get("content", String.class),
+                        row.get("run_id", UUID.class),
+                        row.get("called_tools", Boolean.class)))
                 .toList();
     }
 

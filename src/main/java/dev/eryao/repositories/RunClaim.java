@@ -14,6 +14,12 @@ import java.util.UUID;
  * @param maxSteps   the most model steps the run may take (null: accepted before runs had the limit)
  * @param maxPoints  the most the whole run may cost (null: no cap of its own)
  * @param toolSelectionJson the registered tools it may use, a JSON list of names (null: none)
+ * @param traceParent the W3C traceparent of the request that accepted it, which the attempt's spans
+ *                    continue (null: that request was not traced)
+ * @param parks      how many of its earlier attempts ended parked (not failures: its retries are
+ *                   {@code attempt - parks})
+ * @param pendingCallsJson the calls it last parked on, with its owner's decisions and outputs (null: none)
+ * @param clientToolsJson  the tools its client performs, as it declared them (null: none)
  */
 public record RunClaim(
         UUID runId,
@@ -26,4 +32,13 @@ public record RunClaim(
         UUID questionId,
         Integer maxSteps,
         Long maxPoints,
-        String toolSelectionJson) {}
+        String toolSelectionJson,
+        String traceParent,
+        int parks,
+        String pendingCallsJson,
+        String clientToolsJson) {
+    /** Which try this is, not counting the attempts that ended parked: what the retry limit counts. */
+    public int tries() {
+        return attempt - parks;
+    }
+}

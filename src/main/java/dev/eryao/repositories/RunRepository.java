@@ -29,25 +29,40 @@ import org.hibernate.query.restriction.Restriction;
  * {@link #CHANNEL} ({@code pg_notify}, sent when the transaction commits) from inside the statement
  * that makes it, with its session's id after a space (so a session's event stream hears of its runs;
  * a run's insert is announced the same way by a trigger). Statements that end runs return them as {@link EndedRun}s: their holds are
- * released by the caller through {@link HoldRepository}, the one place holds change. Native SQL,
+ * settled by the caller through {@link HoldRepository}, the one place holds change. Native SQL,
  * so each says {@code deleted_at IS NULL} itself.
  */
 public class RunRepository extends BaseRepository<AgentRun> {
     /** The channel every change of a run is announced on, its id as the payload (see Notifications). */
     public static final String CHANNEL = "eryao_run";
 
-    // The next due run in turn order (AgentRun.turn_at: owners take turns), oldest first within a
-    // turn, marked running under a lease. Never a run whose session is deleted (the rescuer cancels
+    /**
+     * The key, after the run's and the session's ids, of the announcements that may leave a run to
+     * claim: a run inserted (the trigger), queued again (a retry, a rescue, a park answered), or
+     * ended (its session's next run may be claimed now). Workers wait on it; a streamed piece and
+     * a claim do not carry it, so they do not wake every idle worker of every process.
+     */
+    public static final String QUEUE_KEY = "queue";
+
+    // The next :limit due runs in turn order (AgentRun.turn_at: owners take turns), oldest first
+    // within a turn, marked running under a lease (a worker asks for as many as it has free slots). Never a run whose
+    // session is deleted (the rescuer cancels
     // it), nor one whose stop was requested: a cancel is final. Never a run whose session has a
     // running run or an earlier open one (a run waiting for its retry keeps its place): a session's
     // runs are performed one at a time, in the order they were accepted. That holds across workers
     // and processes without a lock of ours: a run leaves "open" only for a final status, so a
     // snapshot that shows every earlier run of the session final stays right, and an earlier run
     // seen queued or running holds this one back (it is skipped, and the scan goes on to other
-    // sessions' runs). The two probes are scalar subqueries with LIMIT 1, not NOT EXISTS: PostgreSQL
+    // sessions' runs); so does one that is parked, waiting for its owner. Several runs claimed in one
+    // statement are no exception: every candidate's probes read the statement's one snapshot, in
+    // which a session's earlier run is still queued, so a session gives at most one run to a claim. The two probes are
+    // scalar subqueries with
+    // LIMIT 1, not NOT EXISTS: PostgreSQL
     // turns NOT EXISTS into an anti-join, and its generic plan hashed every queued run (300-400 ms a
     // claim in bench/run); a subquery it cannot flatten is one index probe for each candidate the
-    // ordered scan reaches.
+    // ordered scan reaches. LIMIT as a parameter leaves the generic plan that same ordered scan
+    // (EXPLAIN on 22,000 queued runs, plan_cache_mode=force_generic_plan): a claim of n runs costs
+    // n runs' probes, not another plan.
     private static final String CLAIM = """
             WITH next AS (
                 SELECT id FROM agent_run q
@@ -56,14 +71,15 @@ public class RunRepository extends BaseRepository<AgentRun> {
                   AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                   WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
                   AND (SELECT 1 FROM agent_run e
-                       WHERE e.session_id = q.session_id AND e.status = 'running' AND e.deleted_at IS NULL
+                       WHERE e.session_id = q.session_id
+                         AND e.status IN ('running', 'requires_approval', 'requires_action') AND e.deleted_at IS NULL
                        LIMIT 1) IS NULL
                   AND (SELECT 1 FROM agent_run e
                        WHERE e.session_id = q.session_id AND e.status = 'queued' AND e.deleted_at IS NULL
                          AND (e.created_at, e.id) < (q.created_at, q.id)
                        LIMIT 1) IS NULL
                 ORDER BY turn_at, id
-                LIMIT 1
+                LIMIT :limit
                 FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE agent_run r
@@ -71,9 +87,10 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     started_at = coalesce(r.started_at, :now), updated_at = :now
                 FROM next WHERE r.id = next.id
                 RETURNING r.id, r.attempts, r.session_id, r.owner_id, r.llm_id, r.held_points, r.input, r.question_id,
-                    r.max_steps, r.max_points, r.tool_selection)
+                    r.max_steps, r.max_points, r.tool_selection, r.trace_parent, r.parks, r.pending_calls,
+                    r.client_tools)
             SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id, max_steps, max_points,
-                tool_selection
+                tool_selection, trace_parent, parks, pending_calls, client_tools
             FROM claimed
             WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL""";
 
@@ -89,7 +106,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     finished_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
                 RETURNING id, session_id)
-            SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id || ' ' || finished.session_id) IS NOT NULL""";
+            SELECT id FROM finished WHERE pg_notify('eryao_run', finished.id || ' ' || finished.session_id || ' queue') IS NOT NULL""";
 
     // The claimed attempt failed: queued again (:again) or failed for good — unless its stop was
     // requested, in which case it ends cancelled, keeping what its model wrote (:written), whichever
@@ -111,8 +128,17 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
                 RETURNING id, owner_id, held_points, status, session_id)
-            SELECT id, owner_id, held_points, status FROM failed
-            WHERE pg_notify('eryao_run', failed.id || ' ' || failed.session_id) IS NOT NULL""";
+            SELECT id, owner_id, held_points, status, (SELECT CAST(coalesce(sum(st.points_charged), 0) AS bigint)
+                FROM agent_run_step st WHERE st.run_id = failed.id) AS steps_points
+            FROM failed
+            WHERE pg_notify('eryao_run', failed.id || ' ' || failed.session_id || ' queue') IS NOT NULL""";
+
+    // A run that failed, was cancelled or expired (in this transaction) and was charged what its recorded
+    // steps used: the run says what it cost, as a finished one does.
+    private static final String CHARGED_FOR_STEPS = """
+            UPDATE agent_run SET cost_points = :cost, charged_points = :charged,
+                charge_capped = CAST(:cost AS bigint) > CAST(:charged AS bigint)
+            WHERE id = :id AND status IN ('failed', 'cancelled', 'expired')""";
 
     // A run just finished (in this transaction) whose reported usage priced above its hold: what it
     // was charged (its hold); cost_points keeps the full price.
@@ -132,8 +158,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
                 RETURNING id, owner_id, session_id, cancel_requested_at IS NOT NULL AS stop),
             piece AS (
-                INSERT INTO agent_run_delta (id, run_id, owner_id, attempt, delta_index, content, created_at)
-                SELECT gen_random_uuid(), id, owner_id, :attempt, :index, :content, :now FROM run)
+                INSERT INTO agent_run_delta (id, run_id, owner_id, attempt, delta_index, kind, content, created_at)
+                SELECT gen_random_uuid(), id, owner_id, :attempt, :index, :kind, :content, :now FROM run)
             SELECT stop FROM run, quick WHERE pg_notify('eryao_run', run.id || ' ' || run.session_id) IS NOT NULL""";
 
     // The same without a piece: extends the lease and says whether to stop; nothing to announce.
@@ -142,58 +168,73 @@ public class RunRepository extends BaseRepository<AgentRun> {
             WHERE id = :id AND status = 'running' AND leased_by = :worker AND attempts = :attempt
             RETURNING cancel_requested_at IS NOT NULL AS stop""";
 
-    // The owner stops one run: a queued one is cancelled at once, a running one is marked and its
-    // worker, in whatever process, stops it; a finished one is left as it is. Returns the status the
-    // run had (no row: not the owner's, or no such run) and whether this statement ended it.
+    // The owner stops one run: a queued or parked one is cancelled at once, a running one is marked
+    // and its worker, in whatever process, stops it; a finished one is left as it is. Returns the
+    // status the run had (no row: not the owner's, or no such run), whether this statement ended it,
+    // and what the steps it recorded came to (a parked run, or a queued one waiting for a retry,
+    // has used points its hold must pay).
     private static final String CANCEL = """
             WITH target AS (
-                SELECT id, status FROM agent_run
+                SELECT id, status, status IN ('queued', 'requires_approval', 'requires_action') AS ends
+                FROM agent_run
                 WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL
                 FOR UPDATE),
             stopped AS (
                 UPDATE agent_run r
-                SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
-                    finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
-                    error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
-                    stop_reason = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.stop_reason END,
+                SET status = CASE WHEN t.ends THEN 'cancelled' ELSE r.status END,
+                    finished_at = CASE WHEN t.ends THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
+                    error = CASE WHEN t.ends THEN :reason ELSE r.error END,
+                    stop_reason = CASE WHEN t.ends THEN 'cancelled' ELSE r.stop_reason END,
+                    parked_at = NULL,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
-                FROM target t WHERE r.id = t.id AND t.status IN ('queued', 'running')
+                FROM target t
+                WHERE r.id = t.id AND t.status IN ('queued', 'running', 'requires_approval', 'requires_action')
                 RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
-            SELECT t.id, t.status AS was, s.owner_id, coalesce(s.held_points, 0) AS held_points, s.status
+            SELECT t.id, t.status AS was, s.owner_id, coalesce(s.held_points, 0) AS held_points, s.status,
+                (SELECT CAST(coalesce(sum(st.points_charged), 0) AS bigint)
+                 FROM agent_run_step st WHERE st.run_id = s.id) AS steps_points
             FROM target t LEFT JOIN stopped s ON s.id = t.id
-            WHERE s.id IS NULL OR pg_notify('eryao_run', s.id || ' ' || s.session_id) IS NOT NULL""";
+            WHERE s.id IS NULL OR pg_notify('eryao_run', s.id || ' ' || s.session_id || ' queue') IS NOT NULL""";
 
-    // The same for every unfinished run of a session (its owner deletes it).
+    // The same for every unfinished run of a session (its owner deletes it, or a new run interrupts).
     private static final String CANCEL_SESSION_RUNS = """
             WITH target AS (
-                SELECT id, status FROM agent_run
-                WHERE session_id = :session AND status IN ('queued', 'running') AND deleted_at IS NULL
+                SELECT id, status, status IN ('queued', 'requires_approval', 'requires_action') AS ends
+                FROM agent_run
+                WHERE session_id = :session AND status IN ('queued', 'running', 'requires_approval', 'requires_action')
+                  AND deleted_at IS NULL
                 FOR UPDATE),
             stopped AS (
                 UPDATE agent_run r
-                SET status = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.status END,
-                    finished_at = CASE WHEN t.status = 'queued' THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
-                    error = CASE WHEN t.status = 'queued' THEN :reason ELSE r.error END,
-                    stop_reason = CASE WHEN t.status = 'queued' THEN 'cancelled' ELSE r.stop_reason END,
+                SET status = CASE WHEN t.ends THEN 'cancelled' ELSE r.status END,
+                    finished_at = CASE WHEN t.ends THEN CAST(:now AS timestamptz) ELSE r.finished_at END,
+                    error = CASE WHEN t.ends THEN :reason ELSE r.error END,
+                    stop_reason = CASE WHEN t.ends THEN 'cancelled' ELSE r.stop_reason END,
+                    parked_at = NULL,
                     cancel_requested_at = coalesce(r.cancel_requested_at, :now), updated_at = :now
                 FROM target t WHERE r.id = t.id
                 RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id)
-            SELECT id, owner_id, held_points, status FROM stopped
-            WHERE pg_notify('eryao_run', stopped.id || ' ' || stopped.session_id) IS NOT NULL""";
+            SELECT id, owner_id, held_points, status,
+                (SELECT CAST(coalesce(sum(st.points_charged), 0) AS bigint)
+                 FROM agent_run_step st WHERE st.run_id = stopped.id) AS steps_points
+            FROM stopped
+            WHERE pg_notify('eryao_run', stopped.id || ' ' || stopped.session_id || ' queue') IS NOT NULL""";
 
     // Runs whose worker let the lease expire: cancelled when they were to stop, failed for good on
     // their last attempt, queued again otherwise (keeping their holds); and queued runs of a deleted
-    // session (one queued as the session was deleted), cancelled.
+    // session (one queued as the session was deleted), cancelled. Each with what its recorded steps
+    // were charged: a run ended here still owes them. A step recorded after this statement's
+    // snapshot extended its lease, so its run is not taken back.
     private static final String RESCUE = """
             WITH expired AS (
                 UPDATE agent_run
                 SET status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
-                                  WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
-                    finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR attempts >= :maxAttempts
+                                  WHEN attempts - parks >= :maxAttempts THEN 'failed' ELSE 'queued' END,
+                    finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR attempts - parks >= :maxAttempts
                                        THEN CAST(:now AS timestamptz) END,
                     error = 'attempt ' || attempts || ' stopped: the worker running it let its lease expire',
                     stop_reason = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
-                                       WHEN attempts >= :maxAttempts THEN 'error' END,
+                                       WHEN attempts - parks >= :maxAttempts THEN 'error' END,
                     scheduled_at = :now, leased_by = NULL, lease_expires_at = NULL, updated_at = :now
                 WHERE status = 'running' AND lease_expires_at < :now AND deleted_at IS NULL
                 RETURNING id, owner_id, held_points, status, session_id),
@@ -206,8 +247,11 @@ public class RunRepository extends BaseRepository<AgentRun> {
                   AND r.deleted_at IS NULL
                 RETURNING r.id, r.owner_id, r.held_points, r.status, r.session_id),
             rescued AS (SELECT * FROM expired UNION ALL SELECT * FROM orphaned)
-            SELECT id, owner_id, held_points, status FROM rescued
-            WHERE pg_notify('eryao_run', rescued.id || ' ' || rescued.session_id) IS NOT NULL""";
+            SELECT id, owner_id, held_points, status,
+                (SELECT CAST(coalesce(sum(st.points_charged), 0) AS bigint)
+                 FROM agent_run_step st WHERE st.run_id = rescued.id) AS steps_points
+            FROM rescued
+            WHERE pg_notify('eryao_run', rescued.id || ' ' || rescued.session_id || ' queue') IS NOT NULL""";
 
     // A page of the pieces after a position: at most :pieces of them, and only as many as fit in
     // :bytes of text together, except that the first is always there (a reader always moves on).
@@ -215,7 +259,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
     // index) says whether more are stored, in the same snapshot as the page.
     private static final String DELTAS_AFTER = """
             with next as (
-                select d.attempt as attempt, d.deltaIndex as deltaIndex, d.content as content,
+                select d.attempt as attempt, d.deltaIndex as deltaIndex, d.kind as kind, d.content as content,
                        row_number() over (order by d.deltaIndex) as n,
                        sum(octet_length(d.content)) over (order by d.deltaIndex) as upto,
                        lead(d.deltaIndex) over (order by d.deltaIndex) as following
@@ -223,7 +267,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 where d.runId = :run and d.ownerId = :owner and d.attempt = :attempt and d.deltaIndex > :after
                 order by d.deltaIndex
                 limit :pieces)
-            select p.attempt, p.deltaIndex, p.content, p.following from next p
+            select p.attempt, p.deltaIndex, p.kind, p.content, p.following from next p
             where p.n = 1 or p.upto <= :bytes
             order by p.deltaIndex""";
 
@@ -253,13 +297,25 @@ public class RunRepository extends BaseRepository<AgentRun> {
 
     /** Claims the next due run for {@code worker} until {@code leaseExpires}, or none. */
     public Optional<RunClaim> claim(String worker, Instant now, Instant leaseExpires) {
+        return claim(worker, now, leaseExpires, 1).stream().findFirst();
+    }
+
+    /**
+     * Claims up to {@code limit} due runs for {@code worker} until {@code leaseExpires}, in one
+     * statement, in turn order; at most one of any session (see CLAIM: every candidate's probes read
+     * the statement's one snapshot, so a session's later run sees its earlier one still queued).
+     */
+    public List<RunClaim> claim(String worker, Instant now, Instant leaseExpires, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a claim takes at least one run: " + limit);
+        }
         return statement(CLAIM)
                 .setParameter("now", now)
                 .setParameter("worker", worker)
                 .setParameter("expires", leaseExpires)
+                .setParameter("limit", limit)
                 .getResultList()
                 .stream()
-                .findFirst()
                 .map(row -> new RunClaim(
                         row.get("id", UUID.class),
                         row.get("attempts", Integer.class),
@@ -271,7 +327,12 @@ public class RunRepository extends BaseRepository<AgentRun> {
                         row.get("question_id", UUID.class),
                         row.get("max_steps", Integer.class),
                         row.get("max_points", Long.class),
-                        row.get("tool_selection", String.class)));
+                        row.get("tool_selection", String.class),
+                        row.get("trace_parent", String.class),
+                        row.get("parks", Integer.class),
+                        row.get("pending_calls", String.class),
+                        row.get("client_tools", String.class)))
+                .toList();
     }
 
     /** Marks the claimed attempt succeeded; false when the claim is no longer this worker's. */
@@ -319,7 +380,8 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * Records a failed attempt: queued again, due at {@code retryAt} (when {@code retryAt} is not
      * null), or failed for good — or, when its stop was requested, cancelled with {@code written}
      * (what its model wrote) as its output and {@code stopped} as its error. A run this ends still
-     * holds its points: the caller releases them ({@link HoldRepository#release}).
+     * holds its points: the caller charges its recorded steps from them and releases the rest
+     * ({@link HoldRepository#end}).
      *
      * @return the run as this left it; empty when the claim is no longer this worker's
      */
@@ -351,16 +413,32 @@ public class RunRepository extends BaseRepository<AgentRun> {
     }
 
     /**
-     * Stores piece {@code index} of what the claimed attempt's model has written, announces it, and
-     * extends the lease to {@code leaseExpires}.
+     * Records on a run that failed or was cancelled (in this transaction) that its recorded steps
+     * came to {@code cost} and it was charged {@code charged} of it.
+     */
+    public void recordChargedForSteps(UUID runId, long cost, long charged) {
+        session()
+                .createNativeQuery(CHARGED_FOR_STEPS, Object.class)
+                .addSynchronizedEntityClass(AgentRun.class)
+                .setParameter("id", runId)
+                .setParameter("cost", cost)
+                .setParameter("charged", charged)
+                .executeUpdate();
+    }
+
+    /**
+     * Stores piece {@code index} of the claimed attempt's stream (of {@code kind}: text its model
+     * wrote, a tool call or a result; see AgentRunDelta), announces it, and extends the lease to
+     * {@code leaseExpires}.
      *
      * @return whether the run is to stop; empty when the claim is no longer this worker's
      */
     public Optional<Boolean> append(
-            RunClaim claim, String worker, int index, String content, Instant now, Instant leaseExpires) {
+            RunClaim claim, String worker, int index, String kind, String content, Instant now, Instant leaseExpires) {
         return stopRequested(guarded(APPEND, claim, worker, now)
                 .setParameter("expires", leaseExpires)
                 .setParameter("index", index)
+                .setParameter("kind", kind)
                 .setParameter("content", content));
     }
 
@@ -381,7 +459,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * The owner stops a run: cancelled now when it was queued, marked to stop when it is running
      * (its worker records it cancelled).
      *
-     * @return the status the run had, and the run if this ended it (its hold still to release);
+     * @return the status the run had, and the run if this ended it (its hold still to settle);
      *         empty when the owner has no such run
      */
     public Optional<Cancel> cancel(UUID ownerId, UUID runId, String reason, Instant now) {
@@ -407,7 +485,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
     /** What a cancel found: the status the run had, and the run if the cancel ended it. */
     public record Cancel(RunStatus was, Optional<EndedRun> ended) {}
 
-    /** {@link #cancel} for every queued and running run of a session; each, as the statement left it. */
+    /** {@link #cancel} for every queued, running and parked run of a session; each, as the statement left it. */
     public List<EndedRun> cancelRunsOfSession(UUID sessionId, String reason, Instant now) {
         return statement(CANCEL_SESSION_RUNS)
                 .setParameter("session", sessionId)
@@ -423,7 +501,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
      * Takes back runs whose lease expired before {@code now} (their worker died or hung): queued
      * again, failed when that was their last attempt, cancelled when they were to stop; and cancels
      * queued runs of deleted sessions. Returns each, as this left it (the holds of those that ended
-     * are the caller's to release).
+     * are the caller's to settle: {@link HoldRepository#end}).
      */
     public List<EndedRun> rescueExpired(Instant now, int maxAttempts, String orphanReason) {
         return statement(RESCUE)
@@ -459,6 +537,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                 row.get("id", UUID.class),
                 row.get("owner_id", UUID.class),
                 row.get("held_points", Long.class),
+                row.get("steps_points", Long.class),
                 RunStatus.fromWireName(row.get("status", String.class)));
     }
 

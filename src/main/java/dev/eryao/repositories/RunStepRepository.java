@@ -36,6 +36,17 @@ public class RunStepRepository {
             where s.runId = :run and s.ownerId = :owner
             order by s.stepIndex""";
 
+    // The steps a later run's context carries of each run in :runs (by position in the array):
+    // the model steps that asked for tools and the tool steps; a model step that only answered is
+    // its run's answer message already.
+    private static final String OF_RUNS_FOR_CONTEXT = """
+            SELECT s.run_id, s.kind, s.content, s.tool_calls, s.tool_call_id, s.result
+            FROM unnest(CAST(:runs AS uuid[])) WITH ORDINALITY AS r(id, position)
+            JOIN agent_run_step s ON s.run_id = r.id
+            WHERE s.owner_id = :owner AND (s.kind = 'tool' OR s.tool_calls IS NOT NULL)
+            ORDER BY r.position, s.step_index
+            LIMIT :limit""";
+
     private final CurrentSession sessions;
 
     public RunStepRepository(CurrentSession sessions) {
@@ -86,6 +97,41 @@ public class RunStepRepository {
                 .setParameter("run", runId)
                 .setParameter("owner", ownerId)
                 .getResultList();
+    }
+
+    /**
+     * The owner's tool calls and results of {@code runIds}, run by run in the order given, each
+     * run's in step order: at most {@code limit} rows, and a run whose steps do not all fit is left
+     * out whole (none of its steps), so that no run's calls are carried without their results.
+     * One statement for all the runs.
+     */
+    public List<ContextStep> ofRunsForContext(UUID ownerId, List<UUID> runIds, int limit) {
+        if (runIds.isEmpty()) {
+            return List.of();
+        }
+        List<ContextStep> rows = session()
+                .createNativeQuery(OF_RUNS_FOR_CONTEXT, Tuple.class)
+                .addSynchronizedEntityClass(AgentRunStep.class)
+                .setParameter("runs", runIds.toArray(UUID[]::new), UUID[].class)
+                .setParameter("owner", ownerId)
+                .setParameter("limit", limit + 1)
+                .getResultList()
+                .stream()
+                .map(row -> new ContextStep(
+                        row.get("run_id", UUID.class),
+                        row.get("kind", String.class),
+                        row.get("content", String.class),
+                        row.get("tool_calls", String.class),
+                        row.get("tool_call_id", String.class),
+                        row.get("result", String.class)))
+                .toList();
+        if (rows.size() <= limit) {
+            return rows;
+        }
+        UUID cut = rows.get(limit).runId();
+        return rows.subList(0, limit).stream()
+                .filter(step -> !step.runId().equals(cut))
+                .toList();
     }
 
     private RepositorySession session() {

@@ -22,19 +22,22 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     // live (the mapping's soft-delete filter applies to joined entities too) and active.
     // The owner's open runs are counted, and their last turn found, by the (owner_id, turn_at)
     // index of open runs: the statuses are literals so that its partial predicate applies.
-    // A session's run in flight: its running run, else its oldest queued one (the next to run).
+    // A session's run in flight: its running or parked run, else its oldest queued one (the next to run).
     private static final String ACTIVE_RUN = """
             (select a.id from AgentRun a where a.sessionId = s.id
-                and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)
-                order by case when a.status = dev.eryao.models.RunStatus.RUNNING then 0 else 1 end,
+                and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING,
+                    dev.eryao.models.RunStatus.REQUIRES_APPROVAL, dev.eryao.models.RunStatus.REQUIRES_ACTION)
+                order by case when a.status = dev.eryao.models.RunStatus.QUEUED then 1 else 0 end,
                     a.createdAt, a.id limit 1)""";
 
     private static final String OWNED_FOR_RUN = """
             select new dev.eryao.repositories.RunAdmission(s, coalesce(b.balance, 0L), coalesce(b.held, 0L), m,
                 (select count(r) from AgentRun r where r.ownerId = s.ownerId
-                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING,
+                    dev.eryao.models.RunStatus.REQUIRES_APPROVAL, dev.eryao.models.RunStatus.REQUIRES_ACTION)),
                 (select max(r.turnAt) from AgentRun r where r.ownerId = s.ownerId
-                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)),
+                    and r.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING,
+                    dev.eryao.models.RunStatus.REQUIRES_APPROVAL, dev.eryao.models.RunStatus.REQUIRES_ACTION)),
                 %s,
                 (select count(p) from AgentChatMessage p where p.id = coalesce(:parent, :edits)
                     and p.sessionId = s.id and (:edits is null or p.role = dev.eryao.models.MessageRole.USER)),
@@ -62,8 +65,9 @@ public class SessionRepository extends BaseRepository<AgentChatSession> {
     private static final String ACTIVE_RUNS_OF = """
             select a.sessionId, a.id from AgentRun a
             where a.sessionId in :sessions
-              and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING)
-            order by a.sessionId, case when a.status = dev.eryao.models.RunStatus.RUNNING then 0 else 1 end,
+              and a.status in (dev.eryao.models.RunStatus.QUEUED, dev.eryao.models.RunStatus.RUNNING,
+                    dev.eryao.models.RunStatus.REQUIRES_APPROVAL, dev.eryao.models.RunStatus.REQUIRES_ACTION)
+            order by a.sessionId, case when a.status = dev.eryao.models.RunStatus.QUEUED then 1 else 0 end,
                 a.createdAt, a.id""";
 
     public SessionRepository(CurrentSession sessions) {

@@ -22,6 +22,8 @@ import java.util.UUID;
  * @param maxPoints        the most the whole run may cost, or null for no cap of its own
  * @param registeredTools  the registered tools its model is offered, resolved at claim (none: it can
  *                         only answer)
+ * @param clientTools      the tools its client performs, offered beside them
+ * @param answers          the calls it last parked on, with its owner's answers (none: it never parked)
  */
 public record RunContext(
         RunClaim claim,
@@ -38,7 +40,9 @@ public record RunContext(
         List<StepView> steps,
         int maxSteps,
         Long maxPoints,
-        List<RegisteredTool> registeredTools) {
+        List<RegisteredTool> registeredTools,
+        ClientTools clientTools,
+        PendingCalls answers) {
     public RunContext {
         messages = List.copyOf(messages);
         steps = List.copyOf(steps);
@@ -61,7 +65,9 @@ public record RunContext(
                 List.of(),
                 1,
                 null,
-                List.of());
+                List.of(),
+                ClientTools.none(),
+                PendingCalls.of(List.of()));
     }
 
     /** This context with {@code tools} offered to its model. */
@@ -81,14 +87,26 @@ public record RunContext(
                 steps,
                 maxSteps,
                 maxPoints,
-                tools);
+                tools,
+                clientTools,
+                answers);
     }
 
     /** The tools its model is offered, as the request names them. */
     public List<ToolDefinition> toolDefinitions() {
-        return registeredTools.stream()
-                .map(tool -> new ToolDefinition(tool.name(), tool.description(), tool.inputSchemaJson()))
-                .toList();
+        List<ToolDefinition> offered = new java.util.ArrayList<>();
+        registeredTools.forEach(
+                tool -> offered.add(new ToolDefinition(tool.name(), tool.description(), tool.inputSchemaJson())));
+        clientTools
+                .all()
+                .forEach(tool ->
+                        offered.add(new ToolDefinition(tool.name(), tool.description(), ClientTools.schemaOf(tool))));
+        return offered;
+    }
+
+    /** The client's tool named {@code name}, if the run declared one. */
+    public java.util.Optional<ClientTool> clientTool(String name) {
+        return clientTools.named(name);
     }
 
     /** The offered tool named {@code name}, if there is one. */

@@ -4,17 +4,20 @@ import dev.eryao.core.config.RunsSettings;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatMessage;
+import dev.eryao.models.AgentRunDelta;
 import dev.eryao.models.LlmModel;
 import dev.eryao.models.MessageRole;
-import dev.eryao.models.PointsLedgerEntry;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
 import dev.eryao.repositories.ActiveModel;
+import dev.eryao.repositories.ContextStep;
 import dev.eryao.repositories.EndedRun;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmModelRepository;
 import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.MessageText;
+import dev.eryao.repositories.ParkedRunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
 import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunClaim;
@@ -25,19 +28,24 @@ import dev.eryao.repositories.Settlement;
 import dev.eryao.repositories.StepRecord;
 import dev.eryao.services.tools.RegisteredTool;
 import dev.eryao.services.tools.RegisteredTools;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.stream.Collectors;
 
 /**
  * The worker's side of agent runs, each method one unit of work: claim the next run and read what
  * performing it needs (raising its hold when the conversation makes it cost more than its input
  * alone); record its success — assistant message, output, usage, one ledger debit and the hold's
  * release, all in one transaction; or record its failure, to be retried with backoff (keeping the
- * hold) or failed for good (releasing it). Every recording is guarded by the claim, so an attempt
- * whose lease was lost changes nothing.
+ * hold) or failed for good (charged what its recorded steps were, the rest of its hold released).
+ * Every recording is guarded by the claim, so an attempt whose lease was lost changes nothing.
  */
 public final class RunExecutionService {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunExecutionService.class);
@@ -49,6 +57,17 @@ public final class RunExecutionService {
      * sent when the model's window is smaller).
      */
     static final int CONTEXT_MESSAGES = 100;
+    /**
+     * The most recorded steps of earlier runs read for a run's context (their tool calls and
+     * results), the newest runs' first: with results of up to 64K characters each, a bound on what
+     * one claim may read.
+     */
+    static final int CONTEXT_STEPS = 200;
+    /**
+     * The key of the run announcements that may leave a run to claim ({@link RunRepository#QUEUE_KEY}):
+     * what an idle worker waits on.
+     */
+    public static final String CLAIMABLE_KEY = RunRepository.QUEUE_KEY;
     /** Why a run ended that its model ended: it answered without calling a tool. */
     public static final String STOP_END_TURN = "end_turn";
     /** Why a run ended that took as many model steps as it may. */
@@ -72,8 +91,16 @@ public final class RunExecutionService {
     private final WorkerSettings settings;
     private final int maxOutputTokens;
     private final RunMetrics metrics;
+    private final ParkedRunRepository parked;
+    private final EndedRuns endedRuns;
+    private final Duration parkedExpiry;
+    /** The retries this service scheduled, for {@link #nextRetryAfter}. */
+    private final ConcurrentSkipListSet<Instant> retries = new ConcurrentSkipListSet<>();
 
-    /** @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
+    /**
+     * @param parkedExpiry how long a run may wait for its owner before it ends expired
+     *                     ({@code ERYAO_RUNS__PARKED_EXPIRY_SECONDS})
+     * @param maxOutputTokens the output cap sent to models ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}) */
     public RunExecutionService(
             Transactions transactions,
             RunRepository queue,
@@ -86,7 +113,11 @@ public final class RunExecutionService {
             RegisteredTools registeredTools,
             WorkerSettings settings,
             int maxOutputTokens,
-            RunMetrics metrics) {
+            RunMetrics metrics,
+            ParkedRunRepository parked,
+            Duration parkedExpiry) {
+        this.parked = parked;
+        this.parkedExpiry = parkedExpiry;
         this.steps = steps;
         this.registeredTools = registeredTools;
         this.metrics = metrics;
@@ -99,20 +130,36 @@ public final class RunExecutionService {
         this.holds = holds;
         this.ledger = ledger;
         this.settings = settings;
+        this.endedRuns = new EndedRuns(holds, ledger, queue);
     }
 
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */
     public Optional<RunContext> claimNext(String worker, Instant now) {
-        Instant leaseExpires = leaseEnd(now);
-        Optional<RunContext> claimed = transactions.fromTransaction(
-                () -> queue.claim(worker, now, leaseExpires).map(claim -> context(claim, worker, now)));
-        claimed.ifPresent(run -> metrics.claimed());
-        // Resolved once the claim is committed: listing a server's tools may take the network's time.
-        return claimed.map(this::withTools);
+        return claim(worker, now, 1).stream().findFirst().map(this::withTools);
     }
 
-    /** The run with the registered tools its selection names now (a server gone or down leaves its tools out). */
-    private RunContext withTools(RunContext run) {
+    /**
+     * Claims up to {@code limit} due runs for {@code worker} under a lease, in one statement, each
+     * with what performing it needs, read in the claim's transaction; no two of one session. Their
+     * registered tools are not resolved yet: {@link #withTools} does it, on the thread that performs
+     * each, as listing a server's tools may take the network's time, which one run's performer may
+     * spend but the claim of the others should not.
+     */
+    public List<RunContext> claim(String worker, Instant now, int limit) {
+        Instant leaseExpires = leaseEnd(now);
+        List<RunContext> claimed =
+                transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires, limit).stream()
+                        .map(claim -> context(claim, worker, now))
+                        .toList());
+        claimed.forEach(run -> metrics.claimed());
+        return claimed;
+    }
+
+    /**
+     * The claimed run with the registered tools its selection names now (a server gone or down
+     * leaves its tools out); called once the claim is committed.
+     */
+    public RunContext withTools(RunContext run) {
         List<String> selection = ToolSelection.parse(run.claim().toolSelectionJson());
         if (run.problem() != null || selection.isEmpty()) {
             return run;
@@ -438,6 +485,16 @@ public final class RunExecutionService {
      * what its hold allowed for (charge_capped).
      */
     private void charge(RunContext run, long priced, long owed, long held) {
+        Span traced = RunTraces.charging(owed, held);
+        try (Scope ignored = traced.makeCurrent()) {
+            traced.setAttribute("eryao.points.charged", settle(run, priced, owed, held));
+        } finally {
+            traced.end();
+        }
+    }
+
+    /** The charge itself: settled from the hold, capped at it, written to the ledger; returns what was charged. */
+    private long settle(RunContext run, long priced, long owed, long held) {
         // A free run holds nothing, takes nothing and writes no ledger row: the balance is not touched.
         Settlement paid = owed == 0 && held == 0 ? Settlement.NONE : holds.settle(run.ownerId(), owed, held);
         if (paid.charged() < priced) {
@@ -446,16 +503,9 @@ public final class RunExecutionService {
         }
         metrics.charged(run.factoryName(), run.modelCode(), paid.charged());
         if (paid.charged() > 0) {
-            UUID runId = run.claim().runId();
-            ledger.add(new PointsLedgerEntry(
-                    run.ownerId(),
-                    -paid.charged(),
-                    paid.balanceAfter(),
-                    "agent run",
-                    LEDGER_REFERENCE,
-                    runId,
-                    LEDGER_REFERENCE + ":" + runId));
+            ledger.add(EndedRuns.debit(run.ownerId(), run.claim().runId(), paid.charged(), paid.balanceAfter()));
         }
+        return paid.charged();
     }
 
     /**
@@ -463,9 +513,17 @@ public final class RunExecutionService {
      * run is told) and extends the lease; says whether the run is to stop, or the claim was lost.
      */
     public AttemptCheck append(RunContext run, String worker, int index, String text, Instant now) {
-        String storable = StorableText.of(text);
+        return append(run, worker, index, AgentRunDelta.TEXT, text, now);
+    }
+
+    /**
+     * {@link #append} of a piece of {@code kind}: text, or a tool call or result as its event's
+     * JSON (AgentRunDelta), numbered in the same sequence as the text.
+     */
+    public AttemptCheck append(RunContext run, String worker, int index, String kind, String content, Instant now) {
+        String storable = StorableText.of(content);
         return AttemptCheck.of(transactions.fromTransaction(
-                () -> queue.append(run.claim(), worker, index, storable, now, leaseEnd(now))));
+                () -> queue.append(run.claim(), worker, index, kind, storable, now, leaseEnd(now))));
     }
 
     /** Extends the attempt's lease; says whether the run is to stop, or the claim was lost. */
@@ -479,33 +537,19 @@ public final class RunExecutionService {
 
     /**
      * Records a failed attempt: queued again after a backoff (doubling with each attempt) when it
-     * may pass and attempts remain, failed for good otherwise. A failed attempt charges nothing.
-     * A run whose stop was requested is never queued again, whichever came first, the cancel or
-     * the failure: it ends cancelled, keeping what its model wrote (as the assistant's message
-     * marked stopped, when there is any), its hold released.
+     * may pass and attempts remain, failed for good otherwise. The failed step charges nothing; a
+     * run this ends is charged what its recorded steps were (over every attempt: they were used),
+     * at most its hold, and the rest released. A run whose stop was requested is never queued
+     * again, whichever came first, the cancel or the failure: it ends cancelled, keeping what its
+     * model wrote (as the assistant's message marked stopped, when there is any).
      *
      * @param written what the attempt's model wrote before it failed
      * @return false when the claim was lost: nothing is recorded
      */
     public boolean fail(RunContext run, String worker, String error, boolean retryable, String written, Instant now) {
-        return fail(run, worker, error, retryable, written, run.totals(), now);
-    }
-
-    /**
-     * {@link #fail} after earlier steps: a run this ends is charged what its recorded steps owe
-     * (they were used; the failed step is not), and the rest of its hold released.
-     */
-    public boolean fail(
-            RunContext run,
-            String worker,
-            String error,
-            boolean retryable,
-            String written,
-            RunTotals totals,
-            Instant now) {
         RunClaim claim = run.claim();
-        boolean lastAttempt = !retryable || claim.attempt() >= settings.maxAttempts();
-        Instant retryAt = lastAttempt ? null : now.plus(backoff(claim.attempt()));
+        boolean lastAttempt = !retryable || claim.tries() >= settings.maxAttempts();
+        Instant retryAt = lastAttempt ? null : now.plus(backoff(claim.tries()));
         String storableError = StorableText.of(error);
         String storableText = StorableText.of(written);
         Optional<RunStatus> left = transactions.fromTransaction(() -> {
@@ -520,10 +564,15 @@ public final class RunExecutionService {
             if (failed.isEmpty()) {
                 return Optional.<RunStatus>empty();
             }
-            if (failed.get().status().finished() && totals.owed() > 0) {
-                charge(run, totals.owed(), totals.owed(), failed.get().heldPoints());
-            } else {
-                holds.release(List.of(failed.get()));
+            // The steps as the database has them, not as this attempt counted them: a run that
+            // could not be performed on a retry (its model gone) knows none of its earlier steps.
+            for (HoldRepository.Charged charged : endedRuns.settle(List.of(failed.get()))) {
+                if (run.factoryName() != null) {
+                    metrics.charged(
+                            run.factoryName(),
+                            run.modelCode(),
+                            charged.settlement().charged());
+                }
             }
             if (failed.get().status() == RunStatus.CANCELLED && !storableText.isEmpty()) {
                 addAnswer(run, storableText, null, true, now);
@@ -531,18 +580,80 @@ public final class RunExecutionService {
             return Optional.of(failed.get().status());
         });
         left.ifPresent(status -> metrics.left(status, false));
+        if (retryAt != null && left.isPresent() && left.get() == RunStatus.QUEUED) {
+            retries.add(retryAt);
+        }
         return left.isPresent();
     }
 
-    /** Takes back runs whose worker let the lease expire; the ids of those taken back. */
+    /**
+     * When the earliest retry this service scheduled that is not due at {@code now} will be, if
+     * any: a worker waits for it as for a new run (a retry becoming due is announced by nobody).
+     * Retries other processes schedule are found by the worker's fallback poll.
+     */
+    public Optional<Instant> nextRetryAfter(Instant now) {
+        retries.headSet(now, true).clear();
+        return Optional.ofNullable(retries.higher(now));
+    }
+
+    /**
+     * Takes back runs whose worker let the lease expire; those it ends are charged what their
+     * recorded steps were (at most their holds) and give the rest back, in the same transaction.
+     * The ids of those taken back.
+     */
     public List<UUID> rescueExpired(Instant now) {
         List<EndedRun> rescued = transactions.fromTransaction(() -> {
             List<EndedRun> expired = queue.rescueExpired(now, settings.maxAttempts(), RunService.SESSION_DELETED);
-            holds.release(expired);
+            endedRuns.settle(expired);
             return expired;
         });
         rescued.forEach(run -> metrics.left(run.status(), true));
         return rescued.stream().map(EndedRun::runId).toList();
+    }
+
+    /** How a park came out. */
+    public enum Park {
+        PARKED,
+        /** its stop was requested meanwhile: nothing changed, the run is to be stopped */
+        STOP,
+        /** the claim was lost: nothing changed */
+        LOST
+    }
+
+    /**
+     * Parks the claimed run until its owner answers {@code pending}: its lease given up (no worker
+     * waits with it), its hold kept, its recorded steps what the attempt that resumes it starts from.
+     */
+    public Park park(RunContext run, String worker, PendingCalls pending, Instant now) {
+        boolean parkedNow = transactions.fromTransaction(
+                () -> parked.park(run.claim(), worker, pending.status(), pending.json(), now));
+        if (parkedNow) {
+            metrics.parked();
+            return Park.PARKED;
+        }
+        // No row: lost, or to stop. The check-in tells which (and changes nothing if lost).
+        AttemptCheck check = checkIn(run, worker, now);
+        return check.claimHeld() ? Park.STOP : Park.LOST;
+    }
+
+    /** Why a run left waiting for its owner ended. */
+    static String expiredReason(Duration expiry) {
+        return "expired: it waited for its owner's answer longer than " + expiry.toSeconds()
+                + " s (ERYAO_RUNS__PARKED_EXPIRY_SECONDS)";
+    }
+
+    /**
+     * Ends the runs that have waited for their owner longer than the parked expiry: expired, charged
+     * what their steps used, the rest of their holds given back. The ids of those ended.
+     */
+    public List<UUID> expireParked(Instant now) {
+        List<EndedRun> expired = transactions.fromTransaction(() -> {
+            List<EndedRun> ended = parked.expire(now.minus(parkedExpiry), expiredReason(parkedExpiry), now);
+            endedRuns.settle(ended);
+            return ended;
+        });
+        expired.forEach(run -> metrics.left(run.status(), false));
+        return expired.stream().map(EndedRun::runId).toList();
     }
 
     Duration backoff(int attempt) {
@@ -563,11 +674,9 @@ public final class RunExecutionService {
         if (claim.questionId() != null) {
             messages.followAnswerOfParent(claim.ownerId(), claim.questionId(), now);
         }
-        List<ChatMessage> chain = claim.questionId() == null
-                ? List.of(new ChatMessage(MessageRole.USER.wireName(), claim.input()))
-                : messages.chainTo(claim.ownerId(), claim.questionId(), CONTEXT_MESSAGES).stream()
-                        .map(message -> new ChatMessage(message.role(), message.content()))
-                        .toList();
+        List<ContextFit.Link> chain = claim.questionId() == null
+                ? List.of(new ContextFit.Link(new ChatMessage(MessageRole.USER.wireName(), claim.input())))
+                : chain(claim);
         ContextFit fit = ContextFit.of(chain, price);
         if (fit.problem() != null) {
             return RunContext.unusable(claim, fit.problem());
@@ -612,7 +721,33 @@ public final class RunExecutionService {
                 recorded,
                 claim.maxSteps() == null ? RunsSettings.DEFAULT_MAX_STEPS : claim.maxSteps(),
                 claim.maxPoints(),
-                List.of());
+                List.of(),
+                ClientTools.parse(claim.clientToolsJson()),
+                PendingCalls.parse(claim.pendingCallsJson()));
+    }
+
+    /**
+     * The chain to the run's question, newest first, each earlier answer with the tool calls and
+     * results of its run: one statement, and a second only when a run on the chain called tools,
+     * whatever the chain's length.
+     */
+    private List<ContextFit.Link> chain(RunClaim claim) {
+        List<MessageText> chain = messages.chainTo(claim.ownerId(), claim.questionId(), CONTEXT_MESSAGES);
+        List<UUID> answeringRuns = chain.stream()
+                .filter(MessageText::calledTools)
+                .map(MessageText::runId)
+                .distinct()
+                .toList();
+        Map<UUID, List<ContextStep>> stepsOfRun =
+                steps.ofRunsForContext(claim.ownerId(), answeringRuns, CONTEXT_STEPS).stream()
+                        .collect(Collectors.groupingBy(ContextStep::runId));
+        return chain.stream()
+                .map(message -> new ContextFit.Link(
+                        new ChatMessage(message.role(), message.content()),
+                        message.runId() == null
+                                ? List.of()
+                                : TurnSteps.of(stepsOfRun.getOrDefault(message.runId(), List.of()))))
+                .toList();
     }
 
     /** Thrown inside a unit of work to roll it back when the claim turns out to be lost. */

@@ -24,6 +24,7 @@ public final class RunMetrics {
     private final Counter claimed;
     private final Counter retried;
     private final Counter rescued;
+    private final Counter parked;
     private final Map<RunStatus, Counter> finished = new EnumMap<>(RunStatus.class);
     private final Map<ChargedModel, Counter> charged = new ConcurrentHashMap<>();
     private final Counter capped;
@@ -41,6 +42,10 @@ public final class RunMetrics {
                 .register(registry);
         this.retried = Counter.builder("eryao.runs.retried")
                 .description("attempts that failed and were queued again, to be retried after a backoff")
+                .register(registry);
+        this.parked = Counter.builder("eryao.runs.parked")
+                .description(
+                        "attempts that ended parked: the run waits for its owner's approval or a client tool's output")
                 .register(registry);
         this.rescued = Counter.builder("eryao.runs.rescued")
                 .description("runs taken back from a worker whose lease expired and queued again")
@@ -70,6 +75,10 @@ public final class RunMetrics {
 
     void claimed() {
         claimed.increment();
+    }
+
+    void parked() {
+        parked.increment();
     }
 
     /** A statement left a run {@code status}: finished, or queued again after {@code rescue} or a failure. */

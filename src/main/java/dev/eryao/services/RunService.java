@@ -15,7 +15,9 @@ import dev.eryao.repositories.DeltaPage;
 import dev.eryao.repositories.EndedRun;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.MessageRepository;
+import dev.eryao.repositories.ParkedRunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
+import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunAdmission;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.RunStepRepository;
@@ -69,12 +71,14 @@ public final class RunService {
     private final RunRepository runs;
     private final PointsBalanceRepository balances;
     private final HoldRepository holds;
+    private final EndedRuns endedRuns;
     private final int maxOutputTokens;
     private final int maxOpenPerOwner;
     private final RunsSettings limits;
     private final RunStepRepository steps;
     private final RegisteredTools registeredTools;
     private final RunMetrics metrics;
+    private final ParkedRunRepository parked;
 
     /**
      * @param maxOutputTokens the output cap the worker sends ({@code ERYAO_LLM__MAX_OUTPUT_TOKENS}), for holds
@@ -88,15 +92,19 @@ public final class RunService {
             RunRepository runs,
             PointsBalanceRepository balances,
             HoldRepository holds,
+            PointsLedgerRepository ledger,
             RunStepRepository steps,
             RegisteredTools registeredTools,
             int maxOutputTokens,
             RunsSettings limits,
-            RunMetrics metrics) {
+            RunMetrics metrics,
+            ParkedRunRepository parked) {
+        this.parked = parked;
         this.steps = steps;
         this.registeredTools = registeredTools;
         this.metrics = metrics;
         this.holds = holds;
+        this.endedRuns = new EndedRuns(holds, ledger, runs);
         this.limits = limits;
         this.maxOpenPerOwner = limits.maxOpenPerOwner();
         this.transactions = transactions;
@@ -157,9 +165,23 @@ public final class RunService {
             UUID editsMessageId,
             Integer maxSteps,
             Long maxPoints,
-            List<String> tools) {
+            List<String> tools,
+            List<ClientTool> clientTools) {
         public NewRun(String input, UUID llmId, String multitaskStrategy, UUID parentMessageId, UUID editsMessageId) {
             this(input, llmId, multitaskStrategy, parentMessageId, editsMessageId, null, null, null);
+        }
+
+        /** No client tools. */
+        public NewRun(
+                String input,
+                UUID llmId,
+                String multitaskStrategy,
+                UUID parentMessageId,
+                UUID editsMessageId,
+                Integer maxSteps,
+                Long maxPoints,
+                List<String> tools) {
+            this(input, llmId, multitaskStrategy, parentMessageId, editsMessageId, maxSteps, maxPoints, tools, null);
         }
     }
 
@@ -184,9 +206,11 @@ public final class RunService {
                     "cannot be given with parent_message_id: an edit follows what the edited question did");
         }
         List<String> selection = ToolSelection.checked(run.tools());
+        ClientTools clientTools = ClientTools.checked(run.clientTools());
         // Resolved before the unit of work: it may list a server's tools over the network.
         registeredTools.resolve(selection);
-        RunLimits runLimits = limitsOf(run.maxSteps(), run.maxPoints(), ToolSelection.json(selection));
+        RunLimits runLimits =
+                limitsOf(run.maxSteps(), run.maxPoints(), ToolSelection.json(selection), clientTools.json());
         RunRequest request = new RunRequest(sessionId, checkedInput, run.llmId(), key, runLimits);
         return accept(user, request, () -> {
             sessions.lockForNewRun(user.id(), sessionId);
@@ -223,7 +247,11 @@ public final class RunService {
                 original.getInput(),
                 model,
                 key,
-                new RunLimits(original.getMaxSteps(), original.getMaxPoints(), original.getToolSelection()));
+                new RunLimits(
+                        original.getMaxSteps(),
+                        original.getMaxPoints(),
+                        original.getToolSelection(),
+                        original.getClientTools()));
         return accept(user, request, () -> {
             if (!original.getStatus().finished()) {
                 return replayOrRefuse(
@@ -297,7 +325,7 @@ public final class RunService {
         }
         if (start.activeRun() != null && strategy == MultitaskStrategy.INTERRUPT) {
             List<EndedRun> stopped = runs.cancelRunsOfSession(sessionId, INTERRUPTED, Timestamps.now());
-            holds.release(stopped);
+            endedRuns.settle(stopped);
             openRuns -=
                     stopped.stream().filter(ended -> ended.status().finished()).count();
         }
@@ -333,14 +361,16 @@ public final class RunService {
                         : request.limits().maxSteps(),
                 request.limits().maxPoints());
         accepted.selectTools(request.limits().toolSelectionJson());
+        accepted.declareClientTools(request.limits().clientToolsJson());
+        accepted.traceFrom(RunTraces.currentTraceParent());
         return accepted(runs.add(accepted));
     }
 
     /** A run's own limits and tools, as it asked for them (null: the default, no cap, no tools). */
-    private record RunLimits(Integer maxSteps, Long maxPoints, String toolSelectionJson) {}
+    private record RunLimits(Integer maxSteps, Long maxPoints, String toolSelectionJson, String clientToolsJson) {}
 
     /** The limits a run asks for, checked: max_steps from 1 to the ceiling, max_points at least 0. */
-    private RunLimits limitsOf(Integer maxSteps, Long maxPoints, String toolSelectionJson) {
+    private RunLimits limitsOf(Integer maxSteps, Long maxPoints, String toolSelectionJson, String clientToolsJson) {
         if (maxSteps != null && (maxSteps < 1 || maxSteps > limits.maxStepsLimit())) {
             throw InvalidInputException.field(
                     "max_steps",
@@ -349,7 +379,7 @@ public final class RunService {
         if (maxPoints != null && maxPoints < 0) {
             throw InvalidInputException.field("max_points", "must be a whole number of at least 0");
         }
-        return new RunLimits(maxSteps, maxPoints, toolSelectionJson);
+        return new RunLimits(maxSteps, maxPoints, toolSelectionJson, clientToolsJson);
     }
 
     /** A run just written: counted as accepted (a replay of its key is not: it writes nothing). */
@@ -446,8 +476,91 @@ public final class RunService {
     }
 
     /**
-     * Stops a run of the caller's: a queued one is cancelled at once and costs nothing (its hold is
-     * released); a running one is marked, and the worker performing it, in whatever process, stops
+     * Answers calls a run of the caller's waits on for an approval: each approved (its worker makes
+     * the call) or denied (the model is told so, with the reason when one is given). Once no call is
+     * left to answer, the run is queued again, due now, and any worker in any process resumes it.
+     *
+     * @return the run as it is now
+     * @throws NotFoundException     when the caller has no such run
+     * @throws ConflictException     when the run is not waiting for its owner, or a call was answered otherwise
+     * @throws InvalidInputException when an approval names no call the run waits on for one
+     */
+    public RunView approve(CurrentUser user, UUID runId, List<Approval> approvals) {
+        List<PendingCalls.Answer> answers = new java.util.ArrayList<>();
+        for (Approval approval : approvals == null ? List.<Approval>of() : approvals) {
+            if (approval != null && approval.approve() == null) {
+                throw InvalidInputException.field("approvals", "holds an entry without approve (true or false)");
+            }
+            if (approval != null
+                    && approval.reason() != null
+                    && approval.reason().length() > PendingCalls.REASON_CHARS) {
+                throw InvalidInputException.field(
+                        "approvals", "holds a reason longer than " + PendingCalls.REASON_CHARS + " characters");
+            }
+            answers.add(
+                    approval == null
+                            ? null
+                            : new PendingCalls.Answer(
+                                    approval.toolCallId(),
+                                    approval.approve() ? PendingCall.APPROVED : PendingCall.DENIED,
+                                    approval.approve() ? null : StorableText.of(approval.reason()),
+                                    null));
+        }
+        return answer(user, runId, "approvals", PendingCall.APPROVAL, answers);
+    }
+
+    /** One approval or denial: {@code approve} true or false, and, for a denial, why (optional). */
+    public record Approval(
+            String toolCallId,
+            Boolean approve,
+            @org.jspecify.annotations.Nullable String reason) {}
+
+    /**
+     * Posts the outputs of client tools' calls a run of the caller's waits on, as
+     * {@link #approve} answers approvals.
+     *
+     * @throws InvalidInputException when an output names no client tool's call the run waits on, or
+     *                               is longer than {@link PendingCalls#OUTPUT_CHARS} characters
+     */
+    public RunView submitToolOutputs(CurrentUser user, UUID runId, List<ToolOutput> outputs) {
+        List<PendingCalls.Answer> answers = new java.util.ArrayList<>();
+        for (ToolOutput output : outputs == null ? List.<ToolOutput>of() : outputs) {
+            if (output != null && output.output() == null) {
+                throw InvalidInputException.field("tool_outputs", "holds an entry without output");
+            }
+            if (output != null && output.output().length() > PendingCalls.OUTPUT_CHARS) {
+                throw InvalidInputException.field(
+                        "tool_outputs", "holds an output longer than " + PendingCalls.OUTPUT_CHARS + " characters");
+            }
+            answers.add(
+                    output == null
+                            ? null
+                            : new PendingCalls.Answer(
+                                    output.toolCallId(), PendingCall.OUTPUT, null, StorableText.of(output.output())));
+        }
+        return answer(user, runId, "tool_outputs", PendingCall.CLIENT, answers);
+    }
+
+    /** A client tool's output for one call. */
+    public record ToolOutput(String toolCallId, String output) {}
+
+    private RunView answer(CurrentUser user, UUID runId, String field, String kind, List<PendingCalls.Answer> answers) {
+        return transactions.fromTransaction(() -> {
+            ParkedRunRepository.Parked run =
+                    parked.lockForDecision(user.id(), runId).orElseThrow(() -> new NotFoundException("run"));
+            if (!run.status().parked()) {
+                throw new ConflictException("the run is " + run.status().wireName()
+                        + ": only a run waiting for its owner (requires_approval, requires_action) takes answers");
+            }
+            PendingCalls after = PendingCalls.parse(run.pendingCallsJson()).answered(field, kind, answers);
+            parked.decide(runId, after.status(), after.json(), Timestamps.now());
+            return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));
+        });
+    }
+
+    /**
+     * Stops a run of the caller's: a queued or parked one is cancelled at once and costs only what
+     * steps it recorded (the rest of its hold is released); a running one is marked, and the worker performing it, in whatever process, stops
      * reading the model within a second and records it cancelled, keeping what the model wrote and
      * charging what it used. Repeating it is harmless.
      *
@@ -459,9 +572,9 @@ public final class RunService {
         return transactions.fromTransaction(() -> {
             RunRepository.Cancel cancel = runs.cancel(user.id(), runId, CANCELLED, Timestamps.now())
                     .orElseThrow(() -> new NotFoundException("run"));
-            cancel.ended().ifPresent(ended -> holds.release(List.of(ended)));
+            cancel.ended().ifPresent(ended -> endedRuns.settle(List.of(ended)));
             RunStatus was = cancel.was();
-            if (was == RunStatus.SUCCEEDED || was == RunStatus.FAILED) {
+            if (was == RunStatus.SUCCEEDED || was == RunStatus.FAILED || was == RunStatus.EXPIRED) {
                 throw new ConflictException("the run has already " + was.wireName() + ": there is nothing to stop");
             }
             return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));

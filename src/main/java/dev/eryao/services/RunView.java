@@ -3,6 +3,7 @@ package dev.eryao.services;
 import dev.eryao.models.AgentRun;
 import dev.eryao.models.RunStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -18,9 +19,15 @@ import org.jspecify.annotations.Nullable;
  * @param stopReason        why it stopped, once finished: {@code end_turn} (its model answered),
  *                          {@code max_steps}, {@code insufficient_points}, {@code max_points} (a limit
  *                          stopped it between steps; it succeeded with what it produced),
- *                          {@code cancelled}, {@code error}
+ *                          {@code cancelled}, {@code error}, {@code expired} (it waited for its
+ *                          owner longer than ERYAO_RUNS__PARKED_EXPIRY_SECONDS); while it is parked,
+ *                          {@code requires_approval} or {@code requires_action}
  * @param maxSteps          the most model steps it may take
  * @param maxPoints         the most it may cost in all, or null for no cap of its own
+ * @param parkedAt          while it waits for its owner ({@code requires_approval},
+ *                          {@code requires_action}): since when
+ * @param pendingCalls      while it waits: the calls it waits on, each answered or not yet (answer
+ *                          them with POST …/approvals or …/tool-outputs); null otherwise
  */
 public record RunView(
         UUID taskId,
@@ -42,9 +49,12 @@ public record RunView(
         @Nullable Instant cancelRequestedAt,
         @Nullable String stopReason,
         @Nullable Integer maxSteps,
-        @Nullable Long maxPoints) {
+        @Nullable Long maxPoints,
+        @Nullable Instant parkedAt,
+        @Nullable List<PendingCall> pendingCalls) {
     static RunView of(AgentRun run) {
         boolean finished = run.getStatus().finished();
+        boolean parked = run.getStatus().parked();
         return new RunView(
                 run.getId(),
                 run.getSessionId(),
@@ -63,9 +73,12 @@ public record RunView(
                 run.isChargeCapped(),
                 run.isUsageEstimated(),
                 run.getCancelRequestedAt(),
-                finished ? run.getStopReason() : null,
+                // A parked run has stopped for now: why, as Letta's stop_reason says it.
+                finished ? run.getStopReason() : parked ? run.getStatus().wireName() : null,
                 run.getMaxSteps(),
-                run.getMaxPoints());
+                run.getMaxPoints(),
+                parked ? run.getParkedAt() : null,
+                parked ? PendingCalls.parse(run.getPendingCalls()).all() : null);
     }
 
     /**

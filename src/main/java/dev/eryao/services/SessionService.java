@@ -8,6 +8,7 @@ import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmModelRepository;
+import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
 import java.util.List;
@@ -24,16 +25,17 @@ public final class SessionService {
     private final SessionRepository sessions;
     private final LlmModelRepository llms;
     private final RunRepository runs;
-    private final HoldRepository holds;
+    private final EndedRuns endedRuns;
 
     public SessionService(
             Transactions transactions,
             SessionRepository sessions,
             LlmModelRepository llms,
             RunRepository runs,
-            HoldRepository holds) {
+            HoldRepository holds,
+            PointsLedgerRepository ledger) {
         this.transactions = transactions;
-        this.holds = holds;
+        this.endedRuns = new EndedRuns(holds, ledger, runs);
         this.sessions = sessions;
         this.llms = llms;
         this.runs = runs;
@@ -96,13 +98,14 @@ public final class SessionService {
 
     /**
      * Soft delete: the row stays with {@code deleted_at} set and is invisible from then on. In the
-     * same transaction its queued runs are cancelled (their holds released, nothing charged) and its
-     * running runs are told to stop, as a cancel would ({@link RunService#cancel}).
+     * same transaction its queued and parked runs are cancelled (charged what steps they recorded,
+     * the rest of their holds released) and its running runs are told to stop, as a cancel would
+     * ({@link RunService#cancel}).
      */
     public void delete(CurrentUser user, UUID sessionId) {
         transactions.inTransaction(() -> {
             sessions.softDeleteById(owned(user, sessionId).getId());
-            holds.release(runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now()));
+            endedRuns.settle(runs.cancelRunsOfSession(sessionId, RunService.SESSION_DELETED, Timestamps.now()));
             sessions.announce(sessionId);
         });
     }

@@ -77,7 +77,7 @@ public record StepView(
         }
     }
 
-    private static List<ToolCallView> calls(String json) {
+    static List<ToolCallView> calls(String json) {
         if (json == null || json.isEmpty()) {
             return List.of();
         }

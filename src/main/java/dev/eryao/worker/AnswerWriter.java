@@ -1,11 +1,14 @@
 package dev.eryao.worker;
 
+import dev.eryao.models.AgentRunDelta;
 import dev.eryao.provider.CancelSignal;
 import dev.eryao.services.AttemptCheck;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * deleted its session) or the claim was lost; either stops the model's call through the
  * {@link CancelSignal}. So a stop takes effect within that interval, in whatever process it was
  * asked for.
+ *
+ * <p>The tool calls a model step asked for and their results ({@link #offerEvent}) go into the same
+ * sequence, after the text that arrived before them: the stream's log is one order, numbered once.
  */
 final class AnswerWriter {
     /** The longest a stop request waits to be seen while the model says nothing. */
@@ -43,7 +49,9 @@ final class AnswerWriter {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
-    private final StringBuilder pending = new StringBuilder();
+    /** What is still to be written, in order: text (a StringBuilder) and tool events (a Piece). */
+    private final Deque<Object> pending = new ArrayDeque<>();
+
     private final Thread thread;
     private boolean ending;
     private int nextIndex;
@@ -67,11 +75,35 @@ final class AnswerWriter {
         this.thread = Thread.ofVirtual().name("eryao-answer-" + run.runId()).start(this::writeUntilEnded);
     }
 
+    /** A piece to store: its kind (AgentRunDelta) and content. */
+    private record Piece(String kind, String content) {}
+
     /** Called with each piece of the answer as it arrives, on the thread reading the model. */
     void offer(String text) {
+        if (text.isEmpty()) {
+            return;
+        }
         lock.lock();
         try {
-            pending.append(text);
+            if (pending.peekLast() instanceof StringBuilder last) {
+                last.append(text);
+            } else {
+                pending.addLast(new StringBuilder(text));
+            }
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A tool call or result ({@code kind}, its event as JSON), stored after everything offered
+     * before it, as a piece of its own.
+     */
+    void offerEvent(String kind, String json) {
+        lock.lock();
+        try {
+            pending.addLast(new Piece(kind, json));
             arrived.signal();
         } finally {
             lock.unlock();
@@ -119,7 +151,7 @@ final class AnswerWriter {
 
     private void writePieces() {
         while (true) {
-            String piece;
+            Piece piece;
             boolean finishing;
             lock.lock();
             try {
@@ -127,12 +159,7 @@ final class AnswerWriter {
                 while (pending.isEmpty() && !ending && waitNanos > 0) {
                     waitNanos = arrived.awaitNanos(waitNanos);
                 }
-                int end = Math.min(pending.length(), PIECE_CHARS);
-                if (end < pending.length() && Character.isHighSurrogate(pending.charAt(end - 1))) {
-                    end--; // never split a character in two
-                }
-                piece = pending.substring(0, end);
-                pending.delete(0, end);
+                piece = next();
                 finishing = ending;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -140,7 +167,7 @@ final class AnswerWriter {
             } finally {
                 lock.unlock();
             }
-            if (claimLost || (piece.isEmpty() && finishing)) {
+            if (claimLost || (piece == null && finishing)) {
                 return;
             }
             if (!report(piece)) {
@@ -153,13 +180,35 @@ final class AnswerWriter {
         }
     }
 
-    /** One write or check-in; false when the database could not take it (the piece is kept). */
-    private boolean report(String piece) {
+    /** The next piece to write, taken from what is pending (the lock held); null when nothing is. */
+    private Piece next() {
+        Object head = pending.peekFirst();
+        if (head instanceof Piece event) {
+            pending.removeFirst();
+            return event;
+        }
+        if (!(head instanceof StringBuilder text)) {
+            return null;
+        }
+        int end = Math.min(text.length(), PIECE_CHARS);
+        if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never split a character in two
+        }
+        String piece = text.substring(0, end);
+        text.delete(0, end);
+        if (text.isEmpty()) {
+            pending.removeFirst();
+        }
+        return new Piece(AgentRunDelta.TEXT, piece);
+    }
+
+    /** One write, or a check-in when {@code piece} is null; false when the database could not take it (the piece is kept). */
+    private boolean report(Piece piece) {
         AttemptCheck checkIn;
         try {
-            checkIn = piece.isEmpty()
+            checkIn = piece == null
                     ? runs.checkIn(run, workerId, clock.instant())
-                    : runs.append(run, workerId, nextIndex, piece, clock.instant());
+                    : runs.append(run, workerId, nextIndex, piece.kind(), piece.content(), clock.instant());
         } catch (RuntimeException e) {
             log.warn(
                     "run {} attempt {}: cannot store its answer so far ({}); trying again",
@@ -169,7 +218,7 @@ final class AnswerWriter {
             sleepQuietly();
             return false;
         }
-        if (!piece.isEmpty() && checkIn.claimHeld()) {
+        if (piece != null && checkIn.claimHeld()) {
             if (nextIndex == 0) {
                 firstStored.run();
             }
@@ -185,10 +234,16 @@ final class AnswerWriter {
         return true;
     }
 
-    private void putBack(String piece) {
+    private void putBack(Piece piece) {
         lock.lock();
         try {
-            pending.insert(0, piece);
+            if (!piece.kind().equals(AgentRunDelta.TEXT)) {
+                pending.addFirst(piece);
+            } else if (pending.peekFirst() instanceof StringBuilder text) {
+                text.insert(0, piece.content());
+            } else {
+                pending.addFirst(new StringBuilder(piece.content()));
+            }
         } finally {
             lock.unlock();
         }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes back runs whose worker died or hung: once a claimed run's lease has expired it is queued
- * again (or failed, if that was its last attempt). {@link #runOnce()} is one pass, so a test can
+ * again (or failed, if that was its last attempt); and ends runs parked past their expiry. {@link #runOnce()} is one pass, so a test can
  * run exactly one; the worker calls it on a timer.
  */
 final class LeaseRescuer {
@@ -42,5 +42,20 @@ final class LeaseRescuer {
             log.warn("took back {} run(s) whose lease expired: {}", rescued.size(), rescued);
         }
         return rescued;
+    }
+
+    /**
+     * Ends the runs left waiting for their owner past the parked expiry, in the same pass (one
+     * probe of the parked runs' index: nothing is read for a run until it is due); their ids.
+     */
+    List<UUID> expireParked() {
+        List<UUID> expired = runs.expireParked(clock.instant());
+        if (!expired.isEmpty()) {
+            log.info(
+                    "{} run(s) waited for their owner past the parked expiry and ended expired: {}",
+                    expired.size(),
+                    expired);
+        }
+        return expired;
     }
 }

@@ -2,9 +2,10 @@ package dev.eryao.worker;
 
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
+import dev.eryao.services.RunTraces;
 import dev.eryao.services.tools.RegisteredTools;
 import java.time.Clock;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * Performs one queued run: claim it (a short transaction), perform it step by step
@@ -27,6 +28,7 @@ final class RunPerformer {
     private final Clock clock;
     private final String workerId;
     private final WorkerMetrics metrics;
+    private final RunTraces traces;
 
     RunPerformer(
             RunExecutionService runs,
@@ -34,8 +36,10 @@ final class RunPerformer {
             RegisteredTools tools,
             Clock clock,
             String workerId,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics,
+            RunTraces traces) {
         this.runs = runs;
+        this.traces = traces;
         this.loop = new ToolLoop(runs, model, new ToolStep(tools), clock, workerId, metrics);
         this.clock = clock;
         this.workerId = workerId;
@@ -44,22 +48,47 @@ final class RunPerformer {
 
     /** Performs the next due run; false when there was none. */
     boolean performNext() {
-        Optional<RunContext> claimed = runs.claimNext(workerId, clock.instant());
+        long claimStarted = traces.claimStarting();
+        List<RunContext> claimed = runs.claim(workerId, clock.instant(), 1);
         if (claimed.isEmpty()) {
             return false;
         }
+        perform(claimed.getFirst(), claimStarted);
+        return true;
+    }
+
+    /**
+     * Claims up to {@code limit} due runs, in one statement, for {@link #perform} to perform, each
+     * on a thread of its own; none when none is due.
+     */
+    Claimed claim(int limit) {
+        long claimStarted = traces.claimStarting();
+        return new Claimed(runs.claim(workerId, clock.instant(), limit), claimStarted);
+    }
+
+    /** Runs claimed together, and when their claim began (for their attempts' traces). */
+    record Claimed(List<RunContext> runs, long claimStarted) {}
+
+    /** Performs a run this worker claimed, to its end (see the class). */
+    void perform(RunContext claimed, long claimStarted) {
         long claimedNanos = System.nanoTime();
-        RunContext run = claimed.get();
         WorkerMetrics.Outcome outcome;
-        if (run.problem() != null) {
-            outcome = ToolLoop.record(
-                    run,
-                    runs.fail(run, workerId, run.problem(), false, "", clock.instant()),
-                    WorkerMetrics.Outcome.FAILED);
-        } else {
-            outcome = loop.perform(run, claimedNanos);
+        // The attempt is current on this thread while it is performed: its steps' spans are its children.
+        try (RunTraces.Attempt traced = traces.attempt(claimed, claimStarted)) {
+            // Once the claim is committed, by the thread that performs the run: listing an MCP
+            // server's tools may take the network's time, which the other runs claimed with it
+            // should not wait for.
+            RunContext run = runs.withTools(claimed);
+            if (run.problem() != null) {
+                outcome = ToolLoop.record(
+                        run,
+                        runs.fail(run, workerId, run.problem(), false, "", clock.instant()),
+                        WorkerMetrics.Outcome.FAILED);
+            } else {
+                outcome = loop.perform(run, claimedNanos);
+            }
+            traced.ended(outcome.label());
         }
         metrics.attemptEnded(outcome, claimedNanos);
-        return true;
     }
 }

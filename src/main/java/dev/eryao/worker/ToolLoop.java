@@ -9,6 +9,8 @@ import dev.eryao.provider.LlmCallException;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.provider.ToolDefinition;
 import dev.eryao.services.AttemptCheck;
+import dev.eryao.services.PendingCall;
+import dev.eryao.services.PendingCalls;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunPrice;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,8 +88,9 @@ final class ToolLoop {
                 new AnswerWriter(runs, run, workerId, clock, cancel, () -> metrics.firstPieceStored(claimedNanos));
         Attempt attempt = new Attempt(new ArrayList<>(run.messages()), run.totals());
         List<ToolCall> unanswered = replay(run.steps(), attempt);
+        ToolEvents.replayed(answer, run.steps());
         WorkerMetrics.Outcome outcome =
-                unanswered.isEmpty() ? null : callTools(run, attempt, unanswered, answer, cancel);
+                unanswered.isEmpty() ? null : callTools(run, attempt, unanswered, run.answers(), answer, cancel);
         while (outcome == null) {
             outcome = step(run, attempt, answer, cancel);
         }
@@ -187,13 +191,28 @@ final class ToolLoop {
         attempt.totals = after.get();
         attempt.lastText = completion.content();
         attempt.conversation.add(ChatMessage.assistantCalls(completion.content(), completion.toolCalls()));
-        return callTools(run, attempt, completion.toolCalls(), answer, cancel);
+        completion.toolCalls().forEach(call -> ToolEvents.call(answer, call));
+        // A new step's calls have no answers yet, whatever ids the model gave them.
+        return callTools(run, attempt, completion.toolCalls(), PendingCalls.none(), answer, cancel);
     }
 
-    /** Performs {@code calls} in order, each recorded as a step; the outcome when the run ended meanwhile, else null. */
+    /**
+     * Performs {@code calls} in order, each recorded as a step; the outcome when the run ended
+     * meanwhile (or parked, at the first call that waits for its owner), else null.
+     *
+     * @param answers the owner's answers, for the calls the run resumes with only: a model may give
+     *                a later step's call an id it used before, and an earlier approval must never
+     *                let that call through
+     */
     private WorkerMetrics.Outcome callTools(
-            RunContext run, Attempt attempt, List<ToolCall> calls, AnswerWriter answer, CancelSignal cancel) {
-        for (ToolCall call : calls) {
+            RunContext run,
+            Attempt attempt,
+            List<ToolCall> calls,
+            PendingCalls answers,
+            AnswerWriter answer,
+            CancelSignal cancel) {
+        for (int i = 0; i < calls.size(); i++) {
+            ToolCall call = calls.get(i);
             WorkerMetrics.Outcome interrupted = interrupted(run, attempt, answer);
             if (interrupted != null) {
                 return interrupted;
@@ -202,8 +221,19 @@ final class ToolLoop {
             ToolOutcome outcome;
             long price = 0;
             String refusal = ToolStep.refusal(run, call);
+            Optional<PendingCall> answered = answers.answerTo(call);
             if (refusal != null) {
                 outcome = ToolOutcome.error(refusal);
+            } else if (ToolStep.waitsForOwner(run, call) && answered.isEmpty()) {
+                return park(run, attempt, calls.subList(i, calls.size()), answers, answer);
+            } else if (run.clientTool(call.name()).isPresent()) {
+                outcome =
+                        ToolStep.bounded(new ToolOutcome(answered.orElseThrow().output(), false));
+            } else if (answered.isPresent() && answered.get().decision().equals(PendingCall.DENIED)) {
+                String reason = answered.get().reason();
+                outcome = ToolOutcome.error("the owner denied this call"
+                        + (reason == null || reason.isBlank() ? "" : ": " + reason)
+                        + "; answer without its result");
             } else {
                 RegisteredTool tool = ToolStep.toolOf(run, call).orElseThrow();
                 if (tool.pricePerCall() > 0) {
@@ -234,12 +264,47 @@ final class ToolLoop {
                 return record(run, false, WorkerMetrics.Outcome.LOST);
             }
             attempt.totals = attempt.totals.plusToolStep(charged);
+            ToolEvents.result(answer, call, outcome);
             attempt.conversation.add(ChatMessage.toolResult(call.id(), outcome.content()));
             if (check.stopRequested()) {
                 return stopBetweenSteps(run, attempt, answer);
             }
         }
         return null;
+    }
+
+    /**
+     * Parks the run on the first of {@code remaining} and every later call that waits for its owner
+     * (those the owner already answered keep their answers); the calls between them that need no
+     * one are performed when the run resumes, in the model's order.
+     */
+    private WorkerMetrics.Outcome park(
+            RunContext run, Attempt attempt, List<ToolCall> remaining, PendingCalls answers, AnswerWriter answer) {
+        List<PendingCall> pending = new ArrayList<>();
+        for (ToolCall call : remaining) {
+            if (ToolStep.refusal(run, call) != null || !ToolStep.waitsForOwner(run, call)) {
+                continue;
+            }
+            pending.add(answers.answerTo(call)
+                    .orElseGet(() -> PendingCall.waiting(
+                            call.id(),
+                            call.name(),
+                            call.argumentsJson(),
+                            run.clientTool(call.name()).isPresent() ? PendingCall.CLIENT : PendingCall.APPROVAL)));
+        }
+        finish(answer);
+        if (answer.failure() != null) {
+            return failed(run, attempt, unexpected(run, answer.failure(), "while storing its answer"), true, null);
+        }
+        return switch (runs.park(run, workerId, PendingCalls.of(pending), clock.instant())) {
+            case PARKED -> WorkerMetrics.Outcome.PARKED;
+            case STOP ->
+                record(
+                        run,
+                        runs.stop(run, workerId, null, attempt.totals, clock.instant()),
+                        WorkerMetrics.Outcome.CANCELLED);
+            case LOST -> record(run, false, WorkerMetrics.Outcome.LOST);
+        };
     }
 
     /**
@@ -308,7 +373,7 @@ final class ToolLoop {
         }
         return record(
                 run,
-                runs.fail(run, workerId, error, retryable, attempt.written.toString(), attempt.totals, clock.instant()),
+                runs.fail(run, workerId, error, retryable, attempt.written.toString(), clock.instant()),
                 WorkerMetrics.Outcome.FAILED);
     }
 

@@ -3,6 +3,8 @@ package dev.eryao.worker;
 import dev.eryao.core.SafeTrace;
 import dev.eryao.provider.CancelSignal;
 import dev.eryao.provider.ToolCall;
+import dev.eryao.services.ClientTool;
+import dev.eryao.services.ClientTools;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.tools.RegisteredTool;
 import dev.eryao.services.tools.RegisteredTools;
@@ -37,8 +39,16 @@ final class ToolStep {
         return run.registeredTool(call.name());
     }
 
-    /** Why the call cannot be made (no such tool offered, arguments the schema refuses), or null when it can. */
+    /**
+     * Why the call cannot be made (no such tool offered, arguments the schema refuses), or null when
+     * it can. Checked before the owner is asked: a call that cannot be made is an error result the
+     * model sees, never a question to its owner.
+     */
     static String refusal(RunContext run, ToolCall call) {
+        Optional<ClientTool> clientTool = run.clientTool(call.name());
+        if (clientTool.isPresent()) {
+            return ToolArguments.problem(ClientTools.schemaOf(clientTool.get()), call.argumentsJson());
+        }
         Optional<RegisteredTool> tool = toolOf(run, call);
         if (tool.isEmpty()) {
             String name = call.name().length() <= QUOTED_NAME_CHARS
@@ -46,12 +56,16 @@ final class ToolStep {
                     : call.name().substring(0, QUOTED_NAME_CHARS) + "...";
             return "no tool named '" + name + "' is offered to this run";
         }
-        if (tool.get().requiresApproval()) {
-            // Approvals (parking the run for its owner) are not built yet: never call such a tool unasked.
-            return "the tool " + tool.get().name() + " needs its owner's approval for each call, which this run"
-                    + " cannot ask for yet: it was not called";
-        }
         return ToolArguments.problem(tool.get().inputSchemaJson(), call.argumentsJson());
+    }
+
+    /**
+     * Whether the (makeable) call waits for the run's owner: a client's tool waits for its output, a
+     * registered tool marked so for an approval.
+     */
+    static boolean waitsForOwner(RunContext run, ToolCall call) {
+        return run.clientTool(call.name()).isPresent()
+                || toolOf(run, call).map(RegisteredTool::requiresApproval).orElse(false);
     }
 
     /** Calls the tool (the call was checked by {@link #refusal}); whatever it does, an outcome. */

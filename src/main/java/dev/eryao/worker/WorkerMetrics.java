@@ -25,7 +25,9 @@ final class WorkerMetrics {
         /** Failed: queued again or failed for good (eryao_runs_finished_total tells which). */
         FAILED,
         /** Its lease was lost before it was recorded: another worker has the run. */
-        LOST;
+        LOST,
+        /** It ended parked: the run waits for its owner (an approval, a client tool's output). */
+        PARKED;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -140,7 +140,8 @@ class OpsRoutesTest {
                 .isEqualTo("#/components/schemas/RunStatus");
         assertThat(schemas.at("/RunStatus/type").asText()).isEqualTo("string");
         assertThat(schemas.at("/RunStatus/enum").toString())
-                .isEqualTo("[\"queued\",\"running\",\"succeeded\",\"failed\",\"cancelled\"]");
+                .isEqualTo("[\"queued\",\"running\",\"requires_approval\",\"requires_action\",\"succeeded\",\"failed\","
+                        + "\"cancelled\",\"expired\"]");
         assertThat(schemas.at("/MessageView/properties/role/$ref").asText())
                 .isEqualTo("#/components/schemas/MessageRole");
         assertThat(schemas.at("/MessageRole/enum").toString())

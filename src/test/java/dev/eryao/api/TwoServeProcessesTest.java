@@ -59,6 +59,12 @@ class TwoServeProcessesTest {
         }
     }
 
+    /** The last lines of a process's output: enough for the stack of an error just logged. */
+    private static String tail(String output) {
+        List<String> lines = List.of(output.split("\n"));
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    }
+
     @AfterAll
     static void stopServers() {
         servers.forEach(ServeProcess::close);
@@ -84,7 +90,10 @@ class TwoServeProcessesTest {
                 for (ServeProcess server : servers) {
                     calls.add(clients.submit(() -> {
                         HttpResponse<String> answer = enqueue(server, sessionId, token, key);
-                        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+                        // A refusal names the request id; the process's log says what happened to it.
+                        assertThat(answer.statusCode())
+                                .as(() -> answer.body() + "\nthe process's log:\n" + tail(server.output()))
+                                .isEqualTo(202);
                         tasksByKey
                                 .computeIfAbsent(key, any -> ConcurrentHashMap.newKeySet())
                                 .add(JSON.readTree(answer.body())

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.mcp.McpHttpServer;
+import dev.eryao.mcp.StandInMcpServer;
+import dev.eryao.provider.StandInModel;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Streamed;
@@ -31,21 +34,30 @@ import org.openqa.selenium.support.ui.Select;
  * embedded database, the local secret), the page at {@code /} in headless Chromium, signed in with
  * the local-token button, on a model the stand-in answers. The answer is seen while the model is
  * still writing it (the stand-in holds the rest back until the test lets it go), and a run is
- * stopped mid-answer from the page. Same origin: no CORS involved.
+ * stopped mid-answer from the page. Same origin: no CORS involved. Runs that call tools use what
+ * {@code bin/eryao stand-in} serves, on free ports: its model ({@link StandInModel}, which calls the
+ * tools a message names) and its MCP server, where the seeded registration {@code demo} is pointed.
  */
 class ChatPageTest {
     private static final String MODEL = "Browser stand-in";
+    private static final String TOOL_MODEL = "Tool stand-in";
 
     private static FakeLlmServer model;
+    private static StandInModel toolModel;
+    private static McpHttpServer demoTools;
     private static ChatServe serve;
     private static Chromium chromium;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         Chromium.assumeInstalled();
         model = new FakeLlmServer();
+        toolModel = StandInModel.start(0, Duration.ZERO);
+        demoTools = StandInMcpServer.start(0);
         serve = ChatServe.start(Map.of());
         serve.addModel(MODEL, model.url());
+        serve.addModel(TOOL_MODEL, toolModel.url());
+        serve.pointMcpServer("demo", demoTools.url());
         chromium = Chromium.start();
     }
 
@@ -53,32 +65,45 @@ class ChatPageTest {
     static void stop() {
         try (var a = chromium;
                 var b = serve;
-                var c = model) {
-            // closed in reverse order: the browser, then serve, then the model
+                var c = model;
+                var d = toolModel;
+                var e = demoTools) {
+            // closed in reverse order: the tools, the models, then serve, then the browser
         }
     }
 
     /** Opens the page as a user of its own (the id this browser keeps for local tokens) and signs in. */
     private static UUID signInWithTheLocalToken(long points) {
+        return signInWithTheLocalToken(points, MODEL);
+    }
+
+    private static UUID signInWithTheLocalToken(long points, String modelName) {
         UUID user = UUID.randomUUID();
         serve.grant(user, points);
-        chromium.open(serve.origin() + "/");
+        // Cleared on a page of the same origin that runs no script: on the chat page itself, a sign-in
+        // with the token the last test kept could still be under way, and store it again after the clear.
+        chromium.driver().get(serve.origin() + "/healthz");
         chromium.script(
-                "sessionStorage.clear(); localStorage.setItem('eryao.local-user', arguments[0]);", user.toString());
+                "sessionStorage.clear(); localStorage.removeItem('eryao.tools');"
+                        + " localStorage.setItem('eryao.local-user', arguments[0]);",
+                user.toString());
         chromium.open(serve.origin() + "/");
         chromium.until("the local-token button", page -> chromium.visible("#local-token"));
         chromium.find("#local-token").click();
         chromium.until("signed in", page -> chromium.visible("#chat"));
-        new Select(chromium.find("#model")).selectByVisibleText(modelOption());
+        new Select(chromium.find("#model")).selectByVisibleText(modelOption(modelName));
         return user;
     }
 
-    private static String modelOption() {
-        return chromium.driver().findElements(By.cssSelector("#model option")).stream()
-                .map(option -> option.getText())
-                .filter(text -> text.startsWith(MODEL + " "))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("the page lists no " + MODEL));
+    /** The model's option, once the page has listed the catalog (which it fetches beside the sign-in). */
+    private static String modelOption(String modelName) {
+        return chromium.until(
+                "the page lists " + modelName,
+                page -> page.findElements(By.cssSelector("#model option")).stream()
+                        .map(option -> option.getText())
+                        .filter(text -> text.startsWith(modelName + " "))
+                        .findFirst()
+                        .orElse(null));
     }
 
     private static void send(String text) {
@@ -229,6 +254,99 @@ class ChatPageTest {
                 .json()
                 .path("items");
         assertThat(all).as("two questions and three answers, every one kept").hasSize(5);
+    }
+
+    /**
+     * The call of {@code tool} shown above the answer, once it is in {@code state} (pending, done,
+     * error, …): its arguments and result as shown, read in one go (the page redraws the messages
+     * when a run ends, so an element found earlier may be gone).
+     */
+    private static Map<?, ?> stepShown(String tool, String state) {
+        return chromium.until(
+                "the call of " + tool + " shown as " + state, page -> (Map<?, ?>) chromium.script("""
+                const step = [...document.querySelectorAll('#messages li.assistant .steps .step')]
+                    .find((s) => s.dataset.state === arguments[1] && s.querySelector('.tool').textContent === arguments[0]);
+                return step ? {arguments: step.querySelector('.arguments').textContent,
+                               result: step.querySelector('.result').textContent} : null;
+                """, tool, state));
+    }
+
+    /** The button {@code label} of the pending call of {@code tool}. */
+    private static WebElement decisionButton(String tool, String label) {
+        return chromium.until(
+                label + " offered for " + tool,
+                page -> chromium
+                        .driver()
+                        .findElements(
+                                By.xpath("//ol[@id='messages']//li[contains(@class,'step') and @data-state='pending'"
+                                        + " and code[@class='tool' and text()='" + tool + "']]//button[text()='" + label
+                                        + "']"))
+                        .stream()
+                        .filter(WebElement::isEnabled)
+                        .findFirst()
+                        .orElse(null));
+    }
+
+    private static List<JsonNode> steps(UUID user, UUID task) {
+        String token = serve.token(user, CurrentUser.AUTHENTICATED);
+        List<JsonNode> steps = new java.util.ArrayList<>();
+        serve.call("GET", "/v1/agent/runs/" + task + "/steps", token, null)
+                .json()
+                .path("items")
+                .forEach(steps::add);
+        return steps;
+    }
+
+    @Test
+    void aCallNeedingApprovalIsApprovedOnThePageAndTheAnswerQuotesItsResult() {
+        UUID user = signInWithTheLocalToken(100, TOOL_MODEL);
+        chromium.find("#tools").sendKeys("demo");
+        send("call demo__add {\"a\":2,\"b\":3}");
+
+        chromium.until("the run waits for the approval", page -> "requires_approval".equals(runStatusShown()));
+        Map<?, ?> pending = stepShown("demo__add", "pending");
+        assertThat(pending.get("arguments")).isEqualTo("{\"a\":2,\"b\":3}");
+        assertThat(pending.get("result")).isEqualTo("needs your approval");
+        UUID task = runShown();
+        decisionButton("demo__add", "Approve").click();
+
+        chromium.until("the resumed run succeeded", page -> "succeeded".equals(runStatusShown()));
+        chromium.until(
+                "the answer quoting the tool's result",
+                page -> answerShown().equals("(stand-in) The tools answered: demo__add: 5"));
+        Map<?, ?> done = stepShown("demo__add", "done");
+        assertThat(done.get("arguments")).isEqualTo("{\"a\":2,\"b\":3}");
+        assertThat(done.get("result")).isEqualTo("result: 5");
+        assertThat(chromium.driver().findElements(By.xpath("//ol[@id='messages']//button[text()='Approve']")))
+                .as("nothing left to approve")
+                .isEmpty();
+        assertThat(runShown()).isEqualTo(task);
+        List<JsonNode> steps = steps(user, task);
+        assertThat(steps).extracting(step -> step.path("kind").asText()).containsExactly("model", "tool", "model");
+        assertThat(steps.get(1).path("result").asText()).isEqualTo("5");
+    }
+
+    @Test
+    void aDeniedCallGoesBackToTheModelAndThePageShowsTheDenialAndTheAnswer() {
+        UUID user = signInWithTheLocalToken(100, TOOL_MODEL);
+        chromium.find("#tools").sendKeys("demo");
+        send("call demo__add {\"a\":40,\"b\":2}");
+
+        stepShown("demo__add", "pending");
+        UUID task = runShown();
+        chromium.find("#messages .step[data-state='pending'] input.reason").sendKeys("not today");
+        decisionButton("demo__add", "Deny").click();
+
+        chromium.until("the resumed run succeeded", page -> "succeeded".equals(runStatusShown()));
+        String denial = "the owner denied this call: not today; answer without its result";
+        chromium.until(
+                "the answer saying the call was denied",
+                page -> answerShown().equals("(stand-in) The tools answered: demo__add: " + denial));
+        assertThat(stepShown("demo__add", "error").get("result")).isEqualTo("error: " + denial);
+        List<JsonNode> steps = steps(user, task);
+        assertThat(steps).extracting(step -> step.path("kind").asText()).containsExactly("model", "tool", "model");
+        assertThat(steps.get(1).path("error").asBoolean()).isTrue();
+        assertThat(steps.get(1).path("result").asText()).isEqualTo(denial);
     }
 
     @Test

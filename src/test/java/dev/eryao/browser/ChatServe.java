@@ -142,6 +142,28 @@ final class ChatServe implements AutoCloseable {
         return UUID.fromString(created.json().path("id").asText());
     }
 
+    /**
+     * Points the seeded MCP server registration {@code name} (e.g. {@code demo}, which the seed points at
+     * the stand-in's default port) at {@code url}: a test's own stand-in MCP server, on a free port.
+     */
+    void pointMcpServer(String name, String url) {
+        String admin = adminToken();
+        String id = null;
+        for (JsonNode item :
+                call("GET", "/v1/admin/mcp-servers", admin, null).json().path("items")) {
+            if (name.equals(item.path("name").asText())) {
+                id = item.path("id").asText();
+            }
+        }
+        if (id == null) {
+            throw new IllegalStateException("no MCP server '" + name + "' is registered: " + output());
+        }
+        Response changed = call("PATCH", "/v1/admin/mcp-servers/" + id, admin, "{\"url\":\"" + url + "\"}");
+        if (changed.status() != 200) {
+            throw new IllegalStateException("cannot point MCP server '" + name + "' at " + url + ": " + changed.body());
+        }
+    }
+
     void grant(UUID owner, long amount) {
         Response granted = call(
                 "POST",

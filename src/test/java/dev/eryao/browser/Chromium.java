@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -113,13 +114,22 @@ final class Chromium implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    /** Waits until {@code condition} holds (bounded by {@link #PATIENCE}); the message says what was awaited. */
+    /**
+     * Waits until {@code condition} holds (bounded by {@link #PATIENCE}); the message says what was
+     * awaited. An element the page replaced while the condition read it (the page redraws a session's
+     * messages when a run ends) is no failure: the condition is asked again.
+     */
     <T> T until(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, PATIENCE).until(condition);
+        return new WebDriverWait(driver, PATIENCE)
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     <T> T until(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, PATIENCE).withMessage(what).until(condition);
+        return new WebDriverWait(driver, PATIENCE)
+                .withMessage(what)
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     @Override

@@ -108,11 +108,14 @@ class CrossOriginPageTest {
         String token = signIn(listed, user);
         chromium.until("signed in", driver -> chromium.visible("#chat"));
         assertThat(chromium.text("#balance")).isEqualTo("100");
-        String option = chromium.driver().findElements(By.cssSelector("#model option")).stream()
-                .map(element -> element.getText())
-                .filter(text -> text.startsWith(MODEL + " "))
-                .findFirst()
-                .orElseThrow();
+        // The catalog is fetched beside the balance: wait for the model to be listed.
+        String option = chromium.until(
+                "the page lists " + MODEL,
+                page -> page.findElements(By.cssSelector("#model option")).stream()
+                        .map(element -> element.getText())
+                        .filter(text -> text.startsWith(MODEL + " "))
+                        .findFirst()
+                        .orElse(null));
         new Select(chromium.find("#model")).selectByVisibleText(option);
 
         CountDownLatch rest = new CountDownLatch(1);

@@ -3,29 +3,58 @@ package dev.eryao.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.core.config.Secret;
 import dev.eryao.support.ScriptedMcpServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The MCP client against a loopback server speaking JSON-RPC as the test scripts it: listing
- * through pages, hostile pages, garbage, a JSON-RPC error, and the secret header.
+ * through pages, hostile pages, garbage, a JSON-RPC error, the secret header, and the sessions the
+ * client keeps between calls.
  */
 class McpToolClientProtocolTest {
-    private final McpToolClient client = new McpToolClient(Duration.ofSeconds(10), 1_024);
+    private McpToolClient client = new McpToolClient(Duration.ofSeconds(10), 1_024);
     private ScriptedMcpServer server;
+    private ScriptedMcpServer other;
 
     @AfterEach
     void close() {
+        client.close();
         if (server != null) {
             server.close();
         }
-        client.close();
+        if (other != null) {
+            other.close();
+        }
+    }
+
+    private static final Function<String, Object> NO_TOOLS = cursor -> Map.of("tools", List.of());
+
+    /** Answers every tools/call with the text "ok". */
+    private static String ok(JsonNode request) {
+        return ScriptedMcpServer.result(
+                request, Map.of("content", List.of(Map.of("type", "text", "text", "ok")), "isError", false));
+    }
+
+    private McpToolAnswer callX(McpEndpoint endpoint) {
+        return client.call(endpoint, "x", "{}", McpToolClientProtocolTest::noCancel);
+    }
+
+    private static long initializes(ScriptedMcpServer server) {
+        return server.requests().stream().filter("initialize"::equals).count();
     }
 
     private static Runnable noCancel(Runnable ignored) {
@@ -141,5 +170,140 @@ class McpToolClientProtocolTest {
                 .allSatisfy(headers ->
                         assertThat(new HashMap<>(headers)).containsEntry("X-api-key", List.of("s3cr3t-value")));
         assertThat(answer.content()).contains("token ****** is wrong").doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void aSecondCallReusesTheSessionOfTheFirst() throws Exception {
+        server = ScriptedMcpServer.withSessions(0, NO_TOOLS, McpToolClientProtocolTest::ok);
+
+        McpToolAnswer first = callX(endpoint());
+        McpToolAnswer second = callX(endpoint());
+
+        assertThat(first).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(second).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(server.requests())
+                .containsExactly("initialize", "notifications/initialized", "tools/call", "tools/call");
+        assertThat(client.idleSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerRestartedBetweenCallsGetsTheSecondOnANewSessionAndRunsItOnce() throws Exception {
+        server = ScriptedMcpServer.withSessions(0, NO_TOOLS, McpToolClientProtocolTest::ok);
+        int port = server.port();
+        assertThat(callX(endpoint())).isEqualTo(new McpToolAnswer("ok", false));
+        server.close();
+        AtomicInteger performed = new AtomicInteger();
+        server = ScriptedMcpServer.withSessions(port, NO_TOOLS, request -> {
+            performed.incrementAndGet();
+            return ok(request);
+        });
+
+        McpToolAnswer afterRestart = callX(endpoint());
+
+        assertThat(afterRestart).isEqualTo(new McpToolAnswer("ok", false));
+        // the forgotten session is also ended (a DELETE the server refuses), without waiting for it
+        assertThat(server.requests().stream().filter(request -> !request.equals("DELETE")))
+                .containsExactly(
+                        "tools/call (unknown session)", "initialize", "notifications/initialized", "tools/call");
+        assertThat(performed).hasValue(1);
+    }
+
+    @Test
+    void aSessionWhoseCallMetGarbageIsNotReusedAndTheNextCallWorks() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = ScriptedMcpServer.start(
+                NO_TOOLS, request -> calls.incrementAndGet() == 1 ? "this is not JSON {" : ok(request));
+
+        McpToolAnswer garbage = callX(endpoint());
+        McpToolAnswer next = callX(endpoint());
+
+        assertThat(garbage.error()).isTrue();
+        assertThat(next).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(initializes(server)).isEqualTo(2);
+    }
+
+    @Test
+    void aJsonRpcErrorLeavesTheSessionToBeReused() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = ScriptedMcpServer.start(
+                NO_TOOLS,
+                request -> calls.incrementAndGet() == 1
+                        ? "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id")
+                                + ",\"error\":{\"code\":-32602,\"message\":\"Unknown tool: x\"}}"
+                        : ok(request));
+
+        McpToolAnswer refused = callX(endpoint());
+        McpToolAnswer next = callX(endpoint());
+
+        assertThat(refused.error()).isTrue();
+        assertThat(next).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(initializes(server)).isEqualTo(1);
+    }
+
+    @Test
+    void callsInFlightAtOnceEachHaveASessionAndNeitherWaitsForTheOther() throws Exception {
+        CountDownLatch meeting = new CountDownLatch(2); // each call is answered once both have arrived
+        server = ScriptedMcpServer.start(NO_TOOLS, request -> {
+            meeting.countDown();
+            try {
+                return meeting.await(10, TimeUnit.SECONDS) ? ok(request) : "HTTP 500";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "HTTP 500";
+            }
+        });
+
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        CompletableFuture<McpToolAnswer> one = CompletableFuture.supplyAsync(() -> callX(endpoint()), callers);
+        CompletableFuture<McpToolAnswer> two = CompletableFuture.supplyAsync(() -> callX(endpoint()), callers);
+
+        assertThat(one.get(30, TimeUnit.SECONDS)).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(two.get(30, TimeUnit.SECONDS)).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(initializes(server)).isEqualTo(2);
+        assertThat(client.idleSessions()).isEqualTo(2);
+        assertThat(callX(endpoint())).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(initializes(server)).isEqualTo(2);
+    }
+
+    @Test
+    void theKeptSessionsAreBoundedPerServerAndInServers() throws Exception {
+        client.close();
+        client = new McpToolClient(Duration.ofSeconds(10), 1_024, 1, 1, Duration.ofMinutes(1));
+        server = ScriptedMcpServer.start(NO_TOOLS, McpToolClientProtocolTest::ok);
+        other = ScriptedMcpServer.start(NO_TOOLS, McpToolClientProtocolTest::ok);
+        McpEndpoint second = McpEndpoint.open("other", other.url());
+
+        callX(endpoint());
+        callX(second); // one server's sessions are kept: the first's is closed
+        callX(endpoint());
+
+        assertThat(initializes(server)).isEqualTo(2);
+        assertThat(initializes(other)).isEqualTo(1);
+        assertThat(client.idleSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aSessionIdleLongerThanItsLifetimeIsEndedNotReused() throws Exception {
+        client.close();
+        client = new McpToolClient(Duration.ofSeconds(10), 1_024, 8, 8, Duration.ZERO);
+        server = ScriptedMcpServer.withSessions(0, NO_TOOLS, McpToolClientProtocolTest::ok);
+
+        callX(endpoint());
+        McpToolAnswer later = callX(endpoint());
+
+        assertThat(later).isEqualTo(new McpToolAnswer("ok", false));
+        assertThat(initializes(server)).isEqualTo(2);
+    }
+
+    @Test
+    void closingTheClientEndsItsIdleSessions() throws Exception {
+        server = ScriptedMcpServer.withSessions(0, NO_TOOLS, McpToolClientProtocolTest::ok);
+        callX(endpoint());
+
+        client.close();
+
+        assertThat(server.requests())
+                .containsExactly("initialize", "notifications/initialized", "tools/call", "DELETE");
+        assertThat(callX(endpoint()).error()).isTrue();
     }
 }

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eryao.provider.CancelSignal;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +66,43 @@ class McpToolClientTest {
         assertThat(tools.getFirst().description()).isEqualTo("Adds two numbers and answers their sum.");
         assertThat(sum).isEqualTo(new McpToolAnswer("5.5", false));
         assertThat(words).isEqualTo(new McpToolAnswer("3", false));
+    }
+
+    @Test
+    void aSecondCallReusesTheSessionOfTheFirst() throws Exception {
+        List<String> sessionIds = new CopyOnWriteArrayList<>();
+        McpHttpServer server =
+                remember(McpHttpServer.start(0, "demo", StandInMcpServer.tools(Clock.systemUTC()), request -> {
+                    sessionIds.add(String.valueOf(request.getHeader("Mcp-Session-Id")));
+                    return McpTransportContext.EMPTY;
+                }));
+        McpEndpoint demo = McpEndpoint.open("demo", server.url());
+
+        McpToolAnswer first = client.call(demo, "word_count", "{\"text\": \"a b\"}", McpToolClientTest::noCancel);
+        McpToolAnswer second = client.call(demo, "add", "{\"a\": 1, \"b\": 2}", McpToolClientTest::noCancel);
+
+        assertThat(first).isEqualTo(new McpToolAnswer("2", false));
+        assertThat(second).isEqualTo(new McpToolAnswer("3", false));
+        // initialize alone comes without a session id; the notification and both calls carry its one
+        assertThat(sessionIds).hasSize(4);
+        assertThat(sessionIds.getFirst()).isEqualTo("null");
+        assertThat(sessionIds.subList(1, 4)).doesNotContain("null").containsOnly(sessionIds.get(1));
+    }
+
+    @Test
+    void aServerRestartedBetweenCallsIsCalledOnANewSession() throws Exception {
+        McpHttpServer first = StandInMcpServer.start(0);
+        int port = first.port();
+        McpEndpoint demo = McpEndpoint.open("demo", first.url());
+        assertThat(client.call(demo, "word_count", "{\"text\": \"a b c\"}", McpToolClientTest::noCancel))
+                .isEqualTo(new McpToolAnswer("3", false));
+        first.close();
+        remember(StandInMcpServer.start(port));
+
+        McpToolAnswer afterRestart =
+                client.call(demo, "word_count", "{\"text\": \"a b c d\"}", McpToolClientTest::noCancel);
+
+        assertThat(afterRestart).isEqualTo(new McpToolAnswer("4", false));
     }
 
     @Test

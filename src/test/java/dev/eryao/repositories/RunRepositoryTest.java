@@ -126,7 +126,11 @@ class RunRepositoryTest {
                 claim.questionId(),
                 claim.maxSteps(),
                 claim.maxPoints(),
-                claim.toolSelectionJson());
+                claim.toolSelectionJson(),
+                claim.traceParent(),
+                claim.parks(),
+                claim.pendingCallsJson(),
+                claim.clientToolsJson());
 
         assertThat(inTransaction(() -> runs.checkIn(claim, "someone else", now.plus(LEASE))))
                 .isEmpty();

@@ -12,6 +12,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -20,7 +23,8 @@ import java.util.function.Function;
  * An MCP server over streamable HTTP on loopback written for the tests, for what the SDK's server
  * side will not do: answer {@code tools/list} in pages of the test's choosing, answer a call with
  * garbage or a JSON-RPC error. It speaks the protocol's plain form — one JSON answer per POST,
- * {@code 405} to the optional GET stream, no session id — and records every request's headers.
+ * {@code 405} to the optional GET stream, no session id unless started {@link #withSessions} — and
+ * records every request's headers and what it asked ({@link #requests}).
  */
 public final class ScriptedMcpServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,13 +37,21 @@ public final class ScriptedMcpServer implements AutoCloseable {
      */
     private final Function<JsonNode, String> calls;
 
+    /** Whether it gives a session id at {@code initialize} and answers 404 to any other id. */
+    private final boolean sessions;
+
     private final HttpServer server;
     private final ConcurrentLinkedQueue<Map<String, List<String>>> headers = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
+    private final Set<String> openSessions = ConcurrentHashMap.newKeySet();
 
-    private ScriptedMcpServer(Function<String, Object> pages, Function<JsonNode, String> calls) throws IOException {
+    private ScriptedMcpServer(
+            int port, boolean sessions, Function<String, Object> pages, Function<JsonNode, String> calls)
+            throws IOException {
         this.pages = pages;
         this.calls = calls;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.sessions = sessions;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/mcp", this::handle);
         server.start();
@@ -52,7 +64,31 @@ public final class ScriptedMcpServer implements AutoCloseable {
      */
     public static ScriptedMcpServer start(Function<String, Object> pages, Function<JsonNode, String> calls)
             throws IOException {
-        return new ScriptedMcpServer(pages, calls);
+        return new ScriptedMcpServer(0, false, pages, calls);
+    }
+
+    /**
+     * As {@link #start}, on {@code port} (0: any free one), giving a session id ({@code
+     * Mcp-Session-Id}) at each {@code initialize}: any other request without one of its ids is
+     * answered 404 and not performed, as a server does that restarted or expired the session;
+     * {@code DELETE} ends a session.
+     */
+    public static ScriptedMcpServer withSessions(
+            int port, Function<String, Object> pages, Function<JsonNode, String> calls) throws IOException {
+        return new ScriptedMcpServer(port, true, pages, calls);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * What it was asked, in order: the JSON-RPC method of each POST ({@code "initialize"},
+     * {@code "tools/call"}, {@code "notifications/initialized"}), with {@code " (unknown session)"}
+     * added to one refused with 404; the HTTP method of any other request ({@code "DELETE"}).
+     */
+    public List<String> requests() {
+        return List.copyOf(requests);
     }
 
     public String url() {
@@ -85,12 +121,29 @@ public final class ScriptedMcpServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             headers.add(Map.copyOf(exchange.getRequestHeaders()));
+            String session = exchange.getRequestHeaders().getFirst("Mcp-Session-Id");
             if (!"POST".equals(exchange.getRequestMethod())) {
+                requests.add(exchange.getRequestMethod());
+                if (sessions && "DELETE".equals(exchange.getRequestMethod())) {
+                    exchange.sendResponseHeaders(session != null && openSessions.remove(session) ? 200 : 404, -1);
+                    return;
+                }
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
             JsonNode request = JSON.readTree(exchange.getRequestBody());
             String method = request.path("method").asText();
+            if (sessions && !method.equals("initialize") && (session == null || !openSessions.contains(session))) {
+                requests.add(method + " (unknown session)");
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            requests.add(method);
+            if (sessions && method.equals("initialize")) {
+                String id = UUID.randomUUID().toString();
+                openSessions.add(id);
+                exchange.getResponseHeaders().set("Mcp-Session-Id", id);
+            }
             if (!request.has("id")) { // a notification
                 exchange.sendResponseHeaders(202, -1);
                 return;

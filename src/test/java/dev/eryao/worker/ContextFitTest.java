@@ -1,15 +1,19 @@
 package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.models.RunStatus;
+import dev.eryao.provider.ToolCall;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunView;
 import dev.eryao.support.FakeLlmServer.Answer;
+import dev.eryao.support.FakeLlmServer.CallsTools;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -92,6 +96,47 @@ class ContextFitTest {
                 .isGreaterThan(WINDOW - WINDOW / 2);
         assertThat(fixture.llm.received().getLast().body().path("max_tokens").asInt())
                 .isEqualTo(WINDOW / 2);
+    }
+
+    @Test
+    void anAnswersToolCallsAndResultsAreCountedWithItAndDroppedWithItAsAWhole() throws Exception {
+        fixture.llm.then(
+                new CallsTools(List.of(new ToolCall("call_1", "t", "{}")), 10, 1),
+                new Answer("ok", 10, 1),
+                new Answer("ok", 10, 1),
+                new Answer("ok", 10, 1));
+        try (Worker worker = fixture.worker(1, 3)) {
+            fixture.app.runs().enqueue(owner, session, "tool?", null, null);
+            worker.performDue();
+            fixture.app.runs().enqueue(owner, session, "q", null, null);
+            worker.performDue();
+            fixture.app.runs().enqueue(owner, session, "the last question", null, null);
+            worker.performDue();
+        }
+        long room = WINDOW - WINDOW / 2;
+
+        JsonNode second = fixture.llm.received().get(2).body().path("messages");
+        assertThat(second)
+                .as("the first answer fits with its tool messages (its question does not): all of them are sent")
+                .extracting(
+                        m -> m.path("role").asText(),
+                        m -> m.path("tool_call_id").asText(""))
+                .containsExactly(
+                        tuple("assistant", ""), tuple("tool", "call_1"), tuple("assistant", ""), tuple("user", ""));
+        assertThat(second.get(0).path("tool_calls").path(0).path("id").asText()).isEqualTo("call_1");
+        assertThat(second.get(2).path("content").asText()).isEqualTo("ok");
+        assertThat(second.get(3).path("content").asText()).isEqualTo("q");
+
+        JsonNode last = fixture.llm.received().get(3).body().path("messages");
+        List<String> sent = last.findValuesAsText("content");
+        assertThat(sent)
+                .as("the first answer and its tool messages no longer fit: none of them is sent")
+                .containsExactly("q", "ok", "the last question");
+        assertThat(last).extracting(m -> m.path("role").asText()).containsExactly("user", "assistant", "user");
+        long withTheAnswerAlone = RunPrice.promptTokenBound(sent) + "ok".length() + RunPrice.TOKENS_PER_MESSAGE;
+        assertThat(withTheAnswerAlone)
+                .as("the answer alone would have fit: it was dropped for its tool messages")
+                .isLessThanOrEqualTo(room);
     }
 
     @Test

@@ -52,8 +52,23 @@ final class RunFixture implements AutoCloseable {
     final String factoryName;
 
     RunFixture() {
+        this(dev.eryao.core.tracing.Tracing.off());
+    }
+
+    /** With the app's spans going to {@code tracing} (closed with the app). */
+    RunFixture(dev.eryao.core.tracing.Tracing tracing) {
+        this(tracing, null);
+    }
+
+    /** With every SQL statement the app sends seen by {@code inspector} (tests count them). */
+    RunFixture(org.hibernate.resource.jdbc.spi.StatementInspector inspector) {
+        this(dev.eryao.core.tracing.Tracing.off(), inspector);
+    }
+
+    private RunFixture(
+            dev.eryao.core.tracing.Tracing tracing, org.hibernate.resource.jdbc.spi.StatementInspector inspector) {
         database = TestDatabase.get().freshMigratedDatabase();
-        app = App.over(database, TestDatabase.get().settings(), null);
+        app = App.over(database, TestDatabase.get().settings(), inspector, tracing);
         factoryName = "fake-" + UUID.randomUUID().toString().substring(0, 8);
         UUID factoryId = app.catalog().createFactory(factoryName).id();
         modelId = app.catalog()

@@ -2,12 +2,15 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.RunsSettings;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
+import dev.eryao.repositories.ContextStep;
+import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.services.InvalidInputException;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
@@ -21,6 +24,7 @@ import dev.eryao.support.FakeLlmServer.Failure;
 import dev.eryao.support.FakeLlmServer.Streamed;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -293,6 +297,117 @@ class ToolLoopTest {
         assertThat(view.chargedPoints()).isGreaterThan(first);
         assertThat(account(owner).balance()).isEqualTo(1_000 - view.chargedPoints());
         assertThat(account(owner).held()).isZero();
+    }
+
+    @Test
+    void aLaterRunOfTheSessionIsSentTheEarlierRunsToolCallsAndResultsBetweenItsQuestionAndAnswer() throws Exception {
+        RunFixture.Owner owner = fixture.owner(1_000);
+        fixture.llm.then(
+                new CallsTools(
+                        "Looking. ",
+                        List.of(new ToolCall("call_w", "get_weather", "{\"city\":\"Zürich\"}")),
+                        4,
+                        100,
+                        100,
+                        null),
+                new Answer("I cannot tell.", 100, 100),
+                new Answer("Still no.", 100, 100));
+        enqueue(owner, "weather?", null, null);
+        assertThat(performDue()).isEqualTo(1);
+        RunAccepted later = enqueue(owner, "and tomorrow?", null, null);
+
+        assertThat(performDue()).isEqualTo(1);
+
+        assertThat(run(owner, later).status()).isEqualTo(RunStatus.SUCCEEDED);
+        JsonNode messages = fixture.llm.received().get(2).body().path("messages");
+        assertThat(messages).hasSize(5);
+        assertThat(messages)
+                .extracting(m -> m.path("role").asText())
+                .containsExactly("user", "assistant", "tool", "assistant", "user");
+        assertThat(messages.get(0).path("content").asText()).isEqualTo("weather?");
+        JsonNode calls = messages.get(1);
+        assertThat(calls.path("content").asText()).isEqualTo("Looking. ");
+        assertThat(calls.path("tool_calls")).hasSize(1);
+        assertThat(calls.path("tool_calls").path(0).path("id").asText()).isEqualTo("call_w");
+        assertThat(calls.path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("name")
+                        .asText())
+                .isEqualTo("get_weather");
+        assertThat(calls.path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("arguments")
+                        .asText())
+                .isEqualTo("{\"city\":\"Zürich\"}");
+        assertThat(messages.get(2).path("tool_call_id").asText()).isEqualTo("call_w");
+        assertThat(messages.get(2).path("content").asText())
+                .as("the result as the first run's model saw it")
+                .isEqualTo(fixture.llm
+                        .received()
+                        .get(1)
+                        .body()
+                        .path("messages")
+                        .get(2)
+                        .path("content")
+                        .asText())
+                .isEqualTo("no tool named 'get_weather' is offered to this run");
+        assertThat(messages.get(3).path("content").asText()).isEqualTo("I cannot tell.");
+        assertThat(messages.get(3).has("tool_calls")).isFalse();
+        assertThat(messages.get(4).path("content").asText()).isEqualTo("and tomorrow?");
+    }
+
+    @Test
+    void earlierRunsToolStepsAreReadRunByRunWithinTheirBoundARunCutLeftOutWholeAndOnlyTheOwners() throws Exception {
+        RunFixture.Owner owner = fixture.owner(1_000);
+        RunFixture.Owner stranger = fixture.owner(1_000);
+        fixture.llm.then(
+                calls(10, 10, new ToolCall("call_a", "a", "{}")),
+                new Answer("first", 10, 10),
+                calls(10, 10, new ToolCall("call_b", "b", "{}")),
+                new Answer("second", 10, 10));
+        RunAccepted first = enqueue(owner, "one", null, null);
+        assertThat(performDue()).isEqualTo(1);
+        RunAccepted second = enqueue(owner, "two", null, null);
+        assertThat(performDue()).isEqualTo(1);
+        var repository = new RunStepRepository(fixture.app.transactions());
+        List<UUID> newestFirst = List.of(second.taskId(), first.taskId());
+
+        assertThat(fixture.app
+                        .transactions()
+                        .fromTransaction(
+                                () -> repository.ofRunsForContext(owner.user().id(), newestFirst, 10)))
+                .as("the model steps that asked for tools and the tool steps, not the answering steps")
+                .extracting(
+                        ContextStep::runId,
+                        ContextStep::kind,
+                        step -> step.kind().equals("tool") ? step.toolCallId() : step.toolCallsJson())
+                .containsExactly(
+                        tuple(second.taskId(), "model", "[{\"id\":\"call_b\",\"name\":\"b\",\"arguments\":\"{}\"}]"),
+                        tuple(second.taskId(), "tool", "call_b"),
+                        tuple(first.taskId(), "model", "[{\"id\":\"call_a\",\"name\":\"a\",\"arguments\":\"{}\"}]"),
+                        tuple(first.taskId(), "tool", "call_a"));
+        for (int limit : new int[] {2, 3}) {
+            assertThat(fixture.app
+                            .transactions()
+                            .fromTransaction(() ->
+                                    repository.ofRunsForContext(owner.user().id(), newestFirst, limit)))
+                    .as("limit %d: the older run does not fit whole, so none of it is read", limit)
+                    .extracting(ContextStep::runId)
+                    .containsExactly(second.taskId(), second.taskId());
+        }
+        assertThat(fixture.app
+                        .transactions()
+                        .fromTransaction(
+                                () -> repository.ofRunsForContext(owner.user().id(), newestFirst, 1)))
+                .isEmpty();
+        assertThat(fixture.app
+                        .transactions()
+                        .fromTransaction(() ->
+                                repository.ofRunsForContext(stranger.user().id(), newestFirst, 10)))
+                .as("another owner's runs give nothing")
+                .isEmpty();
     }
 
     @Test

@@ -65,7 +65,8 @@ public final class Notifications implements AutoCloseable {
             listener = null;
             log.warn(
                     "no session-mode address to LISTEN on (ERYAO_DATABASE__LISTEN_HOST/PORT with a transaction"
-                            + " pooler): run event streams read the database every {} ms instead",
+                            + " pooler): run event streams read the database every {} ms instead, and workers"
+                            + " look for due runs every ERYAO_WORKER__POLL_INTERVAL_MS",
                     pollInterval.toMillis());
         }
     }
@@ -77,14 +78,29 @@ public final class Notifications implements AutoCloseable {
 
     /** Waits for notifications carrying {@code key}; close the subscription when done. */
     public Subscription subscribe(String key) {
-        Subscription subscription = new Subscription(key);
+        return subscribe(key, null);
+    }
+
+    /**
+     * As {@link #subscribe(String)}, and {@code onSignal} is called each time the subscription is
+     * signalled (a notification for {@code key}, every waiter woken after the connection came back,
+     * close): on the listening thread, so it must only hand the news on, never block.
+     */
+    public Subscription subscribe(String key, Runnable onSignal) {
+        Subscription subscription = new Subscription(key, onSignal);
         waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscription);
         return subscription;
     }
 
-    /** How many subscriptions are open (for metrics and tests). */
+    /**
+     * How many subscriptions are open that wait (for metrics and tests): one per run event stream.
+     * A worker's, which is called back instead of waiting, is not among them.
+     */
     public int subscriptions() {
-        return waiters.values().stream().mapToInt(Set::size).sum();
+        return waiters.values().stream()
+                .mapToInt(set ->
+                        (int) set.stream().filter(s -> s.onSignal == null).count())
+                .sum();
     }
 
     private void listen() {
@@ -179,14 +195,19 @@ public final class Notifications implements AutoCloseable {
     public final class Subscription implements AutoCloseable {
         private final String key;
         private final Semaphore signals = new Semaphore(0);
+        private final Runnable onSignal;
 
-        private Subscription(String key) {
+        private Subscription(String key, Runnable onSignal) {
             this.key = key;
+            this.onSignal = onSignal;
         }
 
         private void signal() {
             if (signals.availablePermits() == 0) {
                 signals.release();
+            }
+            if (onSignal != null) {
+                onSignal.run();
             }
         }
 

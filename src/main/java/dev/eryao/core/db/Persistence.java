@@ -2,6 +2,7 @@ package dev.eryao.core.db;
 
 import dev.eryao.core.config.PoolMode;
 import java.util.List;
+import javax.sql.DataSource;
 import org.hibernate.SessionFactory;
 import org.hibernate.boot.MetadataSources;
 import org.hibernate.boot.registry.StandardServiceRegistry;
@@ -22,8 +23,17 @@ public final class Persistence {
      */
     public static SessionFactory sessionFactory(
             Database database, List<Class<?>> entities, StatementInspector inspector) {
+        return sessionFactory(database, database.dataSource(), entities, inspector);
+    }
+
+    /**
+     * As {@link #sessionFactory(Database, List, StatementInspector)}, taking connections from
+     * {@code connections}: the database's pool, or that pool wrapped (its statements traced).
+     */
+    public static SessionFactory sessionFactory(
+            Database database, DataSource connections, List<Class<?>> entities, StatementInspector inspector) {
         StandardServiceRegistryBuilder registry = new StandardServiceRegistryBuilder()
-                .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, database.dataSource())
+                .applySetting(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, connections)
                 .applySetting(AvailableSettings.CONNECTION_PROVIDER_DISABLES_AUTOCOMMIT, true)
                 // The database is named, so start-up needs no connection to pick the dialect.
                 .applySetting(AvailableSettings.JAKARTA_HBM2DDL_DB_NAME, "PostgreSQL")

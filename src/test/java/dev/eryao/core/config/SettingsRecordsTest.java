@@ -40,6 +40,8 @@ class SettingsRecordsTest {
                 "40",
                 "ERYAO_WORKER__RETRY_BACKOFF_MS",
                 "1500",
+                "ERYAO_WORKER__FALLBACK_POLL_MS",
+                "3000",
                 "ERYAO_LLM__TIMEOUT_SECONDS",
                 "45",
                 "ERYAO_DATABASE__LOCK_TIMEOUT_MS",
@@ -50,6 +52,7 @@ class SettingsRecordsTest {
         assertThat(read.worker().lease()).isEqualTo(Duration.ofSeconds(90));
         assertThat(read.worker().pollInterval()).isEqualTo(Duration.ofMillis(40));
         assertThat(read.worker().retryBackoff()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(read.worker().fallbackPoll()).isEqualTo(Duration.ofMillis(3000));
         assertThat(read.llm().timeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(read.database().lockTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(read.database().migrationTimeout()).as("zero: no limit").isZero();
@@ -63,6 +66,9 @@ class SettingsRecordsTest {
                 .isEqualTo(WorkerSettings.DEFAULT_LEASE)
                 .isEqualTo(Duration.ofSeconds(120));
         assertThat(defaults.worker().pollInterval()).isEqualTo(WorkerSettings.DEFAULT_POLL_INTERVAL);
+        assertThat(defaults.worker().fallbackPoll())
+                .isEqualTo(WorkerSettings.DEFAULT_FALLBACK_POLL)
+                .isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.llm().timeout()).isEqualTo(LlmSettings.DEFAULT_TIMEOUT);
         assertThat(defaults.llm().idle()).isEqualTo(LlmSettings.DEFAULT_IDLE);
         assertThat(defaults.server().requestBodyTimeout()).isEqualTo(ServerSettings.DEFAULT_REQUEST_BODY_TIMEOUT);
