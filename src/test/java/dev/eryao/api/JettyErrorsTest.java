@@ -47,15 +47,18 @@ class JettyErrorsTest {
                 "a header line without a colon",
                 "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nNoColonHere\r\n" + auth + "Connection: close\r\n\r\n");
         requests.put(
-                "headers too large",
-                "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000)
-                        + "\r\nConnection: close\r\n\r\n");
-        requests.put(
                 "an unknown HTTP version", "GET /v1/agent/sessions HTTP/7.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         requests.put(
                 "two Content-Lengths",
                 "POST /v1/agent/sessions HTTP/1.1\r\nHost: t\r\n" + auth
                         + "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}");
+        // Last: once in CI (Jetty 12.1.12, a loaded machine) the next connection's answer came
+        // after the unread tail of these refused headers, a race inside Jetty's buffers that no
+        // run here reproduced (docs/testing.md). Every answer is still checked whole.
+        requests.put(
+                "headers too large",
+                "GET /v1/agent/sessions HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(20_000)
+                        + "\r\nConnection: close\r\n\r\n");
         for (Map.Entry<String, String> request : requests.entrySet()) {
             String answer = send(request.getValue());
             assertThat(answer).as(request.getKey()).matches("(?s)HTTP/1\\.1 (4\\d\\d|505) .*");
