@@ -32,6 +32,7 @@ import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.repositories.SessionRepository;
 import dev.eryao.repositories.StreamTicketRepository;
 import dev.eryao.services.CatalogService;
+import dev.eryao.services.EndedRuns;
 import dev.eryao.services.McpServerService;
 import dev.eryao.services.MessageService;
 import dev.eryao.services.PointsService;
@@ -105,6 +106,9 @@ public final class App implements AutoCloseable {
 
     private final Deque<Worker> workers = new ArrayDeque<>();
     private final ParkedRunRepository parkedRepository;
+    /** How the runs a statement ends are paid for: one for every service that ends runs. */
+    private final EndedRuns endedRuns;
+
     private JwtVerifier verifier;
     private Notifications runChanges;
     private ApiServer api;
@@ -133,9 +137,9 @@ public final class App implements AutoCloseable {
         this.ledgerRepository = new PointsLedgerRepository(transactions);
         LlmFactoryRepository factoryRepository = new LlmFactoryRepository(transactions);
         this.parkedRepository = new ParkedRunRepository(transactions);
+        this.endedRuns = new EndedRuns(holdRepository, ledgerRepository, runRepository);
 
-        this.sessions = new SessionService(
-                transactions, sessionRepository, llmRepository, runRepository, holdRepository, ledgerRepository);
+        this.sessions = new SessionService(transactions, sessionRepository, llmRepository, runRepository, endedRuns);
         this.messages = new MessageService(transactions, sessions, messageRepository);
         McpServerRepository mcpServerRepository = new McpServerRepository(transactions);
         this.mcpClient =
@@ -150,7 +154,7 @@ public final class App implements AutoCloseable {
                 runRepository,
                 balanceRepository,
                 holdRepository,
-                ledgerRepository,
+                endedRuns,
                 stepRepository,
                 registeredTools,
                 settings.llm().maxOutputTokens(),
@@ -269,6 +273,7 @@ public final class App implements AutoCloseable {
                 balanceRepository,
                 holdRepository,
                 ledgerRepository,
+                endedRuns,
                 stepRepository,
                 registeredTools,
                 worker,

@@ -40,6 +40,8 @@ public class ParkedRunRepository {
             FOR UPDATE""";
 
     // The decisions written; queued again (due now, keeping its turn) when none is left to take.
+    // Only ever on a run LOCKED found for its owner in the same transaction (a Parked is that
+    // finding); the owner is in the WHERE anyway, so the statement alone never touches another's run.
     private static final String DECIDE = """
             WITH decided AS (
                 UPDATE agent_run
@@ -47,7 +49,8 @@ public class ParkedRunRepository {
                     parked_at = CASE WHEN :status = 'queued' THEN NULL ELSE parked_at END,
                     scheduled_at = CASE WHEN :status = 'queued' THEN CAST(:now AS timestamptz) ELSE scheduled_at END,
                     updated_at = :now
-                WHERE id = :id AND status IN ('requires_approval', 'requires_action')
+                WHERE id = :id AND owner_id = :owner AND deleted_at IS NULL
+                  AND status IN ('requires_approval', 'requires_action')
                 RETURNING id, session_id)
             SELECT id FROM decided WHERE pg_notify('eryao_run', decided.id || ' ' || decided.session_id || ' queue') IS NOT NULL""";
 
@@ -94,21 +97,37 @@ public class ParkedRunRepository {
         return statement(LOCKED).setParameter("id", runId).setParameter("owner", ownerId).getResultList().stream()
                 .findFirst()
                 .map(row -> new Parked(
+                        runId,
+                        ownerId,
                         RunStatus.fromWireName(row.get("status", String.class)),
                         row.get("pending_calls", String.class)));
     }
 
-    /** A run as a decision finds it. */
-    public record Parked(RunStatus status, String pendingCallsJson) {}
+    /**
+     * An owner's run as a decision finds it, locked until the transaction that found it ends: what
+     * {@link #decide} takes, so a decision is only ever written on a run found for its owner.
+     */
+    public record Parked(UUID runId, UUID ownerId, RunStatus status, String pendingCallsJson) {}
 
-    /** Writes a parked run's decisions, and its status after them ({@code queued} when none is left to take). */
-    public void decide(UUID runId, RunStatus status, String pendingJson, Instant now) {
-        statement(DECIDE)
-                .setParameter("id", runId)
+    /**
+     * Writes a parked run's decisions, and its status after them ({@code queued} when none is left to take).
+     *
+     * @throws IllegalStateException when the run is no longer parked: {@code run} was not locked in
+     *     this transaction
+     */
+    public void decide(Parked run, RunStatus status, String pendingJson, Instant now) {
+        boolean written = !statement(DECIDE)
+                .setParameter("id", run.runId())
+                .setParameter("owner", run.ownerId())
                 .setParameter("status", status.wireName())
                 .setParameter("pending", pendingJson)
                 .setParameter("now", now)
-                .getResultList();
+                .getResultList()
+                .isEmpty();
+        if (!written) {
+            throw new IllegalStateException(
+                    "run " + run.runId() + " is no longer parked: it was not locked for this decision");
+        }
     }
 
     /** Ends the runs parked before {@code cutoff} expired; each as it was left, with what its steps came to. */

@@ -13,14 +13,14 @@ import java.util.UUID;
  * an {@code interrupt}): each is charged what its recorded steps were — the owner used them,
  * whoever ended the run — with one ledger debit like any run's, and the rest of its hold given
  * back. Within the caller's transaction, the one that ended the runs, so no run ends without its
- * points settled.
+ * points settled. One for the app (App builds it), shared by every service that ends runs.
  */
-final class EndedRuns {
+public final class EndedRuns {
     private final HoldRepository holds;
     private final PointsLedgerRepository ledger;
     private final RunRepository runs;
 
-    EndedRuns(HoldRepository holds, PointsLedgerRepository ledger, RunRepository runs) {
+    public EndedRuns(HoldRepository holds, PointsLedgerRepository ledger, RunRepository runs) {
         this.holds = holds;
         this.ledger = ledger;
         this.runs = runs;

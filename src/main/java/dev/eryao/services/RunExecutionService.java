@@ -109,6 +109,7 @@ public final class RunExecutionService {
             PointsBalanceRepository balances,
             HoldRepository holds,
             PointsLedgerRepository ledger,
+            EndedRuns endedRuns,
             RunStepRepository steps,
             RegisteredTools registeredTools,
             WorkerSettings settings,
@@ -130,7 +131,7 @@ public final class RunExecutionService {
         this.holds = holds;
         this.ledger = ledger;
         this.settings = settings;
-        this.endedRuns = new EndedRuns(holds, ledger, queue);
+        this.endedRuns = endedRuns;
     }
 
     /** Claims the next due run for {@code worker} under a lease, with what performing it needs. */

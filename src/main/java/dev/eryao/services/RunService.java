@@ -17,7 +17,6 @@ import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.MessageRepository;
 import dev.eryao.repositories.ParkedRunRepository;
 import dev.eryao.repositories.PointsBalanceRepository;
-import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunAdmission;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.RunStepRepository;
@@ -92,7 +91,7 @@ public final class RunService {
             RunRepository runs,
             PointsBalanceRepository balances,
             HoldRepository holds,
-            PointsLedgerRepository ledger,
+            EndedRuns endedRuns,
             RunStepRepository steps,
             RegisteredTools registeredTools,
             int maxOutputTokens,
@@ -104,7 +103,7 @@ public final class RunService {
         this.registeredTools = registeredTools;
         this.metrics = metrics;
         this.holds = holds;
-        this.endedRuns = new EndedRuns(holds, ledger, runs);
+        this.endedRuns = endedRuns;
         this.limits = limits;
         this.maxOpenPerOwner = limits.maxOpenPerOwner();
         this.transactions = transactions;
@@ -553,7 +552,7 @@ public final class RunService {
                         + ": only a run waiting for its owner (requires_approval, requires_action) takes answers");
             }
             PendingCalls after = PendingCalls.parse(run.pendingCallsJson()).answered(field, kind, answers);
-            parked.decide(runId, after.status(), after.json(), Timestamps.now());
+            parked.decide(run, after.status(), after.json(), Timestamps.now());
             return RunView.of(runs.getOwned(user.id(), runId).orElseThrow(() -> new NotFoundException("run")));
         });
     }

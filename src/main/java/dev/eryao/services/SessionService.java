@@ -6,9 +6,7 @@ import dev.eryao.core.db.PageRequest;
 import dev.eryao.core.db.Timestamps;
 import dev.eryao.core.db.Transactions;
 import dev.eryao.models.AgentChatSession;
-import dev.eryao.repositories.HoldRepository;
 import dev.eryao.repositories.LlmModelRepository;
-import dev.eryao.repositories.PointsLedgerRepository;
 import dev.eryao.repositories.RunRepository;
 import dev.eryao.repositories.SessionRepository;
 import java.util.List;
@@ -32,10 +30,9 @@ public final class SessionService {
             SessionRepository sessions,
             LlmModelRepository llms,
             RunRepository runs,
-            HoldRepository holds,
-            PointsLedgerRepository ledger) {
+            EndedRuns endedRuns) {
         this.transactions = transactions;
-        this.endedRuns = new EndedRuns(holds, ledger, runs);
+        this.endedRuns = endedRuns;
         this.sessions = sessions;
         this.llms = llms;
         this.runs = runs;

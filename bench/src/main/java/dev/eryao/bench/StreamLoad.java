@@ -53,6 +53,13 @@ import java.util.regex.Pattern;
  *       the file) and, at each count, reads the database's transactions per second from
  *       {@code pg_stat_database} over the window; at the first and the last count, the serve JVM's
  *       live heap ({@code jcmd GC.class_histogram}: a full GC, then the live objects counted) and its RSS.</li>
+ *   <li>{@code ttft <port> <owners> <runs in flight, e.g. 1,20,100> <chunks> <gap ms> <warm-up s> <seconds>
+ *       <serve warm-up s>}: the backend's share of the time to first token. At each level, that many
+ *       clients each post a run, open its event stream and read it to the end, again and again; for
+ *       each run, the time from sending the POST to the first {@code delta} event's arrival, minus
+ *       the model's own delay (from the request's arrival at the model to its first chunk, both
+ *       written in that chunk's text). Then the same clients call the model directly, for the floor
+ *       that loopback HTTP itself costs.</li>
  *   <li>{@code pg-setting <name> <value>}: changes a PostgreSQL setting that a reload applies.</li>
  *   <li>{@code cancel <port> <runs file>}: cancels those runs (so a later worker does not perform them).</li>
  *   <li>{@code latency <port> <owners> <live runs, e.g. 5,20,50> <chunks> <gap ms> <enqueues/s> <warm-up s>
@@ -83,8 +90,12 @@ public final class StreamLoad {
                     Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Double.parseDouble(args[6]), Integer.parseInt(args[7]),
                     Integer.parseInt(args[8]), Integer.parseInt(args[9]));
+            case "ttft" -> ttft(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
+                    Integer.parseInt(args[8]));
             case "pg-setting" -> pgSetting(args[1], args[2]);
-            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency or pg-setting)");
+            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency, ttft or pg-setting)");
         }
         System.exit(0);   // open streams' reader threads are not waited for
     }
@@ -335,6 +346,159 @@ public final class StreamLoad {
                 background.accepted.get() / ((measuredNanos + warmupSeconds * 1e9) / 1e9), leftQueued);
     }
 
+    // ---- d: the backend's share of the time to first token ------------------------------------------
+
+    private static void ttft(int port, int owners, int[] levels, int chunks, int gapMs, int warmupSeconds, int seconds,
+                             int serveWarmupSeconds) throws Exception {
+        int most = Arrays.stream(levels).max().orElseThrow();
+        if (most > owners) {
+            throw new IllegalArgumentException("runs in flight (" + most + ") must be at most the owners (" + owners + ")");
+        }
+        Api api = new Api(port, owners);
+        try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = connect()) {
+            UUID model = localModel(db);
+            try (PreparedStatement point = db.prepareStatement("UPDATE llms SET request_url = ? WHERE id = ?")) {
+                point.setString(1, server.url());
+                point.setObject(2, model);
+                point.executeUpdate();
+            }
+            System.out.printf("model: its first chunk %d ms after the request arrives, then %d more %d ms apart%n",
+                    gapMs, chunks - 1, gapMs);
+            if (serveWarmupSeconds > 0) {
+                // A fresh serve JVM's JIT warm-up, not reported (see c.).
+                firstTokensAt(api, model, Math.min(20, most), serveWarmupSeconds, 0, false);
+            }
+            for (int inFlight : levels) {
+                firstTokensAt(api, model, inFlight, warmupSeconds, seconds, true);
+            }
+            for (int inFlight : levels) {
+                directFirstTokensAt(server, inFlight, seconds);
+            }
+        }
+    }
+
+    /** The first chunk's text: {@code rq<nanoTime of the request's arrival> ts<nanoTime when sent>.}. */
+    private static final Pattern FIRST = Pattern.compile("rq(\\d+) ts(\\d+)\\.");
+
+    /** One level of d.: {@code inFlight} clients, each posting a run and following it to its end, again and again. */
+    private static void firstTokensAt(Api api, UUID model, int inFlight, int warmupSeconds, int seconds,
+                                      boolean report) throws Exception {
+        long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+        long end = measureFrom + seconds * 1_000_000_000L;
+        Delays share = new Delays(0, Long.MAX_VALUE);
+        Delays beforeModel = new Delays(0, Long.MAX_VALUE);
+        Delays chunkToClient = new Delays(0, Long.MAX_VALUE);
+        Delays whole = new Delays(0, Long.MAX_VALUE);
+        AtomicLong notSucceeded = new AtomicLong();
+        AtomicLong noDelta = new AtomicLong();
+        AtomicLong clientErrors = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 1; c <= inFlight; c++) {
+            int owner = c;
+            clients.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        long posted = System.nanoTime();
+                        EventStream stream = EventStream.open(api, owner, api.enqueue(owner, model), null);
+                        if (!stream.done.await(120, TimeUnit.SECONDS)) {
+                            stream.close();
+                            clientErrors.incrementAndGet();
+                            firstError.compareAndSet(null, "a run did not end within 120 s");
+                            continue;
+                        }
+                        if (stream.failure != null) {
+                            clientErrors.incrementAndGet();
+                            firstError.compareAndSet(null, stream.failure);
+                            continue;
+                        }
+                        if (!"succeeded".equals(stream.lastStatus)) {
+                            notSucceeded.incrementAndGet();
+                        }
+                        Matcher first = stream.firstDelta == null ? null : FIRST.matcher(stream.firstDelta);
+                        if (first == null || !first.find()) {
+                            noDelta.incrementAndGet();
+                        } else if (posted >= measureFrom && posted < end) {
+                            long arrived = Long.parseLong(first.group(1));
+                            long sent = Long.parseLong(first.group(2));
+                            long received = stream.firstDeltaNanos;
+                            whole.add((received - posted) / 1_000);
+                            share.add(((received - posted) - (sent - arrived)) / 1_000);
+                            beforeModel.add((arrived - posted) / 1_000);
+                            chunkToClient.add((received - sent) / 1_000);
+                        }
+                    } catch (Exception e) {
+                        clientErrors.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                        sleep(100);
+                    }
+                }
+            }));
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        if (!report) {
+            return;
+        }
+        System.out.printf("%d runs in flight (%d clients, each posting a run and following it to its end):%n",
+                inFlight, inFlight);
+        System.out.printf("  backend_share_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f (POST sent to first delta"
+                + " received, minus the model's own delay to its first chunk; runs posted in the %d s after %d s"
+                + " of warm-up)%n", share.count(), share.percentile(0.50), share.percentile(0.90),
+                share.percentile(0.99), share.max(), seconds, warmupSeconds);
+        System.out.printf("    of which before_model_asked_ms p50=%.1f p99=%.1f, chunk_to_client_ms p50=%.1f p99=%.1f%n",
+                beforeModel.percentile(0.50), beforeModel.percentile(0.99), chunkToClient.percentile(0.50),
+                chunkToClient.percentile(0.99));
+        System.out.printf("  time_to_first_token_ms p50=%.1f p99=%.1f (the model's own delay included)%n",
+                whole.percentile(0.50), whole.percentile(0.99));
+        System.out.printf("  runs_not_succeeded=%d runs_without_delta=%d client_errors=%d%s%n", notSucceeded.get(),
+                noDelta.get(), clientErrors.get(), firstError.get() == null ? "" : " (first: " + firstError.get() + ")");
+    }
+
+    /** The floor: {@code inFlight} clients calling the model directly, its first chunk's share measured the same way. */
+    private static void directFirstTokensAt(TimedModel server, int inFlight, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        Delays share = new Delays(0, Long.MAX_VALUE);
+        AtomicLong errors = new AtomicLong();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < inFlight; c++) {
+            clients.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        long posted = System.nanoTime();
+                        HttpResponse<InputStream> answer = http.send(HttpRequest.newBuilder(URI.create(server.url()))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"bench\",\"stream\":true}"))
+                                .build(), HttpResponse.BodyHandlers.ofInputStream());
+                        try (InputStream body = answer.body()) {
+                            java.io.BufferedReader lines = new java.io.BufferedReader(
+                                    new java.io.InputStreamReader(body, StandardCharsets.UTF_8));
+                            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                                Matcher first = FIRST.matcher(line);
+                                if (first.find()) {
+                                    long received = System.nanoTime();
+                                    long arrived = Long.parseLong(first.group(1));
+                                    long sent = Long.parseLong(first.group(2));
+                                    share.add(((received - posted) - (sent - arrived)) / 1_000);
+                                }
+                            }
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                        sleep(100);
+                    }
+                }
+            }));
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        System.out.printf("the model called directly, %d at once: share_ms count=%d p50=%.1f p99=%.1f max=%.1f errors=%d%n",
+                inFlight, share.count(), share.percentile(0.50), share.percentile(0.99), share.max(), errors.get());
+    }
+
     /**
      * For every chunk sent within the window (any run's), the time from its sending to the start of
      * the worker's write that stored it: the part of the delay spent before the database.
@@ -467,7 +631,8 @@ public final class StreamLoad {
 
     /**
      * A model on loopback speaking OpenAI's streaming protocol: a role chunk, then {@code chunks}
-     * content chunks {@code gapMs} apart, each text {@code "ts<System.nanoTime() when sent> "}, a
+     * content chunks {@code gapMs} apart, each text {@code "ts<System.nanoTime() when sent> "} (the
+     * first preceded by {@code "rq<System.nanoTime() when the request arrived> "}), a
      * finish chunk, the usage chunk the request asks for, and {@code data: [DONE]}.
      */
     private static final class TimedModel implements AutoCloseable {
@@ -498,6 +663,7 @@ public final class StreamLoad {
         private void handle(HttpExchange exchange) throws IOException {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
+                long arrived = System.nanoTime();
                 calls.incrementAndGet();
                 exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
                 exchange.sendResponseHeaders(200, 0);
@@ -506,7 +672,7 @@ public final class StreamLoad {
                 write(out, writer.role());
                 for (int i = 0; i < chunks; i++) {
                     sleep(gapMs);
-                    write(out, writer.delta(stamp()));
+                    write(out, writer.delta((i == 0 ? "rq" + arrived + " " : "") + stamp()));
                 }
                 write(out, writer.finish("stop"));
                 write(out, writer.usage(10, chunks * 6));
@@ -583,6 +749,8 @@ public final class StreamLoad {
         volatile boolean ended;
         volatile String lastStatus;
         volatile String failure;
+        volatile String firstDelta;
+        volatile long firstDeltaNanos;
         private volatile InputStream body;
 
         static EventStream open(Api api, int owner, UUID run, Delays delays) {
@@ -606,8 +774,14 @@ public final class StreamLoad {
                     @Override
                     public void onEvent(SseEvent event) {
                         long received = System.nanoTime();
-                        if ("delta".equals(event.type()) && delays != null) {
-                            delays.delta(event.data(), opened, received);
+                        if ("delta".equals(event.type())) {
+                            if (firstDelta == null) {
+                                firstDeltaNanos = received;
+                                firstDelta = event.data();
+                            }
+                            if (delays != null) {
+                                delays.delta(event.data(), opened, received);
+                            }
                         } else if ("status".equals(event.type())) {
                             Matcher status = STATUS.matcher(event.data());
                             if (status.find()) {
