@@ -35,6 +35,10 @@ final class RunRoutes {
 
     private static final String EVENTS = "/v1/agent/runs/{task_id}/events";
 
+    // approvals and tool outputs are both answers to a parked run's pending calls, refused alike
+    private static final String NOT_WAITING =
+            "the run is not waiting for its owner, or a call was already answered otherwise";
+
     @JsonIgnoreProperties(value = "owner_id")
     record CreateRun(
             String input,
@@ -167,7 +171,7 @@ final class RunRoutes {
                                 + " queued again and any worker resumes it. Repeating an answer is harmless")
                         .body(Approvals.class)
                         .returns(RunView.class)
-                        .refuses(409, "the run is not waiting for its owner, or a call was already answered otherwise")
+                        .refuses(409, NOT_WAITING)
                         .refuses(
                                 422,
                                 "an entry names no call the run waits on for an approval, names one twice, or has no"
@@ -182,7 +186,7 @@ final class RunRoutes {
                                 + " worker resumes it. Repeating an output is harmless")
                         .body(ToolOutputs.class)
                         .returns(RunView.class)
-                        .refuses(409, "the run is not waiting for its owner, or a call was already answered otherwise")
+                        .refuses(409, NOT_WAITING)
                         .refuses(
                                 422,
                                 "an entry names no client tool's call the run waits on, names one twice, or its output"
