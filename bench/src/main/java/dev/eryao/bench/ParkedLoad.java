@@ -1,21 +1,17 @@
 package dev.eryao.bench;
 
+import static dev.eryao.bench.Pause.sleep;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.DatabaseSettings;
 import dev.eryao.core.config.Settings;
 import dev.eryao.repositories.RunRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,17 +113,17 @@ public final class ParkedLoad {
     // ---- the database's activity --------------------------------------------------------------
 
     private static void prepare() throws SQLException {
-        try (Connection db = connect(null); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDb.connect(); Statement sql = db.createStatement()) {
             sql.execute("CREATE DATABASE " + PROBE_DB);
         }
-        try (Connection db = connect(PROBE_DB); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDb.connect(PROBE_DB); Statement sql = db.createStatement()) {
             sql.execute("CREATE EXTENSION pg_stat_statements");
         }
     }
 
     /** VACUUM ANALYZE of the application's database, as autovacuum (off in the bench) would do in time. */
     private static void vacuum() throws SQLException {
-        try (Connection db = connect(null); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDb.connect(); Statement sql = db.createStatement()) {
             sql.execute("VACUUM (VERBOSE, ANALYZE) agent_run");
             // What VACUUM says of agent_run: the dead tuples it could not remove yet, and its indexes' pages.
             for (java.sql.SQLWarning w = sql.getWarnings(); w != null; w = w.getNextWarning()) {
@@ -165,7 +160,7 @@ public final class ParkedLoad {
             throws Exception {
         String database = Settings.load().database().name();
         List<Reading> readings = new ArrayList<>();
-        try (Connection probe = connect(PROBE_DB); Statement sql = probe.createStatement()) {
+        try (Connection probe = BenchDb.connect(PROBE_DB); Statement sql = probe.createStatement()) {
             sql.execute("SELECT pg_stat_statements_reset()");
             readings.add(read(probe, database, postmaster, serve));
             long start = readings.get(0).nanos();
@@ -324,7 +319,7 @@ public final class ParkedLoad {
     // ---- parking and resuming -----------------------------------------------------------------
 
     private static void park(int port, int count, int clients) throws Exception {
-        Api api = new Api(port, count);
+        BenchApi api = BenchApi.withTimeouts(port, count);
         String body = JSON.writeValueAsString(Map.of("input", INPUT, "client_tools", List.of(Map.of(
                 "name", "get_location", "description", "where the user is", "parameters", Map.of("type", "object")))));
         long start = System.nanoTime();
@@ -354,7 +349,7 @@ public final class ParkedLoad {
         double enqueued = (System.nanoTime() - start) / 1e9;
         Map<String, Long> statuses = Map.of();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (Connection db = connect(null)) {
+        try (Connection db = BenchDb.connect()) {
             while (System.nanoTime() < deadline) {
                 statuses = statuses(db);
                 long open = statuses.getOrDefault("queued", 0L) + statuses.getOrDefault("running", 0L);
@@ -387,7 +382,7 @@ public final class ParkedLoad {
     private static void resume(int port, int sample, Path csv, int restClients) throws Exception {
         List<Integer> owners = new ArrayList<>();
         List<UUID> runs = new ArrayList<>();
-        try (Connection db = connect(null);
+        try (Connection db = BenchDb.connect();
              PreparedStatement parked = db.prepareStatement("SELECT id, owner_id FROM agent_run"
                      + " WHERE status = 'requires_action' ORDER BY owner_id LIMIT ?")) {
             parked.setInt(1, sample);
@@ -399,7 +394,7 @@ public final class ParkedLoad {
                 }
             }
         }
-        Api api = new Api(port, owners.stream().mapToInt(Integer::intValue).max().orElse(1));
+        BenchApi api = BenchApi.withTimeouts(port, owners.stream().mapToInt(Integer::intValue).max().orElse(1));
         List<Double> total = new ArrayList<>();
         List<Double> posted = new ArrayList<>();
         List<Double> toWorker = new ArrayList<>();
@@ -435,17 +430,15 @@ public final class ParkedLoad {
                     if (!"succeeded".equals(status)) {
                         throw new IllegalStateException("run " + run + " ended " + status + ": " + view.path("error"));
                     }
-                    double end = millis(before, instant(view.path("finished_at")));
-                    JsonNode steps = api.send(api.request(owner, "/v1/agent/runs/" + run + "/steps").GET().build(),
-                            200);
-                    JsonNode list = steps.isArray() ? steps : firstArray(steps);
+                    double end = millis(before, BenchApi.instant(view.path("finished_at")));
+                    JsonNode list = api.steps(owner, run.toString());
                     JsonNode answer = list.get(list.size() - 1);
                     double model = "model".equals(answer.path("kind").asText())
-                            ? millis(instant(answer.path("started_at")), instant(answer.path("finished_at")))
+                            ? millis(BenchApi.instant(answer.path("started_at")), BenchApi.instant(answer.path("finished_at")))
                             : Double.NaN;
                     double resumed = Double.NaN;
                     for (JsonNode step : list) {
-                        double at = millis(before, instant(step.path("started_at")));
+                        double at = millis(before, BenchApi.instant(step.path("started_at")));
                         if (at >= 0 && (Double.isNaN(resumed) || at < resumed)) {
                             resumed = at;
                         }
@@ -482,7 +475,7 @@ public final class ParkedLoad {
     private static void resumeRest(int port, int clients) throws Exception {
         List<Integer> owners = new ArrayList<>();
         List<UUID> runs = new ArrayList<>();
-        try (Connection db = connect(null); Statement sql = db.createStatement();
+        try (Connection db = BenchDb.connect(); Statement sql = db.createStatement();
              ResultSet r = sql.executeQuery("SELECT id, owner_id FROM agent_run WHERE status = 'requires_action'")) {
             while (r.next()) {
                 runs.add(r.getObject(1, UUID.class));
@@ -490,7 +483,7 @@ public final class ParkedLoad {
                 owners.add(Integer.parseInt(owner.substring(owner.lastIndexOf('-') + 1)));
             }
         }
-        Api api = new Api(port, owners.stream().mapToInt(Integer::intValue).max().orElse(1));
+        BenchApi api = BenchApi.withTimeouts(port, owners.stream().mapToInt(Integer::intValue).max().orElse(1));
         long start = System.nanoTime();
         AtomicInteger next = new AtomicInteger();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
@@ -521,7 +514,7 @@ public final class ParkedLoad {
         pool.shutdown();
         Map<String, Long> statuses = Map.of();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (Connection db = connect(null)) {
+        try (Connection db = BenchDb.connect()) {
             while (System.nanoTime() < deadline) {
                 statuses = statuses(db);
                 if (statuses.getOrDefault("queued", 0L) + statuses.getOrDefault("running", 0L) == 0) {
@@ -536,28 +529,8 @@ public final class ParkedLoad {
     }
 
     private static String line(String label, List<Double> values) {
-        double[] v = ToolLoad.sorted(values);
-        if (v.length == 0) {
-            return label + ": nothing measured";
-        }
-        return String.format(Locale.ROOT, "%-44s p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (n=%d)", label,
-                ToolLoad.pct(v, 50), ToolLoad.pct(v, 95), ToolLoad.pct(v, 99), v[v.length - 1], v.length);
-    }
-
-    private static JsonNode firstArray(JsonNode object) {
-        for (JsonNode value : object) {
-            if (value.isArray()) {
-                return value;
-            }
-        }
-        throw new IllegalStateException("the steps' answer holds no list: " + object);
-    }
-
-    private static Instant instant(JsonNode value) {
-        if (value.isNumber()) {
-            return Instant.ofEpochSecond(0, value.decimalValue().movePointRight(9).longValue());
-        }
-        return Instant.parse(value.asText());
+        double[] v = Percentiles.sorted(values);
+        return v.length == 0 ? label + ": nothing measured" : Percentiles.line(label, v);
     }
 
     private static double millis(Instant from, Instant to) {
@@ -570,7 +543,7 @@ public final class ParkedLoad {
         String sweep = SWEEP.formatted(expirySeconds);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("sweep.sql"), sweep.replace('\n', ' ') + ";\n");
-        try (Connection db = connect(null); Statement sql = db.createStatement()) {
+        try (Connection db = BenchDb.connect(); Statement sql = db.createStatement()) {
             long parked;
             try (ResultSet r = sql.executeQuery("SELECT count(*) FROM agent_run"
                     + " WHERE status IN ('requires_approval', 'requires_action') AND deleted_at IS NULL")) {
@@ -636,64 +609,11 @@ public final class ParkedLoad {
 
     // ---- plumbing -----------------------------------------------------------------------------
 
-    /** The serve process's API on loopback, as owners 1..n. */
-    private static final class Api {
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        private final String base;
-        private final String[] tokens;
-
-        Api(int port, int owners) {
-            base = "http://127.0.0.1:" + port;
-            tokens = new String[owners + 1];
-            TokenIssuer issuer = new TokenIssuer(Settings.load().auth().jwtSecret(), null);
-            Instant now = Instant.now();
-            for (int i = 1; i <= owners; i++) {
-                tokens[i] = issuer.sign(BenchIds.owner(i), "authenticated", Duration.ofHours(3), now);
-            }
-        }
-
-        HttpRequest.Builder request(int owner, String path) {
-            return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + tokens[owner]);
-        }
-
-        JsonNode send(HttpRequest request, int expected) throws IOException, InterruptedException {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != expected) {
-                throw new IllegalStateException(request.method() + " " + request.uri().getPath() + " answered "
-                        + answer.statusCode() + ": " + answer.body());
-            }
-            return JSON.readTree(answer.body());
-        }
-    }
-
-    /** One plain connection (autocommit) with the application's settings, to its database or {@code name}. */
-    private static Connection connect(String name) throws SQLException {
-        DatabaseSettings settings = Settings.load().database();
-        Properties properties = new Properties();
-        properties.setProperty("user", settings.user());
-        if (settings.password() != null && !settings.password().isEmpty()) {
-            properties.setProperty("password", settings.password().reveal());
-        }
-        properties.setProperty("sslmode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/"
-                + (name == null ? settings.name() : name), properties);
-    }
-
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
     private static String abbreviate(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,11 +1,10 @@
 package dev.eryao.bench;
 
+import static dev.eryao.bench.Pause.sleep;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.DatabaseSettings;
-import dev.eryao.core.config.Settings;
 import dev.eryao.provider.ChunkWriter;
 import dev.eryao.provider.SseEvent;
 import dev.eryao.provider.SseParser;
@@ -23,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -74,7 +71,6 @@ public final class StreamLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STAMP = Pattern.compile("ts(\\d+)\\.(\\d+) ");
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z_]+)\"");
-    private static final Duration TOKEN_LIFETIME = Duration.ofHours(3);
     private static final long SETTLE_MS = 11_000;
 
     private StreamLoad() {
@@ -104,9 +100,9 @@ public final class StreamLoad {
 
     private static void idle(int port, long servePid, int[] counts, int windowSeconds, Path runsFile) throws Exception {
         int most = Arrays.stream(counts).max().orElseThrow();
-        Api api = new Api(port, most);
+        BenchApi api = BenchApi.withoutTimeouts(port, most);
         List<UUID> runs;
-        try (Connection db = connect()) {
+        try (Connection db = BenchDb.connect()) {
             runs = queuedRuns(api, db, most, runsFile);
             List<EventStream> open = new ArrayList<>();
             Memory before = null;
@@ -154,14 +150,14 @@ public final class StreamLoad {
     }
 
     /** The runs the streams follow: read from the file, or enqueued now (one per owner) and written there. */
-    private static List<UUID> queuedRuns(Api api, Connection db, int count, Path file) throws Exception {
+    private static List<UUID> queuedRuns(BenchApi api, Connection db, int count, Path file) throws Exception {
         if (Files.exists(file)) {
             return Files.readAllLines(file).stream().map(UUID::fromString).toList();
         }
         UUID model = localModel(db);
         List<UUID> runs = new ArrayList<>();
         for (int owner = 1; owner <= count; owner++) {
-            runs.add(api.enqueue(owner, model));
+            runs.add(enqueue(api, owner, model));
         }
         Files.write(file, runs.stream().map(UUID::toString).toList());
         return runs;
@@ -169,7 +165,7 @@ public final class StreamLoad {
 
     private static void cancel(int port, Path runsFile) throws Exception {
         List<UUID> runs = Files.readAllLines(runsFile).stream().map(UUID::fromString).toList();
-        Api api = new Api(port, runs.size());
+        BenchApi api = BenchApi.withoutTimeouts(port, runs.size());
         int cancelled = 0;
         for (int i = 0; i < runs.size(); i++) {
             HttpResponse<String> answer = api.http.send(api.request(i + 1, "/v1/agent/runs/" + runs.get(i) + "/cancel")
@@ -186,7 +182,7 @@ public final class StreamLoad {
         if (!name.matches("[a-z_]+") || !value.matches("[a-z0-9_]+")) {
             throw new IllegalArgumentException("not a plain setting: " + name + " = " + value);
         }
-        try (Connection db = connect(); java.sql.Statement statement = db.createStatement()) {
+        try (Connection db = BenchDb.connect(); java.sql.Statement statement = db.createStatement()) {
             statement.execute("ALTER SYSTEM SET " + name + " = " + value);
             statement.execute("SELECT pg_reload_conf()");
         }
@@ -241,14 +237,9 @@ public final class StreamLoad {
         if (most >= owners) {
             throw new IllegalArgumentException("live runs (" + most + ") must be fewer than the owners (" + owners + ")");
         }
-        Api api = new Api(port, owners);
-        try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = connect()) {
-            UUID model = localModel(db);
-            try (PreparedStatement point = db.prepareStatement("UPDATE llms SET request_url = ? WHERE id = ?")) {
-                point.setString(1, server.url());
-                point.setObject(2, model);
-                point.executeUpdate();
-            }
+        BenchApi api = BenchApi.withoutTimeouts(port, owners);
+        try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = BenchDb.connect()) {
+            UUID model = localModelAt(db, server);
             System.out.printf("model: %d chunks %d ms apart per run; background enqueues asked %.1f/s for owners %d..%d%n",
                     chunks, gapMs, enqueuesPerSecond, most + 1, owners);
             if (serveWarmupSeconds > 0) {
@@ -265,7 +256,7 @@ public final class StreamLoad {
     }
 
     /** One level of c.: {@code liveRuns} clients following runs, beside the background's enqueues. */
-    private static void latencyAt(Api api, Connection db, TimedModel server, UUID model, int liveRuns, int firstOther,
+    private static void latencyAt(BenchApi api, Connection db, TimedModel server, UUID model, int liveRuns, int firstOther,
                                   int owners, double enqueuesPerSecond, int warmupSeconds, int seconds, boolean report)
             throws Exception {
         int callsBefore = server.calls.get();
@@ -282,7 +273,7 @@ public final class StreamLoad {
             clients.add(Thread.ofVirtual().start(() -> {
                 while (System.nanoTime() < end) {
                     try {
-                        EventStream stream = EventStream.open(api, owner, api.enqueue(owner, model), delays);
+                        EventStream stream = EventStream.open(api, owner, enqueue(api, owner, model), delays);
                         // A run still queued long after the end (a backlog) is left unfollowed.
                         long left = end - System.nanoTime() + 60_000_000_000L;
                         if (!stream.done.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
@@ -354,14 +345,9 @@ public final class StreamLoad {
         if (most > owners) {
             throw new IllegalArgumentException("runs in flight (" + most + ") must be at most the owners (" + owners + ")");
         }
-        Api api = new Api(port, owners);
-        try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = connect()) {
-            UUID model = localModel(db);
-            try (PreparedStatement point = db.prepareStatement("UPDATE llms SET request_url = ? WHERE id = ?")) {
-                point.setString(1, server.url());
-                point.setObject(2, model);
-                point.executeUpdate();
-            }
+        BenchApi api = BenchApi.withoutTimeouts(port, owners);
+        try (TimedModel server = TimedModel.start(chunks, gapMs); Connection db = BenchDb.connect()) {
+            UUID model = localModelAt(db, server);
             System.out.printf("model: its first chunk %d ms after the request arrives, then %d more %d ms apart%n",
                     gapMs, chunks - 1, gapMs);
             if (serveWarmupSeconds > 0) {
@@ -381,7 +367,7 @@ public final class StreamLoad {
     private static final Pattern FIRST = Pattern.compile("rq(\\d+) ts(\\d+)\\.");
 
     /** One level of d.: {@code inFlight} clients, each posting a run and following it to its end, again and again. */
-    private static void firstTokensAt(Api api, UUID model, int inFlight, int warmupSeconds, int seconds,
+    private static void firstTokensAt(BenchApi api, UUID model, int inFlight, int warmupSeconds, int seconds,
                                       boolean report) throws Exception {
         long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         long end = measureFrom + seconds * 1_000_000_000L;
@@ -400,7 +386,7 @@ public final class StreamLoad {
                 while (System.nanoTime() < end) {
                     try {
                         long posted = System.nanoTime();
-                        EventStream stream = EventStream.open(api, owner, api.enqueue(owner, model), null);
+                        EventStream stream = EventStream.open(api, owner, enqueue(api, owner, model), null);
                         if (!stream.done.await(120, TimeUnit.SECONDS)) {
                             stream.close();
                             clientErrors.incrementAndGet();
@@ -530,14 +516,14 @@ public final class StreamLoad {
         final AtomicLong accepted = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final java.util.Queue<Queued> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private final Api api;
+        private final BenchApi api;
         private final UUID model;
         private final int from;
         private final int to;
         private final double perSecond;
         private final long end;
 
-        Background(Api api, UUID model, int from, int to, double perSecond, long end) {
+        Background(BenchApi api, UUID model, int from, int to, double perSecond, long end) {
             this.api = api;
             this.model = model;
             this.from = from;
@@ -558,7 +544,7 @@ public final class StreamLoad {
                 int who = owner;
                 Thread.ofVirtual().start(() -> {
                     try {
-                        queued.add(new Queued(who, api.enqueue(who, model)));
+                        queued.add(new Queued(who, enqueue(api, who, model)));
                         accepted.incrementAndGet();
                     } catch (Exception e) {
                         failed.incrementAndGet();
@@ -702,40 +688,19 @@ public final class StreamLoad {
 
     // ---- shared -------------------------------------------------------------------------------------
 
-    /** The serve process's API on loopback, as owners 1..n. */
-    private static final class Api {
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        private final String base;
-        private final String[] tokens;
-
-        Api(int port, int owners) {
-            base = "http://127.0.0.1:" + port;
-            tokens = new String[owners + 1];
-            TokenIssuer issuer = new TokenIssuer(Settings.load().auth().jwtSecret(), null);
-            Instant now = Instant.now();
-            for (int i = 1; i <= owners; i++) {
-                tokens[i] = issuer.sign(BenchIds.owner(i), "authenticated", TOKEN_LIFETIME, now);
-            }
+    /** Queues a run on the owner's session with {@code model}; its task id. */
+    private static UUID enqueue(BenchApi api, int owner, UUID model) throws Exception {
+        String path = "/v1/agent/sessions/" + BenchIds.session(owner) + "/runs";
+        HttpResponse<String> answer = api.http.send(api.request(owner, path)
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"bench stream\",\"llm_id\":\"" + model + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 202) {
+            throw new IllegalStateException("enqueue answered " + answer.statusCode() + ": " + answer.body());
         }
-
-        HttpRequest.Builder request(int owner, String path) {
-            return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + tokens[owner]);
-        }
-
-        /** Queues a run on the owner's session with {@code model}; its task id. */
-        UUID enqueue(int owner, UUID model) throws Exception {
-            HttpResponse<String> answer = http.send(request(owner, "/v1/agent/sessions/" + BenchIds.session(owner) + "/runs")
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .header("Idempotency-Key", UUID.randomUUID().toString())
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"bench stream\",\"llm_id\":\"" + model + "\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 202) {
-                throw new IllegalStateException("enqueue answered " + answer.statusCode() + ": " + answer.body());
-            }
-            return UUID.fromString(JSON.readTree(answer.body()).path("task_id").asText());
-        }
+        return UUID.fromString(JSON.readTree(answer.body()).path("task_id").asText());
     }
 
     /** One run's event stream, read on a virtual thread of its own. */
@@ -753,13 +718,13 @@ public final class StreamLoad {
         volatile long firstDeltaNanos;
         private volatile InputStream body;
 
-        static EventStream open(Api api, int owner, UUID run, Delays delays) {
+        static EventStream open(BenchApi api, int owner, UUID run, Delays delays) {
             EventStream stream = new EventStream();
             Thread.ofVirtual().start(() -> stream.read(api, owner, run, delays));
             return stream;
         }
 
-        private void read(Api api, int owner, UUID run, Delays delays) {
+        private void read(BenchApi api, int owner, UUID run, Delays delays) {
             try {
                 HttpResponse<InputStream> response = api.http.send(api.request(owner, "/v1/agent/runs/" + run + "/events")
                         .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -822,6 +787,17 @@ public final class StreamLoad {
         }
     }
 
+    /** The seeded local model, its requests sent to {@code server} from now on. */
+    private static UUID localModelAt(Connection db, TimedModel server) throws SQLException {
+        UUID model = localModel(db);
+        try (PreparedStatement point = db.prepareStatement("UPDATE llms SET request_url = ? WHERE id = ?")) {
+            point.setString(1, server.url());
+            point.setObject(2, model);
+            point.executeUpdate();
+        }
+        return model;
+    }
+
     /** The seeded local model (loopback), which the benchmark's runs name. */
     private static UUID localModel(Connection db) throws SQLException {
         try (PreparedStatement find = db.prepareStatement("SELECT l.id FROM llms l JOIN llm_factory f ON f.id = l.factory_id"
@@ -831,27 +807,6 @@ public final class StreamLoad {
                 throw new IllegalStateException("the seeded model local/llama3.2 is missing: run `eryao bootstrap` first");
             }
             return row.getObject(1, UUID.class);
-        }
-    }
-
-    /** One plain connection (autocommit) with the application's database settings. */
-    private static Connection connect() throws SQLException {
-        DatabaseSettings settings = Settings.load().database();
-        Properties properties = new Properties();
-        properties.setProperty("user", settings.user());
-        if (settings.password() != null && !settings.password().isEmpty()) {
-            properties.setProperty("password", settings.password().reveal());
-        }
-        properties.setProperty("sslmode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/"
-                + settings.name(), properties);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

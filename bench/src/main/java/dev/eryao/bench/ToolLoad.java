@@ -1,11 +1,12 @@
 package dev.eryao.bench;
 
+import static dev.eryao.bench.Pause.sleep;
+import static dev.eryao.bench.Percentiles.line;
+import static dev.eryao.bench.Percentiles.pct;
+import static dev.eryao.bench.Percentiles.sorted;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.DatabaseSettings;
-import dev.eryao.core.config.Settings;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,7 +57,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ToolLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration TOKEN_LIFETIME = Duration.ofHours(3);
     private static final String TOOL = "demo__word_count";
     private static final String WORDS = "a b c";
 
@@ -80,7 +78,7 @@ public final class ToolLoad {
     }
 
     private static void point(String modelUrl, String mcpUrl) throws SQLException {
-        try (Connection db = connect();
+        try (Connection db = BenchDb.connect();
              PreparedStatement model = db.prepareStatement("UPDATE llms SET request_url = ? WHERE model_code = 'llama3.2'"
                      + " AND factory_id = (SELECT id FROM llm_factory WHERE name = 'local') AND deleted_at IS NULL");
              PreparedStatement mcp = db.prepareStatement(
@@ -98,7 +96,7 @@ public final class ToolLoad {
     private static void run(int port, int[] levels, int calls, int warmupSeconds, int seconds, int serveWarmupSeconds,
                             String mcpUrl, Path csv) throws Exception {
         int most = Arrays.stream(levels).max().orElseThrow();
-        Api api = new Api(port, most);
+        BenchApi api = BenchApi.withTimeouts(port, most);
         String input = input(calls);
         System.out.printf("each run: one model step asking for %d calls of %s {\"text\":\"%s\"}, then %d tool steps,"
                 + " then the model's answer%n", calls, TOOL, WORDS, calls);
@@ -125,7 +123,7 @@ public final class ToolLoad {
     }
 
     /** One level: {@code clients} runs at a time; reported when {@code out} is not null. */
-    private static void level(Api api, int clients, String input, int calls, int warmupSeconds, int seconds,
+    private static void level(BenchApi api, int clients, String input, int calls, int warmupSeconds, int seconds,
                               String mcpUrl, PrintWriter out, PrintWriter summary) throws Exception {
         long start = System.nanoTime();
         long measureFrom = start + Duration.ofSeconds(warmupSeconds).toNanos();
@@ -140,7 +138,7 @@ public final class ToolLoad {
                 while (System.nanoTime() < measureTo) {
                     long enqueued = System.nanoTime();
                     try {
-                        Run run = api.perform(owner, input);
+                        Run run = perform(api, owner, input);
                         performed.incrementAndGet();
                         if (enqueued >= measureFrom && out != null) {
                             String problem = run.problem(calls);
@@ -243,26 +241,6 @@ public final class ToolLoad {
         System.out.println(line("    tool step's end -> next step (all)", sorted(gapAfter)));
     }
 
-    private static String line(String label, double[] v) {
-        return String.format(Locale.ROOT, "%-44s p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (n=%d)", label,
-                pct(v, 50), pct(v, 95), pct(v, 99), v[v.length - 1], v.length);
-    }
-
-    static double[] sorted(List<Double> values) {
-        synchronized (values) {
-            return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        }
-    }
-
-    /** The nearest-rank percentile of sorted values. */
-    static double pct(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
     /**
      * A run's recorded steps: a model step asking for the calls, the tool steps, the model's answer.
      * Times in milliseconds from the steps' {@code started_at} and {@code finished_at}.
@@ -327,84 +305,34 @@ public final class ToolLoad {
     record Step(String kind, int attempt, boolean error, Instant started, Instant finished) {
         static Step of(JsonNode step) {
             return new Step(step.path("kind").asText(), step.path("attempt").asInt(), step.path("error").asBoolean(),
-                    instant(step.path("started_at")), instant(step.path("finished_at")));
-        }
-
-        private static Instant instant(JsonNode value) {
-            if (value.isNumber()) {
-                return Instant.ofEpochSecond(0, value.decimalValue().movePointRight(9).longValue());
-            }
-            return Instant.parse(value.asText());
+                    BenchApi.instant(step.path("started_at")), BenchApi.instant(step.path("finished_at")));
         }
     }
 
-    /** The serve process's API on loopback, as owners 1..n. */
-    private static final class Api {
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        private final String base;
-        private final String[] tokens;
-
-        Api(int port, int owners) {
-            base = "http://127.0.0.1:" + port;
-            tokens = new String[owners + 1];
-            TokenIssuer issuer = new TokenIssuer(Settings.load().auth().jwtSecret(), null);
-            Instant now = Instant.now();
-            for (int i = 1; i <= owners; i++) {
-                tokens[i] = issuer.sign(BenchIds.owner(i), "authenticated", TOKEN_LIFETIME, now);
+    /** Enqueues a run offered the demo tools, waits for its end, and reads its steps. */
+    private static Run perform(BenchApi api, int owner, String input) throws Exception {
+        String body = JSON.writeValueAsString(java.util.Map.of("input", input, "tools", List.of("demo")));
+        String task = api.send(api.request(owner, "/v1/agent/sessions/" + BenchIds.session(owner) + "/runs")
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 202).path("task_id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        String status;
+        do {
+            sleep(50);
+            status = api.send(api.request(owner, "/v1/agent/runs/" + task).GET().build(), 200).path("status").asText();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + task + " still " + status + " after 120 s");
             }
+        } while ("queued".equals(status) || "running".equals(status));
+        if (!"succeeded".equals(status)) {
+            throw new IllegalStateException("run " + task + " ended " + status);
         }
-
-        private HttpRequest.Builder request(int owner, String path) {
-            return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + tokens[owner]);
+        List<Step> steps = new ArrayList<>();
+        for (JsonNode step : api.steps(owner, task)) {
+            steps.add(Step.of(step));
         }
-
-        private JsonNode send(HttpRequest request, int expected) throws IOException, InterruptedException {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != expected) {
-                throw new IllegalStateException(request.method() + " " + request.uri().getPath() + " answered "
-                        + answer.statusCode() + ": " + answer.body());
-            }
-            return JSON.readTree(answer.body());
-        }
-
-        /** Enqueues a run offered the demo tools, waits for its end, and reads its steps. */
-        Run perform(int owner, String input) throws Exception {
-            String body = JSON.writeValueAsString(java.util.Map.of("input", input, "tools", List.of("demo")));
-            String task = send(request(owner, "/v1/agent/sessions/" + BenchIds.session(owner) + "/runs")
-                    .header("Content-Type", "application/json")
-                    .header("Idempotency-Key", UUID.randomUUID().toString())
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 202).path("task_id").asText();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            String status;
-            do {
-                sleep(50);
-                status = send(request(owner, "/v1/agent/runs/" + task).GET().build(), 200).path("status").asText();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("run " + task + " still " + status + " after 120 s");
-                }
-            } while ("queued".equals(status) || "running".equals(status));
-            if (!"succeeded".equals(status)) {
-                throw new IllegalStateException("run " + task + " ended " + status);
-            }
-            JsonNode answer = send(request(owner, "/v1/agent/runs/" + task + "/steps").GET().build(), 200);
-            JsonNode list = answer.isArray() ? answer : firstArray(answer);
-            List<Step> steps = new ArrayList<>();
-            for (JsonNode step : list) {
-                steps.add(Step.of(step));
-            }
-            return new Run(task, steps);
-        }
-
-        private static JsonNode firstArray(JsonNode object) {
-            for (JsonNode value : object) {
-                if (value.isArray()) {
-                    return value;
-                }
-            }
-            throw new IllegalStateException("the steps' answer holds no list: " + object);
-        }
+        return new Run(task, steps);
     }
 
     /**
@@ -485,7 +413,7 @@ public final class ToolLoad {
     private static void pgbenchFixture(Path dir, int first, int last) throws Exception {
         Files.createDirectories(dir);
         UUID server;
-        try (Connection db = connect()) {
+        try (Connection db = BenchDb.connect()) {
             try (PreparedStatement runs = db.prepareStatement("""
                     INSERT INTO agent_run (id, session_id, owner_id, llm_id, status, input, attempts, idempotency_key,
                                            leased_by, lease_expires_at, started_at, scheduled_at, created_at, updated_at)
@@ -556,26 +484,5 @@ public final class ToolLoad {
                 """.formatted(first, last, server, run)
                 + delta.formatted(run, "", "tool_call", call)
                 + delta.formatted(run, " + 1", "tool_result", result);
-    }
-
-    /** One plain connection (autocommit) with the application's database settings. */
-    private static Connection connect() throws SQLException {
-        DatabaseSettings settings = Settings.load().database();
-        Properties properties = new Properties();
-        properties.setProperty("user", settings.user());
-        if (settings.password() != null && !settings.password().isEmpty()) {
-            properties.setProperty("password", settings.password().reveal());
-        }
-        properties.setProperty("sslmode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/"
-                + settings.name(), properties);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
