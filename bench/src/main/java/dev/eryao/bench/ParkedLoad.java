@@ -347,18 +347,7 @@ public final class ParkedLoad {
         }
         pool.shutdown();
         double enqueued = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> statuses = Map.of();
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (Connection db = BenchDb.connect()) {
-            while (System.nanoTime() < deadline) {
-                statuses = statuses(db);
-                long open = statuses.getOrDefault("queued", 0L) + statuses.getOrDefault("running", 0L);
-                if (open == 0) {
-                    break;
-                }
-                sleep(500);
-            }
-        }
+        Map<String, Long> statuses = settledStatuses();
         System.out.printf(Locale.ROOT, "parked: %d runs enqueued by %d clients in %.1f s, all ended or parked %.1f s"
                 + " after the first; runs by status: %s%s%n", count - failures.size(), clients, enqueued,
                 (System.nanoTime() - start) / 1e9, statuses, failures.isEmpty() ? ""
@@ -366,6 +355,22 @@ public final class ParkedLoad {
         if (statuses.getOrDefault("requires_action", 0L) != count) {
             throw new IllegalStateException("not every run parked: " + statuses);
         }
+    }
+
+    /** The runs by status once none is queued or running, or as they are after ten minutes. */
+    private static Map<String, Long> settledStatuses() throws SQLException {
+        Map<String, Long> statuses = Map.of();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        try (Connection db = BenchDb.connect()) {
+            while (System.nanoTime() < deadline) {
+                statuses = statuses(db);
+                if (statuses.getOrDefault("queued", 0L) + statuses.getOrDefault("running", 0L) == 0) {
+                    break;
+                }
+                sleep(500);
+            }
+        }
+        return statuses;
     }
 
     private static Map<String, Long> statuses(Connection db) throws SQLException {
@@ -512,17 +517,7 @@ public final class ParkedLoad {
             f.get();
         }
         pool.shutdown();
-        Map<String, Long> statuses = Map.of();
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (Connection db = BenchDb.connect()) {
-            while (System.nanoTime() < deadline) {
-                statuses = statuses(db);
-                if (statuses.getOrDefault("queued", 0L) + statuses.getOrDefault("running", 0L) == 0) {
-                    break;
-                }
-                sleep(500);
-            }
-        }
+        Map<String, Long> statuses = settledStatuses();
         System.out.printf(Locale.ROOT, "%nthe other %d parked runs resumed by %d clients: all ended %.1f s after the"
                 + " first POST; runs by status: %s%s%n", runs.size(), clients, (System.nanoTime() - start) / 1e9,
                 statuses, failures.isEmpty() ? "" : "; " + failures.size() + " failed, first: " + failures.get(0));
