@@ -9,9 +9,13 @@ import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.services.ModelDraft;
+import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunAccepted;
+import dev.eryao.services.RunService;
+import dev.eryao.services.RunView;
 import dev.eryao.services.SessionView;
+import dev.eryao.services.StepView;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.TestDatabase;
 import java.math.BigDecimal;
@@ -167,6 +171,31 @@ final class RunFixture implements AutoCloseable {
     RunAccepted enqueueInNewSession(Owner owner, String input) {
         SessionView session = app.sessions().create(owner.user(), "chat", modelId);
         return app.runs().enqueue(owner.user(), session.id(), input, null, null);
+    }
+
+    /** A run asked for with its options ({@code tools}, limits, client tools) on the owner's session. */
+    RunAccepted enqueue(Owner owner, RunService.NewRun run) {
+        return app.runs().enqueue(owner.user(), owner.sessionId(), run, null);
+    }
+
+    /** The run as its owner sees it. */
+    RunView run(Owner owner, RunAccepted task) {
+        return app.runs().get(owner.user(), task.taskId());
+    }
+
+    List<StepView> steps(Owner owner, RunAccepted task) {
+        return app.runs().steps(owner.user(), task.taskId());
+    }
+
+    PointsAccountView account(Owner owner) {
+        return app.points().account(owner.user().id());
+    }
+
+    /** A pass of a one-slot worker (three attempts a run) over the due runs: how many it performed. */
+    int performDue() {
+        try (Worker worker = worker(1, 3)) {
+            return worker.performDue();
+        }
     }
 
     /** Waits until {@code runs} runs have finished (succeeded or failed); fails the test after {@code limit}. */
