@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.mcp.McpHttpServer;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
@@ -34,11 +33,7 @@ import org.junit.jupiter.api.Test;
 class McpToolLoopTest {
     private final RunFixture fixture = new RunFixture();
     private final ToolServers tools = new ToolServers(fixture);
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.services.ClientTool;
@@ -35,11 +34,7 @@ import org.junit.jupiter.api.Test;
 class ParkedRunsTest {
     private final RunFixture fixture = new RunFixture();
     private final ToolServers tools = new ToolServers(fixture);
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {

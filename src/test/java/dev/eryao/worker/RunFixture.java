@@ -12,6 +12,7 @@ import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunAccepted;
+import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunService;
 import dev.eryao.services.RunView;
 import dev.eryao.services.SessionView;
@@ -44,6 +45,10 @@ final class RunFixture implements AutoCloseable {
     static final BigDecimal OUTPUT_PRICE = new BigDecimal("2.25");
     /** The fake model's window: room for the prompt counts its default answer reports. */
     static final int CONTEXT_TOKENS = 128_000;
+
+    /** What a run on the fake model is priced and held, as the app prices it by default. */
+    static final RunPrice PRICE =
+            new RunPrice(INPUT_PRICE, OUTPUT_PRICE, CONTEXT_TOKENS, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
 
     static final int LEASE_SECONDS = 30;
     static final int BACKOFF_MS = 1_000;

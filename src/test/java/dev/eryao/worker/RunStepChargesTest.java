@@ -2,7 +2,6 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.provider.Completion;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.services.AttemptCheck;
@@ -42,11 +41,7 @@ class RunStepChargesTest {
     private static final String DEAD_WORKER = "dead worker";
 
     private final RunFixture fixture = new RunFixture();
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
     /** What each model step of these runs is priced: 1,000 tokens in, 1,000 out. */
     private final long stepPrice = price.price(1000, 1000);
 

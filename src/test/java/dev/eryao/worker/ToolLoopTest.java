@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.RunsSettings;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
@@ -38,11 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ToolLoopTest {
     private final RunFixture fixture = new RunFixture();
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {
