@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.App;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.WorkerSettings;
@@ -19,6 +20,7 @@ import dev.eryao.services.SessionView;
 import dev.eryao.services.StepView;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.TestDatabase;
+import dev.eryao.support.TestKeys;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -126,6 +128,16 @@ final class RunFixture implements AutoCloseable {
 
     record Owner(CurrentUser user, UUID sessionId) {}
 
+    /** {@code count} new sessions of the owner's ("chat 0", "chat 1", …): runs of different sessions run together. */
+    List<UUID> sessions(Owner owner, int count) {
+        List<UUID> sessions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sessions.add(
+                    app.sessions().create(owner.user(), "chat " + i, modelId).id());
+        }
+        return sessions;
+    }
+
     /**
      * Variables for {@code serve} and {@code worker} processes over this fixture's database, with
      * the fake model's key and workers of {@code concurrency} polling every {@code pollMs}.
@@ -137,6 +149,12 @@ final class RunFixture implements AutoCloseable {
         variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", String.valueOf(pollMs));
         variables.put("ERYAO_LLM__" + LlmSettings.variablePart(factoryName) + "__API_KEY", API_KEY);
         return variables;
+    }
+
+    /** The owner's token as {@code serve} processes over this fixture's database take it, valid for an hour. */
+    static String processToken(Owner owner) {
+        return new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
+                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
     }
 
     /** Starts these commands ({@code serve}, {@code worker}) as processes at once; all are up on return. */
@@ -223,6 +241,20 @@ final class RunFixture implements AutoCloseable {
                     .isLessThan(deadline);
             Thread.sleep(50);
         }
+    }
+
+    /** The owner's books are closed: the ledger sums to {@code balance} and no hold is left open. */
+    void assertBooksClosed(Owner owner, long balance) throws SQLException {
+        assertThat(count(
+                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("the ledger sums to the balance")
+                .isEqualTo(balance);
+        assertThat(count(
+                        "SELECT held FROM points_balance WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("no hold left open")
+                .isZero();
     }
 
     /** Runs one statement, committed. */
