@@ -111,25 +111,12 @@ class ParkedRunRoutesTest {
         assertThat(waiting.path("pending_calls").get(0).path("arguments").asText())
                 .isEqualTo("{\"precise\": true}");
         assertThat(parked).extracting(Event::name).contains("tool_call");
-        assertThat(sessionParked
-                        .getLast()
-                        .json()
-                        .path("pending_calls")
-                        .get(0)
-                        .path("id")
-                        .asText())
-                .isEqualTo("call_a");
+        assertThat(firstPendingCallId(sessionParked)).isEqualTo("call_a");
 
         // A reloaded page: a new stream, no Last-Event-ID, finds the run waiting and what on.
         try (EventStream reloaded = api.openPath(owner, runEvents, null)) {
             List<Event> replay = reloaded.until(status("requires_action"), WAIT);
-            assertThat(replay.getLast()
-                            .json()
-                            .path("pending_calls")
-                            .get(0)
-                            .path("id")
-                            .asText())
-                    .isEqualTo("call_a");
+            assertThat(firstPendingCallId(replay)).isEqualTo("call_a");
         }
 
         String outputs = "/v1/agent/runs/" + taskId + "/tool-outputs";
@@ -190,5 +177,10 @@ class ParkedRunRoutesTest {
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.json().toString()).contains("client_tools");
         assertThat(fixture.count("SELECT count(*) FROM agent_run")).isZero();
+    }
+
+    /** The id of the first call the run waits on, as the stream's last event tells it. */
+    private static String firstPendingCallId(List<Event> events) {
+        return events.getLast().json().path("pending_calls").get(0).path("id").asText();
     }
 }
