@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.Received;
 import dev.eryao.support.FakeLlmServer.Streamed;
-import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,15 +38,12 @@ class ConversationsTest {
 
     private final RunFixture fixture = new RunFixture();
     private final HttpClient http = HttpClient.newHttpClient();
-    private ApiServer api;
+    private FixtureApi api;
     private RunFixture.Owner owner;
 
     @BeforeEach
     void apiOverTheFixture() {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
         owner = fixture.owner(100_000);
     }
 
@@ -424,7 +411,7 @@ class ConversationsTest {
         assertThat(url).startsWith("/v1/agent/sessions/" + owner.sessionId() + "/events?ticket=");
         fixture.llm.then(new Answer("ticketed answer", 10, 2));
         try (Worker worker = fixture.worker(1, 1)) {
-            try (EventStream stream = EventStream.openUrl(URI.create("http://127.0.0.1:" + api.port() + url))) {
+            try (EventStream stream = EventStream.openUrl(URI.create(api.base() + url))) {
                 assertThat(stream.status())
                         .as("no Authorization: the ticket alone")
                         .isEqualTo(200);
@@ -440,8 +427,8 @@ class ConversationsTest {
         RunFixture.Owner other = fixture.owner(100);
         String ticket = url.substring(url.indexOf("ticket=") + "ticket=".length());
         HttpResponse<String> refused = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/sessions/"
-                                + other.sessionId() + "/events?ticket=" + ticket))
+                HttpRequest.newBuilder(URI.create(
+                                api.base() + "/v1/agent/sessions/" + other.sessionId() + "/events?ticket=" + ticket))
                         .header("Accept", "text/event-stream")
                         .GET()
                         .build(),
@@ -531,25 +518,12 @@ class ConversationsTest {
     }
 
     private EventStream openSession(RunFixture.Owner who, String lastEventId) throws Exception {
-        EventStream stream = EventStream.openPath(
-                "http://127.0.0.1:" + api.port(),
-                "/v1/agent/sessions/" + who.sessionId() + "/events",
-                token(who.user().id()),
-                lastEventId);
-        assertThat(stream.status()).isEqualTo(200);
-        return stream;
+        return api.openPath(who, "/v1/agent/sessions/" + who.sessionId() + "/events", lastEventId);
     }
 
     private HttpRequest.Builder request(String path, RunFixture.Owner who) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+        return HttpRequest.newBuilder(URI.create(api.base() + path))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token(who.user().id()));
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
+                .header("Authorization", "Bearer " + FixtureApi.token(who.user().id()));
     }
 }

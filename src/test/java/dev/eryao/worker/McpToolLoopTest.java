@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.mcp.McpHttpServer;
-import dev.eryao.mcp.StandInMcpServer;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.services.InvalidInputException;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunService;
@@ -21,7 +18,6 @@ import dev.eryao.support.FakeLlmServer.CallsTools;
 import dev.eryao.support.ScriptedMcpServer;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,56 +32,21 @@ import org.junit.jupiter.api.Test;
  */
 class McpToolLoopTest {
     private final RunFixture fixture = new RunFixture();
-    private final String unique = UUID.randomUUID().toString().substring(0, 8);
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
-    private McpHttpServer standIn;
-    private ScriptedMcpServer scripted;
+    private final ToolServers tools = new ToolServers(fixture);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {
-        if (standIn != null) {
-            standIn.close();
-        }
-        if (scripted != null) {
-            scripted.close();
-        }
+        tools.close();
         fixture.close();
     }
 
     private String register(String url, List<String> allowed, List<String> approval, long pricePerCall) {
-        String name = "tools-" + unique;
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(name, url, allowed, approval, pricePerCall, null, null, null));
-        return name;
+        return tools.register("tools", url, allowed, approval, pricePerCall);
     }
 
     private RunAccepted enqueue(RunFixture.Owner owner, String input, List<String> tools) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun(input, null, null, null, null, null, null, tools),
-                        null);
-    }
-
-    private RunView run(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().get(owner.user(), task.taskId());
-    }
-
-    private List<StepView> steps(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().steps(owner.user(), task.taskId());
-    }
-
-    private int performDue() {
-        try (Worker worker = fixture.worker(1, 3)) {
-            return worker.performDue();
-        }
+        return fixture.enqueue(owner, new RunService.NewRun(input, null, null, null, null, null, null, tools));
     }
 
     private static CallsTools calls(ToolCall... calls) {
@@ -94,7 +55,7 @@ class McpToolLoopTest {
 
     @Test
     void aRegisteredToolIsOfferedCalledAndItsResultGoesBackToTheModel() throws Exception {
-        standIn = StandInMcpServer.start(0);
+        McpHttpServer standIn = tools.standIn();
         String server = register(standIn.url(), List.of("add", "word_count"), List.of(), 3);
         RunFixture.Owner owner = fixture.owner(1_000);
         fixture.llm.then(
@@ -102,15 +63,15 @@ class McpToolLoopTest {
                 new Answer("2 + 3.5 = 5.5", 1500, 20));
         RunAccepted task = enqueue(owner, "add 2 and 3.5", List.of(server));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.stopReason()).isEqualTo("end_turn");
         JsonNode offered = fixture.llm.received().getFirst().body().path("tools");
         assertThat(offered.findValuesAsText("name"))
                 .containsExactlyInAnyOrder(server + "__add", server + "__word_count");
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "model");
         StepView tool = steps.get(1);
         assertThat(tool.tool()).isEqualTo(server + "__add");
@@ -126,7 +87,7 @@ class McpToolLoopTest {
     @Test
     void argumentsTheSchemaRefusesAreAnErrorResultAndNoCall() throws Exception {
         AtomicInteger called = new AtomicInteger();
-        scripted = ScriptedMcpServer.start(
+        ScriptedMcpServer scripted = tools.scripted(
                 cursor -> Map.of(
                         "tools",
                         List.of(Map.of(
@@ -156,9 +117,9 @@ class McpToolLoopTest {
                 new Answer("I could not.", 10, 3));
         RunAccepted task = enqueue(owner, "echo", List.of(server + "__echo"));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps.get(1).error()).isTrue();
         assertThat(steps.get(1).result())
                 .contains("do not match the tool's input schema")
@@ -166,15 +127,15 @@ class McpToolLoopTest {
         assertThat(steps.get(2).error()).isTrue();
         assertThat(steps.get(2).result()).isEqualTo("the arguments are not JSON");
         assertThat(called).as("no call was made").hasValue(0);
-        assertThat(run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(fixture.run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
     @Test
     void aToolServerKilledMidCallIsAnErrorResultAndTheRunGoesOn() throws Exception {
         CountDownLatch inCall = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        scripted =
-                ScriptedMcpServer.start(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
+        ScriptedMcpServer scripted =
+                tools.scripted(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
                     inCall.countDown();
                     try {
                         never.await(60, TimeUnit.SECONDS);
@@ -188,7 +149,7 @@ class McpToolLoopTest {
         fixture.llm.then(calls(new ToolCall("call_1", server + "__slow", "{}")), new Answer("it failed", 10, 3));
         RunAccepted task = enqueue(owner, "go", List.of(server));
 
-        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(this::performDue);
+        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(fixture::performDue);
         try {
             assertThat(inCall.await(30, TimeUnit.SECONDS)).isTrue();
             scripted.close();
@@ -197,10 +158,10 @@ class McpToolLoopTest {
             never.countDown();
         }
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.output()).isEqualTo("it failed");
-        StepView tool = steps(owner, task).get(1);
+        StepView tool = fixture.steps(owner, task).get(1);
         assertThat(tool.error()).isTrue();
         assertThat(tool.result()).isNotBlank();
     }
@@ -209,8 +170,8 @@ class McpToolLoopTest {
     void aRunCancelledWhileAToolCallIsInFlightStopsItAndIsChargedItsFirstStep() throws Exception {
         CountDownLatch inCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        scripted =
-                ScriptedMcpServer.start(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
+        ScriptedMcpServer scripted =
+                tools.scripted(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
                     inCall.countDown();
                     try {
                         release.await(60, TimeUnit.SECONDS);
@@ -225,7 +186,7 @@ class McpToolLoopTest {
         fixture.llm.then(calls(new ToolCall("call_1", server + "__slow", "{}")));
         RunAccepted task = enqueue(owner, "go", List.of(server));
 
-        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(this::performDue);
+        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(fixture::performDue);
         try {
             assertThat(inCall.await(30, TimeUnit.SECONDS)).isTrue();
             fixture.app.runs().cancel(owner.user(), task.taskId());
@@ -236,7 +197,7 @@ class McpToolLoopTest {
             release.countDown();
         }
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(view.stopReason()).isEqualTo("cancelled");
         assertThat(fixture.llm.received()).hasSize(1);
@@ -247,9 +208,9 @@ class McpToolLoopTest {
     @Test
     void aSelectionNamingNoRegisteredServerIsRefusedAtEnqueue() {
         RunFixture.Owner owner = fixture.owner(1_000);
-        assertThatThrownBy(() -> enqueue(owner, "go", List.of("nowhere-" + unique)))
+        assertThatThrownBy(() -> enqueue(owner, "go", List.of("nowhere-" + tools.unique)))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("nowhere-" + unique);
+                .hasMessageContaining("nowhere-" + tools.unique);
         assertThat(fixture.app.points().account(owner.user().id()).held()).isZero();
     }
 }

@@ -4,25 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.Secret;
-import dev.eryao.mcp.McpHttpServer;
-import dev.eryao.mcp.StandInMcpServer;
 import dev.eryao.provider.ToolCall;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.CallsTools;
 import dev.eryao.support.ServeProcess;
-import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,25 +30,19 @@ class ParkedAcrossProcessesTest {
     private final RunFixture fixture = new RunFixture();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<ServeProcess> processes = new ArrayList<>();
-    private McpHttpServer standIn;
+    private final ToolServers tools = new ToolServers(fixture);
 
     @AfterEach
     void close() {
         processes.forEach(ServeProcess::close);
-        if (standIn != null) {
-            standIn.close();
-        }
+        tools.close();
         http.close();
         fixture.close();
     }
 
     @Test
     void aRunParkedInOneServeProcessIsApprovedInAnotherStartedAfterItStoppedAndEndsThere() throws Exception {
-        standIn = StandInMcpServer.start(0);
-        String server = "demo-" + UUID.randomUUID().toString().substring(0, 8);
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(server, standIn.url(), List.of("*"), List.of("add"), 0L, null, null, null));
+        String server = tools.register("demo", tools.standIn().url(), List.of("*"), List.of("add"), 0L);
         RunFixture.Owner owner = fixture.owner(1_000);
         fixture.llm.then(
                 new CallsTools(
@@ -67,8 +53,7 @@ class ParkedAcrossProcessesTest {
                         10,
                         null),
                 new Answer("2 + 3 = 5", 200, 5));
-        String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
-                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
+        String token = RunFixture.processToken(owner);
 
         ServeProcess first = start();
         HttpResponse<String> accepted = post(

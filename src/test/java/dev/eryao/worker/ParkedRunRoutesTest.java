@@ -5,29 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.support.ApiContract;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.CallsTools;
-import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,17 +37,14 @@ class ParkedRunRoutesTest {
 
     private final RunFixture fixture = new RunFixture();
     private final HttpClient http = HttpClient.newHttpClient();
-    private ApiServer api;
+    private FixtureApi api;
     private ApiContract contract;
 
     @BeforeEach
     void apiOverTheFixture() throws Exception {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
         contract = ApiContract.of(http.send(
-                        HttpRequest.newBuilder(URI.create(base() + "/openapi.json"))
+                        HttpRequest.newBuilder(URI.create(api.base() + "/openapi.json"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body());
@@ -70,16 +56,14 @@ class ParkedRunRoutesTest {
         fixture.close();
     }
 
-    private String base() {
-        return "http://127.0.0.1:" + api.port();
-    }
-
     private record Answered(int status, JsonNode json, String contentType) {}
 
     private Answered post(RunFixture.Owner owner, String path, String body) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(base() + path))
-                        .header("Authorization", "Bearer " + token(owner.user().id()))
+                HttpRequest.newBuilder(URI.create(api.base() + path))
+                        .header(
+                                "Authorization",
+                                "Bearer " + FixtureApi.token(owner.user().id()))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
@@ -114,8 +98,8 @@ class ParkedRunRoutesTest {
 
         List<Event> parked;
         List<Event> sessionParked;
-        try (EventStream session = open(owner, "/v1/agent/sessions/" + owner.sessionId() + "/events", null);
-                EventStream stream = open(owner, runEvents, null);
+        try (EventStream session = api.openPath(owner, "/v1/agent/sessions/" + owner.sessionId() + "/events", null);
+                EventStream stream = api.openPath(owner, runEvents, null);
                 Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.performDue()).isEqualTo(1);
             parked = stream.until(status("requires_action"), WAIT);
@@ -127,25 +111,12 @@ class ParkedRunRoutesTest {
         assertThat(waiting.path("pending_calls").get(0).path("arguments").asText())
                 .isEqualTo("{\"precise\": true}");
         assertThat(parked).extracting(Event::name).contains("tool_call");
-        assertThat(sessionParked
-                        .getLast()
-                        .json()
-                        .path("pending_calls")
-                        .get(0)
-                        .path("id")
-                        .asText())
-                .isEqualTo("call_a");
+        assertThat(firstPendingCallId(sessionParked)).isEqualTo("call_a");
 
         // A reloaded page: a new stream, no Last-Event-ID, finds the run waiting and what on.
-        try (EventStream reloaded = open(owner, runEvents, null)) {
+        try (EventStream reloaded = api.openPath(owner, runEvents, null)) {
             List<Event> replay = reloaded.until(status("requires_action"), WAIT);
-            assertThat(replay.getLast()
-                            .json()
-                            .path("pending_calls")
-                            .get(0)
-                            .path("id")
-                            .asText())
-                    .isEqualTo("call_a");
+            assertThat(firstPendingCallId(replay)).isEqualTo("call_a");
         }
 
         String outputs = "/v1/agent/runs/" + taskId + "/tool-outputs";
@@ -175,7 +146,8 @@ class ParkedRunRoutesTest {
         assertThat(given.json().path("status").asText()).isEqualTo("queued");
 
         List<Event> resumed;
-        try (EventStream stream = open(owner, runEvents, parked.getLast().id());
+        try (EventStream stream =
+                        api.openPath(owner, runEvents, parked.getLast().id());
                 Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.performDue()).isEqualTo(1);
             resumed = stream.until(status("succeeded"), WAIT);
@@ -207,17 +179,8 @@ class ParkedRunRoutesTest {
         assertThat(fixture.count("SELECT count(*) FROM agent_run")).isZero();
     }
 
-    private EventStream open(RunFixture.Owner owner, String path, String lastEventId) throws Exception {
-        EventStream stream =
-                EventStream.openPath(base(), path, token(owner.user().id()), lastEventId);
-        assertThat(stream.status()).isEqualTo(200);
-        return stream;
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
+    /** The id of the first call the run waits on, as the stream's last event tells it. */
+    private static String firstPendingCallId(List<Event> events) {
+        return events.getLast().json().path("pending_calls").get(0).path("id").asText();
     }
 }

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
-import dev.eryao.mcp.McpHttpServer;
-import dev.eryao.mcp.StandInMcpServer;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.services.ClientTool;
 import dev.eryao.services.ConflictException;
 import dev.eryao.services.InvalidInputException;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.services.PendingCall;
-import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunService;
@@ -26,7 +21,6 @@ import dev.eryao.support.ScriptedMcpServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,62 +33,22 @@ import org.junit.jupiter.api.Test;
  */
 class ParkedRunsTest {
     private final RunFixture fixture = new RunFixture();
-    private final String unique = UUID.randomUUID().toString().substring(0, 8);
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
-    private McpHttpServer standIn;
-    private ScriptedMcpServer scripted;
+    private final ToolServers tools = new ToolServers(fixture);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {
-        if (standIn != null) {
-            standIn.close();
-        }
-        if (scripted != null) {
-            scripted.close();
-        }
+        tools.close();
         fixture.close();
     }
 
     /** The stand-in MCP server, its add needing approval. */
     private String demo() throws Exception {
-        standIn = StandInMcpServer.start(0);
-        String name = "demo-" + unique;
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(name, standIn.url(), List.of("*"), List.of("add"), 0L, null, null, null));
-        return name;
+        return tools.register("demo", tools.standIn().url(), List.of("*"), List.of("add"), 0L);
     }
 
     private RunAccepted enqueue(RunFixture.Owner owner, String input, List<String> tools, List<ClientTool> client) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun(input, null, null, null, null, null, null, tools, client),
-                        null);
-    }
-
-    private RunView run(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().get(owner.user(), task.taskId());
-    }
-
-    private List<StepView> steps(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().steps(owner.user(), task.taskId());
-    }
-
-    private PointsAccountView account(RunFixture.Owner owner) {
-        return fixture.app.points().account(owner.user().id());
-    }
-
-    private int performDue() {
-        try (Worker worker = fixture.worker(1, 3)) {
-            return worker.performDue();
-        }
+        return fixture.enqueue(owner, new RunService.NewRun(input, null, null, null, null, null, null, tools, client));
     }
 
     private static CallsTools calls(ToolCall... calls) {
@@ -115,9 +69,9 @@ class ParkedRunsTest {
                 new Answer("2 + 3.5 = 5.5", 1500, 20));
         RunAccepted task = enqueue(owner, "add 2 and 3.5", List.of(server), null);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView parked = run(owner, task);
+        RunView parked = fixture.run(owner, task);
         assertThat(parked.status()).isEqualTo(RunStatus.REQUIRES_APPROVAL);
         assertThat(parked.stopReason()).as("why it stopped for now").isEqualTo("requires_approval");
         assertThat(parked.parkedAt()).isNotNull();
@@ -130,21 +84,23 @@ class ParkedRunsTest {
                         task.taskId()))
                 .as("a parked run holds no lease")
                 .containsExactly("none none");
-        assertThat(steps(owner, task)).extracting(StepView::kind).containsExactly("model");
+        assertThat(fixture.steps(owner, task)).extracting(StepView::kind).containsExactly("model");
         long firstStep = price.price(1000, 1000);
-        assertThat(account(owner).held()).as("the hold is kept while it waits").isGreaterThanOrEqualTo(firstStep);
-        assertThat(performDue()).as("nothing is due while it waits").isZero();
+        assertThat(fixture.account(owner).held())
+                .as("the hold is kept while it waits")
+                .isGreaterThanOrEqualTo(firstStep);
+        assertThat(fixture.performDue()).as("nothing is due while it waits").isZero();
 
         RunView approved = fixture.app
                 .runs()
                 .approve(owner.user(), task.taskId(), List.of(new RunService.Approval("call_1", true, null)));
         assertThat(approved.status()).isEqualTo(RunStatus.QUEUED);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView done = run(owner, task);
+        RunView done = fixture.run(owner, task);
         assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(done.output()).isEqualTo("2 + 3.5 = 5.5");
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "model");
         assertThat(steps.get(1).result()).isEqualTo("5.5");
         assertThat(steps.get(1).error()).isFalse();
@@ -152,8 +108,8 @@ class ParkedRunsTest {
         assertThat(sent.get(sent.size() - 1).path("tool_call_id").asText()).isEqualTo("call_1");
         assertThat(sent.get(sent.size() - 1).path("content").asText()).isEqualTo("5.5");
         assertThat(done.chargedPoints()).isEqualTo(firstStep + price.price(1500, 20));
-        assertThat(account(owner).balance()).isEqualTo(1_000 - done.chargedPoints());
-        assertThat(account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - done.chargedPoints());
+        assertThat(fixture.account(owner).held()).isZero();
     }
 
     @Test
@@ -163,24 +119,24 @@ class ParkedRunsTest {
         ToolCall add = new ToolCall("call_1", server + "__add", "{\"a\": 1, \"b\": 1}");
         fixture.llm.then(calls(add), calls(add), new Answer("done", 10, 3));
         RunAccepted task = enqueue(owner, "add twice", List.of(server), null);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         fixture.app.runs().approve(owner.user(), task.taskId(), List.of(new RunService.Approval("call_1", true, null)));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView again = run(owner, task);
+        RunView again = fixture.run(owner, task);
         assertThat(again.status())
                 .as("the second step's call, though it reuses the id, waits for an approval of its own")
                 .isEqualTo(RunStatus.REQUIRES_APPROVAL);
-        assertThat(steps(owner, task)).extracting(StepView::kind).containsExactly("model", "tool", "model");
+        assertThat(fixture.steps(owner, task)).extracting(StepView::kind).containsExactly("model", "tool", "model");
         fixture.app
                 .runs()
                 .approve(
                         owner.user(),
                         task.taskId(),
                         List.of(new RunService.Approval("call_1", false, "once is enough")));
-        assertThat(performDue()).isEqualTo(1);
-        List<StepView> steps = steps(owner, task);
+        assertThat(fixture.performDue()).isEqualTo(1);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "model", "tool", "model");
         assertThat(steps.get(1).error()).isFalse();
         assertThat(steps.get(3).error()).isTrue();
@@ -190,22 +146,18 @@ class ParkedRunsTest {
     @Test
     void aDenialGoesBackToTheModelAsTheCallsErrorAndTheToolIsNeverCalled() throws Exception {
         AtomicInteger called = new AtomicInteger();
-        scripted = ScriptedMcpServer.start(
-                cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("delete_all"))), request -> {
+        ScriptedMcpServer scripted =
+                tools.scripted(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("delete_all"))), request -> {
                     called.incrementAndGet();
                     return ScriptedMcpServer.result(request, Map.of("content", List.of()));
                 });
-        String server = "guarded-" + unique;
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(
-                        server, scripted.url(), List.of("delete_all"), List.of("delete_all"), 0L, null, null, null));
+        String server = tools.register("guarded", scripted.url(), List.of("delete_all"), List.of("delete_all"), 0L);
         RunFixture.Owner owner = fixture.owner(1_000);
         fixture.llm.then(
                 calls(new ToolCall("call_x", server + "__delete_all", "{}")), new Answer("I did not delete", 10, 3));
         RunAccepted task = enqueue(owner, "clean up", List.of(server), null);
-        assertThat(performDue()).isEqualTo(1);
-        assertThat(run(owner, task).status()).isEqualTo(RunStatus.REQUIRES_APPROVAL);
+        assertThat(fixture.performDue()).isEqualTo(1);
+        assertThat(fixture.run(owner, task).status()).isEqualTo(RunStatus.REQUIRES_APPROVAL);
 
         fixture.app
                 .runs()
@@ -213,15 +165,15 @@ class ParkedRunsTest {
                         owner.user(),
                         task.taskId(),
                         List.of(new RunService.Approval("call_x", false, "not on production")));
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        StepView tool = steps(owner, task).get(1);
+        StepView tool = fixture.steps(owner, task).get(1);
         assertThat(tool.error()).isTrue();
         assertThat(tool.result()).contains("the owner denied this call").contains("not on production");
         assertThat(called).as("a denied call is never made").hasValue(0);
         JsonNode sent = fixture.llm.received().get(1).body().path("messages");
         assertThat(sent.get(sent.size() - 1).path("content").asText()).contains("denied");
-        assertThat(run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(fixture.run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
     @Test
@@ -234,10 +186,10 @@ class ParkedRunsTest {
                 new Answer("You are in Lisbon", 10, 3));
         RunAccepted task = enqueue(owner, "where am I?", null, List.of(LOCATION));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         JsonNode offered = fixture.llm.received().getFirst().body().path("tools");
         assertThat(offered.findValuesAsText("name")).containsExactly("get_location");
-        RunView parked = run(owner, task);
+        RunView parked = fixture.run(owner, task);
         assertThat(parked.status()).isEqualTo(RunStatus.REQUIRES_ACTION);
         assertThat(parked.stopReason()).isEqualTo("requires_action");
         assertThat(parked.pendingCalls()).extracting(PendingCall::id).containsExactly("call_a", "call_b");
@@ -248,19 +200,19 @@ class ParkedRunsTest {
                 .submitToolOutputs(
                         owner.user(), task.taskId(), List.of(new RunService.ToolOutput("call_a", "38.72,-9.14")));
         assertThat(half.status()).as("one output is still missing").isEqualTo(RunStatus.REQUIRES_ACTION);
-        assertThat(performDue()).isZero();
+        assertThat(fixture.performDue()).isZero();
         fixture.app
                 .runs()
                 .submitToolOutputs(owner.user(), task.taskId(), List.of(new RunService.ToolOutput("call_b", "Lisbon")));
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "tool", "model");
         assertThat(steps).extracting(StepView::result).containsSubsequence("38.72,-9.14", "Lisbon");
         JsonNode sent = fixture.llm.received().get(1).body().path("messages");
         assertThat(sent.get(sent.size() - 2).path("content").asText()).isEqualTo("38.72,-9.14");
         assertThat(sent.get(sent.size() - 1).path("content").asText()).isEqualTo("Lisbon");
-        assertThat(run(owner, task).output()).isEqualTo("You are in Lisbon");
+        assertThat(fixture.run(owner, task).output()).isEqualTo("You are in Lisbon");
     }
 
     @Test
@@ -268,7 +220,7 @@ class ParkedRunsTest {
         RunFixture.Owner owner = fixture.owner(1_000);
         fixture.llm.then(calls(new ToolCall("call_a", "get_location", "{}")));
         RunAccepted task = enqueue(owner, "where am I?", null, List.of(LOCATION));
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
         try (Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.expireParkedOnce()).as("not yet").isZero();
@@ -276,14 +228,14 @@ class ParkedRunsTest {
             assertThat(worker.expireParkedOnce()).isEqualTo(1);
         }
 
-        RunView expired = run(owner, task);
+        RunView expired = fixture.run(owner, task);
         assertThat(expired.status()).isEqualTo(RunStatus.EXPIRED);
         assertThat(expired.stopReason()).isEqualTo("expired");
         assertThat(expired.pendingCalls()).isNull();
         long firstStep = price.price(1000, 1000);
         assertThat(expired.chargedPoints()).as("its one model step").isEqualTo(firstStep);
-        assertThat(account(owner).held()).isZero();
-        assertThat(account(owner).balance()).isEqualTo(1_000 - firstStep);
+        assertThat(fixture.account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - firstStep);
         assertThatThrownBy(() -> fixture.app
                         .runs()
                         .submitToolOutputs(
@@ -299,22 +251,22 @@ class ParkedRunsTest {
                 calls(new ToolCall("call_a", "get_location", "{}")),
                 calls(new ToolCall("call_b", "get_location", "{}")));
         RunAccepted cancelled = enqueue(owner, "where am I?", null, List.of(LOCATION));
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         RunView view = fixture.app.runs().cancel(owner.user(), cancelled.taskId());
         assertThat(view.status()).isEqualTo(RunStatus.CANCELLED);
         long firstStep = price.price(1000, 1000);
         assertThat(view.chargedPoints()).isEqualTo(firstStep);
 
         RunAccepted deleted = enqueue(owner, "and now?", null, List.of(LOCATION));
-        assertThat(performDue()).isEqualTo(1);
-        assertThat(run(owner, deleted).status()).isEqualTo(RunStatus.REQUIRES_ACTION);
+        assertThat(fixture.performDue()).isEqualTo(1);
+        assertThat(fixture.run(owner, deleted).status()).isEqualTo(RunStatus.REQUIRES_ACTION);
         fixture.app.sessions().delete(owner.user(), owner.sessionId());
         assertThat(fixture.strings(
                         "SELECT status || ' ' || charged_points FROM agent_run WHERE id = ?", deleted.taskId()))
                 .containsExactly("cancelled " + firstStep);
 
-        assertThat(account(owner).held()).isZero();
-        assertThat(account(owner).balance()).isEqualTo(1_000 - 2 * firstStep);
+        assertThat(fixture.account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - 2 * firstStep);
         assertThat(fixture.count(
                         "SELECT count(*) FROM points_ledger WHERE owner_id = ?",
                         owner.user().id()))
@@ -330,19 +282,19 @@ class ParkedRunsTest {
                 new Answer("first answered", 10, 3),
                 new Answer("second answered", 10, 3));
         RunAccepted first = enqueue(owner, "where am I?", null, List.of(LOCATION));
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         RunAccepted second = enqueue(owner, "and then?", null, null);
 
-        assertThat(performDue())
+        assertThat(fixture.performDue())
                 .as("the session's later run waits behind the parked one")
                 .isZero();
         fixture.app
                 .runs()
                 .submitToolOutputs(owner.user(), first.taskId(), List.of(new RunService.ToolOutput("call_a", "here")));
-        assertThat(performDue()).isEqualTo(2);
+        assertThat(fixture.performDue()).isEqualTo(2);
 
-        assertThat(run(owner, first).output()).isEqualTo("first answered");
-        assertThat(run(owner, second).output()).isEqualTo("second answered");
+        assertThat(fixture.run(owner, first).output()).isEqualTo("first answered");
+        assertThat(fixture.run(owner, second).output()).isEqualTo("second answered");
     }
 
     @Test
@@ -355,8 +307,8 @@ class ParkedRunsTest {
                         new ToolCall("call_2", "get_location", "{}")),
                 new Answer("done", 10, 3));
         RunAccepted task = enqueue(owner, "both", List.of(server), List.of(LOCATION));
-        assertThat(performDue()).isEqualTo(1);
-        RunView parked = run(owner, task);
+        assertThat(fixture.performDue()).isEqualTo(1);
+        RunView parked = fixture.run(owner, task);
         assertThat(parked.status())
                 .as("waiting for an approval while one is unanswered")
                 .isEqualTo(RunStatus.REQUIRES_APPROVAL);
@@ -380,7 +332,7 @@ class ParkedRunsTest {
         assertThatThrownBy(() -> runs.approve(
                         stranger.user(), task.taskId(), List.of(new RunService.Approval("call_1", true, null))))
                 .isInstanceOf(dev.eryao.services.NotFoundException.class);
-        assertThat(run(owner, task)).as("nothing changed").isEqualTo(parked);
+        assertThat(fixture.run(owner, task)).as("nothing changed").isEqualTo(parked);
 
         RunView approved =
                 runs.approve(owner.user(), task.taskId(), List.of(new RunService.Approval("call_1", true, null)));
@@ -394,8 +346,8 @@ class ParkedRunsTest {
                 .isInstanceOf(ConflictException.class);
 
         runs.submitToolOutputs(owner.user(), task.taskId(), List.of(new RunService.ToolOutput("call_2", "home")));
-        assertThat(performDue()).isEqualTo(1);
-        assertThat(steps(owner, task)).extracting(StepView::result).containsSubsequence("3", "home");
+        assertThat(fixture.performDue()).isEqualTo(1);
+        assertThat(fixture.steps(owner, task)).extracting(StepView::result).containsSubsequence("3", "home");
         assertThatThrownBy(() -> runs.submitToolOutputs(
                         owner.user(), task.taskId(), List.of(new RunService.ToolOutput("call_2", "home"))))
                 .as("a finished run takes no answers")
@@ -413,10 +365,10 @@ class ParkedRunsTest {
                 new Answer("I could not", 10, 3));
         RunAccepted task = enqueue(owner, "add", List.of(server), List.of(LOCATION));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        assertThat(run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
-        List<StepView> steps = steps(owner, task);
+        assertThat(fixture.run(owner, task).status()).isEqualTo(RunStatus.SUCCEEDED);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "tool", "model");
         assertThat(steps.get(1).error()).isTrue();
         assertThat(steps.get(2).error()).isTrue();

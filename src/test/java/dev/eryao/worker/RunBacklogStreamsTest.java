@@ -3,16 +3,8 @@ package dev.eryao.worker;
 import static dev.eryao.support.EventStream.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
-import dev.eryao.support.TestKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,11 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,14 +54,11 @@ class RunBacklogStreamsTest {
     private final RunFixture fixture = new RunFixture();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final List<AutoCloseable> clients = new ArrayList<>();
-    private ApiServer api;
+    private FixtureApi api;
 
     @BeforeEach
     void apiOverTheFixture() {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
     }
 
     @AfterEach
@@ -200,7 +187,7 @@ class RunBacklogStreamsTest {
         socket.setSoTimeout((int) WAIT.toMillis());
         OutputStream out = socket.getOutputStream();
         out.write(("GET /v1/agent/runs/" + run + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Authorization: Bearer "
-                        + token(owner.user().id()) + "\r\nAccept: text/event-stream\r\n\r\n")
+                        + FixtureApi.token(owner.user().id()) + "\r\nAccept: text/event-stream\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         assertThat(statusLine(socket.getInputStream())).startsWith("HTTP/1.1 200");
@@ -223,9 +210,10 @@ class RunBacklogStreamsTest {
         HttpClient http = HttpClient.newHttpClient();
         clients.add(http);
         HttpResponse<InputStream> response = http.send(
-                HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/runs/" + run + "/events"))
-                        .header("Authorization", "Bearer " + token(owner.user().id()))
+                HttpRequest.newBuilder(URI.create(api.base() + "/v1/agent/runs/" + run + "/events"))
+                        .header(
+                                "Authorization",
+                                "Bearer " + FixtureApi.token(owner.user().id()))
                         .header("Accept", "text/event-stream")
                         .GET()
                         .build(),
@@ -242,8 +230,8 @@ class RunBacklogStreamsTest {
     }
 
     private EventStream open(RunFixture.Owner owner, String run, String lastEventId) throws Exception {
-        EventStream stream = EventStream.open(
-                "http://127.0.0.1:" + api.port(), run, token(owner.user().id()), lastEventId);
+        EventStream stream =
+                EventStream.open(api.base(), run, FixtureApi.token(owner.user().id()), lastEventId);
         clients.add(stream);
         assertThat(stream.status()).isEqualTo(200);
         return stream;
@@ -255,12 +243,5 @@ class RunBacklogStreamsTest {
         memory.gc();
         memory.gc();
         return memory.getHeapMemoryUsage().getUsed();
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -44,12 +44,7 @@ class RunChargesTest {
 
     /** The hold the fixture's model takes for {@code input} alone. */
     private static long holdFor(String input) {
-        RunPrice price = new RunPrice(
-                RunFixture.INPUT_PRICE,
-                RunFixture.OUTPUT_PRICE,
-                RunFixture.CONTEXT_TOKENS,
-                LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
-        return price.hold(RunPrice.promptTokenBound(List.of(input)));
+        return RunFixture.PRICE.hold(RunPrice.promptTokenBound(List.of(input)));
     }
 
     private void assertBooksBalance(RunFixture.Owner owner) throws Exception {

@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eryao.App;
 import dev.eryao.core.auth.CurrentUser;
+import dev.eryao.core.auth.TokenIssuer;
 import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.Secret;
 import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Database;
 import dev.eryao.services.ModelDraft;
+import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunAccepted;
+import dev.eryao.services.RunPrice;
+import dev.eryao.services.RunService;
+import dev.eryao.services.RunView;
 import dev.eryao.services.SessionView;
+import dev.eryao.services.StepView;
 import dev.eryao.support.FakeLlmServer;
 import dev.eryao.support.TestDatabase;
+import dev.eryao.support.TestKeys;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,6 +47,10 @@ final class RunFixture implements AutoCloseable {
     static final BigDecimal OUTPUT_PRICE = new BigDecimal("2.25");
     /** The fake model's window: room for the prompt counts its default answer reports. */
     static final int CONTEXT_TOKENS = 128_000;
+
+    /** What a run on the fake model is priced and held, as the app prices it by default. */
+    static final RunPrice PRICE =
+            new RunPrice(INPUT_PRICE, OUTPUT_PRICE, CONTEXT_TOKENS, LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
 
     static final int LEASE_SECONDS = 30;
     static final int BACKOFF_MS = 1_000;
@@ -117,6 +128,16 @@ final class RunFixture implements AutoCloseable {
 
     record Owner(CurrentUser user, UUID sessionId) {}
 
+    /** {@code count} new sessions of the owner's ("chat 0", "chat 1", …): runs of different sessions run together. */
+    List<UUID> sessions(Owner owner, int count) {
+        List<UUID> sessions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sessions.add(
+                    app.sessions().create(owner.user(), "chat " + i, modelId).id());
+        }
+        return sessions;
+    }
+
     /**
      * Variables for {@code serve} and {@code worker} processes over this fixture's database, with
      * the fake model's key and workers of {@code concurrency} polling every {@code pollMs}.
@@ -128,6 +149,12 @@ final class RunFixture implements AutoCloseable {
         variables.put("ERYAO_WORKER__POLL_INTERVAL_MS", String.valueOf(pollMs));
         variables.put("ERYAO_LLM__" + LlmSettings.variablePart(factoryName) + "__API_KEY", API_KEY);
         return variables;
+    }
+
+    /** The owner's token as {@code serve} processes over this fixture's database take it, valid for an hour. */
+    static String processToken(Owner owner) {
+        return new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
+                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
     }
 
     /** Starts these commands ({@code serve}, {@code worker}) as processes at once; all are up on return. */
@@ -169,6 +196,31 @@ final class RunFixture implements AutoCloseable {
         return app.runs().enqueue(owner.user(), session.id(), input, null, null);
     }
 
+    /** A run asked for with its options ({@code tools}, limits, client tools) on the owner's session. */
+    RunAccepted enqueue(Owner owner, RunService.NewRun run) {
+        return app.runs().enqueue(owner.user(), owner.sessionId(), run, null);
+    }
+
+    /** The run as its owner sees it. */
+    RunView run(Owner owner, RunAccepted task) {
+        return app.runs().get(owner.user(), task.taskId());
+    }
+
+    List<StepView> steps(Owner owner, RunAccepted task) {
+        return app.runs().steps(owner.user(), task.taskId());
+    }
+
+    PointsAccountView account(Owner owner) {
+        return app.points().account(owner.user().id());
+    }
+
+    /** A pass of a one-slot worker (three attempts a run) over the due runs: how many it performed. */
+    int performDue() {
+        try (Worker worker = worker(1, 3)) {
+            return worker.performDue();
+        }
+    }
+
     /** Waits until {@code runs} runs have finished (succeeded or failed); fails the test after {@code limit}. */
     void awaitFinished(long runs, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
@@ -189,6 +241,20 @@ final class RunFixture implements AutoCloseable {
                     .isLessThan(deadline);
             Thread.sleep(50);
         }
+    }
+
+    /** The owner's books are closed: the ledger sums to {@code balance} and no hold is left open. */
+    void assertBooksClosed(Owner owner, long balance) throws SQLException {
+        assertThat(count(
+                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("the ledger sums to the balance")
+                .isEqualTo(balance);
+        assertThat(count(
+                        "SELECT held FROM points_balance WHERE owner_id = ?",
+                        owner.user().id()))
+                .as("no hold left open")
+                .isZero();
     }
 
     /** Runs one statement, committed. */

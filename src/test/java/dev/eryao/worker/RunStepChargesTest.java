@@ -2,11 +2,9 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.provider.Completion;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.services.AttemptCheck;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,21 +41,15 @@ class RunStepChargesTest {
     private static final String DEAD_WORKER = "dead worker";
 
     private final RunFixture fixture = new RunFixture();
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
     /** What each model step of these runs is priced: 1,000 tokens in, 1,000 out. */
     private final long stepPrice = price.price(1000, 1000);
 
-    private ScriptedMcpServer scripted;
+    private final ToolServers tools = new ToolServers(fixture);
 
     @AfterEach
     void close() {
-        if (scripted != null) {
-            scripted.close();
-        }
+        tools.close();
         fixture.close();
     }
 
@@ -69,7 +60,7 @@ class RunStepChargesTest {
         RunAccepted task = fixture.enqueue(owner, "go");
         RunContext run = runs.claimNext(DEAD_WORKER, fixture.clock.instant()).orElseThrow();
         RunTotals totals = twoPricedSteps(runs, run);
-        assertThat(account(owner).held())
+        assertThat(fixture.account(owner).held())
                 .as("the hold was raised above what the steps used")
                 .isGreaterThan(2 * stepPrice);
 
@@ -93,7 +84,7 @@ class RunStepChargesTest {
         RunAccepted again = fixture.enqueue(retried, "go");
         RunContext second = runs.claimNext(DEAD_WORKER, fixture.clock.instant()).orElseThrow();
         twoPricedSteps(runs, second);
-        long held = account(retried).held();
+        long held = fixture.account(retried).held();
 
         fixture.clock.advance(Duration.ofSeconds(RunFixture.LEASE_SECONDS + 1));
         assertThat(new LeaseRescuer(runs, fixture.clock).runOnce())
@@ -102,10 +93,10 @@ class RunStepChargesTest {
         assertThat(status(stopped)).isEqualTo("cancelled");
         assertChargedExactly(owner, stopped, 2 * stepPrice);
         assertThat(status(again)).isEqualTo("queued");
-        assertThat(account(retried).balance())
+        assertThat(fixture.account(retried).balance())
                 .as("queued again: nothing charged yet")
                 .isEqualTo(POINTS);
-        assertThat(account(retried).held()).as("it keeps its hold").isEqualTo(held);
+        assertThat(fixture.account(retried).held()).as("it keeps its hold").isEqualTo(held);
         assertThat(debits(retried)).isZero();
     }
 
@@ -118,7 +109,7 @@ class RunStepChargesTest {
                 new Failure(400, "{\"error\":{\"message\":\"bad request\"}}"));
         RunAccepted task = fixture.enqueue(owner, "go");
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
         assertThat(status(task)).isEqualTo("failed");
         assertThat(fixture.strings(
@@ -136,7 +127,7 @@ class RunStepChargesTest {
                 .updateModel(fixture.modelId, new ModelDraft(null, null, null, null, null, null, null, false));
         fixture.clock.advance(Duration.ofMillis(RunFixture.BACKOFF_MS));
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
         assertThat(status(task)).isEqualTo("failed");
         assertChargedExactly(owner, task, 2 * stepPrice);
@@ -187,8 +178,8 @@ class RunStepChargesTest {
 
         assertThat(status(task)).isEqualTo("cancelled");
         assertRunCharged(owner, task, 2 * stepPrice);
-        assertThat(account(owner).balance()).isEqualTo(POINTS - 2 * stepPrice);
-        assertThat(account(owner).held())
+        assertThat(fixture.account(owner).balance()).isEqualTo(POINTS - 2 * stepPrice);
+        assertThat(fixture.account(owner).held())
                 .as("only the new run's hold is left")
                 .isEqualTo(fixture.count("SELECT held_points FROM agent_run WHERE id = ?", next.taskId()));
     }
@@ -263,14 +254,14 @@ class RunStepChargesTest {
                 calls("call_2", "lookup"),
                 new Failure(503, "{\"error\":{\"message\":\"overloaded\"}}"));
         RunAccepted task = fixture.enqueue(owner, "go");
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         assertThat(status(task)).isEqualTo("queued");
         assertThat(fixture.count("SELECT sum(points_charged) FROM agent_run_step WHERE run_id = ?", task.taskId()))
                 .isEqualTo(2 * stepPrice);
-        assertThat(account(owner).balance())
+        assertThat(fixture.account(owner).balance())
                 .as("nothing charged while it may be retried")
                 .isEqualTo(POINTS);
-        assertThat(account(owner).held()).isGreaterThan(2 * stepPrice);
+        assertThat(fixture.account(owner).held()).isGreaterThan(2 * stepPrice);
         return task;
     }
 
@@ -285,8 +276,8 @@ class RunStepChargesTest {
         AtomicInteger calls = new AtomicInteger();
         CountDownLatch inSecondCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        scripted =
-                ScriptedMcpServer.start(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
+        ScriptedMcpServer scripted =
+                tools.scripted(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("slow"))), request -> {
                     if (calls.incrementAndGet() == 2) {
                         inSecondCall.countDown();
                         try {
@@ -298,23 +289,15 @@ class RunStepChargesTest {
                     return ScriptedMcpServer.result(
                             request, Map.of("content", List.of(Map.of("type", "text", "text", "done"))));
                 });
-        String server = "tools-" + UUID.randomUUID().toString().substring(0, 8);
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(server, scripted.url(), List.of("slow"), List.of(), 0L, null, null, null));
+        String server = tools.register("tools", scripted.url(), List.of("slow"), List.of(), 0L);
         fixture.llm.then(calls("call_1", server + "__slow"), calls("call_2", server + "__slow"));
         for (Answer reply : after) {
             fixture.llm.then(reply);
         }
-        RunAccepted task = fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun("go", null, null, null, null, null, null, List.of(server)),
-                        null);
+        RunAccepted task = fixture.enqueue(
+                owner, new RunService.NewRun("go", null, null, null, null, null, null, List.of(server)));
 
-        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(this::performDue);
+        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(fixture::performDue);
         try {
             assertThat(inSecondCall.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(fixture.count(
@@ -329,19 +312,7 @@ class RunStepChargesTest {
     }
 
     private RunAccepted interrupt(RunFixture.Owner owner) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun("instead", null, "interrupt", null, null),
-                        null);
-    }
-
-    private int performDue() {
-        try (Worker worker = fixture.worker(1, 3)) {
-            return worker.performDue();
-        }
+        return fixture.enqueue(owner, new RunService.NewRun("instead", null, "interrupt", null, null));
     }
 
     private static CallsTools calls(String id, String tool) {
@@ -379,7 +350,7 @@ class RunStepChargesTest {
 
     /** The owner was charged {@code charged} in all, holds nothing, and the ledger adds up to the balance. */
     private void assertBooks(RunFixture.Owner owner, long charged) throws Exception {
-        PointsAccountView account = account(owner);
+        PointsAccountView account = fixture.account(owner);
         assertThat(account.balance()).isEqualTo(POINTS - charged).isNotNegative();
         assertThat(account.held()).isZero();
         assertThat(fixture.count(
@@ -401,10 +372,6 @@ class RunStepChargesTest {
         return fixture.count(
                 "SELECT count(*) FROM points_ledger WHERE owner_id = ? AND amount < 0",
                 owner.user().id());
-    }
-
-    private PointsAccountView account(RunFixture.Owner owner) {
-        return fixture.app.points().account(owner.user().id());
     }
 
     private String status(RunAccepted task) throws Exception {

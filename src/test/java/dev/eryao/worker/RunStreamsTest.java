@@ -5,26 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
 import dev.eryao.models.RunStatus;
 import dev.eryao.services.RunView;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
 import dev.eryao.support.FakeLlmServer.StreamThenDie;
 import dev.eryao.support.FakeLlmServer.Streamed;
-import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +42,11 @@ class RunStreamsTest {
     private final RunFixture fixture = new RunFixture();
     private final HttpClient http = HttpClient.newHttpClient();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private ApiServer api;
+    private FixtureApi api;
 
     @BeforeEach
     void apiOverTheFixture() {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
     }
 
     @AfterEach
@@ -76,7 +63,7 @@ class RunStreamsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), 100, 6, rest));
         String run = enqueue(owner, "hello");
 
-        try (EventStream stream = open(owner, run, null);
+        try (EventStream stream = api.openRun(owner, run, null);
                 Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(worker::performDue);
             Event first =
@@ -119,7 +106,7 @@ class RunStreamsTest {
         }
 
         List<Event> late;
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             late = stream.until(status("succeeded"), WAIT);
         }
         List<Event> pieces = late.stream().filter(e -> e.name().equals("delta")).toList();
@@ -133,7 +120,7 @@ class RunStreamsTest {
 
         Event resumeAfter = pieces.getFirst();
         List<Event> resumed;
-        try (EventStream stream = open(owner, run, resumeAfter.id())) {
+        try (EventStream stream = api.openRun(owner, run, resumeAfter.id())) {
             resumed = stream.until(status("succeeded"), WAIT);
         }
         assertThat(resumed.stream()
@@ -198,7 +185,7 @@ class RunStreamsTest {
         String run = enqueue(owner, "hello");
         assertThat(fixture.app.points().account(owner.user().id()).held()).isPositive();
 
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             HttpResponse<String> cancelled = cancel(owner, run);
             HttpResponse<String> again = cancel(owner, run);
 
@@ -234,7 +221,7 @@ class RunStreamsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), null, null, never));
         String run = enqueue(owner, "hello");
 
-        try (EventStream stream = open(owner, run, null);
+        try (EventStream stream = api.openRun(owner, run, null);
                 Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(worker::performDue);
             stream.until(event -> event.name().equals("delta"), WAIT);
@@ -343,7 +330,7 @@ class RunStreamsTest {
         CountDownLatch never = new CountDownLatch(1);
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(5), null, null, never));
         String running = enqueue(owner, "first");
-        try (EventStream stream = open(owner, running, null);
+        try (EventStream stream = api.openRun(owner, running, null);
                 Worker worker = fixture.worker(1, 3)) {
             Future<Integer> performing = background.submit(() -> performOne(worker));
             stream.until(event -> event.name().equals("delta"), WAIT);
@@ -415,7 +402,7 @@ class RunStreamsTest {
         }
 
         List<Event> events;
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             events = stream.until(status("succeeded"), WAIT);
         }
         assertThat(texts(events)).isEqualTo(String.join("", PIECES));
@@ -453,13 +440,6 @@ class RunStreamsTest {
         return JSON.readTree(accepted.body()).path("task_id").asText();
     }
 
-    private EventStream open(RunFixture.Owner owner, String run, String lastEventId) throws Exception {
-        EventStream stream = EventStream.open(
-                "http://127.0.0.1:" + api.port(), run, token(owner.user().id()), lastEventId);
-        assertThat(stream.status()).isEqualTo(200);
-        return stream;
-    }
-
     private JsonNode get(RunFixture.Owner owner, String run) throws Exception {
         return JSON.readTree(
                 http.send(request("/v1/agent/runs/" + run, owner).GET().build(), HttpResponse.BodyHandlers.ofString())
@@ -483,15 +463,8 @@ class RunStreamsTest {
     }
 
     private HttpRequest.Builder request(String path, UUID owner) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+        return HttpRequest.newBuilder(URI.create(api.base() + path))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token(owner));
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
+                .header("Authorization", "Bearer " + FixtureApi.token(owner));
     }
 }

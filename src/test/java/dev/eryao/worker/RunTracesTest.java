@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import dev.eryao.api.ApiServer;
 import dev.eryao.core.auth.JwtVerifier;
 import dev.eryao.core.config.AuthSettings;
@@ -22,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,13 +48,7 @@ class RunTracesTest {
     private final OtlpReceiver receiver = new OtlpReceiver();
     private final RunFixture fixture = new RunFixture(Tracing.from(receiver.variables()));
     private final HttpClient http = HttpClient.newHttpClient();
-    private final ApiServer api = fixture.app
-            .api(
-                    new ServerSettings("127.0.0.1", 0, 64 * 1024),
-                    JwtVerifier.from(
-                            new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER),
-                            Clock.systemUTC()))
-            .start();
+    private final FixtureApi api = FixtureApi.start(fixture);
 
     @AfterEach
     void close() {
@@ -88,12 +79,9 @@ class RunTracesTest {
     @Test
     void aRunIsOneTraceFromItsEnqueueRequestThroughItsClaimAndModelCallToItsCharge() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        fixture.llm.then(new Answer("Hello there", 12, 7));
         String caller = traceParent();
-        String run = enqueue(api.port(), owner, caller);
-        try (Worker worker = fixture.worker(1, 1)) {
-            assertThat(worker.performDue()).isEqualTo(1);
-        }
+        String run = enqueueHello(owner, caller);
+        performOne();
 
         List<ReceivedSpan> spans = awaitTrace(traceIdOf(caller), "eryao.run.charge");
         ReceivedSpan request = named(spans, "POST /v1/agent/sessions/{id}/runs");
@@ -120,12 +108,9 @@ class RunTracesTest {
     @Test
     void aModelCallCarriesTheGenAiAttributes() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        fixture.llm.then(new Answer("Hello there", 12, 7));
         String caller = traceParent();
-        enqueue(api.port(), owner, caller);
-        try (Worker worker = fixture.worker(1, 1)) {
-            assertThat(worker.performDue()).isEqualTo(1);
-        }
+        enqueueHello(owner, caller);
+        performOne();
 
         ReceivedSpan chat = named(awaitTrace(traceIdOf(caller), "chat fake-model"), "chat fake-model");
         assertThat(chat.attributes())
@@ -144,9 +129,8 @@ class RunTracesTest {
     @Test
     void statementsAreChildSpansOfTheRequestOrStepThatSentThemAndNeverRoots() throws Exception {
         RunFixture.Owner owner = fixture.owner(100);
-        fixture.llm.then(new Answer("Hello there", 12, 7));
         String caller = traceParent();
-        enqueue(api.port(), owner, caller);
+        enqueueHello(owner, caller);
         try (Worker worker = fixture.worker(1, 1)) {
             assertThat(worker.performDue()).isEqualTo(1);
             // Idle claims (nothing due) and a rescue pass run outside any trace.
@@ -283,6 +267,19 @@ class RunTracesTest {
         return found.getFirst();
     }
 
+    /** A run the model answers "Hello there" (12 tokens in, 7 out), asked for within {@code caller}'s trace. */
+    private String enqueueHello(RunFixture.Owner owner, String caller) throws Exception {
+        fixture.llm.then(new Answer("Hello there", 12, 7));
+        return enqueue(api.port(), owner, caller);
+    }
+
+    /** A worker with one attempt a run performs the one run due. */
+    private void performOne() {
+        try (Worker worker = fixture.worker(1, 1)) {
+            assertThat(worker.performDue()).isEqualTo(1);
+        }
+    }
+
     private String enqueue(int port, RunFixture.Owner owner, String traceParent) throws Exception {
         HttpResponse<String> accepted = send(
                 port,
@@ -300,7 +297,9 @@ class RunTracesTest {
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(WAIT)
-                .header("Authorization", "Bearer " + token(owner.user().id()))
+                .header(
+                        "Authorization",
+                        "Bearer " + FixtureApi.token(owner.user().id()))
                 .header("traceparent", traceParent)
                 .method(
                         method,
@@ -326,12 +325,5 @@ class RunTracesTest {
 
     private static String spanIdOf(String traceParent) {
         return traceParent.substring(36, 52);
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

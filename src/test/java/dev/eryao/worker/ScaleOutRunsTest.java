@@ -2,24 +2,17 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.Secret;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.FakeLlmServer.Streamed;
 import dev.eryao.support.ServeProcess;
-import dev.eryao.support.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,37 +48,13 @@ class ScaleOutRunsTest {
         RunFixture.Owner owner = fixture.owner(10_000);
         processes.addAll(
                 RunFixture.startProcesses(fixture.processVariables(2, POLL_MS), "serve", "serve", "worker", "worker"));
-        String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
-                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
-
-        List<java.util.UUID> sessions = new ArrayList<>();
-        for (int i = 0; i < SESSIONS; i++) {
-            sessions.add(fixture.app
-                    .sessions()
-                    .create(owner.user(), "chat " + i, fixture.modelId)
-                    .id());
-        }
-        try (ExecutorService clients = Executors.newFixedThreadPool(8)) {
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) {
-                ServeProcess api = processes.get(i % 2);
-                java.util.UUID session = sessions.get(i % SESSIONS);
-                String body = "{\"input\":\"run " + i + "\"}";
-                answers.add(clients.submit(() -> http.send(
-                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
-                                                + "/v1/agent/sessions/" + session + "/runs"))
-                                        .timeout(Duration.ofSeconds(30))
-                                        .header("Authorization", "Bearer " + token)
-                                        .header("Content-Type", "application/json")
-                                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                                        .build(),
-                                HttpResponse.BodyHandlers.discarding())
-                        .statusCode()));
-            }
-            for (Future<Integer> answer : answers) {
-                assertThat(answer.get()).isEqualTo(202);
-            }
-        }
+        String token = RunFixture.processToken(owner);
+        List<java.util.UUID> sessions = fixture.sessions(owner, SESSIONS);
+        List<ServeProcess> serves = processes.subList(0, 2);
+        assertThat(new RunsFromManyClients(http, serves, token, Duration.ofSeconds(30))
+                        .post(RUNS, 8, i -> sessions.get(i % SESSIONS), i -> "{\"input\":\"run " + i + "\"}"))
+                .as("every run accepted")
+                .isEqualTo(java.util.Map.of(202, RUNS));
         fixture.awaitFinished(RUNS, Duration.ofSeconds(WAIT_SECONDS));
 
         assertThat(fixture.count("SELECT count(*) FROM agent_run WHERE status = 'succeeded' AND attempts = 1"))

@@ -2,29 +2,15 @@ package dev.eryao.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eryao.core.auth.TokenIssuer;
-import dev.eryao.core.config.Secret;
-import dev.eryao.mcp.McpHttpServer;
-import dev.eryao.mcp.StandInMcpServer;
 import dev.eryao.provider.ToolCall;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.support.FakeLlmServer.CallsTools;
 import dev.eryao.support.ServeProcess;
-import dev.eryao.support.TestKeys;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,26 +29,19 @@ class StepHoldsAcrossProcessesTest {
     private final List<ServeProcess> processes = new ArrayList<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private McpHttpServer standIn;
+    private final ToolServers tools = new ToolServers(fixture);
 
     @AfterEach
     void close() {
         processes.forEach(ServeProcess::close);
-        if (standIn != null) {
-            standIn.close();
-        }
+        tools.close();
         http.close();
         fixture.close();
     }
 
     @Test
     void concurrentToolLoopsOfOneOwnerInTwoProcessesAreEachChargedTheirStepsAndNeverMore() throws Exception {
-        standIn = StandInMcpServer.start(0);
-        String server = "demo-" + UUID.randomUUID().toString().substring(0, 8);
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(
-                        server, standIn.url(), List.of("word_count"), List.of(), 1L, null, null, null));
+        String server = tools.register("demo", tools.standIn().url(), List.of("word_count"), List.of(), 1L);
         RunFixture.Owner owner = fixture.owner(POINTS);
         // Every model step calls the tool again: each run goes on until max_steps or its owner's points stop it.
         fixture.llm.byDefault(new CallsTools(
@@ -73,38 +52,15 @@ class StepHoldsAcrossProcessesTest {
                 100,
                 null));
         processes.addAll(RunFixture.startProcesses(fixture.processVariables(4, 20), "serve", "serve"));
-        String token = new TokenIssuer(Secret.of(TestKeys.HS256_SECRET), null)
-                .sign(owner.user().id(), "authenticated", Duration.ofHours(1), Instant.now());
-        List<UUID> sessions = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            sessions.add(fixture.app
-                    .sessions()
-                    .create(owner.user(), "chat " + i, fixture.modelId)
-                    .id());
-        }
+        List<UUID> sessions = fixture.sessions(owner, RUNS);
 
-        Map<Integer, Integer> statuses = new HashMap<>();
-        try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) {
-                ServeProcess api = processes.get(i % 2);
-                String body = "{\"input\": \"count " + i + "\", \"tools\": [\"" + server + "\"], \"max_steps\": 4}";
-                URI uri = URI.create(
-                        "http://127.0.0.1:" + api.port() + "/v1/agent/sessions/" + sessions.get(i) + "/runs");
-                answers.add(clients.submit(() -> http.send(
-                                HttpRequest.newBuilder(uri)
-                                        .timeout(Duration.ofSeconds(60))
-                                        .header("Authorization", "Bearer " + token)
-                                        .header("Content-Type", "application/json")
-                                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                                        .build(),
-                                HttpResponse.BodyHandlers.discarding())
-                        .statusCode()));
-            }
-            for (Future<Integer> answer : answers) {
-                statuses.merge(answer.get(), 1, Integer::sum);
-            }
-        }
+        Map<Integer, Integer> statuses = new RunsFromManyClients(
+                        http, processes, RunFixture.processToken(owner), Duration.ofSeconds(60))
+                .post(
+                        RUNS,
+                        16,
+                        sessions::get,
+                        i -> "{\"input\": \"count " + i + "\", \"tools\": [\"" + server + "\"], \"max_steps\": 4}");
         assertThat(statuses.keySet())
                 .as("each run accepted or refused for points: %s", statuses)
                 .containsOnly(202, 402)
@@ -129,21 +85,12 @@ class StepHoldsAcrossProcessesTest {
                 .isPositive();
         long balance = fixture.app.points().balance(owner.user().id());
         assertThat(balance).isNotNegative();
-        assertThat(fixture.count(
-                        "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE owner_id = ?",
-                        owner.user().id()))
-                .as("the ledger sums to the balance")
-                .isEqualTo(balance);
+        fixture.assertBooksClosed(owner, balance);
         assertThat(fixture.count(
                         "SELECT coalesce(sum(points_charged), 0) FROM agent_run_step WHERE owner_id = ?",
                         owner.user().id()))
                 .as("what the steps came to is what the owner paid")
                 .isEqualTo(POINTS - balance);
-        assertThat(fixture.count(
-                        "SELECT held FROM points_balance WHERE owner_id = ?",
-                        owner.user().id()))
-                .as("no hold left open")
-                .isZero();
         assertThat(fixture.count("SELECT count(*) FROM agent_run_step WHERE kind = 'model'"))
                 .as("a step row for every model call made")
                 .isEqualTo(fixture.llm.received().size());

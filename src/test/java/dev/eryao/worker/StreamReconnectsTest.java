@@ -4,18 +4,10 @@ import static dev.eryao.support.EventStream.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
 import dev.eryao.support.EventStream;
 import dev.eryao.support.EventStream.Event;
 import dev.eryao.support.FakeLlmServer.StreamThenDie;
 import dev.eryao.support.FakeLlmServer.Streamed;
-import dev.eryao.support.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -23,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -51,14 +42,11 @@ class StreamReconnectsTest {
     private final RunFixture fixture = new RunFixture();
     private final HttpClient http = HttpClient.newHttpClient();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private ApiServer api;
+    private FixtureApi api;
 
     @BeforeEach
     void apiOverTheFixture() {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
     }
 
     @AfterEach
@@ -95,7 +83,7 @@ class StreamReconnectsTest {
         perform();
 
         List<Event> all;
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             all = stream.until(status("succeeded"), WAIT);
             assertThat(stream.ends(WAIT)).isTrue();
         }
@@ -111,7 +99,7 @@ class StreamReconnectsTest {
         assertThat(done.body()).isEmpty();
 
         List<Event> missed;
-        try (EventStream stream = open(owner, run, deltas.getLast().id())) {
+        try (EventStream stream = api.openRun(owner, run, deltas.getLast().id())) {
             missed = stream.until(status("succeeded"), WAIT);
             assertThat(stream.ends(WAIT)).isTrue();
         }
@@ -125,7 +113,7 @@ class StreamReconnectsTest {
         fixture.llm.then(new Streamed(PIECES, Duration.ofMillis(2), 100, 6));
         String run = enqueue(owner, "hello");
         Event queued;
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             queued = stream.next(WAIT);
         }
         assertThat(queued.name()).isEqualTo("status");
@@ -133,7 +121,7 @@ class StreamReconnectsTest {
         perform();
 
         List<Event> since;
-        try (EventStream stream = open(owner, run, queued.id())) {
+        try (EventStream stream = api.openRun(owner, run, queued.id())) {
             since = stream.until(status("succeeded"), WAIT);
             assertThat(stream.ends(WAIT)).isTrue();
         }
@@ -159,7 +147,7 @@ class StreamReconnectsTest {
         String run = enqueue(owner, "hello");
         perform();
         List<Event> pieces;
-        try (EventStream stream = open(owner, run, null)) {
+        try (EventStream stream = api.openRun(owner, run, null)) {
             pieces = deltas(stream.until(status("succeeded"), WAIT));
         }
         String pastTheEnd = "1." + pieces.size();
@@ -174,7 +162,7 @@ class StreamReconnectsTest {
                     .as(never)
                     .isTrue();
         }
-        try (EventStream stream = open(owner, run, pieces.getFirst().id())) {
+        try (EventStream stream = api.openRun(owner, run, pieces.getFirst().id())) {
             assertThat(deltas(stream.until(status("succeeded"), WAIT)))
                     .extracting(Event::id)
                     .containsExactlyElementsOf(pieces.subList(1, pieces.size()).stream()
@@ -192,7 +180,7 @@ class StreamReconnectsTest {
         String run = enqueue(owner, "hello");
         List<Event> events;
         try (Worker worker = fixture.worker(1, 3);
-                EventStream stream = open(owner, run, null)) {
+                EventStream stream = api.openRun(owner, run, null)) {
             worker.performDue();
             List<Event> first = stream.until(
                     event -> status("queued").test(event)
@@ -217,7 +205,7 @@ class StreamReconnectsTest {
         assertThat(texts(events)).isEqualTo(String.join("", PIECES));
 
         List<Event> resumed;
-        try (EventStream stream = open(owner, run, "1.0")) {
+        try (EventStream stream = api.openRun(owner, run, "1.0")) {
             resumed = stream.until(status("succeeded"), WAIT);
         }
         assertThat(resumed.getFirst().name()).isEqualTo("restart");
@@ -259,30 +247,18 @@ class StreamReconnectsTest {
         return fixture.enqueue(owner, input).taskId().toString();
     }
 
-    private EventStream open(RunFixture.Owner owner, String run, String lastEventId) throws Exception {
-        EventStream stream = EventStream.open(
-                "http://127.0.0.1:" + api.port(), run, token(owner.user().id()), lastEventId);
-        assertThat(stream.status()).isEqualTo(200);
-        return stream;
-    }
-
     private HttpRequest.Builder request(String run, RunFixture.Owner owner, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + api.port() + "/v1/agent/runs/" + run + "/events"))
+                        URI.create(api.base() + "/v1/agent/runs/" + run + "/events"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", "text/event-stream")
-                .header("Authorization", "Bearer " + token(owner.user().id()))
+                .header(
+                        "Authorization",
+                        "Bearer " + FixtureApi.token(owner.user().id()))
                 .GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
         return request;
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -4,17 +4,7 @@ import static dev.eryao.support.EventStream.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import dev.eryao.api.ApiServer;
-import dev.eryao.core.auth.JwtVerifier;
-import dev.eryao.core.config.AuthSettings;
-import dev.eryao.core.config.Secret;
-import dev.eryao.core.config.ServerSettings;
-import dev.eryao.mcp.McpHttpServer;
-import dev.eryao.mcp.StandInMcpServer;
 import dev.eryao.provider.ToolCall;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunService;
 import dev.eryao.support.EventStream;
@@ -22,13 +12,9 @@ import dev.eryao.support.EventStream.Event;
 import dev.eryao.support.FakeLlmServer.Answer;
 import dev.eryao.support.FakeLlmServer.CallsTools;
 import dev.eryao.support.FakeLlmServer.Failure;
-import dev.eryao.support.TestKeys;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -46,43 +32,27 @@ class ToolEventsStreamTest {
     private static final String[] SHAPE = {"delta", "tool_call", "tool_call", "tool_result", "tool_result", "delta"};
 
     private final RunFixture fixture = new RunFixture();
-    private final String unique = UUID.randomUUID().toString().substring(0, 8);
-    private ApiServer api;
-    private McpHttpServer mcp;
+    private final ToolServers tools = new ToolServers(fixture);
+    private FixtureApi api;
 
     @BeforeEach
     void apiOverTheFixture() {
-        AuthSettings auth = new AuthSettings(null, Secret.of(TestKeys.HS256_SECRET), TestKeys.ISSUER);
-        api = fixture.app
-                .api(new ServerSettings("127.0.0.1", 0, 64 * 1024), JwtVerifier.from(auth, Clock.systemUTC()))
-                .start();
+        api = FixtureApi.start(fixture);
     }
 
     @AfterEach
     void close() {
-        if (mcp != null) {
-            mcp.close();
-        }
+        tools.close();
         fixture.close();
     }
 
     private String server() throws Exception {
-        mcp = StandInMcpServer.start(0);
-        String name = "tools-" + unique;
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(name, mcp.url(), List.of("add"), List.of(), 0L, null, null, null));
-        return name;
+        return tools.register("tools", tools.standIn().url(), List.of("add"), List.of(), 0L);
     }
 
     private RunAccepted enqueue(RunFixture.Owner owner, String server) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun("add 2 and 3", null, null, null, null, null, null, List.of(server)),
-                        null);
+        return fixture.enqueue(
+                owner, new RunService.NewRun("add 2 and 3", null, null, null, null, null, null, List.of(server)));
     }
 
     private CallsTools twoCalls(String server) {
@@ -107,12 +77,7 @@ class ToolEventsStreamTest {
             assertThat(worker.performDue()).isEqualTo(1);
         }
 
-        List<Event> events;
-        try (EventStream stream = open(owner, "/v1/agent/runs/" + task.taskId() + "/events", null)) {
-            events = stream.until(status("succeeded"), WAIT);
-        }
-        List<Event> log =
-                events.stream().filter(e -> !e.name().equals("status")).toList();
+        List<Event> log = runsLog(owner, task);
         assertThat(shape(log)).containsExactly(SHAPE);
         assertThat(log)
                 .extracting(Event::id)
@@ -141,13 +106,13 @@ class ToolEventsStreamTest {
         assertThat(refused.path("result").asText()).isEqualTo("no tool named 'missing' is offered to this run");
 
         List<Event> resumed;
-        try (EventStream stream = open(
+        try (EventStream stream = api.openPath(
                 owner,
                 "/v1/agent/runs/" + task.taskId() + "/events",
                 calls.getLast().id())) {
             resumed = stream.until(status("succeeded"), WAIT);
         }
-        assertThat(resumed.stream().filter(e -> !e.name().equals("status")).map(Event::id))
+        assertThat(withoutStatus(resumed).stream().map(Event::id))
                 .as("after the second call: its results and the answer, nothing twice")
                 .containsExactlyElementsOf(log.subList(firstCall + 2, log.size()).stream()
                         .map(Event::id)
@@ -163,13 +128,12 @@ class ToolEventsStreamTest {
         String path = "/v1/agent/sessions/" + owner.sessionId() + "/events";
 
         List<Event> events;
-        try (EventStream stream = open(owner, path, null);
+        try (EventStream stream = api.openPath(owner, path, null);
                 Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.performDue()).isEqualTo(1);
             events = stream.until(status("succeeded"), WAIT);
         }
-        List<Event> log =
-                events.stream().filter(e -> !e.name().equals("status")).toList();
+        List<Event> log = withoutStatus(events);
         assertThat(shape(log)).containsExactly(SHAPE);
         assertThat(log)
                 .allSatisfy(e -> assertThat(e.json().path("run_id").asText())
@@ -179,12 +143,10 @@ class ToolEventsStreamTest {
         assertThat(added.id()).startsWith(task.taskId() + "/1." + log.indexOf(added));
 
         List<Event> resumed;
-        try (EventStream stream = open(owner, path, added.id())) {
+        try (EventStream stream = api.openPath(owner, path, added.id())) {
             resumed = stream.until(status("succeeded"), WAIT);
         }
-        assertThat(shape(
-                        resumed.stream().filter(e -> !e.name().equals("status")).toList()))
-                .containsExactly("tool_result", "delta");
+        assertThat(shape(withoutStatus(resumed))).containsExactly("tool_result", "delta");
     }
 
     @Test
@@ -202,12 +164,7 @@ class ToolEventsStreamTest {
             assertThat(worker.performDue()).isEqualTo(1);
         }
 
-        List<Event> events;
-        try (EventStream stream = open(owner, "/v1/agent/runs/" + task.taskId() + "/events", null)) {
-            events = stream.until(status("succeeded"), WAIT);
-        }
-        List<Event> log =
-                events.stream().filter(e -> !e.name().equals("status")).toList();
+        List<Event> log = runsLog(owner, task);
         assertThat(shape(log)).containsExactly(SHAPE);
         assertThat(log).extracting(Event::id).allMatch(id -> id.startsWith("2."));
         assertThat(named(log, "tool_result").getFirst().json().path("result").asText())
@@ -234,25 +191,23 @@ class ToolEventsStreamTest {
         return names;
     }
 
+    /** The succeeded run's stream from its start, as a new page reads it. */
+    private List<Event> runsLog(RunFixture.Owner owner, RunAccepted task) throws Exception {
+        try (EventStream stream = api.openPath(owner, "/v1/agent/runs/" + task.taskId() + "/events", null)) {
+            return withoutStatus(stream.until(status("succeeded"), WAIT));
+        }
+    }
+
+    /** The text and tool events, whose ids and order are what these tests are about. */
+    private static List<Event> withoutStatus(List<Event> events) {
+        return events.stream().filter(e -> !e.name().equals("status")).toList();
+    }
+
     private static List<Event> named(List<Event> log, String name) {
         return log.stream().filter(e -> e.name().equals(name)).toList();
     }
 
     private static String text(List<Event> deltas) {
         return deltas.stream().map(e -> e.json().path("text").asText()).collect(Collectors.joining());
-    }
-
-    private EventStream open(RunFixture.Owner owner, String path, String lastEventId) throws Exception {
-        EventStream stream = EventStream.openPath(
-                "http://127.0.0.1:" + api.port(), path, token(owner.user().id()), lastEventId);
-        assertThat(stream.status()).isEqualTo(200);
-        return stream;
-    }
-
-    private static String token(UUID sub) {
-        return TestKeys.sign(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).build(),
-                TestKeys.claims(sub, "authenticated").build(),
-                TestKeys.mac(TestKeys.HS256_SECRET.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.eryao.core.config.LlmSettings;
 import dev.eryao.core.config.RunsSettings;
 import dev.eryao.models.RunStatus;
 import dev.eryao.provider.ToolCall;
 import dev.eryao.repositories.ContextStep;
 import dev.eryao.repositories.RunStepRepository;
 import dev.eryao.services.InvalidInputException;
-import dev.eryao.services.PointsAccountView;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunPrice;
 import dev.eryao.services.RunService;
@@ -39,43 +37,15 @@ import org.junit.jupiter.api.Test;
  */
 class ToolLoopTest {
     private final RunFixture fixture = new RunFixture();
-    private final RunPrice price = new RunPrice(
-            RunFixture.INPUT_PRICE,
-            RunFixture.OUTPUT_PRICE,
-            RunFixture.CONTEXT_TOKENS,
-            LlmSettings.DEFAULT_MAX_OUTPUT_TOKENS);
+    private final RunPrice price = RunFixture.PRICE;
 
     @AfterEach
     void close() {
         fixture.close();
     }
 
-    private RunView run(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().get(owner.user(), task.taskId());
-    }
-
-    private List<StepView> steps(RunFixture.Owner owner, RunAccepted task) {
-        return fixture.app.runs().steps(owner.user(), task.taskId());
-    }
-
-    private PointsAccountView account(RunFixture.Owner owner) {
-        return fixture.app.points().account(owner.user().id());
-    }
-
     private RunAccepted enqueue(RunFixture.Owner owner, String input, Integer maxSteps, Long maxPoints) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun(input, null, null, null, null, maxSteps, maxPoints, null),
-                        null);
-    }
-
-    private int performDue() {
-        try (Worker worker = fixture.worker(1, 3)) {
-            return worker.performDue();
-        }
+        return fixture.enqueue(owner, new RunService.NewRun(input, null, null, null, null, maxSteps, maxPoints, null));
     }
 
     private static CallsTools calls(int promptTokens, int completionTokens, ToolCall... calls) {
@@ -98,13 +68,13 @@ class ToolLoopTest {
                 new Answer("I have no such tools.", 2000, 500));
         RunAccepted task = enqueue(owner, "weather and time?", null, null);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.stopReason()).isEqualTo("end_turn");
         assertThat(view.output()).isEqualTo("I have no such tools.");
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "tool", "model");
         assertThat(steps).extracting(StepView::index).containsExactly(0, 1, 2, 3);
         assertThat(steps.get(0).content()).isEqualTo("Looking. ");
@@ -145,8 +115,8 @@ class ToolLoopTest {
         assertThat(view.chargedPoints()).isEqualTo(first + last);
         assertThat(view.inputTokens()).isEqualTo(3000);
         assertThat(view.outputTokens()).isEqualTo(1500);
-        assertThat(account(owner).balance()).isEqualTo(1_000 - first - last);
-        assertThat(account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - first - last);
+        assertThat(fixture.account(owner).held()).isZero();
         assertThat(fixture.count(
                         "SELECT count(*) FROM points_ledger WHERE owner_id = ? AND amount < 0",
                         owner.user().id()))
@@ -160,25 +130,25 @@ class ToolLoopTest {
         fixture.llm.byDefault(calls(10, 10, new ToolCall("call_again", "again", "{}")));
         RunAccepted task = enqueue(owner, "loop forever", 3, null);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.stopReason()).isEqualTo("max_steps");
         assertThat(view.maxSteps()).isEqualTo(3);
         assertThat(fixture.llm.received()).hasSize(3);
-        assertThat(steps(owner, task))
+        assertThat(fixture.steps(owner, task))
                 .extracting(StepView::kind)
                 .containsExactly("model", "tool", "model", "tool", "model", "tool");
         assertThat(view.chargedPoints()).isEqualTo(3 * price.price(10, 10));
-        assertThat(account(owner).held()).isZero();
+        assertThat(fixture.account(owner).held()).isZero();
     }
 
     @Test
     void aRunWithoutMaxStepsTakesTheDefaultAndOneAboveTheCeilingIsRefused() {
         RunFixture.Owner owner = fixture.owner(1_000);
         RunAccepted task = enqueue(owner, "hello", null, null);
-        assertThat(run(owner, task).maxSteps()).isEqualTo(RunsSettings.DEFAULT_MAX_STEPS);
+        assertThat(fixture.run(owner, task).maxSteps()).isEqualTo(RunsSettings.DEFAULT_MAX_STEPS);
 
         assertThatThrownBy(() -> enqueue(owner, "hello", RunsSettings.DEFAULT_MAX_STEPS_LIMIT + 1, null))
                 .isInstanceOf(InvalidInputException.class)
@@ -200,18 +170,18 @@ class ToolLoopTest {
         fixture.llm.byDefault(calls(1000, 1000, new ToolCall("call_x", "x", "{}")));
         RunAccepted task = enqueue(owner, "go", null, null);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.stopReason()).isEqualTo("insufficient_points");
         assertThat(fixture.llm.received())
                 .as("the third model step was never asked")
                 .hasSize(2);
         assertThat(view.chargedPoints()).isEqualTo(2 * stepPrice);
-        assertThat(account(owner).balance()).isEqualTo(points - 2 * stepPrice);
-        assertThat(account(owner).held()).isZero();
-        assertThat(account(owner).balance()).isNotNegative();
+        assertThat(fixture.account(owner).balance()).isEqualTo(points - 2 * stepPrice);
+        assertThat(fixture.account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isNotNegative();
     }
 
     @Test
@@ -223,9 +193,9 @@ class ToolLoopTest {
         long cap = price.hold(200) + 1;
         RunAccepted task = enqueue(owner, "go", null, cap);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.stopReason()).isEqualTo("max_points");
         assertThat(view.maxPoints()).isEqualTo(cap);
         assertThat(fixture.llm.received()).hasSize(1);
@@ -243,15 +213,15 @@ class ToolLoopTest {
 
         try (Worker worker = fixture.worker(1, 3)) {
             assertThat(worker.performDue()).isEqualTo(1);
-            assertThat(run(owner, task).status()).isEqualTo(RunStatus.QUEUED);
+            assertThat(fixture.run(owner, task).status()).isEqualTo(RunStatus.QUEUED);
             fixture.clock.advance(Duration.ofMillis(RunFixture.BACKOFF_MS));
             assertThat(worker.performDue()).isEqualTo(1);
         }
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(view.attempts()).isEqualTo(2);
-        List<StepView> steps = steps(owner, task);
+        List<StepView> steps = fixture.steps(owner, task);
         assertThat(steps).extracting(StepView::kind).containsExactly("model", "tool", "model");
         assertThat(steps).extracting(StepView::attempt).containsExactly(1, 1, 2);
         JsonNode retried = fixture.llm.received().get(2).body().path("messages");
@@ -259,7 +229,7 @@ class ToolLoopTest {
                 .as("the retry sends the recorded call's result")
                 .isEqualTo("call_1");
         assertThat(view.chargedPoints()).isEqualTo(price.price(1000, 1000) + price.price(1500, 100));
-        assertThat(account(owner).balance()).isEqualTo(1_000 - view.chargedPoints());
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - view.chargedPoints());
     }
 
     @Test
@@ -271,7 +241,7 @@ class ToolLoopTest {
                 new Streamed(List.of("partial ", "answer"), Duration.ZERO, 800, 2, hold));
         RunAccepted task = enqueue(owner, "go", null, null);
 
-        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(this::performDue);
+        CompletableFuture<Integer> performing = CompletableFuture.supplyAsync(fixture::performDue);
         try {
             assertThat(fixture.llm.awaitFirstPieceSent(30)).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -288,15 +258,15 @@ class ToolLoopTest {
             hold.countDown();
         }
 
-        RunView view = run(owner, task);
+        RunView view = fixture.run(owner, task);
         assertThat(view.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(view.stopReason()).isEqualTo("cancelled");
         assertThat(view.output()).isEqualTo("partial ");
-        assertThat(steps(owner, task)).extracting(StepView::kind).containsExactly("model", "tool");
+        assertThat(fixture.steps(owner, task)).extracting(StepView::kind).containsExactly("model", "tool");
         long first = price.price(1000, 1000);
         assertThat(view.chargedPoints()).isGreaterThan(first);
-        assertThat(account(owner).balance()).isEqualTo(1_000 - view.chargedPoints());
-        assertThat(account(owner).held()).isZero();
+        assertThat(fixture.account(owner).balance()).isEqualTo(1_000 - view.chargedPoints());
+        assertThat(fixture.account(owner).held()).isZero();
     }
 
     @Test
@@ -313,12 +283,12 @@ class ToolLoopTest {
                 new Answer("I cannot tell.", 100, 100),
                 new Answer("Still no.", 100, 100));
         enqueue(owner, "weather?", null, null);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         RunAccepted later = enqueue(owner, "and tomorrow?", null, null);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        assertThat(run(owner, later).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(fixture.run(owner, later).status()).isEqualTo(RunStatus.SUCCEEDED);
         JsonNode messages = fixture.llm.received().get(2).body().path("messages");
         assertThat(messages).hasSize(5);
         assertThat(messages)
@@ -368,9 +338,9 @@ class ToolLoopTest {
                 calls(10, 10, new ToolCall("call_b", "b", "{}")),
                 new Answer("second", 10, 10));
         RunAccepted first = enqueue(owner, "one", null, null);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         RunAccepted second = enqueue(owner, "two", null, null);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         var repository = new RunStepRepository(fixture.app.transactions());
         List<UUID> newestFirst = List.of(second.taskId(), first.taskId());
 

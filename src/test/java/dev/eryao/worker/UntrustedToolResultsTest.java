@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eryao.provider.ToolCall;
-import dev.eryao.services.McpServerDraft;
 import dev.eryao.services.RunAccepted;
 import dev.eryao.services.RunService;
 import dev.eryao.services.StepView;
@@ -13,7 +12,6 @@ import dev.eryao.support.FakeLlmServer.CallsTools;
 import dev.eryao.support.ScriptedMcpServer;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,58 +25,36 @@ class UntrustedToolResultsTest {
     private static final int RESULT_CHARS = 65_536;
 
     private final RunFixture fixture = new RunFixture();
-    private final String unique = UUID.randomUUID().toString().substring(0, 8);
-    private ScriptedMcpServer scripted;
+    private final ToolServers tools = new ToolServers(fixture);
 
     @AfterEach
     void close() {
-        if (scripted != null) {
-            scripted.close();
-        }
+        tools.close();
         fixture.close();
     }
 
-    private String register(String tool) {
-        String name = "tools-" + unique;
-        fixture.app
-                .mcpServers()
-                .create(new McpServerDraft(name, scripted.url(), List.of(tool), List.of(), 0L, null, null, null));
-        return name;
-    }
-
     private RunAccepted enqueue(RunFixture.Owner owner, String input, String server) {
-        return fixture.app
-                .runs()
-                .enqueue(
-                        owner.user(),
-                        owner.sessionId(),
-                        new RunService.NewRun(input, null, null, null, null, null, null, List.of(server)),
-                        null);
-    }
-
-    private int performDue() {
-        try (Worker worker = fixture.worker(1, 3)) {
-            return worker.performDue();
-        }
+        return fixture.enqueue(
+                owner, new RunService.NewRun(input, null, null, null, null, null, null, List.of(server)));
     }
 
     @Test
     void aResultLongerThanTheBoundIsCutBeforeItIsStoredOrSentToTheModel() throws Exception {
         String huge = "x".repeat(RESULT_CHARS * 3);
-        scripted = ScriptedMcpServer.start(
+        ScriptedMcpServer scripted = tools.scripted(
                 cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("dump"))),
                 request -> ScriptedMcpServer.result(
                         request, Map.of("content", List.of(Map.of("type", "text", "text", huge)))));
-        String server = register("dump");
+        String server = tools.register("tools", scripted.url(), List.of("dump"), List.of(), 0L);
         RunFixture.Owner owner = fixture.owner(1_000);
         fixture.llm.then(
                 new CallsTools("", List.of(new ToolCall("call_1", server + "__dump", "{}")), 4, 100, 10, null),
                 new Answer("that was long", 10, 3));
         RunAccepted task = enqueue(owner, "dump it", server);
 
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
-        StepView step = fixture.app.runs().steps(owner.user(), task.taskId()).get(1);
+        StepView step = fixture.steps(owner, task).get(1);
         assertThat(step.result()).startsWith("x".repeat(100)).contains("[cut: the result was longer than");
         assertThat(step.result().length()).isLessThan(RESULT_CHARS + 200);
         JsonNode sent = fixture.llm.received().get(1).body().path("messages");
@@ -88,13 +64,13 @@ class UntrustedToolResultsTest {
     @Test
     void aToolIsSentOnlyItsOwnRunsArgumentsAndNeverItsOwnersToken() throws Exception {
         ConcurrentLinkedQueue<String> arguments = new ConcurrentLinkedQueue<>();
-        scripted =
-                ScriptedMcpServer.start(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("echo"))), request -> {
+        ScriptedMcpServer scripted =
+                tools.scripted(cursor -> Map.of("tools", List.of(ScriptedMcpServer.tool("echo"))), request -> {
                     arguments.add(request.path("params").path("arguments").toString());
                     return ScriptedMcpServer.result(
                             request, Map.of("content", List.of(Map.of("type", "text", "text", "ok"))));
                 });
-        String server = register("echo");
+        String server = tools.register("tools", scripted.url(), List.of("echo"), List.of(), 0L);
         RunFixture.Owner alice = fixture.owner(1_000);
         RunFixture.Owner bob = fixture.owner(1_000);
         fixture.llm.then(
@@ -110,9 +86,9 @@ class UntrustedToolResultsTest {
                         "", List.of(new ToolCall("call_b", server + "__echo", "{\"who\":\"bob\"}")), 4, 100, 10, null),
                 new Answer("done", 10, 3));
         enqueue(alice, "alice's secret question", server);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
         enqueue(bob, "bob's question", server);
-        assertThat(performDue()).isEqualTo(1);
+        assertThat(fixture.performDue()).isEqualTo(1);
 
         assertThat(arguments).containsExactly("{\"who\":\"alice\"}", "{\"who\":\"bob\"}");
         assertThat(scripted.headers())
