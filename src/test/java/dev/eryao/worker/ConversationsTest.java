@@ -69,15 +69,12 @@ class ConversationsTest {
                     .isEqualTo("queued");
             rest.countDown();
             fixture.awaitEnded(2, WAIT);
-
-            assertThat(fixture.count(
-                            "SELECT count(*) FROM agent_run a, agent_run b WHERE a.id = ? AND b.id = ?"
-                                    + " AND b.started_at >= a.finished_at",
-                            UUID.fromString(first),
-                            UUID.fromString(second)))
-                    .as("the second started after the first finished")
-                    .isEqualTo(1);
+            assertThat(run(first).path("status").asText()).isEqualTo("succeeded");
         }
+        // Performed after the first had ended: it was sent the first's answer, which exists only once
+        // the first has succeeded. (Not by comparing started_at with finished_at: each is the clock
+        // of the thread that wrote it, read before its statement, so a claim's reading can precede
+        // the commit it then sees by a thread's scheduling delay; CI once saw it.)
         assertThat(sent(1)).containsExactly("user: first question");
         assertThat(sent(2)).containsExactly("user: first question", "assistant: first answer", "user: second question");
         assertThat(texts(messages(owner, "")))
