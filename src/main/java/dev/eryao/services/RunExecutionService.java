@@ -140,20 +140,37 @@ public final class RunExecutionService {
     }
 
     /**
-     * Claims up to {@code limit} due runs for {@code worker} under a lease, in one statement, each
-     * with what performing it needs, read in the claim's transaction; no two of one session. Their
-     * registered tools are not resolved yet: {@link #withTools} does it, on the thread that performs
-     * each, as listing a server's tools may take the network's time, which one run's performer may
-     * spend but the claim of the others should not.
+     * Claims up to {@code limit} due runs for {@code worker} under a lease, each with what
+     * performing it needs ({@link #claimRuns}, then {@link #prepare} for each); no two of one
+     * session. Their registered tools are not resolved yet: {@link #withTools} does it.
      */
     public List<RunContext> claim(String worker, Instant now, int limit) {
+        return claimRuns(worker, now, limit).stream()
+                .map(claim -> prepare(claim, worker, now))
+                .toList();
+    }
+
+    /**
+     * Claims up to {@code limit} due runs for {@code worker} under a lease: one statement, in a
+     * transaction of its own; no two of one session. A process has one fetch loop, which claims for
+     * all its workers, so nothing else is done here: each run's context is read by the thread that
+     * performs it ({@link #prepare}), in parallel with the others', not in turn on the fetch loop.
+     */
+    public List<RunClaim> claimRuns(String worker, Instant now, int limit) {
         Instant leaseExpires = leaseEnd(now);
-        List<RunContext> claimed =
-                transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires, limit).stream()
-                        .map(claim -> context(claim, worker, now))
-                        .toList());
+        List<RunClaim> claimed = transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires, limit));
         claimed.forEach(run -> metrics.claimed());
         return claimed;
+    }
+
+    /**
+     * What performing a claimed run needs, read in a transaction of its own once the claim is
+     * committed: its model, its question moved under the answer it follows, the conversation by
+     * ids fitted to the model's window, the steps a retried attempt continues after, and its hold
+     * raised to cover the conversation (or the reason it cannot be performed).
+     */
+    public RunContext prepare(RunClaim claim, String worker, Instant now) {
+        return transactions.fromTransaction(() -> context(claim, worker, now));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.eryao.services;
 
 import dev.eryao.core.tracing.Tracing;
+import dev.eryao.repositories.RunClaim;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -84,11 +85,11 @@ public final class RunTraces {
      * trace when none was), records its claim as having run from {@code claimStartedNanos} until
      * now, and makes the attempt current on this thread until {@link Attempt#close()}.
      */
-    public Attempt attempt(RunContext run, long claimStartedNanos) {
+    public Attempt attempt(RunClaim run, long claimStartedNanos) {
         if (tracer == null) {
             return Attempt.NONE;
         }
-        Context parent = parentOf(run.claim().traceParent());
+        Context parent = parentOf(run.traceParent());
         Span attempt = tracer.spanBuilder("eryao.run.attempt")
                 .setParent(parent)
                 .setSpanKind(SpanKind.CONSUMER)

@@ -1,5 +1,6 @@
 package dev.eryao.worker;
 
+import dev.eryao.repositories.RunClaim;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunTraces;
@@ -49,7 +50,7 @@ final class RunPerformer {
     /** Performs the next due run; false when there was none. */
     boolean performNext() {
         long claimStarted = traces.claimStarting();
-        List<RunContext> claimed = runs.claim(workerId, clock.instant(), 1);
+        List<RunClaim> claimed = runs.claimRuns(workerId, clock.instant(), 1);
         if (claimed.isEmpty()) {
             return false;
         }
@@ -63,22 +64,23 @@ final class RunPerformer {
      */
     Claimed claim(int limit) {
         long claimStarted = traces.claimStarting();
-        return new Claimed(runs.claim(workerId, clock.instant(), limit), claimStarted);
+        return new Claimed(runs.claimRuns(workerId, clock.instant(), limit), claimStarted);
     }
 
     /** Runs claimed together, and when their claim began (for their attempts' traces). */
-    record Claimed(List<RunContext> runs, long claimStarted) {}
+    record Claimed(List<RunClaim> runs, long claimStarted) {}
 
     /** Performs a run this worker claimed, to its end (see the class). */
-    void perform(RunContext claimed, long claimStarted) {
+    void perform(RunClaim claimed, long claimStarted) {
         long claimedNanos = System.nanoTime();
         WorkerMetrics.Outcome outcome;
         // The attempt is current on this thread while it is performed: its steps' spans are its children.
         try (RunTraces.Attempt traced = traces.attempt(claimed, claimStarted)) {
-            // Once the claim is committed, by the thread that performs the run: listing an MCP
-            // server's tools may take the network's time, which the other runs claimed with it
-            // should not wait for.
-            RunContext run = runs.withTools(claimed);
+            // Once the claim is committed, by the thread that performs the run, so that the runs
+            // claimed together are readied side by side: its context (the conversation read by ids,
+            // which a long one makes the costliest part), then its tools (listing an MCP server's
+            // tools may take the network's time).
+            RunContext run = runs.withTools(runs.prepare(claimed, workerId, clock.instant()));
             if (run.problem() != null) {
                 outcome = ToolLoop.record(
                         run,

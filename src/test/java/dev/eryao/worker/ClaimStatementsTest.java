@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eryao.App;
 import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Database;
+import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
+import dev.eryao.repositories.RunClaim;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunContext;
@@ -124,6 +126,35 @@ class ClaimStatementsTest {
                 .hasSize(1 + 3 * 3);
         assertThat(statements.stream().filter(s -> s.contains("FOR UPDATE SKIP LOCKED")))
                 .hasSize(1);
+    }
+
+    @Test
+    void theFetchLoopsClaimIsOneStatementAndEachRunIsReadiedByItsPerformer() {
+        CurrentUser owner = new CurrentUser(UUID.randomUUID(), CurrentUser.AUTHENTICATED);
+        for (int i = 0; i < 3; i++) {
+            app.runs().enqueue(owner, session(owner), "hello " + i, null, null);
+        }
+        RunExecutionService runs = app.runExecution(app.settings().worker());
+
+        List<RunClaim> claimed;
+        try (SqlRecorder.Recording recording = sql.record()) {
+            claimed = runs.claimRuns("worker", Instant.now().plusSeconds(1), 8);
+            assertThat(recording.statements())
+                    .as("what the one fetch loop of a process sends for three runs")
+                    .hasSize(1)
+                    .allMatch(s -> s.contains("FOR UPDATE SKIP LOCKED"));
+        }
+        assertThat(claimed).hasSize(3);
+        for (RunClaim claim : claimed) {
+            try (SqlRecorder.Recording recording = sql.record()) {
+                RunContext run = runs.prepare(claim, "worker", Instant.now().plusSeconds(1));
+                assertThat(run.problem()).isNull();
+                assertThat(run.messages()).extracting(ChatMessage::content).containsExactly(claim.input());
+                assertThat(recording.statements())
+                        .as("on the performer's thread: the model, the question's move and the conversation")
+                        .hasSize(3);
+            }
+        }
     }
 
     @Test

@@ -352,10 +352,10 @@ public final class StreamLoad {
                     gapMs, chunks - 1, gapMs);
             if (serveWarmupSeconds > 0) {
                 // A fresh serve JVM's JIT warm-up, not reported (see c.).
-                firstTokensAt(api, model, Math.min(20, most), serveWarmupSeconds, 0, false);
+                firstTokensAt(api, db, model, Math.min(20, most), serveWarmupSeconds, 0, false);
             }
             for (int inFlight : levels) {
-                firstTokensAt(api, model, inFlight, warmupSeconds, seconds, true);
+                firstTokensAt(api, db, model, inFlight, warmupSeconds, seconds, true);
             }
             for (int inFlight : levels) {
                 directFirstTokensAt(server, inFlight, seconds);
@@ -367,7 +367,7 @@ public final class StreamLoad {
     private static final Pattern FIRST = Pattern.compile("rq(\\d+) ts(\\d+)\\.");
 
     /** One level of d.: {@code inFlight} clients, each posting a run and following it to its end, again and again. */
-    private static void firstTokensAt(BenchApi api, UUID model, int inFlight, int warmupSeconds, int seconds,
+    private static void firstTokensAt(BenchApi api, Connection db, UUID model, int inFlight, int warmupSeconds, int seconds,
                                       boolean report) throws Exception {
         long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         long end = measureFrom + seconds * 1_000_000_000L;
@@ -375,6 +375,8 @@ public final class StreamLoad {
         Delays beforeModel = new Delays(0, Long.MAX_VALUE);
         Delays chunkToClient = new Delays(0, Long.MAX_VALUE);
         Delays whole = new Delays(0, Long.MAX_VALUE);
+        Delays accepted = new Delays(0, Long.MAX_VALUE);
+        java.util.Queue<UUID> measured = new java.util.concurrent.ConcurrentLinkedQueue<>();
         AtomicLong notSucceeded = new AtomicLong();
         AtomicLong noDelta = new AtomicLong();
         AtomicLong clientErrors = new AtomicLong();
@@ -386,7 +388,9 @@ public final class StreamLoad {
                 while (System.nanoTime() < end) {
                     try {
                         long posted = System.nanoTime();
-                        EventStream stream = EventStream.open(api, owner, enqueue(api, owner, model), null);
+                        UUID run = enqueue(api, owner, model);
+                        long answered = System.nanoTime();
+                        EventStream stream = EventStream.open(api, owner, run, null);
                         if (!stream.done.await(120, TimeUnit.SECONDS)) {
                             stream.close();
                             clientErrors.incrementAndGet();
@@ -412,6 +416,8 @@ public final class StreamLoad {
                             share.add(((received - posted) - (sent - arrived)) / 1_000);
                             beforeModel.add((arrived - posted) / 1_000);
                             chunkToClient.add((received - sent) / 1_000);
+                            accepted.add((answered - posted) / 1_000);
+                            measured.add(run);
                         }
                     } catch (Exception e) {
                         clientErrors.incrementAndGet();
@@ -436,10 +442,29 @@ public final class StreamLoad {
         System.out.printf("    of which before_model_asked_ms p50=%.1f p99=%.1f, chunk_to_client_ms p50=%.1f p99=%.1f%n",
                 beforeModel.percentile(0.50), beforeModel.percentile(0.99), chunkToClient.percentile(0.50),
                 chunkToClient.percentile(0.99));
+        Delays queued = claimWaits(db, measured);
+        System.out.printf("    before the model was asked: post_answered_ms p50=%.1f p99=%.1f (the 202 at the client),"
+                + " created_to_started_ms p50=%.1f p99=%.1f (agent_run: accepted to claimed)%n",
+                accepted.percentile(0.50), accepted.percentile(0.99), queued.percentile(0.50), queued.percentile(0.99));
         System.out.printf("  time_to_first_token_ms p50=%.1f p99=%.1f (the model's own delay included)%n",
                 whole.percentile(0.50), whole.percentile(0.99));
         System.out.printf("  runs_not_succeeded=%d runs_without_delta=%d client_errors=%d%s%n", notSucceeded.get(),
                 noDelta.get(), clientErrors.get(), firstError.get() == null ? "" : " (first: " + firstError.get() + ")");
+    }
+
+    /** For each run, {@code started_at - created_at}: from its acceptance to its claim, as serve's clock read them. */
+    private static Delays claimWaits(Connection db, java.util.Collection<UUID> runs) throws SQLException {
+        Delays waits = new Delays(0, Long.MAX_VALUE);
+        try (PreparedStatement read = db.prepareStatement("SELECT (extract(epoch FROM started_at - created_at)"
+                + " * 1000000)::bigint FROM agent_run WHERE id = ANY (?)")) {
+            read.setArray(1, db.createArrayOf("uuid", runs.toArray()));
+            try (ResultSet rows = read.executeQuery()) {
+                while (rows.next()) {
+                    waits.add(rows.getLong(1));
+                }
+            }
+        }
+        return waits;
     }
 
     /** The floor: {@code inFlight} clients calling the model directly, its first chunk's share measured the same way. */
