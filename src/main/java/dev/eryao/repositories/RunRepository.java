@@ -53,9 +53,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
     // and processes without a lock of ours: a run leaves "open" only for a final status, so a
     // snapshot that shows every earlier run of the session final stays right, and an earlier run
     // seen queued or running holds this one back (it is skipped, and the scan goes on to other
-    // sessions' runs); so does one that is parked, waiting for its owner. Several runs claimed in one
+    // sessions' runs); so does one that is parked, waiting for its owner: a probe for each status
+    // that holds a session back, each one equality on the index's status column (one probe with
+    // status IN the three was slower by half under 32 concurrent claimers, with claims running into
+    // the statement timeout and the row locks their FOR UPDATE took stalling other workers:
+    // bench/README.md, "Claim and complete"). Several runs claimed in one
     // statement are no exception: every candidate's probes read the statement's one snapshot, in
-    // which a session's earlier run is still queued, so a session gives at most one run to a claim. The two probes are
+    // which a session's earlier run is still queued, so a session gives at most one run to a claim. The probes are
     // scalar subqueries with
     // LIMIT 1, not NOT EXISTS: PostgreSQL
     // turns NOT EXISTS into an anti-join, and its generic plan hashed every queued run (300-400 ms a
@@ -71,8 +75,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
                   AND NOT EXISTS (SELECT 1 FROM agent_chat_session s
                                   WHERE s.id = q.session_id AND s.deleted_at IS NOT NULL)
                   AND (SELECT 1 FROM agent_run e
-                       WHERE e.session_id = q.session_id
-                         AND e.status IN ('running', 'requires_approval', 'requires_action') AND e.deleted_at IS NULL
+                       WHERE e.session_id = q.session_id AND e.status = 'running' AND e.deleted_at IS NULL
+                       LIMIT 1) IS NULL
+                  AND (SELECT 1 FROM agent_run e
+                       WHERE e.session_id = q.session_id AND e.status = 'requires_approval' AND e.deleted_at IS NULL
+                       LIMIT 1) IS NULL
+                  AND (SELECT 1 FROM agent_run e
+                       WHERE e.session_id = q.session_id AND e.status = 'requires_action' AND e.deleted_at IS NULL
                        LIMIT 1) IS NULL
                   AND (SELECT 1 FROM agent_run e
                        WHERE e.session_id = q.session_id AND e.status = 'queued' AND e.deleted_at IS NULL

@@ -51,8 +51,9 @@ import java.util.regex.Pattern;
  *       {@code pg_stat_database} over the window; at the first and the last count, the serve JVM's
  *       live heap ({@code jcmd GC.class_histogram}: a full GC, then the live objects counted) and its RSS.</li>
  *   <li>{@code ttft <port> <owners> <runs in flight, e.g. 1,20,100> <chunks> <gap ms> <warm-up s> <seconds>
- *       <serve warm-up s>}: the backend's share of the time to first token. At each level, that many
- *       clients each post a run, open its event stream and read it to the end, again and again; for
+ *       <serve warm-up s> [new|one]}: the backend's share of the time to first token. At each level, that many
+ *       clients each post a run (in a new session of the owner's each time with {@code new}; else in
+ *       the owner's one session, whose conversation grows), open its event stream and read it to the end, again and again; for
  *       each run, the time from sending the POST to the first {@code delta} event's arrival, minus
  *       the model's own delay (from the request's arrival at the model to its first chunk, both
  *       written in that chunk's text). Then the same clients call the model directly, for the floor
@@ -89,7 +90,7 @@ public final class StreamLoad {
             case "ttft" -> ttft(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                     Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray(), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
-                    Integer.parseInt(args[8]));
+                    Integer.parseInt(args[8]), args.length > 9 && "new".equals(args[9]));
             case "pg-setting" -> pgSetting(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (idle, cancel, latency, ttft or pg-setting)");
         }
@@ -340,7 +341,7 @@ public final class StreamLoad {
     // ---- d: the backend's share of the time to first token ------------------------------------------
 
     private static void ttft(int port, int owners, int[] levels, int chunks, int gapMs, int warmupSeconds, int seconds,
-                             int serveWarmupSeconds) throws Exception {
+                             int serveWarmupSeconds, boolean newSessions) throws Exception {
         int most = Arrays.stream(levels).max().orElseThrow();
         if (most > owners) {
             throw new IllegalArgumentException("runs in flight (" + most + ") must be at most the owners (" + owners + ")");
@@ -350,12 +351,16 @@ public final class StreamLoad {
             UUID model = localModelAt(db, server);
             System.out.printf("model: its first chunk %d ms after the request arrives, then %d more %d ms apart%n",
                     gapMs, chunks - 1, gapMs);
+            System.out.println(newSessions
+                    ? "each run the first question of a new session (created before its POST is timed)"
+                    : "each client's runs one after the other in the owner's one session: its conversation grows"
+                            + " (the context read is bounded at 100 messages)");
             if (serveWarmupSeconds > 0) {
                 // A fresh serve JVM's JIT warm-up, not reported (see c.).
-                firstTokensAt(api, db, model, Math.min(20, most), serveWarmupSeconds, 0, false);
+                firstTokensAt(api, db, model, Math.min(20, most), serveWarmupSeconds, 0, false, newSessions);
             }
             for (int inFlight : levels) {
-                firstTokensAt(api, db, model, inFlight, warmupSeconds, seconds, true);
+                firstTokensAt(api, db, model, inFlight, warmupSeconds, seconds, true, newSessions);
             }
             for (int inFlight : levels) {
                 directFirstTokensAt(server, inFlight, seconds);
@@ -368,7 +373,7 @@ public final class StreamLoad {
 
     /** One level of d.: {@code inFlight} clients, each posting a run and following it to its end, again and again. */
     private static void firstTokensAt(BenchApi api, Connection db, UUID model, int inFlight, int warmupSeconds, int seconds,
-                                      boolean report) throws Exception {
+                                      boolean report, boolean newSessions) throws Exception {
         long measureFrom = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         long end = measureFrom + seconds * 1_000_000_000L;
         Delays share = new Delays(0, Long.MAX_VALUE);
@@ -387,8 +392,9 @@ public final class StreamLoad {
             clients.add(Thread.ofVirtual().start(() -> {
                 while (System.nanoTime() < end) {
                     try {
+                        UUID session = newSessions ? newSession(api, owner, model) : BenchIds.session(owner);
                         long posted = System.nanoTime();
-                        UUID run = enqueue(api, owner, model);
+                        UUID run = enqueue(api, owner, session, model);
                         long answered = System.nanoTime();
                         EventStream stream = EventStream.open(api, owner, run, null);
                         if (!stream.done.await(120, TimeUnit.SECONDS)) {
@@ -715,7 +721,12 @@ public final class StreamLoad {
 
     /** Queues a run on the owner's session with {@code model}; its task id. */
     private static UUID enqueue(BenchApi api, int owner, UUID model) throws Exception {
-        String path = "/v1/agent/sessions/" + BenchIds.session(owner) + "/runs";
+        return enqueue(api, owner, BenchIds.session(owner), model);
+    }
+
+    /** Queues a run on the owner's {@code session} with {@code model}; its task id. */
+    private static UUID enqueue(BenchApi api, int owner, UUID session, UUID model) throws Exception {
+        String path = "/v1/agent/sessions/" + session + "/runs";
         HttpResponse<String> answer = api.http.send(api.request(owner, path)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
@@ -726,6 +737,19 @@ public final class StreamLoad {
             throw new IllegalStateException("enqueue answered " + answer.statusCode() + ": " + answer.body());
         }
         return UUID.fromString(JSON.readTree(answer.body()).path("task_id").asText());
+    }
+
+    /** A new session of the owner's, with {@code model}: a conversation with nothing before its first question. */
+    private static UUID newSession(BenchApi api, int owner, UUID model) throws Exception {
+        HttpResponse<String> answer = api.http.send(api.request(owner, "/v1/agent/sessions")
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench ttft\",\"llm_id\":\"" + model + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("a new session answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return UUID.fromString(JSON.readTree(answer.body()).path("id").asText());
     }
 
     /** One run's event stream, read on a virtual thread of its own. */
