@@ -156,9 +156,12 @@ public final class RunExecutionService {
      * all its workers, so nothing else is done here: each run's context is read by the thread that
      * performs it ({@link #prepare}), in parallel with the others', not in turn on the fetch loop.
      */
-    public List<RunClaim> claimRuns(String worker, Instant now, int limit) {
+    public List<ClaimedRun> claimRuns(String worker, Instant now, int limit) {
         Instant leaseExpires = leaseEnd(now);
-        List<RunClaim> claimed = transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires, limit));
+        List<ClaimedRun> claimed =
+                transactions.fromTransaction(() -> queue.claim(worker, now, leaseExpires, limit)).stream()
+                        .map(ClaimedRun::new)
+                        .toList();
         claimed.forEach(run -> metrics.claimed());
         return claimed;
     }
@@ -169,8 +172,8 @@ public final class RunExecutionService {
      * ids fitted to the model's window, the steps a retried attempt continues after, and its hold
      * raised to cover the conversation (or the reason it cannot be performed).
      */
-    public RunContext prepare(RunClaim claim, String worker, Instant now) {
-        return transactions.fromTransaction(() -> context(claim, worker, now));
+    public RunContext prepare(ClaimedRun run, String worker, Instant now) {
+        return transactions.fromTransaction(() -> context(run.claim(), worker, now));
     }
 
     /**

@@ -85,10 +85,11 @@ public final class RunTraces {
      * trace when none was), records its claim as having run from {@code claimStartedNanos} until
      * now, and makes the attempt current on this thread until {@link Attempt#close()}.
      */
-    public Attempt attempt(RunClaim run, long claimStartedNanos) {
+    public Attempt attempt(ClaimedRun claimed, long claimStartedNanos) {
         if (tracer == null) {
             return Attempt.NONE;
         }
+        RunClaim run = claimed.claim();
         Context parent = parentOf(run.traceParent());
         Span attempt = tracer.spanBuilder("eryao.run.attempt")
                 .setParent(parent)

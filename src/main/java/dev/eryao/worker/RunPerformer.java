@@ -1,6 +1,6 @@
 package dev.eryao.worker;
 
-import dev.eryao.repositories.RunClaim;
+import dev.eryao.services.ClaimedRun;
 import dev.eryao.services.RunContext;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunTraces;
@@ -50,7 +50,7 @@ final class RunPerformer {
     /** Performs the next due run; false when there was none. */
     boolean performNext() {
         long claimStarted = traces.claimStarting();
-        List<RunClaim> claimed = runs.claimRuns(workerId, clock.instant(), 1);
+        List<ClaimedRun> claimed = runs.claimRuns(workerId, clock.instant(), 1);
         if (claimed.isEmpty()) {
             return false;
         }
@@ -68,10 +68,10 @@ final class RunPerformer {
     }
 
     /** Runs claimed together, and when their claim began (for their attempts' traces). */
-    record Claimed(List<RunClaim> runs, long claimStarted) {}
+    record Claimed(List<ClaimedRun> runs, long claimStarted) {}
 
     /** Performs a run this worker claimed, to its end (see the class). */
-    void perform(RunClaim claimed, long claimStarted) {
+    void perform(ClaimedRun claimed, long claimStarted) {
         long claimedNanos = System.nanoTime();
         WorkerMetrics.Outcome outcome;
         // The attempt is current on this thread while it is performed: its steps' spans are its children.

@@ -5,7 +5,7 @@ import dev.eryao.core.config.WorkerSettings;
 import dev.eryao.core.db.Notifications;
 import dev.eryao.core.tracing.Tracing;
 import dev.eryao.provider.ChatCompletionsClient;
-import dev.eryao.repositories.RunClaim;
+import dev.eryao.services.ClaimedRun;
 import dev.eryao.services.RunExecutionService;
 import dev.eryao.services.RunTraces;
 import dev.eryao.services.tools.NoRegisteredTools;
@@ -376,7 +376,7 @@ public final class Worker implements AutoCloseable {
         }
         pauses.lock();
         try {
-            for (RunClaim run : claim.runs()) {
+            for (ClaimedRun run : claim.runs()) {
                 claimed.add(new Handed(run, claim.claimStarted()));
                 freeSlots--;
             }
@@ -387,7 +387,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** A claimed run on its way to a performer. */
-    private record Handed(RunClaim run, long claimStarted) {}
+    private record Handed(ClaimedRun run, long claimStarted) {}
 
     /** The next claimed run to perform; null once closed and the fetch loop has ended with nothing left to hand. */
     private Handed nextHanded() {

@@ -7,7 +7,7 @@ import dev.eryao.core.auth.CurrentUser;
 import dev.eryao.core.db.Database;
 import dev.eryao.provider.ChatMessage;
 import dev.eryao.provider.Completion;
-import dev.eryao.repositories.RunClaim;
+import dev.eryao.services.ClaimedRun;
 import dev.eryao.services.ModelDraft;
 import dev.eryao.services.PointsService;
 import dev.eryao.services.RunContext;
@@ -136,7 +136,7 @@ class ClaimStatementsTest {
         }
         RunExecutionService runs = app.runExecution(app.settings().worker());
 
-        List<RunClaim> claimed;
+        List<ClaimedRun> claimed;
         try (SqlRecorder.Recording recording = sql.record()) {
             claimed = runs.claimRuns("worker", Instant.now().plusSeconds(1), 8);
             assertThat(recording.statements())
@@ -145,11 +145,13 @@ class ClaimStatementsTest {
                     .allMatch(s -> s.contains("FOR UPDATE SKIP LOCKED"));
         }
         assertThat(claimed).hasSize(3);
-        for (RunClaim claim : claimed) {
+        for (ClaimedRun claim : claimed) {
             try (SqlRecorder.Recording recording = sql.record()) {
                 RunContext run = runs.prepare(claim, "worker", Instant.now().plusSeconds(1));
                 assertThat(run.problem()).isNull();
-                assertThat(run.messages()).extracting(ChatMessage::content).containsExactly(claim.input());
+                assertThat(run.messages())
+                        .extracting(ChatMessage::content)
+                        .containsExactly(claim.claim().input());
                 assertThat(recording.statements())
                         .as("on the performer's thread: the model, the question's move and the conversation")
                         .hasSize(3);
