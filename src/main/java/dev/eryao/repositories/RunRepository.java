@@ -67,8 +67,13 @@ public class RunRepository extends BaseRepository<AgentRun> {
     // ordered scan reaches. LIMIT as a parameter leaves the generic plan that same ordered scan
     // (EXPLAIN on 22,000 queued runs, plan_cache_mode=force_generic_plan): a claim of n runs costs
     // n runs' probes, not another plan.
+    //
+    // The claim's commit does not wait for the WAL flush (as a piece's does not): a claim lost in a
+    // crash only leaves its run queued, to be claimed again, and WAL is flushed in order, so any
+    // later durable commit of the attempt (its steps, its end, its charge) carries the claim with it.
     private static final String CLAIM = """
-            WITH next AS (
+            WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)),
+            next AS (
                 SELECT id FROM agent_run q
                 WHERE status = 'queued' AND scheduled_at <= :now AND deleted_at IS NULL
                   AND cancel_requested_at IS NULL
@@ -100,7 +105,7 @@ public class RunRepository extends BaseRepository<AgentRun> {
                     r.client_tools)
             SELECT id, attempts, session_id, owner_id, llm_id, held_points, input, question_id, max_steps, max_points,
                 tool_selection, trace_parent, parks, pending_calls, client_tools
-            FROM claimed
+            FROM claimed, quick
             WHERE pg_notify('eryao_run', claimed.id || ' ' || claimed.session_id) IS NOT NULL""";
 
     // The claimed attempt finished: succeeded, or cancelled with what its model wrote until it was

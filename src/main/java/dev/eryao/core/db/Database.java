@@ -155,6 +155,7 @@ public final class Database implements AutoCloseable {
             plain.setPortNumbers(new int[] {address.port()});
             plain.setApplicationName("eryao-listen");
             plain.setTcpKeepAlive(true);
+            plain.setSocketFactory(ListenSocketFactory.class.getName());
             return plain;
         });
     }

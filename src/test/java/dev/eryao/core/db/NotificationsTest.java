@@ -36,6 +36,42 @@ class NotificationsTest {
     }
 
     @Test
+    void notificationsSentOneAfterAnotherAllArrive() throws Exception {
+        // Each one's "more pending?" check finds the socket empty and is answered at once
+        // (ListenSocketFactory): none may be left behind by it.
+        int keys = 50;
+        java.util.List<Notifications.Subscription> subscriptions = new java.util.ArrayList<>();
+        try (Notifications notifications = listening(Duration.ofMinutes(5))) {
+            for (int i = 0; i < keys; i++) {
+                subscriptions.add(notifications.subscribe("key" + i));
+            }
+            awaitLive(notifications);
+            for (Notifications.Subscription subscription : subscriptions) {
+                drain(subscription);
+            }
+
+            for (int i = 0; i < keys; i++) {
+                notify("key" + i);
+            }
+
+            for (int i = 0; i < keys; i++) {
+                assertThat(subscriptions.get(i).await(WAIT))
+                        .as("key%d woken", i)
+                        .isTrue();
+            }
+        } finally {
+            subscriptions.forEach(Notifications.Subscription::close);
+        }
+    }
+
+    @Test
+    void theListeningConnectionsSocketsComeFromListenSocketFactory() {
+        var source = (org.postgresql.ds.PGSimpleDataSource)
+                TestDatabase.get().database().listenDataSource().orElseThrow();
+        assertThat(source.getSocketFactory()).isEqualTo(ListenSocketFactory.class.getName());
+    }
+
+    @Test
     void aNotificationSentWhileNobodyWaitsIsKeptForTheNextWait() throws Exception {
         try (Notifications notifications = listening(Duration.ofMinutes(5));
                 Notifications.Subscription mine = notifications.subscribe("mine")) {
