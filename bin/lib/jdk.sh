@@ -27,3 +27,17 @@ export JAVA_HOME
 if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 fi
+
+# The JVM options the application runs with: ERYAO_JAVA_OPTS, after the parallel collector unless
+# those options choose a collector themselves (the JVM refuses two). The JDK's default, G1, pays
+# for its short pauses with write barriers and concurrent work on every request's allocations; on
+# a few cores that was a fifth of the JVM's CPU per GET (docs/operations.md, "The JVM").
+eryao_java_opts() {
+  local option
+  for option in ${ERYAO_JAVA_OPTS:-}; do
+    case "$option" in
+      -XX:+Use*GC) echo "${ERYAO_JAVA_OPTS:-}"; return ;;
+    esac
+  done
+  echo "-XX:+UseParallelGC ${ERYAO_JAVA_OPTS:-}"
+}
