@@ -1,5 +1,6 @@
-# Sourced by bin/eryao and bin/test: exports JAVA_HOME at a JDK >= 21 (JAVA_HOME if it is one,
-# else the newest under /usr/lib/jvm), or exits with one line saying none was found.
+# Sourced by bin/eryao, bin/test and bench/: exports JAVA_HOME at a JDK >= 21 (JAVA_HOME if it is
+# one, else the newest under /usr/lib/jvm), or exits with one line saying none was found; and gives
+# the application's JVM options (eryao_java_opts).
 
 java_major() {  # the major version of the java at $1, or nothing
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'
@@ -30,8 +31,8 @@ fi
 
 # The JVM options the application runs with: ERYAO_JAVA_OPTS, after the parallel collector unless
 # those options choose a collector themselves (the JVM refuses two). The JDK's default, G1, pays
-# for its short pauses with write barriers and concurrent work on every request's allocations; on
-# a few cores that was a fifth of the JVM's CPU per GET (docs/operations.md, "The JVM").
+# for its short pauses with write barriers and concurrent work on every request's allocations,
+# which short-lived request objects do not need (docs/operations.md, "The JVM").
 eryao_java_opts() {
   local option
   for option in ${ERYAO_JAVA_OPTS:-}; do
