@@ -14,9 +14,20 @@ import org.hibernate.query.NativeQuery;
  */
 public final class NativeStatement<R> {
     private final NativeQuery<R> query;
+    private final boolean resultOnly;
 
     NativeStatement(NativeQuery<R> query) {
+        this(query, false);
+    }
+
+    /**
+     * @param resultOnly the statement is a one-statement unit of work ({@link Transactions#oneStatement}):
+     *                   its rows are read, never an update count, which Hibernate runs only in a
+     *                   transaction
+     */
+    NativeStatement(NativeQuery<R> query, boolean resultOnly) {
         this.query = query;
+        this.resultOnly = resultOnly;
     }
 
     /**
@@ -55,6 +66,10 @@ public final class NativeStatement<R> {
 
     /** Runs a statement that returns no rows; the number of rows it changed. */
     public int executeUpdate() {
+        if (resultOnly) {
+            throw new IllegalStateException("a one-statement unit of work (Transactions.oneStatement) reads its"
+                    + " statement's rows (a write with RETURNING); executeUpdate() needs Transactions.fromTransaction");
+        }
         return query.executeUpdate();
     }
 }

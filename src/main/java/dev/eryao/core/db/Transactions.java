@@ -1,5 +1,6 @@
 package dev.eryao.core.db;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.hibernate.FlushMode;
 import org.hibernate.Session;
@@ -15,6 +16,10 @@ import org.hibernate.Transaction;
  *
  * <p>A unit that only reads can say so ({@link #read}): it runs without a transaction, which
  * saves the {@code BEGIN}/{@code COMMIT} round trip of a one-query request.
+ *
+ * <p>A unit that is one writing statement can say so too ({@link #oneStatement}): PostgreSQL runs
+ * a statement sent in autocommit as a transaction of its own, so it is as atomic as in
+ * {@code BEGIN … COMMIT} and costs one round trip instead of two (the statement, then the commit).
  *
  * <p>Repositories reach the running unit's session through {@link CurrentSession}; it is bound to
  * the thread (a virtual thread per request), so work must not hand it to other threads.
@@ -41,7 +46,7 @@ public final class Transactions implements CurrentSession {
     /** Runs {@code work} in a transaction and returns its result. */
     public <R> R fromTransaction(Supplier<R> work) {
         UnitOfWork outer = current.get();
-        return outer != null ? outer.join(work) : runNew(work);
+        return outer != null ? outer.join(work) : runNew(work, RepositorySession::of);
     }
 
     /**
@@ -54,6 +59,25 @@ public final class Transactions implements CurrentSession {
     public <R> R read(Supplier<R> work) {
         UnitOfWork outer = current.get();
         return outer != null ? outer.join(work) : runReadOnly(work);
+    }
+
+    /**
+     * Runs {@code work}, which is one native statement and nothing else, as a transaction of its
+     * own without {@code BEGIN} and {@code COMMIT}: the statement commits as it ends (autocommit),
+     * one round trip where a transaction takes two. Anything else the work asks of its session (a
+     * find, a selection, a second statement) is refused, since it would not be atomic with the
+     * statement. Behind a transaction pooler, where every transaction first sets its timeouts
+     * ({@code SET LOCAL}), it runs in a transaction like {@link #fromTransaction}, so those timeouts
+     * still bound it; inside another unit of work it joins that unit's transaction.
+     */
+    public <R> R oneStatement(Supplier<R> work) {
+        UnitOfWork outer = current.get();
+        if (outer != null) {
+            return outer.join(work);
+        }
+        return perTransactionSql != null
+                ? runNew(work, RepositorySession::oneStatement)
+                : runAutocommit(work, RepositorySession::oneStatement);
     }
 
     /** Runs {@code work} in a transaction. */
@@ -75,13 +99,13 @@ public final class Transactions implements CurrentSession {
         return unit.repositoryView;
     }
 
-    private <R> R runNew(Supplier<R> work) {
+    private <R> R runNew(Supplier<R> work, Function<Session, RepositorySession> view) {
         try (Session session = sessionFactory.openSession()) {
             Transaction transaction = session.beginTransaction();
             if (perTransactionSql != null) {
                 applyPerTransactionSql(session, transaction);
             }
-            current.set(new UnitOfWork(transaction, RepositorySession.of(session)));
+            current.set(new UnitOfWork(transaction, view.apply(session)));
             try {
                 R result = work.get();
                 if (transaction.getRollbackOnly()) {
@@ -100,14 +124,20 @@ public final class Transactions implements CurrentSession {
     }
 
     private <R> R runReadOnly(Supplier<R> work) {
-        try (Session session = sessionFactory.openSession()) {
+        return runAutocommit(work, session -> {
             session.setDefaultReadOnly(true);
+            return RepositorySession.readOnly(session);
+        });
+    }
+
+    private <R> R runAutocommit(Supplier<R> work, Function<Session, RepositorySession> view) {
+        try (Session session = sessionFactory.openSession()) {
             session.setHibernateFlushMode(FlushMode.MANUAL);
             // The pool hands out connections with autocommit off (Hibernate's transactions need no
             // setAutoCommit call then); this unit turns it on for its connection, held until the
             // session closes, and the pool turns it off again when the connection comes back.
             session.doWork(connection -> connection.setAutoCommit(true));
-            current.set(new UnitOfWork(null, RepositorySession.readOnly(session)));
+            current.set(new UnitOfWork(null, view.apply(session)));
             try {
                 return work.get();
             } finally {
@@ -139,7 +169,7 @@ public final class Transactions implements CurrentSession {
         }
     }
 
-    /** @param transaction the unit's transaction, or null for a read-only unit */
+    /** @param transaction the unit's transaction, or null for a unit in autocommit */
     private record UnitOfWork(Transaction transaction, RepositorySession repositoryView) {
         <R> R join(Supplier<R> work) {
             try {

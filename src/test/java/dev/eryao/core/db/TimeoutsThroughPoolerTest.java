@@ -94,6 +94,11 @@ class TimeoutsThroughPoolerTest {
                             .createNativeQuery("SELECT pg_sleep(5)::text", String.class)
                             .getSingleResult()))
                     .hasStackTraceContaining("statement timeout");
+            assertThat(tx.oneStatement(() -> tx.session()
+                            .createNativeQuery("SHOW statement_timeout", String.class)
+                            .getSingleResult()))
+                    .as("a one-statement unit runs in a transaction here, so it has the timeouts too")
+                    .isEqualTo(STATEMENT_TIMEOUT_MS + "ms");
 
             long key = ThreadLocalRandom.current().nextLong();
             try (Connection holder = server.connection()) {

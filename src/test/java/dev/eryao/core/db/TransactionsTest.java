@@ -3,6 +3,7 @@ package dev.eryao.core.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.eryao.core.config.PoolMode;
 import dev.eryao.models.AgentChatSession;
 import dev.eryao.models.AgentChatSession_;
 import dev.eryao.repositories.SessionRepository;
@@ -103,6 +104,75 @@ class TransactionsTest {
             return written;
         });
         assertThat(tx.read(() -> sessions.getOwned(owner, id))).isPresent();
+    }
+
+    @Test
+    void aOneStatementUnitIsItsStatementsOwnTransactionWithoutBeginOrCommit() throws Exception {
+        // PostgreSQL declares a cursor only inside a transaction block: in a one-statement unit it
+        // refuses the statement itself, so no BEGIN came first; in a transaction the declaration
+        // runs and only reading its (absent) rows fails.
+        // Behind a transaction pooler the unit is a transaction (for its SET LOCAL timeouts):
+        // TimeoutsThroughPoolerTest.
+        String transactionBlockOnly = "DECLARE probe CURSOR FOR SELECT 1";
+        assertThatThrownBy(() -> tx.oneStatement(() -> tx.session()
+                        .createNativeQuery(transactionBlockOnly, Object.class)
+                        .getResultList()))
+                .hasStackTraceContaining(
+                        db.app().database().settings().poolMode() == PoolMode.SESSION
+                                ? "can only be used in transaction blocks"
+                                : "No results were returned");
+        assertThatThrownBy(() -> tx.fromTransaction(() -> tx.session()
+                        .createNativeQuery(transactionBlockOnly, Object.class)
+                        .getResultList()))
+                .hasStackTraceContaining("No results were returned")
+                .satisfies(e -> assertThat(org.assertj.core.util.Throwables.getStackTrace(e))
+                        .doesNotContain("transaction blocks"));
+
+        long inserted = tx.oneStatement(() -> tx.session()
+                .createNativeQuery(
+                        "WITH written AS (INSERT INTO agent_chat_session (id, owner_id, title, created_at, updated_at)"
+                                + " VALUES (:id, :owner, 'one statement', now(), now()) RETURNING id)"
+                                + " SELECT count(*) FROM written",
+                        Long.class)
+                .setParameter("id", UUID.randomUUID())
+                .setParameter("owner", owner)
+                .getSingleResult());
+        assertThat(inserted).isEqualTo(1);
+        assertThat(storedSessionsOf(owner)).as("committed as the statement ended").isEqualTo(1);
+    }
+
+    @Test
+    void aOneStatementUnitRefusesWhatWouldNotBeAtomicWithItsStatement() throws Exception {
+        assertThatThrownBy(() -> tx.oneStatement(() -> sessions.add(new AgentChatSession(owner, "persisted?", null))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("one statement");
+        assertThatThrownBy(() -> tx.oneStatement(() -> sessions.getById(UUID.randomUUID())))
+                .as("a read before or after the statement would be a transaction of its own")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("one statement");
+        assertThatThrownBy(() -> tx.oneStatement(() -> {
+                    tx.session().createNativeQuery("SELECT 1", Integer.class).getSingleResult();
+                    return tx.session().createNativeQuery("SELECT 2", Integer.class).getSingleResult();
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a second createNativeQuery()");
+        assertThatThrownBy(() -> tx.oneStatement(() -> tx.session()
+                        .createNativeQuery("DELETE FROM agent_chat_session WHERE owner_id = :owner", Object.class)
+                        .setParameter("owner", owner)
+                        .executeUpdate()))
+                .as("Hibernate runs an update count only in a transaction: the statement's rows must be read")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("executeUpdate() needs Transactions.fromTransaction");
+
+        assertThat(storedSessionsOf(owner)).isZero();
+        UUID id = tx.fromTransaction(() -> {
+            UUID written = sessions.add(new AgentChatSession(owner, "outer", null)).getId();
+            tx.oneStatement(() -> sessions.getById(written));
+            return written;
+        });
+        assertThat(tx.read(() -> sessions.getOwned(owner, id)))
+                .as("inside a transaction a one-statement unit joins it, with all it may do")
+                .isPresent();
     }
 
     /** Lets the clock move on between two statements, so their transactions' start times differ. */
