@@ -24,7 +24,11 @@ import org.hibernate.query.SelectionQuery;
  * second statement) would not be atomic with it, and is refused.
  */
 public final class RepositorySession {
-    private enum Unit { TRANSACTION, READ_ONLY, ONE_STATEMENT }
+    private enum Unit {
+        TRANSACTION,
+        READ_ONLY,
+        ONE_STATEMENT
+    }
 
     private final Session session;
     private final Unit unit;
@@ -116,8 +120,8 @@ public final class RepositorySession {
 
     private void refuseInOneStatement(String method) {
         if (unit == Unit.ONE_STATEMENT) {
-            throw new IllegalStateException("this unit of work is one statement (Transactions.oneStatement): "
-                    + method + "() needs Transactions.fromTransaction or Transactions.read");
+            throw new IllegalStateException("this unit of work is one statement (Transactions.oneStatement): " + method
+                    + "() needs Transactions.fromTransaction or Transactions.read");
         }
     }
 

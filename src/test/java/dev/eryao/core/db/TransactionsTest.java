@@ -138,7 +138,9 @@ class TransactionsTest {
                 .setParameter("owner", owner)
                 .getSingleResult());
         assertThat(inserted).isEqualTo(1);
-        assertThat(storedSessionsOf(owner)).as("committed as the statement ended").isEqualTo(1);
+        assertThat(storedSessionsOf(owner))
+                .as("committed as the statement ended")
+                .isEqualTo(1);
     }
 
     @Test
@@ -152,7 +154,9 @@ class TransactionsTest {
                 .hasMessageContaining("one statement");
         assertThatThrownBy(() -> tx.oneStatement(() -> {
                     tx.session().createNativeQuery("SELECT 1", Integer.class).getSingleResult();
-                    return tx.session().createNativeQuery("SELECT 2", Integer.class).getSingleResult();
+                    return tx.session()
+                            .createNativeQuery("SELECT 2", Integer.class)
+                            .getSingleResult();
                 }))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a second createNativeQuery()");
@@ -166,7 +170,8 @@ class TransactionsTest {
 
         assertThat(storedSessionsOf(owner)).isZero();
         UUID id = tx.fromTransaction(() -> {
-            UUID written = sessions.add(new AgentChatSession(owner, "outer", null)).getId();
+            UUID written =
+                    sessions.add(new AgentChatSession(owner, "outer", null)).getId();
             tx.oneStatement(() -> sessions.getById(written));
             return written;
         });
