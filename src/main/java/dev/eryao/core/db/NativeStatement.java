@@ -16,10 +16,6 @@ public final class NativeStatement<R> {
     private final NativeQuery<R> query;
     private final boolean resultOnly;
 
-    NativeStatement(NativeQuery<R> query) {
-        this(query, false);
-    }
-
     /**
      * @param resultOnly the statement is a one-statement unit of work ({@link Transactions#oneStatement}):
      *                   its rows are read, never an update count, which Hibernate runs only in a
